@@ -1,0 +1,90 @@
+"""Column schemas of the trainlog dataset (the contract between the importer,
+the metrics and the dashboard).
+
+Units are in the column names. Times are UTC ``Datetime("us", "UTC")`` unless a
+column says ``local``. Offsets are seconds east of UTC.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+SCHEMA_VERSION = 1
+
+UTC = pl.Datetime("us", "UTC")
+
+#: One row per FIT session (a multisport file gives one row per leg).
+ACTIVITIES: dict[str, pl.DataType] = {
+    "activity_id": pl.String,  # "<file_sha256[:16]>-<leg>", stable across imports
+    "file_sha256": pl.String,  # content hash of the decoded FIT bytes; links legs of one file
+    "leg": pl.Int16,  # 0-based session index inside the file
+    "n_legs": pl.Int16,
+    "athlete": pl.String,
+    "sport": pl.String,  # FIT sport name ("running", "cycling", ...) or its number as text
+    "sub_sport": pl.String,
+    "start_utc": UTC,
+    "utc_offset_s": pl.Int32,  # from the activity message (local_timestamp - timestamp); null if absent
+    "elapsed_s": pl.Float64,  # session total_elapsed_time
+    "timer_s": pl.Float64,  # session total_timer_time
+    "distance_m": pl.Float64,  # session total_distance (device)
+    "ascent_device_m": pl.Float64,  # session total_ascent (device), null if absent
+    "descent_device_m": pl.Float64,
+    "calories_kcal": pl.Float64,
+    "avg_hr_bpm": pl.Float64,
+    "max_hr_bpm": pl.Float64,
+    "device_manufacturer": pl.String,
+    "device_product": pl.String,
+    "device_serial": pl.String,
+    "n_records": pl.Int64,  # samples stored for this leg
+    "partial": pl.Boolean,  # the file was damaged; what was readable before the damage is kept
+    "import_note": pl.String,  # why partial, or other caveat; null when clean
+    "source_file": pl.String,  # file name as given (inside an archive: "export.zip!/a/b.fit")
+    "imported_at": UTC,
+}
+
+#: One row per FIT record message.
+SAMPLES: dict[str, pl.DataType] = {
+    "activity_id": pl.String,
+    "timestamp": UTC,
+    "lat_deg": pl.Float64,
+    "lon_deg": pl.Float64,
+    "distance_m": pl.Float64,  # cumulative, as recorded
+    "altitude_m": pl.Float64,  # enhanced_altitude preferred over altitude
+    "speed_mps": pl.Float64,  # enhanced_speed preferred over speed
+    "hr_bpm": pl.Float64,
+    "cadence_rpm": pl.Float64,  # as recorded (running: strides per minute, one foot)
+    "power_w": pl.Float64,
+    "temperature_c": pl.Float64,
+}
+
+#: One row per FIT lap message.
+LAPS: dict[str, pl.DataType] = {
+    "activity_id": pl.String,
+    "lap_index": pl.Int32,  # 0-based inside the activity
+    "start_utc": UTC,
+    "elapsed_s": pl.Float64,
+    "timer_s": pl.Float64,
+    "distance_m": pl.Float64,
+    "ascent_device_m": pl.Float64,
+    "descent_device_m": pl.Float64,
+    "avg_hr_bpm": pl.Float64,
+    "max_hr_bpm": pl.Float64,
+    "avg_speed_mps": pl.Float64,
+    "calories_kcal": pl.Float64,
+}
+
+#: One row per input file ever seen (the import ledger).
+FILES: dict[str, pl.DataType] = {
+    "file_sha256": pl.String,
+    "source_file": pl.String,
+    "outcome": pl.String,  # imported | duplicate | skipped
+    "detail": pl.String,
+    "imported_at": UTC,
+}
+
+TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": FILES}
+
+
+def empty(table: str) -> pl.DataFrame:
+    """An empty frame with the table's schema."""
+    return pl.DataFrame(schema=TABLES[table])
