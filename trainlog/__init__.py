@@ -1,0 +1,28 @@
+"""trainlog: training load for mountain ultras, from FIT files to a Polars dataset.
+
+>>> import trainlog
+>>> store = trainlog.Store("~/trainlog-data")          # doctest: +SKIP
+>>> store.read("activities", athlete="mara").to_pandas()  # doctest: +SKIP
+"""
+
+__version__ = "0.1.0"
+
+from trainlog.decode import DecodedFile, decode
+from trainlog.errors import ArchiveError, InvalidFitFile, SettingsError, StoreError, TrainlogError
+from trainlog.importer import FileResult, ImportReport, import_paths
+from trainlog.store import Store, default_data_dir
+
+__all__ = [
+    "ArchiveError",
+    "DecodedFile",
+    "FileResult",
+    "ImportReport",
+    "InvalidFitFile",
+    "SettingsError",
+    "Store",
+    "StoreError",
+    "TrainlogError",
+    "decode",
+    "default_data_dir",
+    "import_paths",
+]

@@ -1,0 +1,3 @@
+from trainlog.cli import main
+
+main()

@@ -1,0 +1,415 @@
+"""Import: sources -> decoded files (in parallel) -> classified -> committed.
+
+Every input file ends in exactly one outcome:
+
+- ``imported``: its activities are in the dataset (``partial`` when the file
+  was damaged and only what came before the damage was kept);
+- ``duplicate``: already imported (same bytes), or the same activity under
+  other bytes (same device start time within a minute, similar duration);
+- ``skipped``: not an activity (settings, course, workout... or not FIT);
+- ``failed``: unreadable, with a one-line reason naming the file.
+
+Decoding runs in worker processes started with *spawn* (Polars is not
+fork-safe); classification and the write happen in the parent under the
+store's lock, in batches, so a crash keeps every batch already committed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from trainlog import schema
+from trainlog.decode import DecodedFile, decode
+from trainlog.errors import TrainlogError
+from trainlog.sources import Source, iter_sources
+from trainlog.store import Store, Transaction, check_athlete
+
+OUTCOMES = ("imported", "duplicate", "skipped", "failed")
+#: Two activities are the same run when their device start times are this close...
+DUPLICATE_START_S = 60
+#: ...and their elapsed times differ by at most this fraction (or DUPLICATE_START_S).
+DUPLICATE_ELAPSED_FRACTION = 0.05
+#: Commit after this many files or records, so a crash loses at most one batch.
+BATCH_FILES = 200
+BATCH_RECORDS = 2_000_000
+#: Below this many files, decode in this process (starting workers costs ~1 s).
+PARALLEL_MIN_FILES = 4
+
+
+@dataclass
+class FileResult:
+    """The outcome of one input file."""
+
+    name: str
+    outcome: str  # one of OUTCOMES
+    detail: str = ""
+    sha256: str | None = None
+    n_records: int = 0
+    activity_ids: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return f"{self.outcome:<9} {self.name}" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass
+class ImportReport:
+    """All file results of one import, in input order."""
+
+    athlete: str
+    results: list[FileResult] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(OUTCOMES, 0)
+        for r in self.results:
+            out[r.outcome] += 1
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.outcome == "failed" for r in self.results)
+
+
+@dataclass
+class _Work:
+    source: Source
+    sha256: str | None = None
+    decoded: DecodedFile | None = None
+    result: FileResult | None = None  # known before classification (failed/skipped/dup)
+
+
+def _decode_job(data: bytes, name: str) -> DecodedFile:
+    return decode(data, name)
+
+
+def _load(source: Source) -> _Work:
+    """Read the source's bytes and hash them; failures become results."""
+    work = _Work(source)
+    if source.fail:
+        work.result = FileResult(source.name, "failed", source.fail)
+        return work
+    if source.skip:
+        work.result = FileResult(source.name, "skipped", source.skip)
+        return work
+    assert source.load is not None
+    try:
+        data = source.load()
+    except TrainlogError as exc:
+        work.result = FileResult(source.name, "failed", str(exc).removeprefix(f"{source.name}: "))
+        return work
+    except OSError as exc:
+        work.result = FileResult(source.name, "failed", f"cannot read ({exc.strerror or exc})")
+        return work
+    work.sha256 = hashlib.sha256(data).hexdigest()
+    work.data = data  # type: ignore[attr-defined]
+    return work
+
+
+def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
+    """Decode items (those with data) in order, in a spawn pool when useful."""
+    pool = None
+    if workers > 1:
+        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    window: deque[tuple[_Work, cf.Future | None]] = deque()
+
+    def finish(work: _Work, future: cf.Future | None) -> _Work:
+        data = getattr(work, "data", None)
+        if data is None:
+            return work
+        try:
+            work.decoded = future.result() if future is not None else _decode_job(data, work.source.name)
+        except TrainlogError as exc:
+            work.result = FileResult(work.source.name, "failed", str(exc).removeprefix(f"{work.source.name}: "))
+        except cf.process.BrokenProcessPool:
+            raise
+        except Exception as exc:  # a decoder bug must not stop the batch
+            work.result = FileResult(work.source.name, "failed", f"decoder error ({type(exc).__name__}: {exc})")
+        del work.data  # type: ignore[attr-defined]
+        return work
+
+    try:
+        for work in items:
+            data = getattr(work, "data", None)
+            future = pool.submit(_decode_job, data, work.source.name) if (pool and data is not None) else None
+            window.append((work, future))
+            while len(window) > 2 * workers:
+                yield finish(*window.popleft())
+        while window:
+            yield finish(*window.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    athlete: str,
+    *,
+    workers: int | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> ImportReport:
+    """Import FIT files, folders and archives into ``athlete``'s dataset.
+
+    ``on_plan(n_files)`` is called once the inputs are listed; ``on_result`` after
+    each file's outcome is known (for progress bars and per-file reports).
+    """
+    check_athlete(athlete)
+    sources = list(iter_sources(paths))
+    if on_plan:
+        on_plan(len(sources))
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if len(sources) < PARALLEL_MIN_FILES:
+        workers = 1
+    report = ImportReport(athlete)
+    known = _known_files(store, athlete)
+    seen: dict[str, str] = {}
+
+    def prepared() -> Iterator[_Work]:
+        for source in sources:
+            work = _load(source)
+            if work.result is None and work.sha256 in known:
+                outcome, detail, when = known[work.sha256]
+                what = f"already imported {when:%Y-%m-%d %H:%M} UTC"
+                work.result = (
+                    FileResult(source.name, "skipped", f"{detail} (already seen)", work.sha256)
+                    if outcome == "skipped"
+                    else FileResult(source.name, "duplicate", what, work.sha256)
+                )
+                del work.data  # type: ignore[attr-defined]
+            elif work.result is None and work.sha256 in seen:
+                work.result = FileResult(source.name, "duplicate", f"same file as {seen[work.sha256]}", work.sha256)
+                del work.data  # type: ignore[attr-defined]
+            elif work.sha256:
+                seen[work.sha256] = source.name
+            yield work
+
+    batch: list[_Work] = []
+    batch_records = 0
+
+    def flush() -> None:
+        nonlocal batch, batch_records
+        if batch:
+            for result in _commit(store, athlete, batch):
+                report.results.append(result)
+                if on_result:
+                    on_result(result)
+        batch, batch_records = [], 0
+
+    for work in _decoded(prepared(), workers):
+        if work.result is not None and work.result.outcome == "failed":
+            report.results.append(work.result)
+            if on_result:
+                on_result(work.result)
+            continue
+        batch.append(work)
+        batch_records += work.decoded.n_records if work.decoded else 0
+        if len(batch) >= BATCH_FILES or batch_records >= BATCH_RECORDS:
+            flush()
+    flush()
+    order = {s.name: i for i, s in enumerate(sources)}
+    report.results.sort(key=lambda r: order.get(r.name, 0))
+    return report
+
+
+def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.datetime]]:
+    files = store.read("files", athlete)
+    return {
+        row["file_sha256"]: (row["outcome"], row["detail"] or "", row["imported_at"])
+        for row in files.iter_rows(named=True)
+    }
+
+
+def _commit(store: Store, athlete: str, batch: list[_Work]) -> list[FileResult]:
+    """Classify a batch against the committed dataset and append it, under the lock."""
+    now = dt.datetime.now(dt.timezone.utc)
+    results: list[FileResult] = []
+    with store.transaction(athlete) as tx:
+        ledger = set(tx.read("files")["file_sha256"].to_list())
+        spans = _file_spans(tx)
+        ledger_rows = []
+        for work in batch:
+            result = work.result or _classify(work, athlete, ledger, spans, tx, now)
+            results.append(result)
+            if result.sha256 and result.sha256 not in ledger and result.outcome != "failed":
+                ledger.add(result.sha256)
+                ledger_rows.append(
+                    {
+                        "file_sha256": result.sha256,
+                        "source_file": result.name,
+                        "outcome": result.outcome,
+                        "detail": result.detail,
+                        "imported_at": now,
+                    }
+                )
+        tx.append("files", pl.DataFrame(ledger_rows, schema=schema.FILES))
+    return results
+
+
+def _file_spans(tx: Transaction) -> list[tuple[dt.datetime, float, str]]:
+    """(start, elapsed_s, source_file) of every file already in the dataset."""
+    acts = tx.read("activities")
+    if acts.is_empty():
+        return []
+    per_file = acts.group_by("file_sha256").agg(
+        pl.col("start_utc").min(),
+        pl.col("elapsed_s").fill_null(0).sum(),
+        pl.col("source_file").first(),
+    )
+    return list(per_file.select("start_utc", "elapsed_s", "source_file").iter_rows())
+
+
+def _find_duplicate(start: dt.datetime, elapsed: float, spans) -> str | None:
+    tolerance = max(DUPLICATE_START_S, DUPLICATE_ELAPSED_FRACTION * elapsed)
+    for other_start, other_elapsed, other_name in spans:
+        if (
+            abs((other_start - start).total_seconds()) <= DUPLICATE_START_S
+            and abs(other_elapsed - elapsed) <= tolerance
+        ):
+            return other_name
+    return None
+
+
+def _classify(work: _Work, athlete: str, ledger: set[str], spans: list, tx: Transaction, now) -> FileResult:
+    name, sha = work.source.name, work.sha256
+    decoded = work.decoded
+    assert decoded is not None and sha is not None
+    if sha in ledger:  # committed by a concurrent import since we listed the ledger
+        return FileResult(name, "duplicate", "already imported (by another import)", sha)
+    if decoded.file_type not in (None, "activity"):
+        return FileResult(name, "skipped", f"{_type_name(decoded.file_type)} file, not an activity", sha)
+    if not decoded.is_activity:
+        return FileResult(name, "skipped", "activity file with no session and no records", sha)
+    activities, samples, laps = _tables(decoded, sha, athlete, now)
+    start = activities["start_utc"].min()
+    elapsed = float(activities["elapsed_s"].fill_null(0).sum())
+    if start is not None:
+        other = _find_duplicate(start, elapsed, spans)
+        if other is not None:
+            return FileResult(name, "duplicate", f"same activity as {other}", sha)
+        spans.append((start, elapsed, name))
+    tx.append("activities", activities)
+    tx.append("samples", samples)
+    tx.append("laps", laps)
+    legs = activities.height
+    sports = ", ".join(dict.fromkeys(s or "unknown sport" for s in activities["sport"].to_list()))
+    dist = activities["distance_m"].fill_null(0).sum() / 1000
+    detail = f"{sports}, {dist:.1f} km" + (f", {legs} legs" if legs > 1 else "")
+    if decoded.partial:
+        detail += f"; partial: {'; '.join(decoded.notes)}"
+    return FileResult(name, "imported", detail, sha, decoded.n_records, activities["activity_id"].to_list())
+
+
+def _type_name(file_type: str) -> str:
+    return f"FIT file type {file_type}" if file_type.isdigit() else file_type.replace("_", " ").capitalize()
+
+
+def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime):
+    """The activities, samples and laps rows of one decoded activity file."""
+    records = decoded.records
+    sessions = list(decoded.sessions)
+    notes = list(decoded.notes)
+    if not sessions:  # records only (truncated before the session message)
+        ts = records["timestamp"]
+        first, last = ts.min(), ts.max()
+        sessions = [
+            {
+                "start_utc": first,
+                "end_utc": last,
+                "elapsed_s": (last - first).total_seconds(),
+                "sport": None,
+                "sub_sport": None,
+            }
+        ]
+        notes.append("no session message: totals computed from records")
+    sessions.sort(key=lambda s: s["start_utc"] or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+    n = len(sessions)
+    ids = [f"{sha[:16]}-{i}" for i in range(n)]
+
+    def leg_of(col: str) -> pl.Expr:
+        """Leg index of a timestamp column: the last session started at or before it."""
+        starts = [s["start_utc"] for s in sessions[1:] if s["start_utc"] is not None]
+        if not starts:
+            return pl.lit(0, pl.Int16)
+        return pl.sum_horizontal([(pl.col(col) >= pl.lit(s)).cast(pl.Int16) for s in starts]).cast(pl.Int16)
+
+    if records is not None:
+        samples = (
+            records.with_columns(leg_of("timestamp").alias("_leg"))
+            .with_columns(pl.col("_leg").replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"))
+            .sort("activity_id", "timestamp", maintain_order=True)
+            .drop("_leg")
+        )
+    else:
+        samples = schema.empty("samples")
+    per_leg = samples.group_by("activity_id").agg(pl.len().alias("n"), pl.col("distance_m").max().alias("dmax"))
+    per_leg = {r["activity_id"]: r for r in per_leg.iter_rows(named=True)}
+
+    rows = []
+    for i, s in enumerate(sessions):
+        leg_notes = list(notes)
+        stats = per_leg.get(ids[i], {"n": 0, "dmax": None})
+        distance = s.get("distance_m")
+        if distance is None and stats["dmax"] is not None:
+            distance = stats["dmax"]
+            leg_notes.append("distance from records")
+        elapsed = s.get("elapsed_s")
+        if elapsed is None and s.get("start_utc") and s.get("end_utc"):
+            elapsed = (s["end_utc"] - s["start_utc"]).total_seconds()
+        rows.append(
+            {
+                "activity_id": ids[i],
+                "file_sha256": sha,
+                "leg": i,
+                "n_legs": n,
+                "athlete": athlete,
+                "sport": s.get("sport"),
+                "sub_sport": s.get("sub_sport"),
+                "start_utc": s.get("start_utc"),
+                "utc_offset_s": decoded.utc_offset_s,
+                "elapsed_s": elapsed,
+                "timer_s": s.get("timer_s") if s.get("timer_s") is not None else elapsed,
+                "distance_m": distance,
+                "ascent_device_m": s.get("ascent_device_m"),
+                "descent_device_m": s.get("descent_device_m"),
+                "calories_kcal": s.get("calories_kcal"),
+                "avg_hr_bpm": s.get("avg_hr_bpm"),
+                "max_hr_bpm": s.get("max_hr_bpm"),
+                "device_manufacturer": decoded.device.get("manufacturer"),
+                "device_product": decoded.device.get("product"),
+                "device_serial": decoded.device.get("serial"),
+                "n_records": stats["n"],
+                "partial": decoded.partial,
+                "import_note": "; ".join(leg_notes) or None,
+                "source_file": decoded.name,
+                "imported_at": now,
+            }
+        )
+    activities = pl.DataFrame(rows, schema=schema.ACTIVITIES)
+
+    lap_rows = []
+    for lap in sorted(decoded.laps, key=lambda l: l["start_utc"] or now):
+        lap_rows.append({**lap, "_start": lap["start_utc"]})
+    laps = pl.DataFrame(
+        [{k: v for k, v in lap.items() if k in schema.LAPS or k == "_start"} for lap in lap_rows],
+        schema={**{k: v for k, v in schema.LAPS.items() if k not in ("activity_id", "lap_index")}, "_start": schema.UTC},
+    )
+    laps = (
+        laps.with_columns(leg_of("_start").fill_null(0).alias("_leg"))
+        .with_columns(
+            pl.col("_leg").replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"),
+        )
+        .with_columns(pl.int_range(pl.len()).over("activity_id").cast(pl.Int32).alias("lap_index"))
+        .drop("_leg", "_start")
+    )
+    return activities, samples, laps

@@ -1,0 +1,160 @@
+"""Input discovery: paths -> FIT payloads, through folders, .fit.gz and zips.
+
+Each input file ends as a :class:`Source`. A source either carries a loader
+for its FIT bytes or already knows why it will not be imported (not a FIT
+file, unreadable archive, missing path). Garmin Connect exports nest zips in
+zips; Strava exports hold ``activities/*.fit.gz`` beside GPX and TCX files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainlog.errors import ArchiveError
+
+#: Archive limits (a zip bomb or a hostile archive is refused, not unpacked).
+MAX_ZIP_DEPTH = 3  # zip inside zip inside zip
+MAX_ZIP_ENTRIES = 200_000
+MAX_MEMBER_BYTES = 1 << 30  # one decompressed FIT / nested zip
+MAX_RATIO = 200  # decompressed / compressed, for members over 1 MiB
+MAX_GZIP_BYTES = MAX_MEMBER_BYTES
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+OTHER_FORMATS = {".gpx": "GPX", ".tcx": "TCX", ".kml": "KML", ".csv": "CSV", ".json": "JSON", ".pwx": "PWX"}
+
+
+@dataclass
+class Source:
+    """One input file: where it came from and how to get its FIT bytes."""
+
+    name: str  # display name; inside archives "outer.zip!/inner/run.fit"
+    load: Callable[[], bytes] | None = None  # None when skip/fail is already known
+    skip: str | None = None  # reason it is not an activity file
+    fail: str | None = None  # one-line reason it cannot be read
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            out = gz.read(MAX_GZIP_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ArchiveError(f"{name}: corrupt gzip data ({exc})") from None
+    if len(out) > MAX_GZIP_BYTES:
+        raise ArchiveError(f"{name}: refused, decompresses to more than {MAX_GZIP_BYTES >> 20} MiB")
+    return out
+
+
+def _kind(name: str) -> str:
+    """'fit', 'fitgz', 'zip', 'gz' or 'other', from the file name."""
+    low = name.lower()
+    if low.endswith(".fit"):
+        return "fit"
+    if low.endswith(".fit.gz"):
+        return "fitgz"
+    if low.endswith(".zip"):
+        return "zip"
+    return "other"
+
+
+def _other_reason(name: str) -> str:
+    low = name.lower().removesuffix(".gz")
+    ext = os.path.splitext(low)[1]
+    fmt = OTHER_FORMATS.get(ext)
+    return f"not a FIT file ({fmt})" if fmt else f"not a FIT file ({ext or 'no extension'})"
+
+
+def _fit_loader(read: Callable[[], bytes], name: str, gz: bool) -> Callable[[], bytes]:
+    def load() -> bytes:
+        data = read()
+        if gz or data[:2] == GZIP_MAGIC:
+            data = _gunzip(data, name)
+        return data
+
+    return load
+
+
+def _zip_sources(data: bytes, name: str, depth: int) -> Iterator[Source]:
+    if depth > MAX_ZIP_DEPTH:
+        yield Source(name, fail=f"refused: zips nested deeper than {MAX_ZIP_DEPTH} levels")
+        return
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        yield Source(name, fail=f"corrupt zip archive ({exc})")
+        return
+    if len(infos) > MAX_ZIP_ENTRIES:
+        yield Source(name, fail=f"refused: zip holds {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
+        return
+    for info in infos:
+        if info.is_dir():
+            continue
+        member = f"{name}!/{info.filename}"
+        kind = _kind(info.filename)
+        if kind == "other":
+            yield Source(member, skip=_other_reason(info.filename))
+            continue
+        if info.file_size > MAX_MEMBER_BYTES or (
+            info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        ):
+            yield Source(member, fail=f"refused: entry decompresses to {info.file_size} bytes (zip bomb limits)")
+            continue
+
+        def read(info=info, member=member) -> bytes:
+            try:
+                with zf.open(info) as fh:
+                    out = fh.read(MAX_MEMBER_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
+                raise ArchiveError(f"{member}: cannot extract ({exc})") from None
+            if len(out) > MAX_MEMBER_BYTES:
+                raise ArchiveError(f"{member}: refused, decompresses to more than {MAX_MEMBER_BYTES >> 20} MiB")
+            return out
+
+        if kind == "zip":
+            try:
+                inner = read()
+            except ArchiveError as exc:
+                yield Source(member, fail=str(exc).split(": ", 1)[-1])
+                continue
+            yield from _zip_sources(inner, member, depth + 1)
+        else:
+            yield Source(member, load=_fit_loader(read, member, gz=kind == "fitgz"))
+
+
+def _file_sources(path: Path) -> Iterator[Source]:
+    name = str(path)
+    kind = _kind(path.name)
+    if kind == "other":
+        yield Source(name, skip=_other_reason(path.name))
+    elif kind == "zip":
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield Source(name, fail=f"cannot read ({exc.strerror})")
+            return
+        yield from _zip_sources(data, name, depth=1)
+    else:
+        yield Source(name, load=_fit_loader(path.read_bytes, name, gz=kind == "fitgz"))
+
+
+def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
+    """Every input file under ``paths`` (files, folders recursively, archives)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for sub in sorted(p for p in path.rglob("*") if p.is_file()):
+                yield from _file_sources(sub)
+        elif path.is_file():
+            yield from _file_sources(path)
+        elif path.exists():
+            yield Source(str(path), fail="not a regular file")
+        else:
+            yield Source(str(path), fail="no such file or directory")

@@ -1,0 +1,281 @@
+"""The Parquet store: the only module that reads or writes the dataset.
+
+Layout of a data directory::
+
+    <data_dir>/athletes/<athlete>/
+        dataset.json             the manifest: schema version, generation, and
+                                 the Parquet parts of every table
+        activities-<id>.parquet  immutable parts, listed by the manifest
+        samples-<id>.parquet
+        laps-<id>.parquet
+        files-<id>.parquet
+        .lock                    writers' lock (filelock)
+
+Every commit writes new immutable parts, fsyncs them, then replaces
+``dataset.json`` atomically (write a temporary file, fsync, ``os.replace``).
+A crash at any point leaves the previous manifest, and so the previous
+dataset, intact; readers never see half a commit. Writers serialise on a
+per-athlete file lock and re-read the manifest inside it, so two imports at
+once cannot lose each other's rows. Parts a commit no longer lists (after a
+compaction) are deleted only a while later, so a reader that opened the old
+manifest can still read them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filelock
+import platformdirs
+import polars as pl
+
+from trainlog import schema
+from trainlog.errors import StoreError
+
+ENV_DATA_DIR = "TRAINLOG_DATA_DIR"
+MANIFEST = "dataset.json"
+LOCK_TIMEOUT_S = 600
+#: A table with more parts than this is rewritten as one part on the next commit.
+COMPACT_PARTS = 16
+#: Unlisted parts are removed this long after the commit that retired them.
+RETIRE_AFTER_S = 300
+ATHLETE_NAME = re.compile(r"^[\w][\w.-]{0,63}$")
+
+
+def default_data_dir() -> Path:
+    """``$TRAINLOG_DATA_DIR``, else the platform's user data directory."""
+    env = os.environ.get(ENV_DATA_DIR)
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("trainlog", appauthor=False))
+
+
+def check_athlete(name: str) -> str:
+    """Return ``name`` if it is a valid athlete name, else raise StoreError."""
+    if not isinstance(name, str) or not ATHLETE_NAME.match(name) or name in (".", ".."):
+        raise StoreError(
+            f"invalid athlete name {name!r}: use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+        )
+    return name
+
+
+@dataclass
+class Manifest:
+    """The committed state of one athlete's dataset."""
+
+    generation: int = 0
+    tables: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in schema.TABLES})
+    retired: list[tuple[str, float]] = field(default_factory=list)
+    schema_version: int = schema.SCHEMA_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "schema_version": self.schema_version,
+                "generation": self.generation,
+                "tables": self.tables,
+                "retired": [list(r) for r in self.retired],
+            },
+            indent=1,
+        )
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+class Store:
+    """A trainlog data directory: per-athlete tables as Polars frames.
+
+    >>> store = Store("~/trainlog-data")            # doctest: +SKIP
+    >>> store.read("activities", athlete="mara")    # doctest: +SKIP
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None):
+        self.data_dir = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise StoreError(f"{self.data_dir}: data directory is not a directory")
+
+    # ---- paths
+    def athlete_dir(self, athlete: str) -> Path:
+        return self.data_dir / "athletes" / check_athlete(athlete)
+
+    def athletes(self) -> list[str]:
+        """Names of the athletes that have a dataset, sorted."""
+        root = self.data_dir / "athletes"
+        if not root.is_dir():
+            return []
+        return sorted(p.name for p in root.iterdir() if (p / MANIFEST).is_file() and ATHLETE_NAME.match(p.name))
+
+    def settings_path(self, athlete: str) -> Path:
+        """Where the athlete's settings JSON lives (read and written by trainlog.settings)."""
+        return self.athlete_dir(athlete) / "settings.json"
+
+    # ---- reading
+    def manifest(self, athlete: str) -> Manifest:
+        """The committed manifest (an empty one for a new athlete)."""
+        path = self.athlete_dir(athlete) / MANIFEST
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Manifest()
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read dataset manifest: {exc.strerror}") from None
+        try:
+            doc = json.loads(raw)
+            version = int(doc["schema_version"])
+            tables = {t: list(doc["tables"].get(t, [])) for t in schema.TABLES}
+            manifest = Manifest(
+                generation=int(doc["generation"]),
+                tables=tables,
+                retired=[(str(n), float(t)) for n, t in doc.get("retired", [])],
+                schema_version=version,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StoreError(f"{path}: dataset manifest is unreadable ({exc}); it was left untouched") from None
+        if version > schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: dataset schema version {version} is newer than this trainlog supports "
+                f"({schema.SCHEMA_VERSION}); upgrade trainlog"
+            )
+        return manifest
+
+    def scan(self, table: str, athlete: str) -> pl.LazyFrame:
+        """A lazy frame over one athlete's table (empty frame with the schema if none)."""
+        return self._scan(table, athlete, self.manifest(athlete))
+
+    def _scan(self, table: str, athlete: str, manifest: Manifest) -> pl.LazyFrame:
+        cols = schema.TABLES[table]
+        parts = [self.athlete_dir(athlete) / p for p in manifest.tables.get(table, [])]
+        if not parts:
+            return schema.empty(table).lazy()
+        missing = [p for p in parts if not p.exists()]
+        if missing:
+            raise StoreError(f"{missing[0]}: a part of the {table} table is missing; the dataset is damaged")
+        return pl.scan_parquet(parts).select([pl.col(c).cast(t) for c, t in cols.items()])
+
+    def read(self, table: str, athlete: str | None = None) -> pl.DataFrame:
+        """One table as a Polars frame: one athlete's, or every athlete's when None."""
+        if table not in schema.TABLES:
+            raise StoreError(f"unknown table {table!r}; tables are {', '.join(schema.TABLES)}")
+        names = [athlete] if athlete is not None else self.athletes()
+        frames = [self.scan(table, a) for a in names]
+        if not frames:
+            return schema.empty(table)
+        try:
+            return pl.concat(frames).collect()
+        except (pl.exceptions.ComputeError, OSError) as exc:
+            raise StoreError(f"{self.data_dir}: cannot read the {table} table: {exc}") from None
+
+    # ---- writing
+    @contextmanager
+    def transaction(self, athlete: str) -> Iterator[Transaction]:
+        """Lock the athlete's dataset, yield a Transaction, commit it on success."""
+        adir = self.athlete_dir(athlete)
+        adir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(adir / ".lock"), timeout=LOCK_TIMEOUT_S)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise StoreError(f"{adir}: another trainlog process holds the dataset lock") from None
+        try:
+            tx = Transaction(self, athlete, self.manifest(athlete))
+            yield tx
+            tx._commit()
+        finally:
+            lock.release()
+
+
+class Transaction:
+    """Appends rows to an athlete's tables; committed atomically on exit."""
+
+    def __init__(self, store: Store, athlete: str, manifest: Manifest):
+        self.store = store
+        self.athlete = athlete
+        self.base = manifest
+        self._new: dict[str, list[pl.DataFrame]] = {t: [] for t in schema.TABLES}
+
+    def read(self, table: str) -> pl.DataFrame:
+        """The table as committed when the transaction began (under the lock)."""
+        return self.store._scan(table, self.athlete, self.base).collect()
+
+    def append(self, table: str, frame: pl.DataFrame) -> None:
+        """Queue rows (cast to the table's schema) for this commit."""
+        cols = schema.TABLES[table]
+        if frame.height:
+            self._new[table].append(frame.select([pl.col(c).cast(t) for c, t in cols.items()]))
+
+    @property
+    def changed(self) -> bool:
+        return any(self._new.values())
+
+    def _commit(self) -> None:
+        if not self.changed:
+            return
+        adir = self.store.athlete_dir(self.athlete)
+        now = time.time()
+        gen = self.base.generation + 1
+        tables = {t: list(parts) for t, parts in self.base.tables.items()}
+        retired = [(n, t) for n, t in self.base.retired if now - t < RETIRE_AFTER_S]
+        for name, t in self.base.retired:
+            if now - t >= RETIRE_AFTER_S:
+                (adir / name).unlink(missing_ok=True)
+        for table, frames in self._new.items():
+            if not frames:
+                continue
+            new = pl.concat(frames)
+            if len(tables[table]) + 1 > COMPACT_PARTS:
+                old = self.store._scan(table, self.athlete, self.base).collect()
+                new = pl.concat([old, new])
+                retired += [(p, now) for p in tables[table]]
+                tables[table] = []
+            part = f"{table}-{gen:06d}-{uuid.uuid4().hex[:8]}.parquet"
+            path = adir / part
+            new.write_parquet(path, compression="zstd", statistics=True)
+            with open(path, "rb+") as fh:
+                os.fsync(fh.fileno())
+            tables[table].append(part)
+        manifest = Manifest(generation=gen, tables=tables, retired=retired)
+        _write_atomic(adir / MANIFEST, manifest.to_json())
+        self.base = manifest
+        self._remove_orphans(adir, manifest)
+        self._new = {t: [] for t in schema.TABLES}
+
+    @staticmethod
+    def _remove_orphans(adir: Path, manifest: Manifest) -> None:
+        """Delete parts no manifest ever listed (left by a writer that crashed).
+
+        Runs under the writers' lock, so no other writer is mid-commit; parts
+        an older manifest listed are in ``retired`` and kept for readers.
+        """
+        known = {p for parts in manifest.tables.values() for p in parts} | {n for n, _ in manifest.retired}
+        for path in adir.glob("*.parquet"):
+            if path.name not in known:
+                path.unlink(missing_ok=True)
+        for path in adir.glob(f".{MANIFEST}.*.tmp"):
+            path.unlink(missing_ok=True)

@@ -1,0 +1,47 @@
+"""UTC -> the athlete's local time, independent of the machine's TZ setting.
+
+The offset comes from the activity's own ``utc_offset_s`` (the FIT activity
+message's ``local_timestamp - timestamp``); without it, the athlete's
+configured IANA time zone; without that, the machine's local zone
+(shared/METRICS.md, "Time and days").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import polars as pl
+
+
+def machine_offset_s(when: dt.datetime) -> int:
+    """The machine's UTC offset (s) at the aware instant ``when``."""
+    offset = when.astimezone().utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def zone_offset_s(when: dt.datetime, timezone: str | None) -> int:
+    """UTC offset (s) at ``when`` in ``timezone`` (IANA name), else the machine's zone."""
+    if timezone:
+        offset = when.astimezone(zoneinfo.ZoneInfo(timezone)).utcoffset()
+        return int(offset.total_seconds()) if offset is not None else 0
+    return machine_offset_s(when)
+
+
+def resolved_offsets(activities: pl.DataFrame, timezone: str | None = None) -> pl.Series:
+    """Per activity UTC offset in seconds (Int32): device's, else zone's at the start."""
+    offsets = [
+        off if off is not None else (zone_offset_s(start, timezone) if start is not None else 0)
+        for off, start in zip(activities["utc_offset_s"].to_list(), activities["start_utc"].to_list())
+    ]
+    return pl.Series("utc_offset_s", offsets, dtype=pl.Int32)
+
+
+def with_local_start(activities: pl.DataFrame, timezone: str | None = None) -> pl.DataFrame:
+    """Add ``start_local`` (naive local datetime) and fill ``utc_offset_s``."""
+    offsets = resolved_offsets(activities, timezone)
+    return activities.with_columns(offsets).with_columns(
+        (pl.col("start_utc").dt.replace_time_zone(None) + pl.duration(seconds=pl.col("utc_offset_s"))).alias(
+            "start_local"
+        )
+    )
