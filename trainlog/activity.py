@@ -1,0 +1,155 @@
+"""Per-sample and per-activity metrics, for all activities at once.
+
+:func:`sample_metrics` turns the samples frame (``trainlog.schema.SAMPLES``) into
+per-sample contributions (moving time, distance, gain, loss, grade-adjusted
+distance, TRIMP); :func:`activity_metrics` sums them with one ``group_by`` and
+applies the per-activity rules (ascent source, load source). Activities without
+samples fall back to their session totals and a duration load.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from trainlog import elevation, grade, load, metrics, tzone
+from trainlog.settings import AthleteSettings
+
+#: Columns of the per-sample frame returned by :func:`sample_metrics`.
+SAMPLE_METRIC_COLUMNS = (
+    "activity_id",
+    "timestamp",  # UTC
+    "moving_s",  # s of moving credit
+    "distance_step_m",  # m to the next sample (>= 0)
+    "gain_m",  # m counted on this sample (hysteresis)
+    "loss_m",
+    "has_altitude",  # Boolean
+    "grade",  # fraction, forward 10 m window
+    "gad_step_m",  # grade-adjusted metres to the next sample
+    "trimp",
+    "hr_moving_s",  # moving credit with a heart rate
+    "climb_rise_m",  # grade x distance on climbing samples
+    "climb_s",  # moving credit on climbing samples
+)
+
+
+def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
+    """Per-sample contributions (columns :data:`SAMPLE_METRIC_COLUMNS`, Float64 unless noted).
+
+    Samples are sorted by activity and time; duplicated timestamps keep the
+    first row. Each sample covers the interval to the next one (``dt``); the
+    last sample of an activity covers nothing. Distance is the recorded
+    cumulative distance, forward-filled over dropouts; a missing speed is
+    derived from it. Heart rates <= 0 are dropouts (null).
+    """
+    model = settings.model
+    athlete = settings.resolve()
+    by_activity = "activity_id"
+    s = (
+        samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm")
+        .sort("activity_id", "timestamp")
+        .unique(subset=["activity_id", "timestamp"], keep="first", maintain_order=True)
+        .with_columns(
+            dt_s=(pl.col("timestamp").shift(-1) - pl.col("timestamp")).dt.total_microseconds().over(by_activity)
+            / 1e6,
+            distance_cum_m=pl.col("distance_m").forward_fill().cum_max().over(by_activity),
+            altitude_clean_m=elevation.clean_altitude(model),
+            hr_bpm=pl.when(pl.col("hr_bpm") > 0).then(pl.col("hr_bpm")),
+        )
+        .with_columns(
+            dt_s=pl.col("dt_s").fill_null(0.0),
+            distance_step_m=(pl.col("distance_cum_m").shift(-1) - pl.col("distance_cum_m")).over(by_activity),
+        )
+    )
+    gain, loss = elevation.hysteresis_steps(s["activity_id"], s["altitude_clean_m"], model.hysteresis_m)
+    s = s.with_columns(gain, loss, grade.window_grade(s, model))
+    derived_speed = pl.when(pl.col("dt_s") > 0).then(pl.col("distance_step_m") / pl.col("dt_s"))
+    s = s.with_columns(
+        moving_s=load.moving_seconds(pl.col("dt_s"), pl.coalesce("speed_mps", derived_speed), model),
+        distance_step_m=pl.col("distance_step_m").fill_null(0.0),
+    )
+    climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
+    return s.select(
+        "activity_id",
+        "timestamp",
+        "moving_s",
+        "distance_step_m",
+        "gain_m",
+        "loss_m",
+        has_altitude=pl.col("altitude_clean_m").is_not_null(),
+        grade="grade",
+        gad_step_m=pl.col("distance_step_m") * grade.gap_factor(pl.col("grade"), model),
+        trimp=load.trimp(pl.col("hr_bpm"), pl.col("moving_s"), athlete),
+        hr_moving_s=pl.when(pl.col("hr_bpm").is_not_null()).then(pl.col("moving_s")).otherwise(0.0),
+        climb_rise_m=pl.when(climbing).then(pl.col("grade") * pl.col("distance_step_m")).otherwise(0.0),
+        climb_s=pl.when(climbing).then(pl.col("moving_s")).otherwise(0.0),
+    )
+
+
+def local_date(timestamp_utc: pl.Expr, offset_s: pl.Expr) -> pl.Expr:
+    """Local calendar date (Date) of a UTC timestamp shifted by an offset in seconds.
+
+    Pure arithmetic on UTC instants: never depends on the machine's ``TZ``.
+    """
+    return (timestamp_utc + pl.duration(seconds=offset_s)).dt.date()
+
+
+def activity_metrics(
+    activities: pl.DataFrame, per_sample: pl.DataFrame, settings: AthleteSettings
+) -> pl.DataFrame:
+    """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY`.
+
+    ``activities`` has the columns of ``trainlog.schema.ACTIVITIES`` (one
+    athlete); ``per_sample`` is :func:`sample_metrics` of their samples.
+    """
+    model = settings.model
+    athlete = settings.resolve()
+    col = pl.col
+    sums = per_sample.group_by("activity_id").agg(
+        col("moving_s").sum().alias("sample_moving_s"),
+        col("distance_step_m").sum().alias("sample_distance_m"),
+        pl.when(col("has_altitude").any()).then(col("gain_m").sum()).alias("ascent_computed_m"),
+        pl.when(col("has_altitude").any()).then(col("loss_m").sum()).alias("descent_computed_m"),
+        (col("grade").abs() * col("distance_step_m")).sum().alias("abs_rise_m"),
+        col("gad_step_m").sum().alias("gad_m"),
+        col("trimp").sum().alias("trimp"),
+        col("hr_moving_s").sum().alias("hr_moving_s"),
+        col("climb_rise_m").sum().alias("climb_rise_m"),
+        col("climb_s").sum().alias("climb_s"),
+    )
+    base = activities.select(
+        "activity_id", "sport", "start_utc", "elapsed_s", "timer_s",
+        col("distance_m").alias("session_distance_m"), "ascent_device_m", "descent_device_m",
+    ).with_columns(tzone.resolved_offsets(activities, athlete.timezone).alias("local_offset_s"))
+    ascent_m, ascent_source = elevation.choose(col("ascent_device_m"), col("ascent_computed_m"), model)
+    descent_m, _ = elevation.choose(col("descent_device_m"), col("descent_computed_m"), model)
+    has_distance = col("sample_distance_m").fill_null(0.0) > 0
+    frame = (
+        base.join(sums, on="activity_id", how="left")
+        .with_columns(
+            start_date=local_date(col("start_utc"), col("local_offset_s")),
+            moving_s=pl.coalesce("sample_moving_s", "timer_s", "elapsed_s", pl.lit(0.0)),
+            distance_m=pl.coalesce("session_distance_m", "sample_distance_m", pl.lit(0.0)),
+            ascent_m=ascent_m,
+            ascent_source=ascent_source,
+            descent_m=descent_m,
+            grade_pct=pl.when(has_distance).then(100.0 * col("abs_rise_m") / col("sample_distance_m")),
+            gad_m=pl.when(has_distance).then(col("gad_m")),
+            trimp=pl.when(col("hr_moving_s") > 0).then(col("trimp")),
+        )
+        .with_columns(
+            gap_s_per_km=pl.when(col("gad_m") > 0).then(col("moving_s") / (col("gad_m") / load.METRES_PER_KM)),
+            vertical_speed_mph=load.vertical_speed_mph(col("climb_rise_m"), col("climb_s")),
+            hr_coverage=pl.when(col("moving_s") > 0).then(col("hr_moving_s") / col("moving_s")),
+            hr_load=load.hr_load(col("trimp"), athlete, model),
+            km_effort=load.km_effort(col("distance_m"), col("ascent_m"), model),
+        )
+        .with_columns(load_source=load.load_source(col("hr_coverage"), col("gad_m"), col("moving_s"), model))
+        .with_columns(
+            load=pl.when(col("load_source") == "hr")
+            .then(col("hr_load"))
+            .when(col("load_source") == "gap")
+            .then(load.gap_load(col("gad_m"), col("moving_s"), athlete, model))
+            .otherwise(load.duration_load(col("moving_s"), model))
+        )
+    )
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in metrics.schema("activity").items())

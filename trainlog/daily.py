@@ -1,0 +1,128 @@
+"""Daily series: each sample's load, distance, time and vertical booked on its local day.
+
+shared/METRICS.md, "Time and days": a multi-day effort is split across the local
+calendar days in which its samples fall. Each activity total (from
+:func:`trainlog.activity.activity_metrics`) is shared out over its samples in
+proportion to a per-sample weight, so the days always sum to the totals:
+
+- load: TRIMP for ``hr`` loads, moving time otherwise;
+- distance: metres to the next sample; moving time: moving credit;
+- ascent / descent: hysteresis gain / loss counted on the sample.
+
+When an activity's weights sum to 0 (say, no altitude stream) its moving time
+shares it, else its sample count; an activity without samples is booked whole
+on its local start day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from trainlog import metrics
+from trainlog.activity import local_date
+
+#: Booked quantity -> per-sample weight column of ``sample_metrics``.
+WEIGHTS = {
+    "load": "w_load",
+    "distance_m": "w_distance",
+    "moving_s": "w_moving",
+    "ascent_m": "w_ascent",
+    "descent_m": "w_descent",
+}
+QUANTITIES = tuple(WEIGHTS)
+
+
+def _share(weight: str) -> pl.Expr:
+    by = "activity_id"
+    total = pl.col(weight).sum().over(by)
+    moving_total = pl.col("w_moving").sum().over(by)
+    return (
+        pl.when(total > 0)
+        .then(pl.col(weight) / total)
+        .when(moving_total > 0)
+        .then(pl.col("w_moving") / moving_total)
+        .otherwise(1.0 / pl.len().over(by))
+    )
+
+
+def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> pl.DataFrame:
+    """Per-sample booked quantities: ``activity_id``, ``timestamp`` (UTC), ``date``
+    (local Date), ``load``, ``distance_m``, ``moving_s``, ``ascent_m``, ``descent_m`` (Float64).
+
+    ``per_sample`` is :func:`trainlog.activity.sample_metrics`, ``per_activity``
+    :func:`trainlog.activity.activity_metrics`. An activity without samples gets
+    one row at its start. Per activity, each quantity sums to its total.
+    """
+    weights = per_sample.select(
+        "activity_id",
+        "timestamp",
+        w_trimp="trimp",
+        w_moving="moving_s",
+        w_distance="distance_step_m",
+        w_ascent="gain_m",
+        w_descent="loss_m",
+    )
+    without_samples = (
+        per_activity.join(weights.select("activity_id").unique(), on="activity_id", how="anti")
+        .select("activity_id", pl.col("start_utc").alias("timestamp"))
+        .with_columns(pl.lit(0.0).alias(name) for name in weights.columns[2:])
+    )
+    totals = per_activity.select("activity_id", "local_offset_s", "load_source", *QUANTITIES)
+    return (
+        pl.concat([weights, without_samples])
+        .join(totals, on="activity_id", how="inner")
+        .with_columns(
+            w_load=pl.when(pl.col("load_source") == "hr").then(pl.col("w_trimp")).otherwise(pl.col("w_moving"))
+        )
+        .select(
+            "activity_id",
+            "timestamp",
+            local_date(pl.col("timestamp"), pl.col("local_offset_s")).alias("date"),
+            *[(pl.col(name).fill_null(0.0) * _share(weight)).alias(name) for name, weight in WEIGHTS.items()],
+        )
+    )
+
+
+def activity_days(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> pl.DataFrame:
+    """One row per (activity, local day) it touched: ``activity_id``, ``sport``,
+    ``start_date``, ``elapsed_s`` (moving time when unknown), ``date`` and the booked quantities (see module doc)."""
+    booked = (
+        sample_attribution(per_sample, per_activity)
+        .group_by("activity_id", "date")
+        .agg(pl.col(name).sum() for name in QUANTITIES)
+    )
+    info = per_activity.select(
+        "activity_id", "sport", "start_date", pl.coalesce("elapsed_s", "moving_s").alias("elapsed_s")
+    )
+    return info.join(booked, on="activity_id", how="inner").sort("date", "activity_id")
+
+
+def daily_series(days: pl.DataFrame, end: dt.date | None = None) -> pl.DataFrame:
+    """Zero-filled daily series, one row per local calendar day (columns of :data:`trainlog.metrics.DAILY`).
+
+    ``days`` is :func:`activity_days`. The series runs from the first booked day
+    to the last one, or to ``end`` when that is later. ``n_activities`` counts
+    activities started on the day.
+    """
+    schema = metrics.schema("daily")
+    if days.is_empty():
+        return pl.DataFrame(schema=schema)
+    first = min(days["date"].min(), days["start_date"].min())
+    last = max(days["date"].max(), days["start_date"].max(), end or days["date"].max())
+    calendar = pl.DataFrame({"date": pl.date_range(first, last, "1d", eager=True)})
+    sums = days.group_by("date").agg(pl.col(name).sum() for name in QUANTITIES)
+    starts = (
+        days.select("activity_id", "start_date")
+        .unique()
+        .group_by("start_date")
+        .agg(pl.len().alias("n_activities"))
+        .rename({"start_date": "date"})
+    )
+    return (
+        calendar.join(sums, on="date", how="left")
+        .join(starts, on="date", how="left")
+        .fill_null(0)
+        .select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+    )

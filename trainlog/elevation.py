@@ -1,0 +1,86 @@
+"""Elevation gain and loss: cleaning the altitude stream, hysteresis, choosing ``ascent_m``.
+
+shared/METRICS.md, "Elevation gain and loss". Altitudes are metres (Float64).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from trainlog.settings import ModelSettings
+
+
+def clean_altitude(model: ModelSettings) -> pl.Expr:
+    """Expression: ``altitude_m`` (m, Float64) with invalid readings set to null.
+
+    Invalid: null, NaN, below ``altitude_min_valid_m``, and dropouts to exactly
+    ``altitude_dropout_m`` (0 m) inside a high track (an activity whose median
+    altitude is above ``altitude_high_track_m``; GoldenCheetah issue 3067).
+    Evaluate over a samples frame holding an ``activity_id`` column.
+    """
+    alt = pl.col("altitude_m")
+    valid = alt.filter(alt >= model.altitude_min_valid_m)
+    high_track = valid.median().over("activity_id") > model.altitude_high_track_m
+    invalid = (
+        alt.is_null()
+        | alt.is_nan()
+        | (alt < model.altitude_min_valid_m)
+        | ((alt == model.altitude_dropout_m) & high_track.fill_null(False))
+    )
+    return pl.when(invalid).then(None).otherwise(alt)
+
+
+def hysteresis_steps(
+    activity_id: pl.Series, altitude_m: pl.Series, hysteresis_m: float
+) -> tuple[pl.Series, pl.Series]:
+    """Per-sample gain and loss (m, Float64, >= 0) counted with hysteresis.
+
+    A reference altitude starts at each activity's first valid sample; a rise
+    counts (and moves the reference) only once the altitude is more than
+    ``hysteresis_m`` above the reference, a fall likewise below it
+    (GoldenCheetah / Runalyze). The step is booked on the sample where it is
+    counted, so summing per day splits an activity's ascent across days.
+    Rows must be sorted by activity then time; null altitudes are skipped.
+
+    This is one sequential pass over plain lists (the rule depends on the path,
+    so it does not vectorize); a million samples take well under a second.
+    """
+    gains: list[float] = []
+    losses: list[float] = []
+    current_id = None
+    reference: float | None = None
+    for aid, alt in zip(activity_id.to_list(), altitude_m.to_list()):
+        if aid != current_id:
+            current_id, reference = aid, None
+        gain = loss = 0.0
+        if alt is not None:
+            if reference is None:
+                reference = alt
+            elif alt > reference + hysteresis_m:
+                gain, reference = alt - reference, alt
+            elif alt < reference - hysteresis_m:
+                loss, reference = reference - alt, alt
+        gains.append(gain)
+        losses.append(loss)
+    return pl.Series("gain_m", gains, pl.Float64), pl.Series("loss_m", losses, pl.Float64)
+
+
+def choose(device: pl.Expr, computed: pl.Expr, model: ModelSettings) -> tuple[pl.Expr, pl.Expr]:
+    """The value used (m) and its source (``"device"``, ``"computed"`` or ``"none"``).
+
+    The device total is used when present and within the plausible band of the
+    computed one: ``|device - computed| <= ascent_plausible_rel * computed +
+    ascent_plausible_abs_m``; also when nothing was computed (no altitude
+    stream). Otherwise the computed value. Neither: 0 m, source ``"none"``.
+    """
+    plausible = (device - computed).abs() <= model.ascent_plausible_rel * computed + model.ascent_plausible_abs_m
+    use_device = device.is_not_null() & (computed.is_null() | plausible)
+    value = pl.when(use_device).then(device).otherwise(computed).fill_null(0.0)
+    source = (
+        pl.when(use_device)
+        .then(pl.lit("device"))
+        .when(computed.is_not_null())
+        .then(pl.lit("computed"))
+        .otherwise(pl.lit("none"))
+    )
+    return value, source

@@ -1,0 +1,112 @@
+"""Fitness, fatigue, form; acute:chronic workload ratio; monotony and strain; vertical fitness.
+
+shared/METRICS.md, "Fitness, fatigue, form", "Acute:chronic workload ratio",
+"Monotony and strain" and "Vertical load". Input is the zero-filled daily
+series of :func:`trainlog.daily.daily_series`; every day before its first row
+counts as a rest day (load 0), as in GoldenCheetah's PMCData.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from trainlog import metrics
+from trainlog.settings import ModelSettings
+
+#: Below this the 7-day SD of daily load counts as 0 (floating-point noise, not a sports constant).
+_SD_EPSILON = 1e-9
+
+
+def ewma(values: pl.Series, alpha: float) -> pl.Series:
+    """``y_d = y_{d-1} * (1 - alpha) + x_d * alpha``, starting from ``y = 0`` the day before the first value.
+
+    Polars' ``ewm_mean(adjust=False)`` starts at the first value instead, so a
+    zero day is prepended and dropped again.
+    """
+    padded = pl.concat([pl.Series([0.0]), values.cast(pl.Float64)])
+    return padded.ewm_mean(alpha=alpha, adjust=False).slice(1)
+
+
+def time_constant_alpha(days: float) -> float:
+    """Smoothing factor of a Banister time constant: ``1 - exp(-1 / days)``."""
+    return 1.0 - math.exp(-1.0 / days)
+
+
+def span_alpha(days: float) -> float:
+    """Smoothing factor of an EWMA over N days (Williams 2017): ``2 / (N + 1)``."""
+    return 2.0 / (days + 1.0)
+
+
+def band(value: pl.Expr, edges: tuple[float, ...], labels: tuple[str, ...]) -> pl.Expr:
+    """Label of the interval holding ``value`` (String; null when value is null).
+
+    ``edges`` ascending, ``len(labels) == len(edges) + 1``; a value equal to an
+    edge belongs to the upper band.
+    """
+    expr = pl.when(value.is_null()).then(None)
+    for edge, label in zip(edges, labels):
+        expr = expr.when(value < edge).then(pl.lit(label))
+    return expr.otherwise(pl.lit(labels[-1]))
+
+
+def fitness(daily: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
+    """The daily series with the columns of :data:`trainlog.metrics.FITNESS` added.
+
+    - ``ctl`` / ``atl``: load EWMAs with ``e = exp(-1 / ctl_days)`` (42) and ``atl_days`` (7);
+    - ``tsb``: CTL - ATL of the day before (0 on the first day);
+    - ``ramp``: CTL - CTL ``ramp_days`` (7) earlier;
+    - ``acwr``: acute / chronic EWMA (lambda = 2 / (N + 1), N = 7 and 28),
+      null while chronic < ``acwr_chronic_min``;
+    - ``monotony``: mean / SD (sample SD, ddof 1) of the last 7 days' load,
+      null when SD = 0, capped at ``monotony_cap``; ``strain`` = 7-day load x monotony;
+    - ``ascent_ctl`` ... ``descent_atl``: the same EWMAs over daily ascent and descent (m).
+    """
+    if daily.is_empty():
+        return pl.DataFrame(schema={**daily.schema, **metrics.schema("fitness")})
+    daily = daily.sort("date")
+    ctl_alpha = time_constant_alpha(model.ctl_days)
+    atl_alpha = time_constant_alpha(model.atl_days)
+    window = model.monotony_days
+    # days before the record are rest days: pad the 7-day window with zeros
+    padded = pl.concat([pl.repeat(0.0, window - 1, eager=True), daily["load"].cast(pl.Float64)])
+    week_load = padded.rolling_sum(window)[window - 1 :]
+    mean = padded.rolling_mean(window)[window - 1 :]
+    sd = padded.rolling_std(window, ddof=1)[window - 1 :]
+    monotony = pl.when(pl.col("_sd") > _SD_EPSILON).then(
+        (pl.col("_mean") / pl.col("_sd")).clip(upper_bound=model.monotony_cap)
+    )
+    frame = (
+        daily.with_columns(
+            _week=week_load, _mean=mean, _sd=sd,
+            ctl=ewma(daily["load"], ctl_alpha),
+            atl=ewma(daily["load"], atl_alpha),
+            acwr_acute=ewma(daily["load"], span_alpha(model.acwr_acute_days)),
+            acwr_chronic=ewma(daily["load"], span_alpha(model.acwr_chronic_days)),
+            ascent_ctl=ewma(daily["ascent_m"], ctl_alpha),
+            ascent_atl=ewma(daily["ascent_m"], atl_alpha),
+            descent_ctl=ewma(daily["descent_m"], ctl_alpha),
+            descent_atl=ewma(daily["descent_m"], atl_alpha),
+        )
+        .with_columns(
+            tsb=(pl.col("ctl") - pl.col("atl")).shift(1, fill_value=0.0),
+            ramp=pl.col("ctl") - pl.col("ctl").shift(model.ramp_days, fill_value=0.0),
+            acwr=pl.when(pl.col("acwr_chronic") >= model.acwr_chronic_min).then(
+                pl.col("acwr_acute") / pl.col("acwr_chronic")
+            ),
+            monotony=monotony,
+        )
+        .with_columns(
+            form_band=band(pl.col("tsb"), model.form_band_edges, model.form_band_labels),
+            acwr_band=band(pl.col("acwr"), model.acwr_band_edges, model.acwr_band_labels),
+            strain=pl.col("_week") * pl.col("monotony"),
+            monotony_band=pl.when(pl.col("monotony") > model.monotony_flag)
+            .then(pl.lit("flag"))
+            .when(pl.col("monotony") > model.monotony_warn)
+            .then(pl.lit("warn"))
+            .when(pl.col("monotony").is_not_null())
+            .then(pl.lit("ok")),
+        )
+    )
+    return frame.select(*daily.columns, *metrics.schema("fitness"))

@@ -1,0 +1,154 @@
+"""Readiness for the goal race (shared/METRICS.md, "The goal: Barkley-level climbing").
+
+All ascents are metres; dates are the athlete's local dates; the weekly target
+is the goal's total ascent (a training week with the race's climbing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+
+import polars as pl
+
+from trainlog.settings import Goal, ModelSettings
+
+DAYS_PER_WEEK = 7
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Readiness figures; ``None`` where there is nothing to measure (no data, no goal date)."""
+
+    best_7day_ascent_m: float
+    best_7day_end: dt.date | None  # last local day of that 7-day window
+    best_window_ascent_m: float  # any ``time_limit_h`` (60 h) of the record, from samples
+    best_window_end_utc: dt.datetime | None
+    biggest_activity_ascent_m: float
+    biggest_activity_id: str | None
+    loop_ascent_m: float  # goal ascent / loops
+    biggest_activity_loops: float  # biggest activity ascent / loop ascent
+    current_weekly_ascent_m: float  # last 7 local days, today included
+    days_to_goal: int | None
+    needed_weekly_ascent_m: float | None  # to do this week, ramping at the cap, to reach the target in time
+    on_track: bool | None  # current weekly ascent >= needed
+    trend_m_per_week: float  # slope of the last ``trend_weeks`` weekly ascents, m/week per week
+    projected_date: dt.date | None  # when the trend line reaches the target; None if it never does
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable dict (dates and times as ISO strings)."""
+        return {
+            key: value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+            for key, value in asdict(self).items()
+        }
+
+
+def best_days_ascent(daily: pl.DataFrame, days: int) -> tuple[float, dt.date | None]:
+    """Largest ascent (m) in any ``days`` consecutive local days and the window's last day."""
+    if daily.is_empty():
+        return 0.0, None
+    rolling = daily.sort("date").select("date", pl.col("ascent_m").rolling_sum(days, min_samples=1).alias("sum"))
+    best = rolling.sort("sum", descending=True, maintain_order=True).row(0, named=True)
+    return best["sum"], best["date"]
+
+
+def best_window_ascent(attribution: pl.DataFrame, hours: float) -> tuple[float, dt.datetime | None]:
+    """Largest ascent (m) booked in any ``hours``-long window, across activities, and the window's end (UTC).
+
+    ``attribution`` is :func:`trainlog.daily.sample_attribution` (per-sample
+    ascent); windows are ``(end - hours, end]``.
+    """
+    if attribution.is_empty():
+        return 0.0, None
+    period = f"{round(hours * 3_600_000_000)}us"
+    rolling = (
+        attribution.select("timestamp", "ascent_m")
+        .sort("timestamp")
+        .rolling(index_column="timestamp", period=period)
+        .agg(pl.col("ascent_m").sum().alias("sum"))
+    )
+    best = rolling.sort("sum", descending=True, maintain_order=True).row(0, named=True)
+    return best["sum"], best["timestamp"]
+
+
+def weekly_ascents(daily: pl.DataFrame, today: dt.date, weeks: int) -> list[float]:
+    """Ascent (m) of the ``weeks`` 7-day windows ending today, 7 days before, ...; oldest first."""
+    ascent = dict(zip(daily["date"].to_list(), daily["ascent_m"].to_list()))
+    return [
+        sum(ascent.get(today - dt.timedelta(days=7 * week + day), 0.0) for day in range(DAYS_PER_WEEK))
+        for week in reversed(range(weeks))
+    ]
+
+
+def needed_weekly_ascent(target_m: float, days_left: int, ramp_cap: float) -> float:
+    """Weekly ascent (m) to do now so that growing by ``ramp_cap`` a week reaches ``target_m``
+    in ``days_left`` days: ``target / (1 + ramp_cap) ** (days_left / 7)``."""
+    return target_m / (1.0 + ramp_cap) ** (days_left / DAYS_PER_WEEK)
+
+
+def trend(weekly: list[float]) -> tuple[float, float]:
+    """Least-squares line through weekly values at x = -(n-1) ... 0 weeks: (slope per week, value at x = 0)."""
+    n = len(weekly)
+    xs = [float(x) for x in range(1 - n, 1)]
+    mean_x, mean_y = sum(xs) / n, sum(weekly) / n
+    var = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, weekly)) / var if var else 0.0
+    return slope, mean_y - slope * mean_x
+
+
+def projected_date(target_m: float, slope: float, now_m: float, today: dt.date) -> dt.date | None:
+    """Day the line ``now_m + slope * weeks`` reaches ``target_m`` (today if already there; None if never)."""
+    if now_m >= target_m:
+        return today
+    if slope <= 0:
+        return None
+    return today + dt.timedelta(days=math.ceil((target_m - now_m) / slope * DAYS_PER_WEEK))
+
+
+def readiness(
+    daily: pl.DataFrame,
+    attribution: pl.DataFrame,
+    per_activity: pl.DataFrame,
+    goal: Goal,
+    model: ModelSettings,
+    today: dt.date,
+) -> Readiness:
+    """Readiness figures against ``goal`` on the local date ``today``.
+
+    ``daily``: :func:`trainlog.daily.daily_series`; ``attribution``:
+    :func:`trainlog.daily.sample_attribution`; ``per_activity``:
+    :func:`trainlog.activity.activity_metrics`. Only data up to ``today`` is
+    expected (the caller filters).
+    """
+    best_7, best_7_end = best_days_ascent(daily, model.best_window_days)
+    best_window, best_window_end = best_window_ascent(attribution, goal.time_limit_h)
+    biggest = (
+        per_activity.sort("ascent_m", descending=True, maintain_order=True).row(0, named=True)
+        if not per_activity.is_empty()
+        else {"ascent_m": 0.0, "activity_id": None}
+    )
+    weekly = weekly_ascents(daily, today, model.trend_weeks)
+    slope, now_m = trend(weekly)
+    days_to_goal = (goal.date - today).days if goal.date is not None else None
+    needed = (
+        needed_weekly_ascent(goal.ascent_m, days_to_goal, model.ramp_cap)
+        if days_to_goal is not None and days_to_goal >= 0
+        else None
+    )
+    return Readiness(
+        best_7day_ascent_m=best_7,
+        best_7day_end=best_7_end,
+        best_window_ascent_m=best_window,
+        best_window_end_utc=best_window_end,
+        biggest_activity_ascent_m=biggest["ascent_m"],
+        biggest_activity_id=biggest["activity_id"],
+        loop_ascent_m=goal.loop_ascent_m,
+        biggest_activity_loops=biggest["ascent_m"] / goal.loop_ascent_m if goal.loop_ascent_m else 0.0,
+        current_weekly_ascent_m=weekly[-1],
+        days_to_goal=days_to_goal,
+        needed_weekly_ascent_m=needed,
+        on_track=None if needed is None else weekly[-1] >= needed,
+        trend_m_per_week=slope,
+        projected_date=projected_date(goal.ascent_m, slope, now_m, today),
+    )

@@ -1,0 +1,111 @@
+"""The metric registry: every metric trainlog computes, declared once.
+
+Like GoldenCheetah's metric registry (``src/Metrics/BasicRideMetrics.cpp``), each
+metric declares its column name, unit, dtype and description. The per-activity
+frame (:func:`trainlog.activity.activity_metrics`), the daily, fitness and
+weekly frames take their column order and dtypes from here; the summary, the
+store schema and the docs read it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: column name, unit (``""`` when dimensionless), dtype, description."""
+
+    name: str
+    unit: str
+    dtype: pl.DataType
+    description: str
+
+
+ACTIVITY: tuple[Metric, ...] = (
+    Metric("activity_id", "", pl.String, "activity key (see trainlog.schema.ACTIVITIES)"),
+    Metric("sport", "", pl.String, "FIT sport name"),
+    Metric("start_utc", "UTC", pl.Datetime("us", "UTC"), "start time"),
+    Metric("local_offset_s", "s", pl.Int32, "UTC offset in use: device, else athlete time zone, else machine"),
+    Metric("start_date", "local date", pl.Date, "local calendar date of the start"),
+    Metric("elapsed_s", "s", pl.Float64, "elapsed time (session)"),
+    Metric("moving_s", "s", pl.Float64, "moving time: sample gaps while moving, capped per sample; no samples: timer time"),
+    Metric("distance_m", "m", pl.Float64, "distance: session total, else from the samples"),
+    Metric("ascent_computed_m", "m", pl.Float64, "ascent from the altitude stream with hysteresis"),
+    Metric("descent_computed_m", "m", pl.Float64, "descent from the altitude stream with hysteresis"),
+    Metric("ascent_m", "m", pl.Float64, "ascent used everywhere: device total if plausible, else computed"),
+    Metric("ascent_source", "", pl.String, "device | computed | none"),
+    Metric("descent_m", "m", pl.Float64, "descent used everywhere (same rule as ascent)"),
+    Metric("grade_pct", "%", pl.Float64, "mean absolute grade, weighted by distance (10 m windows)"),
+    Metric("gad_m", "m", pl.Float64, "grade-adjusted distance (Minetti 2002 cost ratio)"),
+    Metric("gap_s_per_km", "s/km", pl.Float64, "grade-adjusted pace over moving time"),
+    Metric("vertical_speed_mph", "m/h", pl.Float64, "vertical speed while climbing (grade >= climb_grade_min)"),
+    Metric("hr_coverage", "", pl.Float64, "share of moving time with heart rate (0..1)"),
+    Metric("trimp", "", pl.Float64, "Banister TRIMP (null without heart rate)"),
+    Metric("hr_load", "", pl.Float64, "normalized HR load: 100 = one hour at threshold HR"),
+    Metric("load", "", pl.Float64, "training load used (from load_source)"),
+    Metric("load_source", "", pl.String, "hr | gap | duration"),
+    Metric("km_effort", "km", pl.Float64, "ITRA km-effort: km + ascent_m / 100"),
+)
+
+DAILY: tuple[Metric, ...] = (
+    Metric("date", "local date", pl.Date, "athlete's local calendar day"),
+    Metric("load", "", pl.Float64, "training load booked on the day (multi-day activities split by sample)"),
+    Metric("distance_m", "m", pl.Float64, "distance on the day"),
+    Metric("moving_s", "s", pl.Float64, "moving time on the day"),
+    Metric("ascent_m", "m", pl.Float64, "ascent on the day"),
+    Metric("descent_m", "m", pl.Float64, "descent on the day"),
+    Metric("n_activities", "", pl.UInt32, "activities started on the day"),
+)
+
+FITNESS: tuple[Metric, ...] = (
+    Metric("ctl", "", pl.Float64, "fitness: 42-day exponentially weighted load"),
+    Metric("atl", "", pl.Float64, "fatigue: 7-day exponentially weighted load"),
+    Metric("tsb", "", pl.Float64, "form with which the day starts: CTL - ATL of the day before"),
+    Metric("ramp", "/week", pl.Float64, "ramp rate: CTL - CTL seven days earlier"),
+    Metric("form_band", "", pl.String, "band of tsb (intervals.icu style)"),
+    Metric("acwr_acute", "", pl.Float64, "acute EWMA load (N = 7, lambda = 2 / (N + 1))"),
+    Metric("acwr_chronic", "", pl.Float64, "chronic EWMA load (N = 28)"),
+    Metric("acwr", "", pl.Float64, "acute:chronic workload ratio (null while chronic ~0)"),
+    Metric("acwr_band", "", pl.String, "band of acwr (guides only, Impellizzeri 2020)"),
+    Metric("monotony", "", pl.Float64, "7-day mean / SD of daily load (null when SD = 0, capped)"),
+    Metric("strain", "", pl.Float64, "7-day load x monotony"),
+    Metric("monotony_band", "", pl.String, "ok | warn | flag"),
+    Metric("ascent_ctl", "m/day", pl.Float64, "ascent fitness (42-day weighted daily ascent)"),
+    Metric("ascent_atl", "m/day", pl.Float64, "ascent fatigue (7-day weighted daily ascent)"),
+    Metric("descent_ctl", "m/day", pl.Float64, "descent fitness (42-day weighted daily descent)"),
+    Metric("descent_atl", "m/day", pl.Float64, "descent fatigue (7-day weighted daily descent)"),
+)
+
+WEEKLY: tuple[Metric, ...] = (
+    Metric("week_start", "local date", pl.Date, "Monday of the ISO week"),
+    Metric("iso_year", "", pl.Int32, "ISO year"),
+    Metric("iso_week", "", pl.Int8, "ISO week number"),
+    Metric("sport", "", pl.String, "sport, or 'all' for the total"),
+    Metric("distance_m", "m", pl.Float64, "distance in the week"),
+    Metric("moving_s", "s", pl.Float64, "moving time in the week"),
+    Metric("ascent_m", "m", pl.Float64, "ascent in the week"),
+    Metric("descent_m", "m", pl.Float64, "descent in the week"),
+    Metric("load", "", pl.Float64, "load in the week"),
+    Metric("n_activities", "", pl.UInt32, "activities started in the week"),
+    Metric("longest_s", "s", pl.Float64, "elapsed time of the longest activity started in the week"),
+)
+
+TABLES: dict[str, tuple[Metric, ...]] = {
+    "activity": ACTIVITY,
+    "daily": DAILY,
+    "fitness": FITNESS,
+    "weekly": WEEKLY,
+}
+
+
+def schema(table: str) -> dict[str, pl.DataType]:
+    """Column name -> dtype of a metric table (``activity``, ``daily``, ``fitness``, ``weekly``)."""
+    return {metric.name: metric.dtype for metric in TABLES[table]}
+
+
+def units(table: str) -> dict[str, str]:
+    """Column name -> unit of a metric table."""
+    return {metric.name: metric.unit for metric in TABLES[table]}

@@ -1,0 +1,112 @@
+"""Everything the CLI and the dashboard display, from the dataset's frames.
+
+:func:`analyse` runs the whole chain once (samples -> activities -> days ->
+fitness -> weeks); :func:`summary` turns it into a plain JSON-serialisable dict
+for ``trainlog summary --json``. Inputs are the ``activities`` and ``samples``
+frames of one athlete (``trainlog.schema``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from trainlog import activity, daily, fitness, goal, metrics, weekly
+from trainlog.settings import AthleteSettings
+
+WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
+LAST_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The frames derived from one athlete's dataset."""
+
+    per_activity: pl.DataFrame  # activity.activity_metrics: one row per activity
+    attribution: pl.DataFrame  # daily.sample_attribution: per-sample booked quantities
+    days: pl.DataFrame  # daily.activity_days: one row per (activity, local day)
+    daily: pl.DataFrame  # daily series + fitness columns, one row per local day up to `today`
+    weekly: pl.DataFrame  # weekly.weekly: per ISO week, by sport and "all"
+
+
+def analyse(
+    activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, today: dt.date | None = None
+) -> Analysis:
+    """Run all metrics once. ``today`` (local date) extends the daily series with rest days."""
+    per_sample = activity.sample_metrics(samples, settings)
+    per_activity = activity.activity_metrics(activities, per_sample, settings)
+    attribution = daily.sample_attribution(per_sample, per_activity)
+    days = daily.activity_days(per_sample, per_activity)
+    series = fitness.fitness(daily.daily_series(days, end=today), settings.model)
+    return Analysis(per_activity, attribution, days, series, weekly.weekly(days))
+
+
+def activity_metrics(activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
+    """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY`."""
+    return activity.activity_metrics(activities, activity.sample_metrics(samples, settings), settings)
+
+
+def _week_figures(weeks: pl.DataFrame, week_start: dt.date) -> dict:
+    rows = weeks.filter((pl.col("sport") == weekly.ALL_SPORTS) & (pl.col("week_start") == week_start))
+    return {name: rows[name].sum() if not rows.is_empty() else 0 for name in WEEK_FIELDS}
+
+
+def summary(
+    activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, today: dt.date
+) -> dict:
+    """The summary as a JSON-serialisable dict; ``today`` is the athlete's local date.
+
+    Keys: ``today``, ``defaults_in_use``, ``n_activities``, ``load_sources``,
+    ``this_week``, ``last_4_weeks_mean``, ``form``, ``acwr``, ``monotony``,
+    ``vertical``, ``goal``, ``units`` (see the README for each).
+    Data after ``today`` is ignored.
+    """
+    result = analyse(activities, samples, settings, today)
+    model = settings.model
+    resolved = settings.resolve()
+    monday = today - dt.timedelta(days=today.weekday())
+    previous = [_week_figures(result.weekly, monday - dt.timedelta(weeks=k)) for k in range(1, LAST_WEEKS + 1)]
+    day = result.daily.filter(pl.col("date") == today)
+    row = day.row(0, named=True) if not day.is_empty() else {name: None for name in result.daily.columns}
+    history = result.daily.filter(pl.col("date") <= today)
+    readiness = goal.readiness(
+        history,
+        result.attribution.filter(pl.col("date") <= today),
+        result.per_activity.filter(pl.col("start_date") <= today),
+        settings.goal,
+        model,
+        today,
+    )
+    sources = result.per_activity["load_source"].value_counts()
+    return {
+        "today": today.isoformat(),
+        "defaults_in_use": list(resolved.defaults),
+        "n_activities": result.per_activity.height,
+        "load_sources": {
+            source: int(sources.filter(pl.col("load_source") == source)["count"].sum())
+            for source in ("hr", "gap", "duration")
+        },
+        "this_week": {"week_start": monday.isoformat(), **_week_figures(result.weekly, monday)},
+        "last_4_weeks_mean": {name: sum(week[name] for week in previous) / LAST_WEEKS for name in WEEK_FIELDS},
+        "form": {"ctl": row["ctl"], "atl": row["atl"], "tsb": row["tsb"], "band": row["form_band"], "ramp": row["ramp"]},
+        "acwr": {
+            "value": row["acwr"],
+            "band": row["acwr_band"],
+            "acute": row["acwr_acute"],
+            "chronic": row["acwr_chronic"],
+        },
+        "monotony": {"value": row["monotony"], "band": row["monotony_band"], "strain": row["strain"]},
+        "vertical": {name: row[name] for name in ("ascent_ctl", "ascent_atl", "descent_ctl", "descent_atl")},
+        "goal": {
+            "name": settings.goal.name,
+            "date": settings.goal.date.isoformat() if settings.goal.date else None,
+            "ascent_m": settings.goal.ascent_m,
+            "distance_m": settings.goal.distance_m,
+            "time_limit_h": settings.goal.time_limit_h,
+            "loops": settings.goal.loops,
+            **readiness.to_dict(),
+        },
+        "units": {**metrics.units("daily"), **metrics.units("fitness")},
+    }
