@@ -27,6 +27,9 @@ class InvalidFitFile(TrainlogError):
         where = f" at byte {offset}" if offset is not None else ""
         super().__init__(f"{name}: {reason}{where}")
 
+    def __reduce__(self):  # picklable across worker processes
+        return (type(self), (self.name, self.reason, self.offset))
+
 
 class ArchiveError(TrainlogError):
     """A zip or gzip container cannot be read or is refused (bomb, bad path, depth)."""

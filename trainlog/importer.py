@@ -113,40 +113,71 @@ def _load(source: Source) -> _Work:
     return work
 
 
-def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
-    """Decode items (those with data) in order, in a spawn pool when useful."""
-    pool = None
-    if workers > 1:
-        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    window: deque[tuple[_Work, cf.Future | None]] = deque()
+class _Pool:
+    """A spawn process pool that is rebuilt if a worker dies."""
 
-    def finish(work: _Work, future: cf.Future | None) -> _Work:
-        data = getattr(work, "data", None)
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor = self._new()
+
+    def _new(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, data: bytes, name: str) -> cf.Future:
+        return self.executor.submit(_decode_job, data, name)
+
+    def rebuild(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new()
+
+    def close(self) -> None:
+        self.executor.shutdown(cancel_futures=True)
+
+
+def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
+    """Decode items (those with data) in input order, in a spawn pool when workers > 1.
+
+    A worker that dies (out of memory, a crash in a C extension) fails only the
+    file it was decoding; the pool is rebuilt and the files queued behind it
+    are decoded again.
+    """
+    pool = _Pool(workers) if workers > 1 else None
+    window: deque[list] = deque()  # [work, data, future]
+
+    def start(entry: list) -> None:
+        entry[2] = pool.submit(entry[1], entry[0].source.name) if (pool and entry[1] is not None) else None
+
+    def finish(work: _Work, data: bytes | None, future: cf.Future | None) -> _Work:
         if data is None:
             return work
+        name = work.source.name
         try:
-            work.decoded = future.result() if future is not None else _decode_job(data, work.source.name)
+            work.decoded = future.result() if future is not None else _decode_job(data, name)
         except TrainlogError as exc:
-            work.result = FileResult(work.source.name, "failed", str(exc).removeprefix(f"{work.source.name}: "))
+            work.result = FileResult(name, "failed", str(exc).removeprefix(f"{name}: "))
         except cf.process.BrokenProcessPool:
-            raise
+            work.result = FileResult(name, "failed", "the decoder process died on this file")
+            pool.rebuild()
+            for entry in window:
+                start(entry)
         except Exception as exc:  # a decoder bug must not stop the batch
-            work.result = FileResult(work.source.name, "failed", f"decoder error ({type(exc).__name__}: {exc})")
-        del work.data  # type: ignore[attr-defined]
+            work.result = FileResult(name, "failed", f"decoder error ({type(exc).__name__}: {exc})")
         return work
 
     try:
         for work in items:
-            data = getattr(work, "data", None)
-            future = pool.submit(_decode_job, data, work.source.name) if (pool and data is not None) else None
-            window.append((work, future))
+            entry = [work, getattr(work, "data", None), None]
+            if entry[1] is not None:
+                del work.data  # type: ignore[attr-defined]
+            start(entry)
+            window.append(entry)
             while len(window) > 2 * workers:
                 yield finish(*window.popleft())
         while window:
             yield finish(*window.popleft())
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            pool.close()
 
 
 def import_paths(
@@ -239,7 +270,10 @@ def _commit(store: Store, athlete: str, batch: list[_Work]) -> list[FileResult]:
         spans = _file_spans(tx)
         ledger_rows = []
         for work in batch:
-            result = work.result or _classify(work, athlete, ledger, spans, tx, now)
+            try:
+                result = work.result or _classify(work, athlete, ledger, spans, tx, now)
+            except Exception as exc:  # one odd file must not stop the batch
+                result = FileResult(work.source.name, "failed", f"cannot store ({type(exc).__name__}: {exc})")
             results.append(result)
             if result.sha256 and result.sha256 not in ledger and result.outcome != "failed":
                 ledger.add(result.sha256)
@@ -266,7 +300,7 @@ def _file_spans(tx: Transaction) -> list[tuple[dt.datetime, float, str]]:
         pl.col("elapsed_s").fill_null(0).sum(),
         pl.col("source_file").first(),
     )
-    return list(per_file.select("start_utc", "elapsed_s", "source_file").iter_rows())
+    return list(per_file.drop_nulls("start_utc").select("start_utc", "elapsed_s", "source_file").iter_rows())
 
 
 def _find_duplicate(start: dt.datetime, elapsed: float, spans) -> str | None:
@@ -287,7 +321,7 @@ def _classify(work: _Work, athlete: str, ledger: set[str], spans: list, tx: Tran
     if sha in ledger:  # committed by a concurrent import since we listed the ledger
         return FileResult(name, "duplicate", "already imported (by another import)", sha)
     if decoded.file_type not in (None, "activity"):
-        return FileResult(name, "skipped", f"{_type_name(decoded.file_type)} file, not an activity", sha)
+        return FileResult(name, "skipped", f"{_type_name(decoded.file_type)}, not an activity", sha)
     if not decoded.is_activity:
         return FileResult(name, "skipped", "activity file with no session and no records", sha)
     activities, samples, laps = _tables(decoded, sha, athlete, now)
@@ -311,7 +345,7 @@ def _classify(work: _Work, athlete: str, ledger: set[str], spans: list, tx: Tran
 
 
 def _type_name(file_type: str) -> str:
-    return f"FIT file type {file_type}" if file_type.isdigit() else file_type.replace("_", " ").capitalize()
+    return f"FIT file of type {file_type}" if file_type.isdigit() else file_type.replace("_", " ").capitalize() + " file"
 
 
 def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime):
