@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trainlog import activity, daily, fitness, goal, metrics, weekly
+from trainlog import activity, daily, fitness, goal, load, metrics, weekly
 from trainlog.settings import AthleteSettings
 
 WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
@@ -48,9 +48,10 @@ def activity_metrics(activities: pl.DataFrame, samples: pl.DataFrame, settings: 
     return activity.activity_metrics(activities, activity.sample_metrics(samples, settings), settings)
 
 
-def _week_figures(weeks: pl.DataFrame, week_start: dt.date) -> dict:
-    rows = weeks.filter((pl.col("sport") == weekly.ALL_SPORTS) & (pl.col("week_start") == week_start))
-    return {name: rows[name].sum() if not rows.is_empty() else 0 for name in WEEK_FIELDS}
+def _week_figures(series: pl.DataFrame, first: dt.date, last: dt.date) -> dict:
+    """Sums of the daily series from ``first`` to ``last`` (local dates, inclusive)."""
+    days = series.filter(pl.col("date").is_between(first, last))
+    return {name: days[name].sum() for name in WEEK_FIELDS}
 
 
 def summary(
@@ -60,35 +61,31 @@ def summary(
 
     Keys: ``today``, ``defaults_in_use``, ``n_activities``, ``load_sources``,
     ``this_week``, ``last_4_weeks_mean``, ``form``, ``acwr``, ``monotony``,
-    ``vertical``, ``goal``, ``units`` (see the README for each).
-    Data after ``today`` is ignored.
+    ``vertical``, ``goal``, ``units``. ``this_week`` runs from Monday to
+    ``today``; ``last_4_weeks_mean`` averages the four full ISO weeks before it
+    (weeks without activity count as 0). Activities and days after ``today``
+    are left out.
     """
     result = analyse(activities, samples, settings, today)
-    model = settings.model
-    resolved = settings.resolve()
-    monday = today - dt.timedelta(days=today.weekday())
-    previous = [_week_figures(result.weekly, monday - dt.timedelta(weeks=k)) for k in range(1, LAST_WEEKS + 1)]
-    day = result.daily.filter(pl.col("date") == today)
-    row = day.row(0, named=True) if not day.is_empty() else {name: None for name in result.daily.columns}
     history = result.daily.filter(pl.col("date") <= today)
+    done = result.per_activity.filter(pl.col("start_date") <= today)
+    monday = today - dt.timedelta(days=today.weekday())
+    previous = [
+        _week_figures(history, monday - dt.timedelta(weeks=k), monday - dt.timedelta(weeks=k - 1, days=1))
+        for k in range(1, LAST_WEEKS + 1)
+    ]
+    day = history.filter(pl.col("date") == today)
+    row = day.row(0, named=True) if not day.is_empty() else dict.fromkeys(history.columns)
     readiness = goal.readiness(
-        history,
-        result.attribution.filter(pl.col("date") <= today),
-        result.per_activity.filter(pl.col("start_date") <= today),
-        settings.goal,
-        model,
-        today,
+        history, result.attribution.filter(pl.col("date") <= today), done, settings.goal, settings.model, today
     )
-    sources = result.per_activity["load_source"].value_counts()
+    sources = done["load_source"].to_list()
     return {
         "today": today.isoformat(),
-        "defaults_in_use": list(resolved.defaults),
-        "n_activities": result.per_activity.height,
-        "load_sources": {
-            source: int(sources.filter(pl.col("load_source") == source)["count"].sum())
-            for source in ("hr", "gap", "duration")
-        },
-        "this_week": {"week_start": monday.isoformat(), **_week_figures(result.weekly, monday)},
+        "defaults_in_use": list(settings.resolve().defaults),
+        "n_activities": done.height,
+        "load_sources": {source: sources.count(source) for source in load.LOAD_SOURCES},
+        "this_week": {"week_start": monday.isoformat(), **_week_figures(history, monday, today)},
         "last_4_weeks_mean": {name: sum(week[name] for week in previous) / LAST_WEEKS for name in WEEK_FIELDS},
         "form": {"ctl": row["ctl"], "atl": row["atl"], "tsb": row["tsb"], "band": row["form_band"], "ramp": row["ramp"]},
         "acwr": {

@@ -1,0 +1,97 @@
+"""Goal readiness: best 7 days, best 60 h from samples, biggest activity, needed weekly ascent, trend."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from metrics_builders import activities, concat, samples, utc
+from trainlog import goal, report
+from trainlog.settings import AthleteSettings, Goal, ModelSettings
+
+MODEL = ModelSettings()
+TODAY = dt.date(2024, 3, 28)
+
+
+def daily_ascent(values, end=TODAY):
+    n = len(values)
+    return pl.DataFrame(
+        {"date": [end - dt.timedelta(days=n - 1 - i) for i in range(n)], "ascent_m": [float(v) for v in values]}
+    )
+
+
+def test_best_7_days():
+    # windows ending day 7: 100 + 200 = 300; day 8: 0 + 200 + 300 = 500; day 9: 200 + 300 + 50 = 550
+    best, end = goal.best_days_ascent(daily_ascent([100, 0, 200, 0, 0, 0, 0, 300, 50]), 7)
+    assert best == pytest.approx(550.0)
+    assert end == TODAY
+
+
+def test_best_60_h_window_is_half_open_and_spans_activities():
+    t0 = utc(2024, 3, 1)
+    frame = pl.DataFrame(
+        {"timestamp": [t0 + dt.timedelta(hours=h) for h in (0, 30, 60, 61)], "ascent_m": [500.0, 400, 300, 200]}
+    )
+    best, end = goal.best_window_ascent(frame, 60.0)
+    # window (end - 60 h, end]: at 30 h 500 + 400 = 900; at 60 h the 0 h point is out: 400 + 300 = 700;
+    # at 61 h 400 + 300 + 200 = 900 -> the first 900 wins (ends at 30 h)
+    assert best == pytest.approx(900.0)
+    assert end == t0 + dt.timedelta(hours=30)
+
+
+def test_best_60_h_comes_from_samples_not_whole_activities():
+    start = utc(2024, 3, 1)
+    n = 100 * 60 + 1  # 100 h, a sample a minute, +4 m per sample
+    acts = activities({"activity_id": "long", "start_utc": start})
+    smp = samples("long", start, step_s=60, n=n, distance_m=[60.0 * i for i in range(n)],
+                  altitude_m=[1000.0 + 4 * i for i in range(n)])
+    result = report.analyse(acts, smp, AthleteSettings())
+    assert result.per_activity["ascent_m"][0] == pytest.approx(24000.0)  # 6000 gains of 4 m
+    best, _ = goal.best_window_ascent(result.attribution, 60.0)
+    assert best == pytest.approx(3600 * 4.0)  # 60 h = 3600 samples of 4 m, not the whole 24,000 m
+
+
+def test_needed_weekly_ascent_under_the_ramp_cap():
+    # 70 days = 10 weeks: 17698 / 1.1^10 = 17698 / 2.5937425 = 6823.345
+    assert goal.needed_weekly_ascent(17698.0, 70, 0.10) == pytest.approx(6823.345, rel=1e-6)
+    assert goal.needed_weekly_ascent(17698.0, 0, 0.10) == pytest.approx(17698.0)
+
+
+def test_trend_line_and_projected_date():
+    slope, now = goal.trend([1000.0, 2000, 3000, 4000])
+    assert (slope, now) == (pytest.approx(1000.0), pytest.approx(4000.0))
+    # (17698 - 4000) / 1000 = 13.698 weeks = 95.886 days -> day 96
+    assert goal.projected_date(17698.0, slope, now, TODAY) == TODAY + dt.timedelta(days=96)
+    assert goal.projected_date(17698.0, -10.0, now, TODAY) is None
+    assert goal.projected_date(3000.0, -10.0, now, TODAY) == TODAY
+
+
+def test_readiness_figures():
+    # four weeks ending today with 1000, 2000, 3000 and 4000 m (each on the week's last day)
+    values = [0.0] * 28
+    for week, ascent in enumerate([1000.0, 2000, 3000, 4000]):
+        values[7 * week + 6] = ascent
+    per_activity = pl.DataFrame({"activity_id": ["x", "y"], "ascent_m": [5000.0, 1000.0]})
+    attribution = pl.DataFrame(schema={"timestamp": pl.Datetime("us", "UTC"), "ascent_m": pl.Float64})
+    race = Goal(date=TODAY + dt.timedelta(days=70))
+    got = goal.readiness(daily_ascent(values), attribution, per_activity, race, MODEL, TODAY)
+    assert got.best_7day_ascent_m == 4000.0
+    assert got.current_weekly_ascent_m == 4000.0
+    assert got.biggest_activity_id == "x"
+    assert got.loop_ascent_m == pytest.approx(3539.6)  # 17698 / 5
+    assert got.biggest_activity_loops == pytest.approx(5000 / 3539.6)  # 1.4126 loops
+    assert got.days_to_goal == 70
+    assert got.needed_weekly_ascent_m == pytest.approx(6823.345, rel=1e-6)
+    assert got.on_track is False  # 4000 < 6823
+    assert got.projected_date == TODAY + dt.timedelta(days=96)
+    assert got.best_window_ascent_m == 0.0 and got.best_window_end_utc is None
+
+
+def test_readiness_without_goal_date_or_data():
+    empty = pl.DataFrame(schema={"date": pl.Date, "ascent_m": pl.Float64})
+    attribution = pl.DataFrame(schema={"timestamp": pl.Datetime("us", "UTC"), "ascent_m": pl.Float64})
+    per_activity = pl.DataFrame(schema={"activity_id": pl.String, "ascent_m": pl.Float64})
+    got = goal.readiness(empty, attribution, per_activity, Goal(), MODEL, TODAY)
+    assert got.needed_weekly_ascent_m is None and got.on_track is None and got.days_to_goal is None
+    assert got.best_7day_ascent_m == 0.0 and got.biggest_activity_id is None
+    assert got.projected_date is None
