@@ -1,0 +1,238 @@
+"""Encode a simulated recording as a FIT activity file (private).
+
+Uses Garmin's official FIT SDK encoder (``garmin-fit-sdk``, an optional
+development dependency), imported only when a file is written. Messages follow
+what a watch writes: file_id, device_info, timer events, records, laps as they
+end, one session and the activity message (whose ``local_timestamp`` gives the
+UTC offset at the end).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
+DEVICE_ASCENT_HYSTERESIS_M = 2.0  # the simulated watch's own ascent filter (not trainlog's)
+
+
+@dataclass(frozen=True)
+class Device:
+    """Who wrote the file (FIT file_id): manufacturer name, product id, serial number."""
+
+    manufacturer: str = "garmin"
+    product: int = 3638  # garmin_product "enduro"
+    serial_number: int = 3_400_000_001
+    software_version: float = 19.20
+    product_name: str | None = None
+    altitude_field: str = "enhanced_altitude"  # "altitude" for exporters that write the old field
+    write_cadence: bool = True
+    write_temperature: bool = True
+    write_laps: bool = True  # False: one lap for the whole activity, as re-exports do
+
+
+@dataclass
+class Recording:
+    """What the watch stored, one entry per record (arrays of equal length).
+
+    Times are Unix seconds (UTC). Optional streams are None when absent.
+    ``lap_starts`` are record indices where a lap begins (the first is 0);
+    ``pauses`` are (stop, restart) Unix seconds with no records in between.
+    """
+
+    time_unix_s: np.ndarray
+    distance_m: np.ndarray
+    speed_mps: np.ndarray
+    energy_kcal: np.ndarray  # cumulative
+    sport: str
+    sub_sport: str
+    utc_offset_end_s: int
+    lat_semicircles: np.ndarray | None = None
+    lon_semicircles: np.ndarray | None = None
+    altitude_m: np.ndarray | None = None
+    hr_bpm: np.ndarray | None = None
+    cadence_rpm: np.ndarray | None = None
+    temperature_c: np.ndarray | None = None
+    lap_starts: list[int] = field(default_factory=lambda: [0])
+    lap_trigger: str = "distance"
+    pauses: list[tuple[int, int]] = field(default_factory=list)
+
+
+def device_ascent_descent(altitude_m: np.ndarray, hysteresis_m: float = DEVICE_ASCENT_HYSTERESIS_M) -> tuple[float, float]:
+    """Ascent and descent (m) a watch would total from its barometric samples."""
+    ascent = descent = 0.0
+    if len(altitude_m) == 0:
+        return ascent, descent
+    reference = float(altitude_m[0])
+    for value in altitude_m.tolist():
+        if value > reference + hysteresis_m:
+            ascent += value - reference
+            reference = value
+        elif value < reference - hysteresis_m:
+            descent += reference - value
+            reference = value
+    return ascent, descent
+
+
+def _fit_time(unix_s: int) -> int:
+    return int(unix_s) - FIT_EPOCH_UNIX_S
+
+
+def _timer_s(rec: Recording, first: int, last: int) -> float:
+    """Elapsed seconds between two records minus the pauses between them."""
+    start, end = int(rec.time_unix_s[first]), int(rec.time_unix_s[last])
+    paused = sum(restart - stop for stop, restart in rec.pauses if stop >= start and restart <= end)
+    return float(end - start - paused)
+
+
+def _summary(rec: Recording, first: int, last: int, device: Device) -> dict:
+    """Totals shared by lap and session messages for records first..last (inclusive)."""
+    sl = slice(first, last + 1)
+    timer_s = _timer_s(rec, first, last)
+    distance_m = float(rec.distance_m[last] - rec.distance_m[first])
+    out = {
+        "start_time": _fit_time(rec.time_unix_s[first]),
+        "total_elapsed_time": float(rec.time_unix_s[last] - rec.time_unix_s[first]),
+        "total_timer_time": timer_s,
+        "total_distance": distance_m,
+        "total_calories": int(round(rec.energy_kcal[last] - rec.energy_kcal[first])),
+        "enhanced_avg_speed": distance_m / timer_s if timer_s > 0 else 0.0,
+        "enhanced_max_speed": float(rec.speed_mps[sl].max()),
+    }
+    if rec.lat_semicircles is not None:
+        out["start_position_lat"] = int(rec.lat_semicircles[first])
+        out["start_position_long"] = int(rec.lon_semicircles[first])
+    if rec.hr_bpm is not None:
+        out["avg_heart_rate"] = int(round(float(rec.hr_bpm[sl].mean())))
+        out["max_heart_rate"] = int(rec.hr_bpm[sl].max())
+    if rec.cadence_rpm is not None and device.write_cadence:
+        out["avg_cadence"] = int(round(float(rec.cadence_rpm[sl].mean())))
+        out["max_cadence"] = int(rec.cadence_rpm[sl].max())
+    if rec.altitude_m is not None:
+        ascent_m, descent_m = device_ascent_descent(rec.altitude_m[sl])
+        out["total_ascent"] = int(round(ascent_m))
+        out["total_descent"] = int(round(descent_m))
+    return out
+
+
+def _record_rows(rec: Recording, device: Device) -> list[dict]:
+    """One dict per record message, keys in a fixed order (the encoder keeps it)."""
+    columns: list[tuple[str, list]] = [("timestamp", [_fit_time(t) for t in rec.time_unix_s.tolist()])]
+    if rec.lat_semicircles is not None:
+        columns.append(("position_lat", rec.lat_semicircles.tolist()))
+        columns.append(("position_long", rec.lon_semicircles.tolist()))
+    columns.append(("distance", np.round(rec.distance_m, 2).tolist()))
+    if rec.altitude_m is not None:
+        columns.append((device.altitude_field, np.round(rec.altitude_m, 1).tolist()))
+    columns.append(("enhanced_speed", np.round(rec.speed_mps, 3).tolist()))
+    if rec.hr_bpm is not None:
+        columns.append(("heart_rate", rec.hr_bpm.astype(int).tolist()))
+    if rec.cadence_rpm is not None and device.write_cadence:
+        columns.append(("cadence", rec.cadence_rpm.astype(int).tolist()))
+    if rec.temperature_c is not None and device.write_temperature:
+        columns.append(("temperature", rec.temperature_c.astype(int).tolist()))
+    names = [name for name, _ in columns]
+    return [dict(zip(names, values)) for values in zip(*(values for _, values in columns))]
+
+
+def encode(rec: Recording, device: Device) -> bytes:
+    """The FIT bytes of one activity recorded by ``device``."""
+    try:
+        from garmin_fit_sdk import Encoder, Profile
+    except ImportError as exc:  # optional dependency
+        raise ImportError(
+            "writing sample FIT files needs Garmin's FIT SDK: pip install garmin-fit-sdk"
+        ) from exc
+    mesg_num = Profile["mesg_num"]
+    n = len(rec.time_unix_s)
+    start, end = _fit_time(rec.time_unix_s[0]), _fit_time(rec.time_unix_s[-1])
+    encoder = Encoder()
+
+    file_id = {
+        "mesg_num": mesg_num["FILE_ID"],
+        "type": "activity",
+        "manufacturer": device.manufacturer,
+        "product": device.product,
+        "serial_number": device.serial_number,
+        "time_created": start,
+    }
+    if device.product_name:
+        file_id["product_name"] = device.product_name
+    encoder.write_mesg(file_id)
+    encoder.write_mesg({
+        "mesg_num": mesg_num["DEVICE_INFO"],
+        "timestamp": start,
+        "device_index": "creator",
+        "manufacturer": device.manufacturer,
+        "serial_number": device.serial_number,
+        "product": device.product,
+        "software_version": device.software_version,
+    })
+    encoder.write_mesg(_event(mesg_num, start, "start"))
+
+    lap_starts = rec.lap_starts if device.write_laps else [0]
+    lap_ends = [i - 1 for i in lap_starts[1:]] + [n - 1]
+    # A lap ends at the record before the next lap's first one; its totals run to that record.
+    lap_end_at = {end_i: lap_i for lap_i, end_i in enumerate(lap_ends)}
+    pause_after = {stop: restart for stop, restart in rec.pauses}
+    sport = {"sport": rec.sport, "sub_sport": rec.sub_sport}
+
+    for i, row in enumerate(_record_rows(rec, device)):
+        if i > 0 and int(rec.time_unix_s[i - 1]) in pause_after:
+            encoder.write_mesg(_event(mesg_num, _fit_time(pause_after[int(rec.time_unix_s[i - 1])]), "start"))
+        encoder.write_mesg({"mesg_num": mesg_num["RECORD"], **row})
+        t = int(rec.time_unix_s[i])
+        if t in pause_after and i < n - 1:
+            encoder.write_mesg(_event(mesg_num, _fit_time(t), "stop_all"))
+        if i in lap_end_at:
+            lap_i = lap_end_at[i]
+            first = lap_starts[lap_i]
+            # Laps after the first start where the previous one ended (no gap in distance).
+            first_total = first - 1 if first > 0 else 0
+            lap = {
+                "mesg_num": mesg_num["LAP"],
+                "message_index": lap_i,
+                "timestamp": _fit_time(t),
+                "event": "lap",
+                "event_type": "stop",
+                **_summary(rec, first_total, i, device),
+                "lap_trigger": rec.lap_trigger if i < n - 1 else "session_end",
+                **sport,
+            }
+            encoder.write_mesg(lap)
+
+    encoder.write_mesg(_event(mesg_num, end, "stop_all"))
+    encoder.write_mesg({
+        "mesg_num": mesg_num["SESSION"],
+        "message_index": 0,
+        "timestamp": end,
+        "event": "session",
+        "event_type": "stop",
+        **_summary(rec, 0, n - 1, device),
+        **sport,
+        "first_lap_index": 0,
+        "num_laps": len(lap_starts),
+        "trigger": "activity_end",
+    })
+    encoder.write_mesg({
+        "mesg_num": mesg_num["ACTIVITY"],
+        "timestamp": end,
+        "total_timer_time": _timer_s(rec, 0, n - 1),
+        "num_sessions": 1,
+        "type": "manual",
+        "event": "activity",
+        "event_type": "stop",
+        "local_timestamp": end + rec.utc_offset_end_s,
+    })
+    return encoder.close()
+
+
+def _event(mesg_num: dict, fit_time: int, event_type: str) -> dict:
+    return {
+        "mesg_num": mesg_num["EVENT"],
+        "timestamp": fit_time,
+        "event": "timer",
+        "event_type": event_type,
+        "event_group": 0,
+    }
