@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import pathlib
 import subprocess
@@ -30,8 +31,9 @@ def _row(tag: str) -> dict:
     return rows[0]
 
 
+@functools.lru_cache(maxsize=4)
 def _decode(rel: str) -> dict[str, list[dict]]:
-    """All messages of a sample file by name; any fitparse warning fails the test."""
+    """All messages of a sample file by name; any fitparse warning fails the test (cached, read-only)."""
     data = (SAMPLE_DIR / rel).read_bytes()
     with warnings.catch_warnings():
         warnings.simplefilter("error")

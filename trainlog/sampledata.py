@@ -43,7 +43,7 @@ import numpy as np
 
 from trainlog import _course
 from trainlog._course import Path
-from trainlog._fitwrite import Device, Recording, encode
+from trainlog._fitwrite import Device, Recording, device_ascent_descent, encode
 
 DEFAULT_SEED = 20260313
 DEFAULT_OUT = pathlib.Path("sample_fit")
@@ -146,6 +146,7 @@ class Workout:
     note: str = ""
     no_hr: bool = False
     tz_end: str = ""  # time zone at the end when it differs from the athlete's
+    hr_offset_bpm: float = 0.0  # e.g. still elevated after an illness
     duplicate: bool = False  # also write a re-export of this run by a second service
 
 
@@ -254,7 +255,7 @@ def plan_mara(rng: np.random.Generator) -> list[Workout]:
     """26 weeks to the Barkley Marathons (race on Friday 2026-03-13)."""
     monday0 = date(2025, 9, 15)
     weeks = (["base"] * 3 + ["recovery"] + ["base"] * 3 + ["recovery"] + ["build"] * 3 + ["recovery"]
-             + ["build"] * 2 + ["recovery", "build", "ill", "return", "build", "build", "recovery", "build",
+             + ["build"] * 2 + ["recovery", "build", "ill", "return", "base", "build", "recovery", "build",
                                "peak", "taper", "taper2", "race"])
     plan: list[Workout] = []
     for w, kind in enumerate(weeks):
@@ -275,7 +276,7 @@ def plan_mara(rng: np.random.Generator) -> list[Workout]:
             add(6, "easy", "ridge", 80, 110, 0.45, start=weekend)
         elif kind in ("build", "peak"):
             add(1, "easy", "valley", 55, 70, 0.50, duplicate=(w == 9))
-            add(2, "hills", "powerline", 0, 0, 0.62, reps=int(rng.integers(5, 9)))
+            add(2, "hills", "powerline", 0, 0, 0.62, reps=4 + (w - 8) // 5 + int(rng.integers(0, 2)))
             add(3, "tempo", "ridge", 60, 75, 0.58)
             if rng.random() < 0.5:
                 add(4, "easy", "valley", 35, 45, 0.45)
@@ -283,20 +284,21 @@ def plan_mara(rng: np.random.Generator) -> list[Workout]:
                 add(5, "point", "cumberland", 0, 0, 0.44, start=("06:00", "06:20"), tag="tzcross",
                     tz_end="America/Chicago", note="Cumberland Trail point to point, ends in Central time")
             else:
-                add(5, "long", "barkley", 300 if kind == "build" else 480, 420 if kind == "build" else 560,
-                    0.42, start=("05:00", "06:00"), note="Frozen Head, back-to-back day 1")
-            add(6, "long", "ridge", 170, 260, 0.42, start=weekend, note="back-to-back day 2")
+                low = 160 + 12 * (w - 8) if kind == "build" else 420  # minutes before ``grow``
+                add(5, "long", "barkley", low, low + 70, 0.42, start=("05:00", "06:00"),
+                    note="Frozen Head, back-to-back day 1" if kind == "build" else "full-loop recon, back-to-back day 1")
+            add(6, "long", "ridge", 140, 220, 0.42, start=weekend, note="back-to-back day 2")
         elif kind == "recovery":
             add(1, "easy", "valley", 40, 50, 0.46)
             add(3, "easy", "valley", 45, 55, 0.46)
-            add(5, "long", "ridge", 90, 110, 0.45, start=weekend)
+            add(5, "long", "ridge", 110, 140, 0.45, start=weekend)
             add(6, "easy", "valley", 55, 65, 0.45, start=weekend)
         elif kind == "ill":  # flu on Tuesday 2026-01-06: nine days off
             add(0, "easy", "valley", 45, 50, 0.48)
         elif kind == "return":
-            add(3, "easy", "valley", 25, 30, 0.42, note="first run after the flu")
-            add(5, "easy", "ridge", 70, 80, 0.44, start=weekend)
-            add(6, "easy", "valley", 55, 65, 0.44, start=weekend)
+            add(3, "easy", "valley", 25, 30, 0.42, note="first run after the flu", hr_offset_bpm=8.0)
+            add(5, "easy", "ridge", 70, 80, 0.44, start=weekend, hr_offset_bpm=5.0)
+            add(6, "easy", "valley", 55, 65, 0.44, start=weekend, hr_offset_bpm=4.0)
         elif kind in ("taper", "taper2"):
             short = 0.7 if kind == "taper2" else 1.0
             add(1, "easy", "valley", 45 * short, 50 * short, 0.48)
@@ -452,6 +454,7 @@ def _schedule(course: Course, blocks: list[tuple[float, float]], athlete, gait) 
         length_m = seconds * float(flat_mps[0])
         for piece in _along(course, at_m, length_m):
             legs.append(Leg(piece, effort))
+        legs[-1].lap_after = True  # each block of a structured workout is a lap
         at_m = (at_m + length_m) % course.path.length_m if course.loop else at_m + length_m
     legs[-1].lap_after = False
     return legs
@@ -687,9 +690,7 @@ def _heart_rate(athlete, metabolic_wkg, tau, elapsed_s, fatigue, workout, rng) -
     fraction = np.clip(HR_FLOOR_FRACTION + (1 - HR_FLOOR_FRACTION) * metabolic_wkg / athlete.power_max_wkg, 0, 1.02)
     hours = tau / 3600.0
     drift = CARDIAC_DRIFT_BPM * (1 - np.exp(-hours / CARDIAC_DRIFT_TAU_H)) - HR_SUPPRESSION_BPM_PER_H * hours
-    day_bpm = float(np.clip(4.0 * fatigue, -3.0, 6.0))
-    if "flu" in workout.note:
-        day_bpm += 7.0
+    day_bpm = float(np.clip(4.0 * fatigue, -3.0, 6.0)) + workout.hr_offset_bpm
     target = athlete.hr_rest_bpm + reserve * fraction + drift + day_bpm + _ar1(rng, len(tau), 0.9, 1.5)
     out = np.empty(len(tau))
     level = athlete.hr_rest_bpm + 0.35 * reserve  # warm-up: the watch starts before the legs do
@@ -737,9 +738,8 @@ def _iso_utc(unix_s: int) -> str:
     return datetime.fromtimestamp(unix_s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _index_row(rel: str, athlete: Athlete, workout: Workout, sim: Simulated, device: Device, duplicate_of: str) -> dict:
-    from trainlog._fitwrite import device_ascent_descent
-
+def _index_row(rel: str, athlete: Athlete, workout: Workout, sim: Simulated, duplicate_of: str) -> dict:
+    """The truth about one written file (values as written to index.csv)."""
     rec = sim.recording
     start_local = datetime.fromtimestamp(sim.start_unix_s, ZoneInfo(athlete.tz))
     elapsed_s = int(rec.time_unix_s[-1] - rec.time_unix_s[0])
@@ -810,7 +810,7 @@ def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, only: list[str] | 
                 if path_rel in written:
                     raise RuntimeError(f"two sample activities share the name {path_rel}")
                 written.add(path_rel)
-                rows.append(_index_row(path_rel, athlete, workout, sim, device, duplicate_of))
+                rows.append(_index_row(path_rel, athlete, workout, sim, duplicate_of))
                 if wanted is not None and path_rel not in wanted:
                     continue
                 folder.mkdir(parents=True, exist_ok=True)
