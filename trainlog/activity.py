@@ -43,21 +43,26 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     """
     model = settings.model
     athlete = settings.resolve()
-    by_activity = "activity_id"
+    same_activity_next = pl.col("activity_id") == pl.col("activity_id").shift(-1)
+    repeated_timestamp = (pl.col("activity_id") == pl.col("activity_id").shift(1)) & (
+        pl.col("timestamp") == pl.col("timestamp").shift(1)
+    )
+
+    def to_next(column: str) -> pl.Expr:
+        return pl.when(same_activity_next).then(pl.col(column).shift(-1) - pl.col(column))
+
     s = (
         samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm")
-        .sort("activity_id", "timestamp")
-        .unique(subset=["activity_id", "timestamp"], keep="first", maintain_order=True)
+        .sort("activity_id", "timestamp", maintain_order=True)
+        .filter(~repeated_timestamp.fill_null(False))
         .with_columns(
-            dt_s=(pl.col("timestamp").shift(-1) - pl.col("timestamp")).dt.total_microseconds().over(by_activity)
-            / 1e6,
-            distance_cum_m=pl.col("distance_m").forward_fill().cum_max().over(by_activity),
+            distance_cum_m=pl.col("distance_m").forward_fill().cum_max().over("activity_id"),
             altitude_clean_m=elevation.clean_altitude(model),
             hr_bpm=pl.when(pl.col("hr_bpm") > 0).then(pl.col("hr_bpm")),
         )
         .with_columns(
-            dt_s=pl.col("dt_s").fill_null(0.0),
-            distance_step_m=(pl.col("distance_cum_m").shift(-1) - pl.col("distance_cum_m")).over(by_activity),
+            dt_s=to_next("timestamp").dt.total_microseconds().fill_null(0) / 1e6,
+            distance_step_m=to_next("distance_cum_m"),
         )
     )
     gain, loss = elevation.hysteresis_steps(s["activity_id"], s["altitude_clean_m"], model.hysteresis_m)

@@ -45,13 +45,13 @@ def hysteresis_steps(
     This is one sequential pass over plain lists (the rule depends on the path,
     so it does not vectorize); a million samples take well under a second.
     """
+    starts = (activity_id != activity_id.shift(1)).fill_null(True).to_list()
     gains: list[float] = []
     losses: list[float] = []
-    current_id = None
     reference: float | None = None
-    for aid, alt in zip(activity_id.to_list(), altitude_m.to_list()):
-        if aid != current_id:
-            current_id, reference = aid, None
+    for start, alt in zip(starts, altitude_m.to_list()):
+        if start:
+            reference = None
         gain = loss = 0.0
         if alt is not None:
             if reference is None:

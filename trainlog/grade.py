@@ -26,22 +26,19 @@ def window_grade(samples: pl.DataFrame, model: ModelSettings) -> pl.Series:
         "activity_id",
         pl.col("distance_cum_m").alias("d_i"),
         pl.col("altitude_clean_m").alias("alt_i"),
-        (pl.col("distance_cum_m") + model.grade_window_m).alias("key"),
-    ).with_row_index("row")
+        # no distance yet: any key that keeps the rows sorted (the grade is null anyway)
+        (pl.col("distance_cum_m") + model.grade_window_m).fill_null(float("-inf")).alias("key"),
+    )
     right = samples.filter(
         pl.col("altitude_clean_m").is_not_null() & pl.col("distance_cum_m").is_not_null()
     ).select("activity_id", pl.col("distance_cum_m").alias("d_j"), pl.col("altitude_clean_m").alias("alt_j"))
-    joined = (
-        left.filter(pl.col("key").is_not_null())
-        .sort("activity_id", "key")
-        .join_asof(right.sort("activity_id", "d_j"), left_on="key", right_on="d_j", by="activity_id",
-                   strategy="forward", check_sortedness=False)
-        .select("row", ((pl.col("alt_j") - pl.col("alt_i")) / (pl.col("d_j") - pl.col("d_i"))).alias("grade"))
-    )
+    # both sides are sorted by distance inside each activity: the join keeps the left order
     grade = (
-        left.join(joined, on="row", how="left", maintain_order="left")
+        left.join_asof(
+            right, left_on="key", right_on="d_j", by="activity_id", strategy="forward", check_sortedness=False
+        )
         .select(
-            pl.col("grade")
+            ((pl.col("alt_j") - pl.col("alt_i")) / (pl.col("d_j") - pl.col("d_i")))
             .forward_fill()
             .backward_fill()
             .over("activity_id")
