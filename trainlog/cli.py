@@ -265,6 +265,33 @@ def summary_cmd(athlete, data_dir, as_json, weeks):
         )
 
 
+@cli.command("demo")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to put the demo dataset [default: a 'demo' folder in the user data directory].",
+)
+@friendly_errors
+def demo_cmd(data_dir):
+    """Import the bundled sample athletes (sample_fit/) and show their summaries.
+
+    \b
+    Example:
+      trainlog demo
+    """
+    from trainlog.demo import import_samples
+
+    store = Store(data_dir or default_data_dir() / "demo")
+    for report in import_samples(store):
+        counts = report.counts()
+        click.echo(f"{report.athlete}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), err=True)
+    ctx = click.get_current_context()
+    for athlete in store.athletes():
+        click.echo(f"\n== {athlete} ==")
+        ctx.invoke(summary_cmd, athlete=athlete, data_dir=store.data_dir, as_json=False, weeks=8)
+
+
 def main() -> None:
     cli(prog_name="trainlog")
 
