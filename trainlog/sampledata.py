@@ -57,6 +57,7 @@ INDEX_COLUMNS = [
 
 # --- physiology and device constants --------------------------------------------------
 WALK_SPEED_MAX_MPS = 1.9  # above this a walker would break into a run
+HIKE_SPEED_MAX_MPS = 1.45  # a hiking pace, not a race walk
 HR_TAU_RISE_S = 35.0  # first-order lag of heart rate behind effort
 HR_TAU_FALL_S = 55.0
 HR_FLOOR_FRACTION = 0.2  # heart-rate reserve fraction at zero external work
@@ -66,16 +67,25 @@ HR_SUPPRESSION_BPM_PER_H = 0.25  # ... while very long efforts slowly pull heart
 FADE_PER_H = 0.004  # speed lost per hour of moving time on very long efforts
 NIGHT_SPEED_FACTOR = 0.88  # headlamp hours (20:00-06:00 local)
 BARO_NOISE_M = 0.35  # white noise of the barometric altimeter
+BARO_OFFSET_SD_M = 8.0  # calibration error at the start
+BARO_DRIFT_SD_M_PER_H = 0.8  # weather: pressure changes read as altitude
 BARO_QUANTUM_M = 0.2  # resolution of FIT (enhanced_)altitude
 GPS_NOISE_M = 2.0  # AR(1) horizontal position error
 DISTANCE_ERROR_SD = 0.003  # relative error of the watch's distance
 DISTANCE_ERROR_MAX = 0.008
 SKIN_OFFSET_C = 5.0  # a wrist sensor reads warmer than the air
+INDOOR_TEMP_C = 24.0
+PAUSES_PER_H = 0.5  # water, gates, photos, Barkley book pages
+AUTO_LAP_M = 1_000.0
+BIKE_AUTO_LAP_M = 5_000.0
 LAPSE_RATE_C_PER_M = 0.0065
 CYCLING_CDA_M2 = 0.32
 CYCLING_CRR = 0.005
 AIR_DENSITY_KG_M3 = 1.15
-CYCLING_EFFICIENCY = 0.23
+CYCLING_EFFICIENCY = 0.23  # mechanical / metabolic power
+BIKE_MASS_KG = 9.0
+BIKE_SPEED_MAX_MPS = 16.0  # braking on descents
+COASTING_GRADE = -0.03  # below this the rider stops pedalling
 GRAVITY_MPS2 = 9.81
 J_PER_KCAL = 4184.0
 RECORD_GAP_WEIGHTS = {  # smart recording: probability of a 1..5 s gap between records
@@ -370,7 +380,8 @@ def _daily_fatigue(plan: list[Workout]) -> dict[date, float]:
     """Fatigue index per day from planned load: (ATL - CTL) / CTL, 7 and 42 day constants."""
     load: dict[date, float] = {}
     for wk in plan:
-        hours = wk.moving_s / 3600.0 if wk.kind != "race" else 0.0
+        # Workouts defined by their route rather than a duration get a rough planned figure.
+        hours = wk.moving_s / 3600.0 or {"hills": 0.5 + 0.4 * wk.reps, "race": 6.0}.get(wk.kind, 2.5)
         load[wk.day] = load.get(wk.day, 0.0) + 100.0 * hours * (wk.effort / 0.5) ** 2
     day, last = min(load), max(load)
     atl = ctl = 0.0
@@ -399,7 +410,7 @@ def _speed_mps(grade, power_wkg, athlete: Athlete, terrain: float, gait: str) ->
     run_mps = power_wkg / minetti_running_cost(grade) * terrain
     walk_mps = np.minimum(power_wkg / minetti_walking_cost(grade), WALK_SPEED_MAX_MPS)
     if gait == "walk":
-        walk_mps = np.minimum(walk_mps, 1.45)  # a hiking pace, not a race walk
+        walk_mps = np.minimum(walk_mps, HIKE_SPEED_MAX_MPS)
     speed = np.where(walking, walk_mps, run_mps)
     steep_down = np.maximum(0.25, 1.0 - 1.5 * np.maximum(-grade, 0.0))
     speed = np.minimum(speed, athlete.descent_speed_mps * terrain * steep_down)
@@ -407,15 +418,15 @@ def _speed_mps(grade, power_wkg, athlete: Athlete, terrain: float, gait: str) ->
 
 
 def _bike_speed_mps(grade: np.ndarray, power_w: np.ndarray, mass_kg: float) -> np.ndarray:
-    """Road-bike speed (m/s) from rider power (W); coasting below -3 % (bisection)."""
-    total_kg = mass_kg + 9.0
-    pedal_w = np.where(grade > -0.03, power_w, 0.0)
+    """Road-bike speed (m/s) from rider power (W); coasting below COASTING_GRADE (bisection)."""
+    total_kg = mass_kg + BIKE_MASS_KG
+    pedal_w = np.where(grade > COASTING_GRADE, power_w, 0.0)
     lo, hi = np.full(grade.shape, 0.5), np.full(grade.shape, 25.0)
     for _ in range(40):
         v = (lo + hi) / 2
         need_w = v * total_kg * GRAVITY_MPS2 * (CYCLING_CRR + grade) + 0.5 * AIR_DENSITY_KG_M3 * CYCLING_CDA_M2 * v**3
         lo, hi = np.where(need_w < pedal_w, v, lo), np.where(need_w < pedal_w, hi, v)
-    return np.minimum((lo + hi) / 2, 16.0)
+    return np.minimum((lo + hi) / 2, BIKE_SPEED_MAX_MPS)
 
 
 def _gait(workout: Workout) -> str:
@@ -556,23 +567,113 @@ def simulate(
     offset at the end when the athlete crossed a time zone.
     """
     path = Path.join([leg.path for leg in legs])
-    gait = _gait(workout)
-    indoor = workout.kind == "treadmill"
-    n_st = len(path.distance_m)
-    leg_end = np.cumsum([len(leg.path.distance_m) - 1 for leg in legs])  # station index where each leg ends
-    leg_of_step = np.searchsorted(leg_end, np.arange(n_st - 1), side="right")
+    gait, indoor = _gait(workout), workout.kind == "treadmill"
+    leg_end = np.cumsum([len(leg.path.distance_m) - 1 for leg in legs])  # station where each leg ends
+    pace = _pace(workout, athlete, course, legs, path, leg_end, start_unix_s + utc_offset_start_s, fatigue, rng)
+    t_s, total_s = pace.t_s, int(pace.t_s[-1])
+
+    # Pauses (timer stopped) at leg ends and at random moments; a record at every stop and lap.
+    pauses: dict[int, int] = {}
+    lap_marks: list[int] = []
+    for leg, end in zip(legs, leg_end):
+        mark = int(round(t_s[end]))
+        if leg.pause_after_s and 0 < mark < total_s:
+            pauses[mark] = int(leg.pause_after_s)
+        if leg.lap_after and 0 < mark < total_s:
+            lap_marks.append(mark)
+    pauses_per_h = 0.0 if indoor or gait == "bike" else PAUSES_PER_H
+    for _ in range(int(rng.poisson(pauses_per_h * total_s / 3600.0))):
+        at = int(rng.integers(300, max(301, total_s - 300)))
+        if at < total_s - 60:
+            pauses.setdefault(at, int(rng.integers(15, 120)))
+    pause_at = np.array(sorted(pauses), dtype=np.int64)
+    pause_len = np.array([pauses[k] for k in sorted(pauses)], dtype=np.int64)
+    paused_until = np.concatenate(([0], np.cumsum(pause_len)))  # paused seconds before each pause, then total
+
+    # Smart recording: moving-time stamps 1-5 s apart (tau, s), wall-clock elapsed = tau + pauses so far.
+    slow = gait == "walk" or workout.kind in ("race", "hills") or workout.course == "barkley"
+    gaps = rng.choice(np.arange(1, 6), size=total_s // 2 + 10, p=RECORD_GAP_WEIGHTS["slow" if slow else "run"])
+    tau = np.concatenate(([0], np.cumsum(gaps)))
+    tau = np.union1d(np.concatenate((tau[tau < total_s], pause_at, lap_marks, [total_s])), []).astype(np.int64)
+    n = len(tau)
+    elapsed_s = tau + paused_until[np.searchsorted(pause_at, tau, side="left")]
+
+    distance = np.interp(tau, t_s, path.distance_m)
+    x, y, alt_true = path.at(distance)
+    mid_t = (t_s[:-1] + t_s[1:]) / 2
+    speed = np.interp(tau, mid_t, pace.speed_mps)
+    grade = np.interp(tau, mid_t, path.grade[:-1])
+    walking = np.interp(tau, mid_t, pace.walking.astype(float)) > 0.5
+    if gait == "bike":
+        metabolic_wkg = np.interp(tau, mid_t, pace.power_wkg)
+    else:
+        cost = np.where(walking, minetti_walking_cost(grade), minetti_running_cost(grade))
+        metabolic_wkg = cost * speed
+    energy_j_per_kg = np.concatenate(([0.0], np.cumsum(np.diff(tau) * (metabolic_wkg[1:] + metabolic_wkg[:-1]) / 2)))
+
+    hr = None if workout.no_hr else _heart_rate(athlete, metabolic_wkg, tau, elapsed_s, fatigue, workout, rng)
+    cadence = _cadence(gait, speed, grade, walking, rng)
+    local_h = (start_unix_s + utc_offset_start_s + elapsed_s) / 3600.0 % 24.0
+    temperature = np.full(n, INDOOR_TEMP_C) if indoor else _wrist_temperature(athlete, start_unix_s, local_h, alt_true, rng)
+
+    distance_error = float(np.clip(rng.normal(0, DISTANCE_ERROR_SD), -DISTANCE_ERROR_MAX, DISTANCE_ERROR_MAX))
+    distance_rec = distance * (1 + distance_error)
+    speed_rec = np.maximum(speed * (1 + distance_error) * (1 + rng.normal(0, 0.015, n)), 0.0)
+    speed_rec[0] = 0.0
+
+    lat = lon = altitude = None
+    if not indoor:
+        altitude = _barometric_altitude(alt_true, elapsed_s, rng)
+        gps_x = x + _ar1(rng, n, 0.95, GPS_NOISE_M)
+        gps_y = y + _ar1(rng, n, 0.95, GPS_NOISE_M)
+        lat, lon = _course.to_semicircles(gps_x, gps_y, course.lat_deg, course.lon_deg)
+
+    if lap_marks:
+        boundaries, trigger = np.searchsorted(tau, lap_marks), "manual"
+    else:
+        lap_m = BIKE_AUTO_LAP_M if gait == "bike" else AUTO_LAP_M
+        boundaries, trigger = np.searchsorted(distance_rec, np.arange(lap_m, distance_rec[-1], lap_m)), "distance"
+    lap_starts = [0] + sorted({int(b) + 1 for b in boundaries if 0 < b < n - 2})
+
+    stops = start_unix_s + pause_at + paused_until[:-1]
+    sport, sub_sport = _sport(workout)
+    recording = Recording(
+        time_unix_s=start_unix_s + elapsed_s, distance_m=distance_rec, speed_mps=speed_rec,
+        energy_kcal=energy_j_per_kg * athlete.mass_kg / J_PER_KCAL,
+        sport=sport, sub_sport=sub_sport, utc_offset_end_s=utc_offset_start_s,
+        lat_semicircles=lat, lon_semicircles=lon, altitude_m=altitude, hr_bpm=hr, cadence_rpm=cadence,
+        temperature_c=np.round(temperature), lap_starts=lap_starts, lap_trigger=trigger,
+        pauses=[(int(stop), int(stop + length)) for stop, length in zip(stops, pause_len)],
+    )
+    return Simulated(recording, start_unix_s, path.length_m, path.ascent_m, path.descent_m)
+
+
+@dataclass
+class _Pace:
+    """Per step between stations: speed (m/s), metabolic power (W/kg), gait; t_s per station."""
+
+    speed_mps: np.ndarray
+    power_wkg: np.ndarray
+    walking: np.ndarray
+    t_s: np.ndarray  # cumulative moving time, an integer number of seconds at the end
+
+
+def _pace(workout, athlete, course, legs, path, leg_end, start_local_s, fatigue, rng) -> _Pace:
+    """How fast each step is covered: effort, grade, the day's form, fading, night, race targets."""
+    gait, indoor = _gait(workout), workout.kind == "treadmill"
+    n_steps = len(path.distance_m) - 1
+    leg_of_step = np.searchsorted(leg_end, np.arange(n_steps), side="right")
     effort = np.array([leg.effort for leg in legs])[leg_of_step]
     day_factor = 1.0 - float(np.clip(0.03 * fatigue, -0.02, 0.05))
-    power = effort * athlete.power_max_wkg * day_factor * (1.0 + _ar1(rng, n_st - 1, 0.97, 0.04))
-    grade = path.grade[:-1]
-    step_m = np.diff(path.distance_m)
+    power = effort * athlete.power_max_wkg * day_factor * (1.0 + _ar1(rng, n_steps, 0.97, 0.04))
+    grade, step_m = path.grade[:-1], np.diff(path.distance_m)
 
     speed, walking = _speed_mps(grade, power, athlete, 1.0 if indoor else course.terrain, gait)
-    t_s = np.concatenate(([0.0], np.cumsum(step_m / speed)))
-    if not indoor and course.terrain < 1.0:  # long trail efforts fade and slow down at night
-        local_h = (utc_offset_start_s + start_unix_s + t_s[:-1]) / 3600.0 % 24.0
+    if not indoor and course.terrain < 1.0:  # trail efforts fade over the hours and slow down at night
+        t_s = np.concatenate(([0.0], np.cumsum(step_m / speed)))[:-1]
+        local_h = (start_local_s + t_s) / 3600.0 % 24.0
         night = (local_h >= 20.0) | (local_h < 6.0)
-        speed = speed / (1.0 + FADE_PER_H * t_s[:-1] / 3600.0) * np.where(night, NIGHT_SPEED_FACTOR, 1.0)
+        speed = speed / (1.0 + FADE_PER_H * t_s / 3600.0) * np.where(night, NIGHT_SPEED_FACTOR, 1.0)
     dt_s = step_m / speed
     starts = np.concatenate(([0], leg_end[:-1]))
     for leg, a, b in zip(legs, starts, leg_end):
@@ -582,106 +683,42 @@ def simulate(
         dt_s *= RACE_MOVING_S[workout.course] / dt_s.sum()
     total_s = math.ceil(dt_s.sum())
     dt_s *= total_s / dt_s.sum()
-    speed = step_m / np.maximum(dt_s, 1e-9)
     t_s = np.concatenate(([0.0], np.cumsum(dt_s)))
     t_s[-1] = total_s
-
-    # Pauses (timer stopped) at leg ends and at random moments; records at every stop.
-    pauses: dict[int, int] = {}
-    lap_marks: list[int] = []
-    for leg, end in zip(legs, leg_end):
-        mark = int(round(t_s[end]))
-        if leg.pause_after_s and 0 < mark < total_s:
-            pauses[mark] = int(leg.pause_after_s)
-        if leg.lap_after and 0 < mark < total_s:
-            lap_marks.append(mark)
-    rate_per_h = 0.0 if indoor or gait == "bike" else 0.5  # water, gates, photos, book pages
-    for _ in range(int(rng.poisson(rate_per_h * total_s / 3600.0))):
-        at = int(rng.integers(300, max(301, total_s - 300)))
-        if 0 < at < total_s - 60:
-            pauses.setdefault(at, int(rng.integers(15, 120)))
-    pause_at = np.array(sorted(pauses), dtype=np.int64)
-    pause_len = np.array([pauses[k] for k in sorted(pauses)], dtype=np.int64)
-
-    slow = gait == "walk" or workout.kind in ("race", "hills") or workout.course == "barkley"
-    weights = RECORD_GAP_WEIGHTS["slow" if slow else "run"]
-    gaps = rng.choice(np.arange(1, 6), size=total_s // 2 + 10, p=weights)
-    tau = np.concatenate(([0], np.cumsum(gaps)))
-    tau = np.union1d(np.concatenate((tau[tau < total_s], pause_at, lap_marks, [total_s])), [])
-    tau = tau.astype(np.int64)
-    n = len(tau)
-    paused_before = np.concatenate(([0], np.cumsum(pause_len)))[np.searchsorted(pause_at, tau, side="left")]
-    elapsed_s = tau + paused_before
-    time_unix = start_unix_s + elapsed_s
-
-    distance = np.interp(tau, t_s, path.distance_m)
-    x, y, alt_true = path.at(distance)
-    mid_t = (t_s[:-1] + t_s[1:]) / 2
-    speed_rec = np.interp(tau, mid_t, speed)
-    grade_rec = np.interp(tau, mid_t, grade)
-    walking_rec = np.interp(tau, mid_t, walking.astype(float)) > 0.5
     if gait == "bike":
-        power_rec = np.interp(tau, mid_t, np.where(grade > -0.03, power, 0.0))
-        metabolic_wkg = power_rec  # power is metabolic W/kg already
-    else:
-        cost = np.where(walking_rec, minetti_walking_cost(grade_rec), minetti_running_cost(grade_rec))
-        metabolic_wkg = cost * speed_rec
-    energy_j_per_kg = np.concatenate(([0.0], np.cumsum(np.diff(tau) * (metabolic_wkg[1:] + metabolic_wkg[:-1]) / 2)))
-    energy_kcal = energy_j_per_kg * athlete.mass_kg / J_PER_KCAL
+        power = np.where(grade > COASTING_GRADE, power, 0.0)
+    return _Pace(step_m / np.maximum(dt_s, 1e-9), power, walking, t_s)
 
-    hr = None
-    if not workout.no_hr:
-        hr = _heart_rate(athlete, metabolic_wkg, tau, elapsed_s, fatigue, workout, rng)
 
+def _cadence(gait: str, speed_mps, grade, walking, rng) -> np.ndarray:
+    """Cadence (rpm; running and walking: strides per minute, one foot)."""
+    n = len(speed_mps)
     if gait == "bike":
-        cadence = np.where(np.interp(tau, mid_t, grade) > -0.03, 86 + 3 * rng.standard_normal(n), 0.0)
+        cadence = np.where(grade > COASTING_GRADE, 86 + 3 * rng.standard_normal(n), 0.0)
     else:
-        run_cad = np.clip(78 + 4.0 * speed_rec, 80, 97)
-        walk_cad = np.clip(40 + 14.0 * speed_rec, 44, 62)
-        cadence = np.where(walking_rec, walk_cad, run_cad) + rng.normal(0, 1.2, n)
+        run_cad = np.clip(78 + 4.0 * speed_mps, 80, 97)
+        walk_cad = np.clip(40 + 14.0 * speed_mps, 44, 62)
+        cadence = np.where(walking, walk_cad, run_cad) + rng.normal(0, 1.2, n)
     cadence = np.clip(np.round(cadence), 0, 254)
     cadence[0] = 0
+    return cadence
 
-    doy = datetime.fromtimestamp(start_unix_s, timezone.utc).timetuple().tm_yday
-    local_h = (start_unix_s + utc_offset_start_s + elapsed_s) / 3600.0 % 24.0
-    air_c = (athlete.mean_temp_c + athlete.temp_amplitude_c * math.cos(2 * math.pi * (doy - 200) / 365.0)
-             + 5.0 * np.sin(2 * math.pi * (local_h - 9.0) / 24.0) - LAPSE_RATE_C_PER_M * (alt_true - alt_true[0]))
-    temperature = np.full(n, 24.0) if indoor else air_c + SKIN_OFFSET_C + rng.normal(0, 0.4, n)
 
-    distance_error = float(np.clip(rng.normal(0, DISTANCE_ERROR_SD), -DISTANCE_ERROR_MAX, DISTANCE_ERROR_MAX))
-    distance_rec = distance * (1 + distance_error)
-    speed_out = np.maximum(speed_rec * (1 + distance_error) * (1 + rng.normal(0, 0.015, n)), 0.0)
-    speed_out[0] = 0.0
+def _wrist_temperature(athlete: Athlete, start_unix_s: int, local_h, altitude_m, rng) -> np.ndarray:
+    """Wrist-sensor temperature (deg C): season, time of day, altitude, skin warmth."""
+    day_of_year = datetime.fromtimestamp(start_unix_s, timezone.utc).timetuple().tm_yday
+    air_c = (athlete.mean_temp_c + athlete.temp_amplitude_c * math.cos(2 * math.pi * (day_of_year - 200) / 365.0)
+             + 5.0 * np.sin(2 * math.pi * (local_h - 9.0) / 24.0) - LAPSE_RATE_C_PER_M * (altitude_m - altitude_m[0]))
+    return air_c + SKIN_OFFSET_C + rng.normal(0, 0.4, len(local_h))
 
-    lat = lon = altitude = None
-    if not indoor:
-        hours = elapsed_s / 3600.0
-        baro_drift = (rng.normal(0, 8.0) + rng.normal(0, 0.8) * hours
-                      + 1.5 * np.sin(2 * math.pi * hours / rng.uniform(0.4, 0.9) + rng.uniform(0, 6.3)))
-        altitude = alt_true + baro_drift + rng.normal(0, BARO_NOISE_M, n)
-        altitude = np.round(altitude / BARO_QUANTUM_M) * BARO_QUANTUM_M
-        gps_x = x + _ar1(rng, n, 0.95, GPS_NOISE_M)
-        gps_y = y + _ar1(rng, n, 0.95, GPS_NOISE_M)
-        lat, lon = _course.to_semicircles(gps_x, gps_y, course.lat_deg, course.lon_deg)
 
-    if lap_marks:
-        boundaries, trigger = np.searchsorted(tau, lap_marks), "manual"
-    else:
-        lap_m = 5_000.0 if gait == "bike" else 1_000.0
-        marks = np.arange(lap_m, distance_rec[-1], lap_m)
-        boundaries, trigger = np.searchsorted(distance_rec, marks), "distance"
-    lap_starts = [0] + sorted({int(b) + 1 for b in boundaries if 0 < b < n - 2})
-
-    sport, sub_sport = _sport(workout)
-    recording = Recording(
-        time_unix_s=time_unix, distance_m=distance_rec, speed_mps=speed_out, energy_kcal=energy_kcal,
-        sport=sport, sub_sport=sub_sport, utc_offset_end_s=utc_offset_start_s,
-        lat_semicircles=lat, lon_semicircles=lon, altitude_m=altitude, hr_bpm=hr, cadence_rpm=cadence,
-        temperature_c=np.round(temperature), lap_starts=lap_starts, lap_trigger=trigger,
-        pauses=[(int(start_unix_s + a + paused_before[np.searchsorted(tau, a)]),
-                 int(start_unix_s + a + paused_before[np.searchsorted(tau, a)] + d)) for a, d in zip(pause_at, pause_len)],
-    )
-    return Simulated(recording, start_unix_s, path.length_m, path.ascent_m, path.descent_m)
+def _barometric_altitude(true_m, elapsed_s, rng) -> np.ndarray:
+    """What a barometric altimeter reads (m): calibration offset, weather drift, noise, 0.2 m steps."""
+    hours = elapsed_s / 3600.0
+    drift_m = (rng.normal(0, BARO_OFFSET_SD_M) + rng.normal(0, BARO_DRIFT_SD_M_PER_H) * hours
+               + 1.5 * np.sin(2 * math.pi * hours / rng.uniform(0.4, 0.9) + rng.uniform(0, 2 * math.pi)))
+    altitude_m = true_m + drift_m + rng.normal(0, BARO_NOISE_M, len(true_m))
+    return np.round(altitude_m / BARO_QUANTUM_M) * BARO_QUANTUM_M
 
 
 def _heart_rate(athlete, metabolic_wkg, tau, elapsed_s, fatigue, workout, rng) -> np.ndarray:
