@@ -14,26 +14,16 @@ import polars as pl
 from trainlog import elevation, grade, load, metrics, tzone
 from trainlog.settings import AthleteSettings
 
-#: Columns of the per-sample frame returned by :func:`sample_metrics`.
-SAMPLE_METRIC_COLUMNS = (
-    "activity_id",
-    "timestamp",  # UTC
-    "moving_s",  # s of moving credit
-    "distance_step_m",  # m to the next sample (>= 0)
-    "gain_m",  # m counted on this sample (hysteresis)
-    "loss_m",
-    "has_altitude",  # Boolean
-    "grade",  # fraction, forward 10 m window
-    "gad_step_m",  # grade-adjusted metres to the next sample
-    "trimp",
-    "hr_moving_s",  # moving credit with a heart rate
-    "climb_rise_m",  # grade x distance on climbing samples
-    "climb_s",  # moving credit on climbing samples
-)
-
-
 def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
-    """Per-sample contributions (columns :data:`SAMPLE_METRIC_COLUMNS`, Float64 unless noted).
+    """Per-sample contributions, one row per distinct (activity, timestamp).
+
+    Columns: ``activity_id``, ``timestamp`` (UTC), ``moving_s`` (s of moving
+    credit), ``distance_step_m`` (m to the next sample, >= 0), ``gain_m`` /
+    ``loss_m`` (m counted on this sample with hysteresis), ``has_altitude``
+    (Boolean), ``grade`` (fraction, forward 10 m window), ``gad_step_m``
+    (grade-adjusted m to the next sample), ``trimp``, ``hr_moving_s`` (moving
+    credit with a heart rate), ``climb_rise_m`` / ``climb_s`` (rise and moving
+    credit on climbing samples); Float64 unless noted.
 
     Samples are sorted by activity and time; duplicated timestamps keep the
     first row. Each sample covers the interval to the next one (``dt``); the
@@ -122,8 +112,14 @@ def activity_metrics(
         col("climb_s").sum().alias("climb_s"),
     )
     base = activities.select(
-        "activity_id", "sport", "start_utc", "elapsed_s", "timer_s",
-        col("distance_m").alias("session_distance_m"), "ascent_device_m", "descent_device_m",
+        "activity_id",
+        "sport",
+        "start_utc",
+        "elapsed_s",
+        "timer_s",
+        col("distance_m").alias("session_distance_m"),
+        "ascent_device_m",
+        "descent_device_m",
     ).with_columns(tzone.resolved_offsets(activities, athlete.timezone).alias("local_offset_s"))
     ascent_m, ascent_source = elevation.choose(col("ascent_device_m"), col("ascent_computed_m"), model)
     descent_m, _ = elevation.choose(col("descent_device_m"), col("descent_computed_m"), model)

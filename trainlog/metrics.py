@@ -109,3 +109,10 @@ def schema(table: str) -> dict[str, pl.DataType]:
 def units(table: str) -> dict[str, str]:
     """Column name -> unit of a metric table."""
     return {metric.name: metric.unit for metric in TABLES[table]}
+
+
+def markdown(table: str) -> str:
+    """A Markdown table (column, unit, description) of a metric table, for the docs."""
+    lines = ["| column | unit | description |", "| --- | --- | --- |"]
+    lines += [f"| `{m.name}` | {m.unit} | {m.description} |" for m in TABLES[table]]
+    return "\n".join(lines)
