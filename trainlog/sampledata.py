@@ -782,9 +782,10 @@ def _index_row(rel: str, athlete: Athlete, workout: Workout, sim: Simulated, dup
     elapsed_s = int(rec.time_unix_s[-1] - rec.time_unix_s[0])
     paused_s = sum(b - a for a, b in rec.pauses)
     ascent_m, descent_m = device_ascent_descent(rec.altitude_m) if rec.altitude_m is not None else (None, None)
-    tags = [t for t in (workout.kind, workout.tag) if t]
+    tags = list(dict.fromkeys(t for t in (workout.kind, workout.tag, "duplicate" if duplicate_of else "") if t))
+    description = workout.note or f"{workout.kind} on {workout.course}"
     if duplicate_of:
-        tags.append("duplicate")
+        description = f"the same run re-exported by a second service (Strava): {description}"
     return {
         "file": rel,
         "athlete": athlete.slug,
@@ -807,7 +808,7 @@ def _index_row(rel: str, athlete: Athlete, workout: Workout, sim: Simulated, dup
         "has_altitude": int(rec.altitude_m is not None),
         "duplicate_of": duplicate_of,
         "tags": " ".join(tags),
-        "description": workout.note or f"{workout.kind} on {workout.course}",
+        "description": description,
     }
 
 
