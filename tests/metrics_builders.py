@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from hypothesis import strategies as st
 
 from trainlog import schema
 
@@ -59,3 +60,34 @@ def samples(
 def concat(*frames: pl.DataFrame) -> pl.DataFrame:
     """Samples of several activities (an empty samples frame when none)."""
     return pl.concat(frames) if frames else schema.empty("samples")
+
+
+@st.composite
+def histories(draw):
+    """Hypothesis strategy: (activities, samples) of 1-4 random activities, some without samples or HR."""
+    acts, frames = [], []
+    for k in range(draw(st.integers(1, 4))):
+        aid = f"a{k}"
+        start = utc(2024, 3, 1) + dt.timedelta(hours=draw(st.integers(0, 24 * 10)))
+        n = draw(st.integers(0, 40))
+        step = draw(st.sampled_from([1, 10, 60, 3600]))
+        with_hr = draw(st.booleans())
+        alt = draw(st.lists(st.floats(-20, 20), min_size=n, max_size=n))
+        acts.append(
+            {
+                "activity_id": aid, "start_utc": start, "timer_s": float(draw(st.integers(0, 20000))),
+                "distance_m": draw(st.none() | st.floats(0, 50000)),
+                "ascent_device_m": draw(st.none() | st.floats(0, 3000)),
+                "utc_offset_s": draw(st.sampled_from([None, -18000, 0, 7200, 46800])),
+            }
+        )
+        if n:
+            frames.append(
+                samples(
+                    aid, start, step_s=step, n=n,
+                    distance_m=[3.0 * step * i for i in range(n)],
+                    altitude_m=[1000.0 + sum(alt[: i + 1]) for i in range(n)],
+                    hr_bpm=[140.0 + i % 30 for i in range(n)] if with_hr else None,
+                )
+            )
+    return activities(*acts), concat(*frames)

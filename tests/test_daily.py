@@ -5,10 +5,10 @@ import time
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given, settings as hsettings
 from polars.testing import assert_frame_equal
 
-from metrics_builders import activities, concat, samples, utc
+from metrics_builders import activities, concat, histories, samples, utc
 from trainlog import report
 from trainlog.settings import AthleteSettings
 
@@ -96,36 +96,6 @@ def test_machine_time_zone_does_not_change_days_or_weeks(monkeypatch, machine_tz
         time.tzset()
     assert_frame_equal(moved.daily, reference.daily)
     assert_frame_equal(moved.weekly, reference.weekly)
-
-
-@st.composite
-def histories(draw):
-    acts, frames = [], []
-    for k in range(draw(st.integers(1, 4))):
-        aid = f"a{k}"
-        start = utc(2024, 3, 1) + dt.timedelta(hours=draw(st.integers(0, 24 * 10)))
-        n = draw(st.integers(0, 40))
-        step = draw(st.sampled_from([1, 10, 60, 3600]))
-        with_hr = draw(st.booleans())
-        alt = draw(st.lists(st.floats(-20, 20), min_size=n, max_size=n))
-        acts.append(
-            {
-                "activity_id": aid, "start_utc": start, "timer_s": float(draw(st.integers(0, 20000))),
-                "distance_m": draw(st.none() | st.floats(0, 50000)),
-                "ascent_device_m": draw(st.none() | st.floats(0, 3000)),
-                "utc_offset_s": draw(st.sampled_from([None, -18000, 0, 7200, 46800])),
-            }
-        )
-        if n:
-            frames.append(
-                samples(
-                    aid, start, step_s=step, n=n,
-                    distance_m=[3.0 * step * i for i in range(n)],
-                    altitude_m=[1000.0 + sum(alt[: i + 1]) for i in range(n)],
-                    hr_bpm=[140.0 + i % 30 for i in range(n)] if with_hr else None,
-                )
-            )
-    return activities(*acts), concat(*frames)
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

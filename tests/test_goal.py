@@ -61,9 +61,13 @@ def test_trend_line_and_projected_date():
     slope, now = goal.trend([1000.0, 2000, 3000, 4000])
     assert (slope, now) == (pytest.approx(1000.0), pytest.approx(4000.0))
     # (17698 - 4000) / 1000 = 13.698 weeks = 95.886 days -> day 96
-    assert goal.projected_date(17698.0, slope, now, TODAY) == TODAY + dt.timedelta(days=96)
-    assert goal.projected_date(17698.0, -10.0, now, TODAY) is None
-    assert goal.projected_date(3000.0, -10.0, now, TODAY) == TODAY
+    horizon = MODEL.projection_horizon_weeks  # 520 weeks
+    assert goal.projected_date(17698.0, slope, now, TODAY, horizon) == TODAY + dt.timedelta(days=96)
+    assert goal.projected_date(17698.0, -10.0, now, TODAY, horizon) is None
+    assert goal.projected_date(3000.0, -10.0, now, TODAY, horizon) == TODAY
+    # 13698 m to go at 20 m/week: 684.9 weeks, beyond the 520-week horizon
+    assert goal.projected_date(17698.0, 20.0, now, TODAY, horizon) is None
+    assert goal.projected_date(17698.0, 1e-300, now, TODAY, horizon) is None  # no date overflow
 
 
 def test_readiness_figures():

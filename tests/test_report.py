@@ -7,7 +7,9 @@ import time
 import polars as pl
 import pytest
 
-from metrics_builders import activities, concat, samples, utc
+from hypothesis import HealthCheck, given, settings as hsettings
+
+from metrics_builders import activities, concat, histories, samples, utc
 from trainlog import metrics, report
 from trainlog.settings import AthleteSettings, Goal
 
@@ -62,7 +64,7 @@ def test_summary_form_on_a_single_day_history():
 def test_summary_is_json_and_names_defaults_in_use():
     settings = AthleteSettings(hr_max_bpm=185.0, goal=Goal(date=dt.date(2024, 5, 15)))
     got = report.summary(history(), concat(), settings, TODAY)
-    assert json.loads(json.dumps(got)) == got
+    assert json.loads(json.dumps(got, allow_nan=False)) == got
     assert set(got) == {
         "today", "defaults_in_use", "n_activities", "load_sources", "this_week", "last_4_weeks_mean",
         "form", "acwr", "monotony", "vertical", "goal", "units",
@@ -77,7 +79,7 @@ def test_summary_of_an_empty_dataset():
     got = report.summary(activities(), concat(), AthleteSettings(), TODAY)
     assert got["n_activities"] == 0 and got["this_week"]["load"] == 0.0
     assert got["form"]["ctl"] is None and got["goal"]["best_7day_ascent_m"] == 0.0
-    json.dumps(got)
+    json.dumps(got, allow_nan=False)
 
 
 def test_summary_does_not_depend_on_the_machine_time_zone(monkeypatch):
@@ -103,3 +105,12 @@ def test_activity_metrics_has_one_row_per_activity_with_the_registry_columns():
     assert frame.schema == metrics.schema("activity")
     assert frame["activity_id"].to_list() == ["a", "b"]
     assert frame["load_source"].to_list() == ["hr", "duration"]
+
+
+@hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_summary_of_any_history_is_strict_json(history):
+    acts, smp = history
+    got = report.summary(acts, smp, AthleteSettings(goal=Goal(date=dt.date(2024, 4, 1))), dt.date(2024, 3, 20))
+    json.dumps(got, allow_nan=False)
+    assert got["n_activities"] == acts.height  # every start is before 2024-03-12 local, so <= today

@@ -34,7 +34,7 @@ class Readiness:
     needed_weekly_ascent_m: float | None  # to do this week, ramping at the cap, to reach the target in time
     on_track: bool | None  # current weekly ascent >= needed
     trend_m_per_week: float  # slope of the last ``trend_weeks`` weekly ascents, m/week per week
-    projected_date: dt.date | None  # when the trend line reaches the target; None if it never does
+    projected_date: dt.date | None  # when the trend line reaches the target; None if never (within the horizon)
 
     def to_dict(self) -> dict:
         """JSON-serialisable dict (dates and times as ISO strings)."""
@@ -97,11 +97,14 @@ def trend(weekly: list[float]) -> tuple[float, float]:
     return slope, mean_y - slope * mean_x
 
 
-def projected_date(target_m: float, slope: float, now_m: float, today: dt.date) -> dt.date | None:
-    """Day the line ``now_m + slope * weeks`` reaches ``target_m`` (today if already there; None if never)."""
+def projected_date(
+    target_m: float, slope: float, now_m: float, today: dt.date, horizon_weeks: float
+) -> dt.date | None:
+    """Day the line ``now_m + slope * weeks`` reaches ``target_m``: today if already there;
+    None if it never does or only after ``horizon_weeks``."""
     if now_m >= target_m:
         return today
-    if slope <= 0:
+    if slope <= 0 or (target_m - now_m) / slope > horizon_weeks:
         return None
     return today + dt.timedelta(days=math.ceil((target_m - now_m) / slope * DAYS_PER_WEEK))
 
@@ -150,5 +153,5 @@ def readiness(
         needed_weekly_ascent_m=needed,
         on_track=None if needed is None else weekly[-1] >= needed,
         trend_m_per_week=slope,
-        projected_date=projected_date(goal.ascent_m, slope, now_m, today),
+        projected_date=projected_date(goal.ascent_m, slope, now_m, today, model.projection_horizon_weeks),
     )

@@ -33,6 +33,8 @@ ACTIVITY: tuple[Metric, ...] = (
     Metric("elapsed_s", "s", pl.Float64, "elapsed time (session)"),
     Metric("moving_s", "s", pl.Float64, "moving time: sample gaps while moving, capped per sample; no samples: timer time"),
     Metric("distance_m", "m", pl.Float64, "distance: session total, else from the samples"),
+    Metric("ascent_device_m", "m", pl.Float64, "ascent the watch stored (session total_ascent)"),
+    Metric("descent_device_m", "m", pl.Float64, "descent the watch stored (session total_descent)"),
     Metric("ascent_computed_m", "m", pl.Float64, "ascent from the altitude stream with hysteresis"),
     Metric("descent_computed_m", "m", pl.Float64, "descent from the altitude stream with hysteresis"),
     Metric("ascent_m", "m", pl.Float64, "ascent used everywhere: device total if plausible, else computed"),

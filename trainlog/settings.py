@@ -123,6 +123,7 @@ class ModelSettings:
     best_window_days: int = 7  # best 7-day ascent
     ramp_cap: float = 0.10  # at most +10 % weekly ascent per week
     trend_weeks: int = 4  # ours: the trend is a straight line through the last 4 weekly ascents
+    projection_horizon_weeks: float = 520.0  # ours: a trend reaching the target after 10 years "never" does
     km_effort_ascent_m_per_km: float = 100.0  # ITRA: km-effort = km + ascent_m / 100
 
 
