@@ -64,18 +64,23 @@ def concat(*frames: pl.DataFrame) -> pl.DataFrame:
 
 @st.composite
 def histories(draw):
-    """Hypothesis strategy: (activities, samples) of 1-4 random activities, some without samples or HR."""
+    """Hypothesis strategy: (activities, samples) of 1-4 random activities: some without samples,
+    with gaps, duplicated timestamps, dropouts (null or 0) in distance, altitude and HR."""
     acts, frames = [], []
     for k in range(draw(st.integers(1, 4))):
         aid = f"a{k}"
         start = utc(2024, 3, 1) + dt.timedelta(hours=draw(st.integers(0, 24 * 10)))
         n = draw(st.integers(0, 40))
-        step = draw(st.sampled_from([1, 10, 60, 3600]))
+        steps = draw(st.lists(st.sampled_from([0, 1, 10, 60, 3600]), min_size=n, max_size=n))
+        times = [float(sum(steps[:i])) for i in range(n)]
+        climb = draw(st.lists(st.floats(-20, 20), min_size=n, max_size=n))
+        dropout = draw(st.lists(st.booleans(), min_size=n, max_size=n))
         with_hr = draw(st.booleans())
-        alt = draw(st.lists(st.floats(-20, 20), min_size=n, max_size=n))
         acts.append(
             {
-                "activity_id": aid, "start_utc": start, "timer_s": float(draw(st.integers(0, 20000))),
+                "activity_id": aid,
+                "start_utc": start,
+                "timer_s": float(draw(st.integers(0, 20000))),
                 "distance_m": draw(st.none() | st.floats(0, 50000)),
                 "ascent_device_m": draw(st.none() | st.floats(0, 3000)),
                 "utc_offset_s": draw(st.sampled_from([None, -18000, 0, 7200, 46800])),
@@ -84,10 +89,12 @@ def histories(draw):
         if n:
             frames.append(
                 samples(
-                    aid, start, step_s=step, n=n,
-                    distance_m=[3.0 * step * i for i in range(n)],
-                    altitude_m=[1000.0 + sum(alt[: i + 1]) for i in range(n)],
-                    hr_bpm=[140.0 + i % 30 for i in range(n)] if with_hr else None,
+                    aid,
+                    start,
+                    times_s=times,
+                    distance_m=[None if d else 3.0 * t for d, t in zip(dropout, times)],
+                    altitude_m=[0.0 if d else 1000.0 + sum(climb[: i + 1]) for i, d in enumerate(dropout)],
+                    hr_bpm=[(0.0 if d else 140.0 + i % 30) for i, d in enumerate(dropout)] if with_hr else None,
                 )
             )
     return activities(*acts), concat(*frames)

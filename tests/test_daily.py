@@ -100,11 +100,14 @@ def test_machine_time_zone_does_not_change_days_or_weeks(monkeypatch, machine_tz
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
-def test_daily_series_sums_to_the_activity_totals_and_loads_are_never_negative(history):
+def test_daily_and_weekly_series_sum_to_the_activity_totals_and_loads_are_never_negative(history):
     acts, smp = history
     result = report.analyse(acts, smp, AthleteSettings(timezone="Europe/Paris"))
+    weeks = result.weekly.filter(pl.col("sport") == "all")
     for name in ("load", "distance_m", "moving_s", "ascent_m", "descent_m"):
-        assert result.daily[name].sum() == pytest.approx(result.per_activity[name].sum(), rel=1e-9, abs=1e-6)
+        total = result.per_activity[name].sum()
+        assert result.daily[name].sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
+        assert weeks[name].sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
     assert result.daily["n_activities"].sum() == acts.height
     assert (result.per_activity["load"] >= 0).all()
     assert (result.daily["load"] >= 0).all()
