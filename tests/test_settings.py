@@ -73,6 +73,7 @@ def test_partial_json_takes_defaults(tmp_path):
         ('{"timezone": "Mars/Olympus_Mons"}', "unknown time zone"),
         ('{"hr_rest_bpm": 200}', "rest < threshold <= max"),
         ('{"goal": {"date": "someday"}}', "invalid settings"),
+        ('{"model": {"form_band_edges": [5, -5]}}', "edges must ascend"),
     ],
 )
 def test_bad_settings_raise_a_clear_error_naming_the_file(tmp_path, text, message):

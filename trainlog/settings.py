@@ -126,6 +126,12 @@ class ModelSettings:
     projection_horizon_weeks: float = 520.0  # ours: a trend reaching the target after 10 years "never" does
     km_effort_ascent_m_per_km: float = 100.0  # ITRA: km-effort = km + ascent_m / 100
 
+    def __post_init__(self) -> None:
+        for name in ("form_band", "acwr_band"):
+            edges, labels = getattr(self, f"{name}_edges"), getattr(self, f"{name}_labels")
+            if list(edges) != sorted(edges) or len(labels) != len(edges) + 1:
+                raise SettingsError(f"{name}: edges must ascend and there must be one more label than edges")
+
 
 @dataclass(frozen=True)
 class Resolved:
