@@ -59,7 +59,9 @@ class Recording:
     pauses: list[tuple[int, int]] = field(default_factory=list)
 
 
-def device_ascent_descent(altitude_m: np.ndarray, hysteresis_m: float = DEVICE_ASCENT_HYSTERESIS_M) -> tuple[float, float]:
+def device_ascent_descent(
+    altitude_m: np.ndarray, hysteresis_m: float = DEVICE_ASCENT_HYSTERESIS_M
+) -> tuple[float, float]:
     """Ascent and descent (m) a watch would total from its barometric samples."""
     ascent = descent = 0.0
     if len(altitude_m) == 0:

@@ -35,7 +35,7 @@ import csv
 import math
 import pathlib
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -88,6 +88,7 @@ BIKE_SPEED_MAX_MPS = 16.0  # braking on descents
 COASTING_GRADE = -0.03  # below this the rider stops pedalling
 GRAVITY_MPS2 = 9.81
 J_PER_KCAL = 4184.0
+RACE_MOVING_S = {"race100": 29.5 * 3600.0, "race50": 5.9 * 3600.0}  # Tom's races: moving time (s) to hit
 RECORD_GAP_WEIGHTS = {  # smart recording: probability of a 1..5 s gap between records
     "run": (0.14, 0.20, 0.24, 0.22, 0.20),
     "slow": (0.04, 0.08, 0.18, 0.30, 0.40),
@@ -162,7 +163,11 @@ class Workout:
 
 @dataclass
 class Leg:
-    """A stretch of a route at one effort; ``target_s`` pins its moving time."""
+    """A stretch of a route at one effort (fraction of power_max_wkg).
+
+    ``target_s`` pins its moving time (s); ``pause_after_s`` stops the timer
+    at its end; ``lap_after`` closes a lap there.
+    """
 
     path: Path
     effort: float
@@ -195,7 +200,8 @@ STRAVA_EXPORT = Device(
 # --- courses ----------------------------------------------------------------------------
 
 
-def _loop_course(rng, length_m, ascent_m, base_m, *, n_climbs, climb_m, grade, traverse_m):
+def _loop_course(rng, length_m, ascent_m, base_m, *, n_climbs, climb_m, grade, traverse_m) -> Path:
+    """A closed loop (m) with ``n_climbs`` climbs whose total ascent is exactly ``ascent_m``."""
     x, y = _course.loop_shape(length_m, rng)
     segments = _course.climbing_segments(rng, n_climbs=n_climbs, climb_m=climb_m, grade=grade, traverse_m=traverse_m)
     altitude = _course.profile(segments, len(x), base_m, rng)
@@ -203,45 +209,47 @@ def _loop_course(rng, length_m, ascent_m, base_m, *, n_climbs, climb_m, grade, t
     return _course.scale_relief(Path(x, y, altitude), ascent_m)
 
 
-def _line_course(rng, length_m, heading_deg, base_m, segments):
+def _line_course(rng, length_m, heading_deg, base_m, segments) -> Path:
+    """A point-to-point path from (horizontal m, altitude change m) segments."""
     x, y = _course.line_shape(length_m, heading_deg, rng)
     return Path(x, y, _course.profile(segments, len(x), base_m, rng))
 
 
 def build_courses(athlete: Athlete, rng: np.random.Generator) -> dict[str, Course]:
-    """The courses an athlete trains and races on (fixed by the seed)."""
+    """The courses an athlete trains and races on (fixed by the seed; built in this order)."""
     lat, lon = athlete.home_lat_deg, athlete.home_lon_deg
+
+    def loop(length_m, ascent_m, base_m, n_climbs, climb_m, grade, traverse_m, at, terrain):
+        path = _loop_course(rng, length_m, ascent_m, base_m, n_climbs=n_climbs, climb_m=climb_m, grade=grade,
+                            traverse_m=traverse_m)
+        return Course(path, at[0], at[1], terrain, loop=True)
+
+    def line(length_m, heading_deg, base_m, segments, at, terrain):
+        return Course(_line_course(rng, length_m, heading_deg, base_m, segments), at[0], at[1], terrain, loop=False)
+
     if athlete is MARA:
         return {
             # Frozen Head State Park style: ~35 km per loop, ~3,540 m, climbs at 30-40 %.
-            "barkley": Course(_loop_course(rng, 35_000, 3_540, 450, n_climbs=9, climb_m=(280, 470),
-                                           grade=(0.30, 0.40), traverse_m=(400, 900)), lat, lon, 0.62, True),
-            "ridge": Course(_loop_course(rng, 14_000, 620, 420, n_climbs=3, climb_m=(120, 220),
-                                         grade=(0.08, 0.18), traverse_m=(1000, 2000)), lat - 0.05, lon + 0.03, 0.88, True),
-            "valley": Course(_loop_course(rng, 9_500, 90, 400, n_climbs=2, climb_m=(15, 35),
-                                          grade=(0.02, 0.05), traverse_m=(1500, 2500)), lat - 0.07, lon + 0.05, 1.0, True),
-            "powerline": Course(_line_course(rng, 2_600, 40, 430, [(1_500, 25.0), (1_100, 360.0)]),
-                                lat + 0.01, lon - 0.02, 0.85, False),
+            "barkley": loop(35_000, 3_540, 450, 9, (280, 470), (0.30, 0.40), (400, 900), (lat, lon), 0.62),
+            "ridge": loop(14_000, 620, 420, 3, (120, 220), (0.08, 0.18), (1000, 2000), (lat - 0.05, lon + 0.03), 0.88),
+            "valley": loop(9_500, 90, 400, 2, (15, 35), (0.02, 0.05), (1500, 2500), (lat - 0.07, lon + 0.05), 1.0),
+            "powerline": line(2_600, 40, 430, [(1_500, 25.0), (1_100, 360.0)], (lat + 0.01, lon - 0.02), 0.85),
             # Cumberland Trail, heading west-south-west out of Eastern into Central time.
-            "cumberland": Course(_line_course(rng, 31_000, 250, 520, [
+            "cumberland": line(31_000, 250, 520, [
                 (3_000, 0.0), (2_500, 260.0), (3_500, 0.0), (2_000, -310.0), (4_000, 0.0), (2_800, 280.0),
-                (3_200, 0.0), (2_600, -240.0), (4_000, 0.0), (3_400, -150.0)]), lat + 0.02, lon - 0.06, 0.85, False),
+                (3_200, 0.0), (2_600, -240.0), (4_000, 0.0), (3_400, -150.0)], (lat + 0.02, lon - 0.06), 0.85),
         }
     return {
-        "valley": Course(_loop_course(rng, 9_000, 70, 1_035, n_climbs=2, climb_m=(10, 30),
-                                      grade=(0.02, 0.04), traverse_m=(1500, 2500)), lat, lon, 1.0, True),
-        "vk": Course(_line_course(rng, 3_800, 330, 1_040, [(3_800, 1_000.0)]), lat + 0.005, lon - 0.01, 0.85, False),
-        "balcony": Course(_loop_course(rng, 21_000, 1_500, 1_050, n_climbs=2, climb_m=(500, 750),
-                                       grade=(0.12, 0.25), traverse_m=(1500, 3000)), lat + 0.01, lon - 0.02, 0.88, True),
-        "hike": Course(_loop_course(rng, 11_000, 780, 1_200, n_climbs=1, climb_m=(650, 650),
-                                    grade=(0.15, 0.22), traverse_m=(800, 1500)), lat + 0.03, lon + 0.04, 0.8, True),
-        "bike": Course(_loop_course(rng, 58_000, 800, 1_000, n_climbs=2, climb_m=(250, 450),
-                                    grade=(0.04, 0.08), traverse_m=(5000, 10000)), lat - 0.05, lon - 0.08, 1.0, True),
-        "race100": Course(_loop_course(rng, 166_000, 9_900, 1_010, n_climbs=10, climb_m=(700, 1_300),
-                                       grade=(0.12, 0.28), traverse_m=(2_000, 5_000)), lat - 0.02, lon + 0.01, 0.85, True),
-        "race50": Course(_loop_course(rng, 50_000, 3_000, 1_220, n_climbs=4, climb_m=(500, 900),
-                                      grade=(0.12, 0.25), traverse_m=(1_500, 3_500)), 45.7923, 6.9726, 0.87, True),
-        "treadmill": Course(_course.flat_line(20_000), lat, lon, 1.0, False),
+        "valley": loop(9_000, 70, 1_035, 2, (10, 30), (0.02, 0.04), (1500, 2500), (lat, lon), 1.0),
+        "vk": line(3_800, 330, 1_040, [(3_800, 1_000.0)], (lat + 0.005, lon - 0.01), 0.85),
+        "balcony": loop(21_000, 1_500, 1_050, 2, (500, 750), (0.12, 0.25), (1500, 3000), (lat + 0.01, lon - 0.02),
+                        0.88),
+        "hike": loop(11_000, 780, 1_200, 1, (650, 650), (0.15, 0.22), (800, 1500), (lat + 0.03, lon + 0.04), 0.8),
+        "bike": loop(58_000, 800, 1_000, 2, (250, 450), (0.04, 0.08), (5000, 10000), (lat - 0.05, lon - 0.08), 1.0),
+        "race100": loop(166_000, 9_900, 1_010, 10, (700, 1_300), (0.12, 0.28), (2_000, 5_000), (lat - 0.02, lon + 0.01),
+                        0.85),
+        "race50": loop(50_000, 3_000, 1_220, 4, (500, 900), (0.12, 0.25), (1_500, 3_500), (45.7923, 6.9726), 0.87),
+        "treadmill": Course(_course.flat_line(20_000), lat, lon, 1.0, loop=False),
     }
 
 
@@ -296,7 +304,7 @@ def plan_mara(rng: np.random.Generator) -> list[Workout]:
             else:
                 low = 160 + 12 * (w - 8) if kind == "build" else 420  # minutes before ``grow``
                 add(5, "long", "barkley", low, low + 70, 0.42, start=("05:00", "06:00"),
-                    note="Frozen Head, back-to-back day 1" if kind == "build" else "full-loop recon, back-to-back day 1")
+                    note=("Frozen Head" if kind == "build" else "full-loop recon") + ", back-to-back day 1")
             add(6, "long", "ridge", 140, 220, 0.42, start=weekend, note="back-to-back day 2")
         elif kind == "recovery":
             add(1, "easy", "valley", 40, 50, 0.46)
@@ -364,7 +372,8 @@ def plan_tom(rng: np.random.Generator) -> list[Workout]:
                 reps=0 if winter else (1 if w < 16 else 2))
             add(3, "tempo", "valley", 45, 55, 0.62)
             if w == 9:
-                add(4, "bike", "bike", 0, 0, 0.50, start=("13:00", "13:30"), tag="bike", note="road ride, cross-training")
+                add(4, "bike", "bike", 0, 0, 0.50, start=("13:00", "13:30"), tag="bike",
+                    note="road ride, cross-training")
             if w == 18:
                 plan.append(Workout(monday + timedelta(days=5), time(7, 0), "race", "race50", 0.0, 0.55,
                                     tag="race50", note="50 km tune-up race"))
@@ -405,7 +414,8 @@ def _speed_mps(grade, power_wkg, athlete: Athlete, terrain: float, gait: str) ->
     grade = np.asarray(grade, dtype=float)
     power_wkg = np.broadcast_to(np.asarray(power_wkg, dtype=float), grade.shape)
     if gait == "bike":
-        return _bike_speed_mps(grade, power_wkg * CYCLING_EFFICIENCY * athlete.mass_kg, athlete.mass_kg), np.zeros(grade.shape, bool)
+        rider_w = power_wkg * CYCLING_EFFICIENCY * athlete.mass_kg
+        return _bike_speed_mps(grade, rider_w, athlete.mass_kg), np.zeros(grade.shape, bool)
     walking = np.full(grade.shape, gait == "walk") | (grade > athlete.walk_grade)
     run_mps = power_wkg / minetti_running_cost(grade) * terrain
     walk_mps = np.minimum(power_wkg / minetti_walking_cost(grade), WALK_SPEED_MAX_MPS)
@@ -529,8 +539,6 @@ def _race_legs(workout: Workout, course: Course, rng) -> list[Leg]:
     ]
 
 
-RACE_MOVING_S = {"race100": 29.5 * 3600.0, "race50": 5.9 * 3600.0}  # calibrated finishing times
-
 
 # --- simulation -------------------------------------------------------------------------
 
@@ -614,7 +622,10 @@ def simulate(
     hr = None if workout.no_hr else _heart_rate(athlete, metabolic_wkg, tau, elapsed_s, fatigue, workout, rng)
     cadence = _cadence(gait, speed, grade, walking, rng)
     local_h = (start_unix_s + utc_offset_start_s + elapsed_s) / 3600.0 % 24.0
-    temperature = np.full(n, INDOOR_TEMP_C) if indoor else _wrist_temperature(athlete, start_unix_s, local_h, alt_true, rng)
+    if indoor:
+        temperature = np.full(n, INDOOR_TEMP_C)
+    else:
+        temperature = _wrist_temperature(athlete, start_unix_s, local_h, alt_true, rng)
 
     distance_error = float(np.clip(rng.normal(0, DISTANCE_ERROR_SD), -DISTANCE_ERROR_MAX, DISTANCE_ERROR_MAX))
     distance_rec = distance * (1 + distance_error)
