@@ -109,6 +109,29 @@ def test_two_athletes_half_a_year_each():
         assert len(starts) > 90
 
 
+def _weekly_hours(athlete: str) -> dict:
+    """Timer hours per local ISO week (Monday) of an athlete, duplicates left out."""
+    weeks: dict = {}
+    for r in INDEX:
+        if r["athlete"] == athlete and not r["duplicate_of"]:
+            day = datetime.fromisoformat(r["start_local"]).date()
+            monday = day - timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0.0) + int(r["timer_s"]) / 3600
+    return dict(sorted(weeks.items()))
+
+
+def test_mara_plan_has_recovery_weeks_an_illness_gap_and_a_taper():
+    starts = sorted(datetime.fromisoformat(r["start_local"]) for r in INDEX if r["athlete"] == "mara")
+    longest_gap = max(b - a for a, b in zip(starts, starts[1:]))
+    assert longest_gap >= timedelta(days=9)
+    hours = list(_weekly_hours("mara").values())
+    training, race_week = hours[:-1], hours[-1]
+    assert race_week > 50  # the race itself
+    recovery = [h for prev, h in zip(training, training[1:]) if h < 0.6 * prev]
+    assert len(recovery) >= 5  # every 3-4 weeks
+    assert max(training[-2:]) < 0.6 * max(training)  # two taper weeks
+
+
 def test_barkley_race_is_one_multi_day_file():
     row = _row("barkley")
     assert 55 * 3600 < int(row["elapsed_s"]) < 60 * 3600
@@ -183,3 +206,9 @@ def test_another_seed_gives_other_bytes(sampledata, tmp_path):
 def test_import_does_not_need_the_fit_sdk():
     code = "import sys, trainlog.sampledata; assert 'garmin_fit_sdk' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_command_line_writes_the_requested_files(sampledata, tmp_path):
+    rel = _row("treadmill")["file"]
+    assert sampledata.main(["--out", str(tmp_path), "--only", rel]) == 0
+    assert _sha256(tmp_path / rel) == _sha256(SAMPLE_DIR / rel)
