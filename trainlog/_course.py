@@ -161,7 +161,7 @@ def profile(
         else:
             weights = np.clip(1.0 + 0.3 * rng.standard_normal(n_pieces), 0.4, 1.6)
             steps = change_m * weights / weights.sum()
-        for i, step in enumerate(steps):
+        for step in steps:
             knots_m.append(knots_m[-1] + length_m / n_pieces)
             knots_alt.append(knots_alt[-1] + step)
     station_m = np.linspace(0.0, knots_m[-1], n_stations)

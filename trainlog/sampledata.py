@@ -88,6 +88,14 @@ BIKE_SPEED_MAX_MPS = 16.0  # braking on descents
 COASTING_GRADE = -0.03  # below this the rider stops pedalling
 GRAVITY_MPS2 = 9.81
 J_PER_KCAL = 4184.0
+# Workout structure (efforts are fractions of the athlete's power_max_wkg).
+EASY_EFFORT = 0.45  # warm-ups, cool-downs, approaches to the hill
+RECOVERY_EFFORT = 0.40  # jogs between intervals, descents between hill repeats
+INTERVAL_EFFORT = 0.82
+TEMPO_EFFORT = 0.66
+WARMUP_S = 900.0
+COOLDOWN_S = 600.0
+POWERLINE_APPROACH_M = 1_500.0  # flat-ish approach before the steep powerline climb
 RACE_MOVING_S = {"race100": 29.5 * 3600.0, "race50": 5.9 * 3600.0}  # Tom's races: moving time (s) to hit
 RECORD_GAP_WEIGHTS = {  # smart recording: probability of a 1..5 s gap between records
     "run": (0.14, 0.20, 0.24, 0.22, 0.20),
@@ -233,7 +241,8 @@ def build_courses(athlete: Athlete, rng: np.random.Generator) -> dict[str, Cours
             "barkley": loop(35_000, 3_540, 450, 9, (280, 470), (0.30, 0.40), (400, 900), (lat, lon), 0.62),
             "ridge": loop(14_000, 620, 420, 3, (120, 220), (0.08, 0.18), (1000, 2000), (lat - 0.05, lon + 0.03), 0.88),
             "valley": loop(9_500, 90, 400, 2, (15, 35), (0.02, 0.05), (1500, 2500), (lat - 0.07, lon + 0.05), 1.0),
-            "powerline": line(2_600, 40, 430, [(1_500, 25.0), (1_100, 360.0)], (lat + 0.01, lon - 0.02), 0.85),
+            "powerline": line(2_600, 40, 430, [(POWERLINE_APPROACH_M, 25.0), (1_100, 360.0)],
+                              (lat + 0.01, lon - 0.02), 0.85),
             # Cumberland Trail, heading west-south-west out of Eastern into Central time.
             "cumberland": line(31_000, 250, 520, [
                 (3_000, 0.0), (2_500, 260.0), (3_500, 0.0), (2_000, -310.0), (4_000, 0.0), (2_800, 280.0),
@@ -488,22 +497,22 @@ def build_legs(workout: Workout, athlete: Athlete, courses: dict[str, Course], r
     args = (athlete, course.terrain, gait)
     if workout.kind in ("intervals", "treadmill"):
         on_s, off_s = (240.0, 120.0) if workout.reps >= 6 else (300.0, 150.0)
-        warm_s = 900.0
-        cool_s = max(600.0, workout.moving_s - warm_s - workout.reps * (on_s + off_s))
-        blocks = [(warm_s, 0.45)] + [(on_s, 0.82), (off_s, 0.40)] * workout.reps + [(cool_s, 0.45)]
+        cool_s = max(COOLDOWN_S, workout.moving_s - WARMUP_S - workout.reps * (on_s + off_s))
+        blocks = ([(WARMUP_S, EASY_EFFORT)] + [(on_s, INTERVAL_EFFORT), (off_s, RECOVERY_EFFORT)] * workout.reps
+                  + [(cool_s, EASY_EFFORT)])
         return _schedule(course, blocks, athlete, gait)
     if workout.kind == "tempo":
-        blocks = [(900.0, 0.46), (workout.moving_s - 1500.0, 0.66), (600.0, 0.44)]
+        blocks = [(WARMUP_S, 0.46), (workout.moving_s - WARMUP_S - COOLDOWN_S, TEMPO_EFFORT), (COOLDOWN_S, 0.44)]
         return _schedule(course, blocks, athlete, gait)
     if workout.kind == "hills":
-        climb_from_m = 1_500.0 if workout.course == "powerline" else 0.0
-        legs = [Leg(path.piece(0.0, climb_from_m), 0.45)] if climb_from_m else []
-        for _ in range(workout.reps):
+        climb_from_m = POWERLINE_APPROACH_M if workout.course == "powerline" else 0.0
+        legs = [Leg(path.piece(0.0, climb_from_m), EASY_EFFORT)] if climb_from_m else []
+        for _ in range(workout.reps):  # up hard, a breather at the top, down easy
             legs.append(Leg(path.piece(climb_from_m, path.length_m), effort, pause_after_s=float(rng.integers(20, 90)),
                             lap_after=True))
-            legs.append(Leg(path.piece(path.length_m, climb_from_m), 0.40, lap_after=True))
+            legs.append(Leg(path.piece(path.length_m, climb_from_m), RECOVERY_EFFORT, lap_after=True))
         if climb_from_m:
-            legs.append(Leg(path.piece(climb_from_m, 0.0), 0.45))
+            legs.append(Leg(path.piece(climb_from_m, 0.0), EASY_EFFORT))
         return legs
     if workout.kind == "race":
         return _race_legs(workout, course, rng)
