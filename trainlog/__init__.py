@@ -10,10 +10,20 @@ __version__ = "0.1.0"
 from trainlog.decode import DecodedFile, decode
 from trainlog.errors import ArchiveError, InvalidFitFile, SettingsError, StoreError, TrainlogError
 from trainlog.importer import FileResult, ImportReport, import_paths
+from trainlog.report import Analysis, activity_metrics, analyse, summary
+from trainlog.settings import AthleteSettings, Goal, load_settings, save_settings
 from trainlog.store import Store, default_data_dir
 
 __all__ = [
+    "Analysis",
     "ArchiveError",
+    "AthleteSettings",
+    "Goal",
+    "activity_metrics",
+    "analyse",
+    "load_settings",
+    "save_settings",
+    "summary",
     "DecodedFile",
     "FileResult",
     "ImportReport",

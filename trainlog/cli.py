@@ -15,7 +15,6 @@ from trainlog import __version__
 from trainlog.errors import TrainlogError
 from trainlog.importer import OUTCOMES, FileResult, import_paths
 from trainlog.store import Store, default_data_dir
-from trainlog.tzone import with_local_start
 
 DEFAULT_ATHLETE = "default"
 
@@ -158,17 +157,21 @@ def _fmt_duration(seconds: float | None) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def _activity_rows(store: Store, athlete: str) -> pl.DataFrame:
-    acts = store.read("activities", athlete)
-    return with_local_start(acts, _athlete_timezone(store, athlete)).sort("start_utc")
+def _fmt_km(metres: float | None) -> str:
+    return f"{metres / 1000:.1f}" if metres is not None else "-"
 
 
-def _athlete_timezone(store: Store, athlete: str) -> str | None:
-    try:
-        from trainlog.settings import load_settings
-    except ImportError:
+def _fmt_num(value: float | None, fmt: str = ".0f") -> str:
+    return format(value, fmt) if value is not None else "-"
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    if value is None:
         return None
-    return load_settings(store.settings_path(athlete)).timezone
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @cli.command("activities")
@@ -178,14 +181,16 @@ def _athlete_timezone(store: Store, athlete: str) -> str | None:
 @click.option("--limit", "-n", type=click.IntRange(0), default=0, help="Show only the last N activities (0 = all).")
 @friendly_errors
 def activities_cmd(athlete, data_dir, as_json, limit):
-    """List the athlete's activities (local date, sport, distance, time, ascent).
+    """List the athlete's activities (local date, sport, distance, time, ascent, load).
 
     \b
     Example:
       trainlog activities --athlete mara -n 10
     """
+    from trainlog.athlete import activity_table
+
     store = Store(data_dir)
-    acts = _activity_rows(store, athlete)
+    acts = activity_table(store, athlete)
     if limit:
         acts = acts.tail(limit)
     rows = [
@@ -199,7 +204,14 @@ def activities_cmd(athlete, data_dir, as_json, limit):
             "distance_m": r["distance_m"],
             "elapsed_s": r["elapsed_s"],
             "timer_s": r["timer_s"],
-            "ascent_m": r["ascent_device_m"],
+            "moving_s": r["moving_s"],
+            "ascent_m": r["ascent_m"],
+            "ascent_source": r["ascent_source"],
+            "ascent_device_m": r["ascent_device_m"],
+            "ascent_computed_m": r["ascent_computed_m"],
+            "descent_m": r["descent_m"],
+            "load": r["load"],
+            "load_source": r["load_source"],
             "partial": r["partial"],
             "source_file": r["source_file"],
         }
@@ -211,17 +223,69 @@ def activities_cmd(athlete, data_dir, as_json, limit):
     if not rows:
         click.echo(f"No activities for athlete {athlete!r} in {store.data_dir}. Import some with: trainlog import PATH")
         return
-    click.echo(f"{'date':<10} {'time':<5} {'sport':<18} {'km':>7} {'duration':>9} {'ascent m':>8}")
+    click.echo(f"{'date':<10} {'time':<5} {'sport':<18} {'km':>7} {'duration':>9} {'ascent m':>8} {'load':>6}")
     for r in rows:
         sport = r["sport"] or "unknown"
         if r["sub_sport"] and r["sub_sport"] not in ("generic", "None"):
             sport = f"{sport}/{r['sub_sport']}"
         km = f"{r['distance_m'] / 1000:.2f}" if r["distance_m"] is not None else ""
-        asc = f"{r['ascent_m']:.0f}" if r["ascent_m"] is not None else ""
+        load = f"{r['load']:.0f}" + ("*" if r["load_source"] == "duration" else "") if r["load"] is not None else ""
         click.echo(
             f"{r['date_local'] or '':<10} {(r['start_local'] or '')[11:16]:<5} {sport[:18]:<18} {km:>7} "
-            f"{_fmt_duration(r['elapsed_s']):>9} {asc:>8}" + ("  (partial)" if r["partial"] else "")
+            f"{_fmt_duration(r['elapsed_s']):>9} {_fmt_num(r['ascent_m']):>8} {load:>6}"
+            + ("  (partial)" if r["partial"] else "")
         )
+    if any(r["load_source"] == "duration" for r in rows):
+        click.echo("* load estimated from duration alone (no heart rate, no usable pace)")
+
+
+def _summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:
+    lines = [f"{athlete}: summary for {s['today']}  ({s['n_activities']} activities)"]
+    tw, mean = s["this_week"], s["last_4_weeks_mean"]
+    lines.append("")
+    lines.append(f"{'':<22} {'km':>7} {'hours':>6} {'ascent m':>9} {'descent m':>9} {'load':>6}")
+    lines[0] += f"; this week began {tw['week_start']}"
+    for label, w in (("this week so far", tw), ("last 4 weeks (mean)", mean)):
+        lines.append(
+            f"{label:<22.22} {_fmt_km(w['distance_m']):>7} {w['moving_s'] / 3600:>6.1f} "
+            f"{w['ascent_m']:>9.0f} {w['descent_m']:>9.0f} {w['load']:>6.0f}"
+        )
+    f, a, m = s["form"], s["acwr"], s["monotony"]
+    lines.append("")
+    lines.append(
+        f"form (TSB)  {_fmt_num(f['tsb'], '+.1f'):>7}  {f['band'] or '-'}   "
+        f"fitness {_fmt_num(f['ctl'], '.1f')}, fatigue {_fmt_num(f['atl'], '.1f')}, ramp {_fmt_num(f['ramp'], '+.1f')}/week"
+    )
+    lines.append(f"ACWR        {_fmt_num(a['value'], '.2f'):>7}  {a['band'] or 'undefined (no chronic load yet)'}")
+    lines.append(f"monotony    {_fmt_num(m['value'], '.2f'):>7}  {m['band'] or '-'}   strain {_fmt_num(m['strain'])}")
+    g = s["goal"]
+    lines.append("")
+    when = g["date"] or "date not set"
+    lines.append(f"goal: {g['name']} ({when}), {g['ascent_m']:.0f} m of climbing in {g['time_limit_h']:g} h")
+    lines.append(
+        f"  best 7-day ascent {_fmt_num(g['best_7day_ascent_m'])} m, best {g['time_limit_h']:g} h window "
+        f"{_fmt_num(g['best_window_ascent_m'])} m, biggest activity {_fmt_num(g['biggest_activity_ascent_m'])} m "
+        f"({_fmt_num(g['biggest_activity_loops'], '.1f')} loops of {g['loop_ascent_m']:.0f} m)"
+    )
+    if g.get("needed_weekly_ascent_m") is not None:
+        lines.append(
+            f"  needed this week {g['needed_weekly_ascent_m']:.0f} m (ramp-capped), "
+            f"{'on track' if g['on_track'] else 'behind'}; trend reaches it {g['projected_date'] or 'never'}"
+        )
+    if s["defaults_in_use"]:
+        lines.append("")
+        lines.append(
+            "defaults in use: " + ", ".join(s["defaults_in_use"]) + "  (set them: trainlog athlete set --help)"
+        )
+    if weeks:
+        lines.append("")
+        lines.append(f"{'week of':<10} {'n':>3} {'km':>8} {'hours':>6} {'ascent m':>8} {'load':>6}")
+        for w in weeks:
+            lines.append(
+                f"{w['week_start']:<10} {w['activities']:>3} {w['distance_km']:>8.1f} {w['time_h']:>6.1f} "
+                f"{w['ascent_m']:>8.0f} {w['load']:>6.0f}"
+            )
+    return "\n".join(lines)
 
 
 @cli.command("summary")
@@ -229,40 +293,183 @@ def activities_cmd(athlete, data_dir, as_json, limit):
 @data_dir_option
 @json_option
 @click.option("--weeks", "-w", type=click.IntRange(1, 520), default=8, show_default=True, help="How many weeks.")
+@click.option("--today", "today", default=None, metavar="YYYY-MM-DD", help="Show the state as of this local date.")
 @friendly_errors
-def summary_cmd(athlete, data_dir, as_json, weeks):
-    """Weekly totals for the last weeks (ISO weeks, the athlete's local time).
+def summary_cmd(athlete, data_dir, as_json, weeks, today):
+    """This week against the last four, form, ACWR, monotony, goal progress, and weekly totals.
+
+    Days and weeks are the athlete's local calendar days and ISO weeks.
+
+    \b
+    Examples:
+      trainlog summary --athlete mara
+      trainlog summary -a mara --today 2026-03-16 --json
+    """
+    from trainlog.athlete import analysis_of, summary_of
+
+    store = Store(data_dir)
+    if athlete not in store.athletes():
+        raise click.ClickException(f"no data for athlete {athlete!r} in {store.data_dir}; import some with: trainlog import PATH -a {athlete}")
+    s = summary_of(store, athlete, _iso_date(today))
+    weekly = analysis_of(store, athlete, dt.date.fromisoformat(s["today"])).weekly
+    last = dt.date.fromisoformat(s["today"])
+    rows = [
+        {
+            "week_start": w["week_start"].isoformat(),
+            "activities": w["n_activities"],
+            "distance_km": w["distance_m"] / 1000,
+            "time_h": w["moving_s"] / 3600,
+            "ascent_m": w["ascent_m"],
+            "descent_m": w["descent_m"],
+            "load": w["load"],
+        }
+        for w in weekly.filter((pl.col("sport") == "all") & (pl.col("week_start") <= last))
+        .sort("week_start")
+        .tail(weeks)
+        .iter_rows(named=True)
+    ]
+    if as_json:
+        click.echo(json.dumps({"athlete": athlete, **s, "weeks": rows}, indent=2))
+    else:
+        click.echo(_summary_text(athlete, s, rows))
+
+
+@cli.group("athlete")
+def athlete_group():
+    """Show or set an athlete's values (HR, pace, time zone) and goal."""
+
+
+@athlete_group.command("show")
+@athlete_option
+@data_dir_option
+@json_option
+@friendly_errors
+def athlete_show(athlete, data_dir, as_json):
+    """Show the athlete's settings, marking the defaults in use.
 
     \b
     Example:
-      trainlog summary --athlete mara --weeks 12
+      trainlog athlete show -a mara
     """
-    store = Store(data_dir)
-    acts = _activity_rows(store, athlete)
-    weekly = (
-        acts.with_columns(pl.col("start_local").dt.truncate("1w").dt.date().alias("week_start"))
-        .group_by("week_start")
-        .agg(
-            pl.len().alias("activities"),
-            (pl.col("distance_m").fill_null(0).sum() / 1000).alias("distance_km"),
-            (pl.col("timer_s").fill_null(0).sum() / 3600).alias("time_h"),
-            pl.col("ascent_device_m").fill_null(0).sum().alias("ascent_m"),
-        )
-        .sort("week_start")
-        .tail(weeks)
-    )
-    rows = [{**r, "week_start": r["week_start"].isoformat()} for r in weekly.iter_rows(named=True)]
+    from trainlog.athlete import settings_of
+
+    settings = settings_of(Store(data_dir), athlete)
+    resolved = settings.resolve()
     if as_json:
-        click.echo(json.dumps({"athlete": athlete, "weeks": rows}, indent=2))
+        click.echo(json.dumps({"athlete": athlete, **settings.to_dict(), "defaults_in_use": list(resolved.defaults)}, indent=2))
         return
-    if not rows:
-        click.echo(f"No activities for athlete {athlete!r} in {store.data_dir}.")
-        return
-    click.echo(f"{'week of':<10} {'n':>3} {'km':>8} {'hours':>6} {'ascent m':>8}")
-    for r in rows:
-        click.echo(
-            f"{r['week_start']:<10} {r['activities']:>3} {r['distance_km']:>8.1f} {r['time_h']:>6.1f} {r['ascent_m']:>8.0f}"
-        )
+    pace = resolved.threshold_pace_s_per_km
+    values = {
+        "sex": resolved.sex or "unknown",
+        "hr_max_bpm": f"{resolved.hr_max_bpm:g}",
+        "hr_rest_bpm": f"{resolved.hr_rest_bpm:g}",
+        "lthr_bpm": f"{resolved.lthr_bpm:g}",
+        "threshold_pace_s_per_km": f"{pace:g} ({int(pace) // 60}:{int(pace) % 60:02d} /km)",
+        "timezone": resolved.timezone or "machine's local zone",
+    }
+    click.echo(f"athlete {athlete}")
+    for name, value in values.items():
+        click.echo(f"  {name:<24} {value}" + ("   (default)" if name in resolved.defaults else ""))
+    g = settings.goal
+    click.echo(
+        f"  goal                     {g.name}, {g.date or 'date not set'}, {g.ascent_m:g} m ascent, "
+        f"{g.distance_m / 1000:g} km, {g.time_limit_h:g} h limit, {g.loops} loop(s)"
+    )
+
+
+def _pace(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        if ":" in value:
+            minutes, seconds = value.split(":")
+            return int(minutes) * 60 + float(seconds)
+        return float(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give a pace per km as M:SS or seconds") from None
+
+
+@athlete_group.command("set")
+@athlete_option
+@data_dir_option
+@click.option("--sex", type=click.Choice(["female", "male", "unknown"]), help="For the TRIMP weighting.")
+@click.option("--hr-max", type=click.FloatRange(100, 250), help="Maximum heart rate, bpm.")
+@click.option("--hr-rest", type=click.FloatRange(25, 120), help="Resting heart rate, bpm.")
+@click.option("--lthr", type=click.FloatRange(80, 240), help="Threshold (lactate) heart rate, bpm.")
+@click.option("--threshold-pace", metavar="M:SS", help="Threshold pace per km on the flat, e.g. 4:30.")
+@click.option("--timezone", metavar="ZONE", help="IANA time zone for files without a UTC offset, e.g. Europe/Paris.")
+@click.option("--goal-name", help="The goal race's name.")
+@click.option("--goal-date", metavar="YYYY-MM-DD", help="The goal race's (local) start date.")
+@click.option("--goal-ascent", type=click.FloatRange(0, 100_000), help="The goal's total ascent, m [default 17698].")
+@click.option("--goal-distance", type=click.FloatRange(0, 10_000), help="The goal's distance, km [default 160].")
+@click.option("--goal-time-limit", type=click.FloatRange(0, 1000), help="The goal's time limit, hours [default 60].")
+@click.option("--goal-loops", type=click.IntRange(1, 100), help="Loops in the goal race [default 5].")
+@click.option("--reset", "reset", multiple=True, metavar="NAME", help="Return a setting to its default (repeatable), e.g. --reset hr_max_bpm.")
+@friendly_errors
+def athlete_set(athlete, data_dir, reset, **values):
+    """Set the athlete's values and goal; unspecified values are kept.
+
+    \b
+    Examples:
+      trainlog athlete set -a mara --sex female --hr-max 186 --hr-rest 46 --timezone America/New_York
+      trainlog athlete set -a mara --goal-name "Barkley Marathons" --goal-date 2027-03-12
+    """
+    from trainlog.athlete import save_settings_of, settings_of
+    from trainlog.settings import AthleteSettings
+
+    store = Store(data_dir)
+    current = settings_of(store, athlete).to_dict()
+    top = {"sex": "sex", "hr_max": "hr_max_bpm", "hr_rest": "hr_rest_bpm", "lthr": "lthr_bpm", "timezone": "timezone"}
+    for option, key in top.items():
+        if values[option] is not None:
+            current[key] = None if values[option] == "unknown" else values[option]
+    if values["threshold_pace"] is not None:
+        current["threshold_pace_s_per_km"] = _pace(values["threshold_pace"])
+    goal = current["goal"]
+    if values["goal_name"] is not None:
+        goal["name"] = values["goal_name"]
+    if values["goal_date"] is not None:
+        goal["date"] = _iso_date(values["goal_date"]).isoformat()
+    for option, key, scale in (
+        ("goal_ascent", "ascent_m", 1),
+        ("goal_distance", "distance_m", 1000),
+        ("goal_time_limit", "time_limit_h", 1),
+        ("goal_loops", "loops", 1),
+    ):
+        if values[option] is not None:
+            goal[key] = values[option] * scale
+    defaults = AthleteSettings().to_dict()
+    for name in reset:
+        if name in defaults and name not in ("schema_version", "goal", "model"):
+            current[name] = defaults[name]
+        elif name.startswith("goal.") and name[5:] in defaults["goal"]:
+            goal[name[5:]] = defaults["goal"][name[5:]]
+        else:
+            raise click.BadParameter(f"unknown setting {name!r}", param_hint="--reset")
+    settings = AthleteSettings.from_dict(current)
+    save_settings_of(store, athlete, settings)
+    click.echo(f"saved settings for {athlete} in {store.settings_path(athlete)}")
+    click.get_current_context().invoke(athlete_show, athlete=athlete, data_dir=data_dir, as_json=False)
+
+
+@cli.command("dashboard")
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Port to listen on.")
+@friendly_errors
+def dashboard_cmd(data_dir, host, port):
+    """Serve the web dashboard (with an empty data directory it offers the sample athletes).
+
+    \b
+    Examples:
+      trainlog dashboard
+      trainlog dashboard --data-dir ~/coach-data --port 8060
+    """
+    from dashboards.app import run
+
+    store = Store(data_dir)
+    click.echo(f"trainlog dashboard on http://{host}:{port}/  (data: {store.data_dir}; Ctrl+C to stop)", err=True)
+    run(data_dir=store.data_dir, host=host, port=port)
 
 
 @cli.command("demo")
@@ -272,24 +479,39 @@ def summary_cmd(athlete, data_dir, as_json, weeks):
     default=None,
     help="Where to put the demo dataset [default: a 'demo' folder in the user data directory].",
 )
+@click.option("--dashboard/--no-dashboard", default=True, show_default=True, help="Start the dashboard afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address.")
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Dashboard port.")
 @friendly_errors
-def demo_cmd(data_dir):
-    """Import the bundled sample athletes (sample_fit/) and show their summaries.
+def demo_cmd(data_dir, dashboard, host, port):
+    """Import the bundled sample athletes (sample_fit/), then open the dashboard on them.
+
+    Without the dashboard, prints each athlete's summary as of the day after
+    their last activity.
 
     \b
-    Example:
+    Examples:
       trainlog demo
+      trainlog demo --no-dashboard
     """
+    from trainlog.athlete import activity_table
     from trainlog.demo import import_samples
 
     store = Store(data_dir or default_data_dir() / "demo")
+    click.echo(f"importing the sample athletes into {store.data_dir} (once; later runs are instant)...", err=True)
     for report in import_samples(store):
         counts = report.counts()
-        click.echo(f"{report.athlete}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), err=True)
-    ctx = click.get_current_context()
+        click.echo(f"  {report.athlete}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), err=True)
+    if dashboard:
+        click.get_current_context().invoke(dashboard_cmd, data_dir=store.data_dir, host=host, port=port)
+        return
     for athlete in store.athletes():
-        click.echo(f"\n== {athlete} ==")
-        ctx.invoke(summary_cmd, athlete=athlete, data_dir=store.data_dir, as_json=False, weeks=8)
+        last = activity_table(store, athlete)["start_local"].max()
+        today = (last.date() + dt.timedelta(days=1)).isoformat() if last else None
+        click.echo("")
+        click.get_current_context().invoke(
+            summary_cmd, athlete=athlete, data_dir=store.data_dir, as_json=False, weeks=4, today=today
+        )
 
 
 def main() -> None:

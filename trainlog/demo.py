@@ -19,5 +19,47 @@ def sample_athletes(sample_dir: Path = SAMPLE_DIR) -> list[str]:
 
 
 def import_samples(store: Store, sample_dir: Path = SAMPLE_DIR, **kwargs) -> list[ImportReport]:
-    """Import every sample athlete's folder under its own name (a no-op when done before)."""
-    return [import_paths(store, [sample_dir / a], a, **kwargs) for a in sample_athletes(sample_dir)]
+    """Import every sample athlete's folder under its own name, with its settings.
+
+    A no-op when done before.
+    """
+    reports = [import_paths(store, [sample_dir / a], a, **kwargs) for a in sample_athletes(sample_dir)]
+    apply_sample_settings(store)
+    return reports
+
+
+#: What the sample generator knows about its athletes (trainlog/sampledata.py).
+SAMPLE_SETTINGS = {
+    "mara": {
+        "sex": "female",
+        "hr_max_bpm": 186.0,
+        "hr_rest_bpm": 46.0,
+        "timezone": "America/New_York",
+        "goal": {"name": "Barkley Marathons 2026", "date": "2026-03-13"},
+    },
+    "tom": {
+        "sex": "male",
+        "hr_max_bpm": 188.0,
+        "hr_rest_bpm": 42.0,
+        "timezone": "Europe/Paris",
+        "goal": {
+            "name": "100-mile mountain race",
+            "date": "2026-06-26",
+            "ascent_m": 9900.0,
+            "distance_m": 166000.0,
+            "time_limit_h": 46.5,
+            "loops": 1,
+        },
+    },
+}
+
+
+def apply_sample_settings(store: Store) -> None:
+    """Give the sample athletes their known settings, unless they have some already."""
+    from trainlog.athlete import save_settings_of
+    from trainlog.settings import AthleteSettings
+
+    for athlete, values in SAMPLE_SETTINGS.items():
+        if athlete in store.athletes() and not store.settings_path(athlete).exists():
+            save_settings_of(store, athlete, AthleteSettings.from_dict(values))
+

@@ -23,12 +23,13 @@ manifest can still read them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,6 +192,39 @@ class Store:
             return pl.concat(frames).collect()
         except (pl.exceptions.ComputeError, OSError) as exc:
             raise StoreError(f"{self.data_dir}: cannot read the {table} table: {exc}") from None
+
+    def generation(self, athlete: str) -> int:
+        """The committed generation: it changes with every commit that changes the data."""
+        return self.manifest(athlete).generation
+
+    def derived(self, athlete: str, name: str, key: str, compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """A frame derived from the dataset, kept on disk until ``key`` changes.
+
+        ``key`` must capture everything the frame depends on (the generation,
+        the settings...). The file is written atomically; a stale one is
+        replaced; an unreadable one is recomputed.
+        """
+        adir = self.athlete_dir(athlete)
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        path = adir / "derived" / f"{name}-{digest}.parquet"
+        if path.exists():
+            try:
+                return pl.read_parquet(path)
+            except (pl.exceptions.ComputeError, OSError):
+                pass
+        frame = compute()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            frame.write_parquet(tmp)
+            os.replace(tmp, path)
+        except OSError:  # a read-only data directory still gets the frame
+            tmp.unlink(missing_ok=True)
+            return frame
+        for old in path.parent.glob(f"{name}-*.parquet"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return frame
 
     # ---- writing
     @contextmanager

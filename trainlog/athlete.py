@@ -1,0 +1,71 @@
+"""One athlete's data and settings together: what the CLI and dashboard display.
+
+Loads the tables from the store, the settings from the athlete's
+``settings.json``, and keeps the per-activity metrics on disk beside the
+activities (recomputed when the data or the settings change).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+
+import polars as pl
+
+from trainlog import __version__
+from trainlog.report import Analysis, activity_metrics, analyse, summary
+from trainlog.settings import AthleteSettings, load_settings, save_settings
+from trainlog.store import Store
+from trainlog.tzone import with_local_start
+
+
+def settings_of(store: Store, athlete: str) -> AthleteSettings:
+    """The athlete's settings (defaults when none were saved)."""
+    return load_settings(store.settings_path(athlete))
+
+
+def save_settings_of(store: Store, athlete: str, settings: AthleteSettings) -> None:
+    """Persist the athlete's settings (atomic write)."""
+    store.athlete_dir(athlete).mkdir(parents=True, exist_ok=True)
+    save_settings(store.settings_path(athlete), settings)
+
+
+def local_today(settings: AthleteSettings) -> dt.date:
+    """Today's date in the athlete's time zone (the machine's when unset)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    return (now.astimezone(zoneinfo.ZoneInfo(settings.timezone)) if settings.timezone else now.astimezone()).date()
+
+
+def metrics_of(store: Store, athlete: str, settings: AthleteSettings | None = None) -> pl.DataFrame:
+    """Per-activity metrics, stored with the activities, recomputed when data or settings change."""
+    settings = settings or settings_of(store, athlete)
+    key = json.dumps([__version__, store.generation(athlete), settings.to_dict()], sort_keys=True)
+    return store.derived(
+        athlete,
+        "activity_metrics",
+        key,
+        lambda: activity_metrics(store.read("activities", athlete), store.read("samples", athlete), settings),
+    )
+
+
+def activity_table(store: Store, athlete: str) -> pl.DataFrame:
+    """Activities with local start time and their metrics, oldest first."""
+    settings = settings_of(store, athlete)
+    acts = with_local_start(store.read("activities", athlete), settings.timezone)
+    per = metrics_of(store, athlete, settings)
+    extra = [c for c in per.columns if c not in acts.columns or c == "activity_id"]
+    return acts.join(per.select(extra), on="activity_id", how="left").sort("start_utc")
+
+
+def summary_of(store: Store, athlete: str, today: dt.date | None = None) -> dict:
+    """:func:`trainlog.report.summary` for a stored athlete (today: the athlete's local date)."""
+    settings = settings_of(store, athlete)
+    today = today or local_today(settings)
+    return summary(store.read("activities", athlete), store.read("samples", athlete), settings, today)
+
+
+def analysis_of(store: Store, athlete: str, today: dt.date | None = None) -> Analysis:
+    """:func:`trainlog.report.analyse` for a stored athlete."""
+    settings = settings_of(store, athlete)
+    return analyse(store.read("activities", athlete), store.read("samples", athlete), settings, today or local_today(settings))
