@@ -15,16 +15,24 @@ def steps(altitudes, ids=None):
     return gain.to_list(), loss.to_list()
 
 
-def test_hysteresis_counts_a_rise_only_beyond_3_m_from_the_reference():
-    # ref 100; 102 (+2) no; 104 (+4 > 3) gain 4, ref 104; 101 (-3, not beyond) no;
-    # 98 (-6) loss 6, ref 98; 95 (-3) no; 99 (+1) no.
+def test_hysteresis_counts_a_rise_only_beyond_3_m_from_the_last_low():
+    # low 100; 102 (+2 from low) no; 104 (+4 > 3) climbing: gain 4 (from 100), top 104;
+    # 101 (-3 from top, not beyond) no; 98 (-6) descending: loss 6, bottom 98;
+    # 95 (new bottom) loss 3; 99 (+4 from 95 > 3) climbing: gain 4.
     gain, loss = steps([100, 102, 104, 101, 98, 95, 99])
-    assert gain == [0, 0, 4, 0, 0, 0, 0]
-    assert loss == [0, 0, 0, 0, 6, 0, 0]
+    assert gain == [0, 0, 4, 0, 0, 0, 4]
+    assert loss == [0, 0, 0, 0, 6, 3, 0]
+
+
+def test_a_climb_counts_in_full_tops_and_bottoms_included():
+    # 100 -> 110 -> 100 -> 110 -> 100: two 10 m climbs, two 10 m descents
+    gain, loss = steps([100, 105, 110, 105, 100, 105, 110, 105, 100])
+    assert sum(gain) == 20 and sum(loss) == 20
 
 
 def test_noise_within_the_hysteresis_is_not_climbing():
-    gain, loss = steps([100, 102, 98, 101, 99, 102, 98] * 50)
+    # swings of at most 3 m (peak to peak) never count
+    gain, loss = steps([100, 102, 99.5, 101, 99, 102, 99.2] * 50)
     assert sum(gain) == 0 and sum(loss) == 0
 
 

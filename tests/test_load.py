@@ -128,10 +128,11 @@ def test_climb_vertical_speed_grade_and_grade_adjusted_distance():
     assert got["vertical_speed_mph"] == pytest.approx(720.0)
     assert got["grade_pct"] == pytest.approx(10.0)
     assert got["gad_m"] == pytest.approx(120 * 5.968214 / 3.6)  # 120 m x Cr(0.1) / Cr(0)
-    # hysteresis: gains at 3.2, 6.4, 9.6 m (each 3.2 > 3); 12.0 - 9.6 = 2.4 is not counted
-    assert got["ascent_computed_m"] == pytest.approx(9.6)
+    # hysteresis: 3.2 m above the start (> 3) confirms the climb, then every metre
+    # up to the top counts: 12.0 - 0.0 = 12.0 m
+    assert got["ascent_computed_m"] == pytest.approx(12.0)
     assert got["ascent_source"] == "computed"
-    assert got["km_effort"] == pytest.approx(0.12 + 0.096)
+    assert got["km_effort"] == pytest.approx(0.12 + 0.12)  # 0.12 km + 12 m / 100
 
 
 def test_flat_run_has_no_vertical_speed():

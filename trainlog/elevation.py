@@ -35,31 +35,49 @@ def hysteresis_steps(
 ) -> tuple[pl.Series, pl.Series]:
     """Per-sample gain and loss (m, Float64, >= 0) counted with hysteresis.
 
-    A reference altitude starts at each activity's first valid sample; a rise
-    counts (and moves the reference) only once the altitude is more than
-    ``hysteresis_m`` above the reference, a fall likewise below it
-    (GoldenCheetah / Runalyze). The step is booked on the sample where it is
-    counted, so summing per day splits an activity's ascent across days.
-    Rows must be sorted by activity then time; null altitudes are skipped.
+    shared/METRICS.md: a rise counts once the altitude is more than
+    ``hysteresis_m`` above the last low turning point, and then all of it
+    counts (from that low to the following high); likewise for descents. So
+    swings smaller than ``hysteresis_m`` (noise) are ignored while every real
+    climb is counted in full, tops and bottoms included. Until the first swing
+    beyond ``hysteresis_m`` the lowest and highest altitudes seen are the
+    candidate turning points.
 
-    This is one sequential pass over plain lists (the rule depends on the path,
-    so it does not vectorize); a million samples take well under a second.
+    Gains are booked on the samples where they happen (the confirming sample
+    books the rise from the low so far), so summing per day splits an
+    activity's ascent across days. Rows must be sorted by activity then time;
+    null altitudes are skipped. One sequential pass over plain lists (the rule
+    depends on the path, so it does not vectorize).
     """
     starts = (activity_id != activity_id.shift(1)).fill_null(True).to_list()
     gains: list[float] = []
     losses: list[float] = []
-    reference: float | None = None
+    mode = 0  # +1 climbing, -1 descending, 0 not decided yet
+    low = high = extreme = 0.0
+    seen = False
     for start, alt in zip(starts, altitude_m.to_list()):
         if start:
-            reference = None
+            mode, seen = 0, False
         gain = loss = 0.0
         if alt is not None:
-            if reference is None:
-                reference = alt
-            elif alt > reference + hysteresis_m:
-                gain, reference = alt - reference, alt
-            elif alt < reference - hysteresis_m:
-                loss, reference = reference - alt, alt
+            if not seen:
+                low = high = alt
+                seen = True
+            elif mode == 0:
+                low, high = min(low, alt), max(high, alt)
+                if alt - low > hysteresis_m:
+                    mode, gain, extreme = 1, alt - low, alt
+                elif high - alt > hysteresis_m:
+                    mode, loss, extreme = -1, high - alt, alt
+            elif mode == 1:
+                if alt > extreme:
+                    gain, extreme = alt - extreme, alt
+                elif alt < extreme - hysteresis_m:
+                    mode, loss, extreme = -1, extreme - alt, alt
+            elif alt < extreme:
+                loss, extreme = extreme - alt, alt
+            elif alt > extreme + hysteresis_m:
+                mode, gain, extreme = 1, alt - extreme, alt
         gains.append(gain)
         losses.append(loss)
     return pl.Series("gain_m", gains, pl.Float64), pl.Series("loss_m", losses, pl.Float64)
