@@ -1,0 +1,341 @@
+"""Figures: pure functions from the library's frames to ``plotly.graph_objects.Figure``.
+
+Inputs are the frames of :func:`trainlog.report.analyse` (daily, weekly), a
+samples frame of one activity, or plain numbers; values are in the library's
+units (m, s) and converted for display with ``units`` (``"metric"`` or
+``"imperial"``). One template keeps the look consistent and readable on a phone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from dashboards import units as u
+from trainlog.settings import ModelSettings
+
+INK, MUTED, GRID = "#1f2933", "#6b7785", "#e6e9ee"
+FITNESS, FATIGUE, FORM = "#2563eb", "#db2777", "#f59e0b"
+ASCENT, DESCENT, GOAL = "#059669", "#7c3aed", "#dc2626"
+SPORT_COLORS = ("#2563eb", "#059669", "#f59e0b", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#6b7785")
+#: Band shading from the lowest band to the highest (form: high risk ... transition; ACWR: under ... danger).
+FORM_BAND_COLORS = ("#fecaca", "#bbf7d0", "#e5e7eb", "#bfdbfe", "#fef08a")
+ACWR_BAND_COLORS = ("#e5e7eb", "#bbf7d0", "#fef08a", "#fecaca")
+#: Display range of bands that have no outer edge.
+FORM_RANGE = (-60.0, 50.0)
+ACWR_RANGE = (0.0, 2.5)
+#: Distance bins (m) of the pace chart: about this many points per activity.
+PACE_POINTS = 200
+EARTH_RADIUS_M = 6_371_000.0
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": INK},
+        title={"font": {"size": 15}, "x": 0, "xanchor": "left", "pad": {"l": 4}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 48, "r": 12, "t": 40, "b": 36},
+        colorway=list(SPORT_COLORS),
+        xaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": GRID, "zerolinecolor": "#c5cbd3", "automargin": True},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "font": {"size": 12}},
+        hovermode="x unified",
+        bargap=0.15,
+    )
+)
+
+
+def _figure(title: str, height: int = 320, rows: int = 1, row_heights: list[float] | None = None) -> go.Figure:
+    fig = (
+        make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=row_heights)
+        if rows > 1
+        else go.Figure()
+    )
+    fig.update_layout(template=TEMPLATE, title=title, height=height)
+    return fig
+
+
+def empty(title: str, message: str = "No data yet") -> go.Figure:
+    """A titled figure that says why there is nothing to plot."""
+    fig = _figure(title, height=220)
+    fig.add_annotation(text=message, showarrow=False, font={"color": MUTED, "size": 14}, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _bands(fig: go.Figure, edges, labels, colors, span: tuple[float, float], row: int | None = None) -> None:
+    """Shade the horizontal bands between ``edges`` (values below the first edge get the first label)."""
+    bounds = [min(span[0], edges[0]), *edges, max(span[1], edges[-1])]
+    for i, label in enumerate(labels):
+        fig.add_hrect(
+            y0=bounds[i], y1=bounds[i + 1], fillcolor=colors[i % len(colors)], opacity=0.45, line_width=0,
+            layer="below", annotation_text=label, annotation_position="top left",
+            annotation_font={"size": 10, "color": MUTED}, row=row, col=1 if row else None,
+        )
+
+
+def _sports(weekly: pl.DataFrame) -> list[str]:
+    return sorted(s for s in weekly["sport"].unique().to_list() if s != "all")
+
+
+def weekly_volume(weekly: pl.DataFrame, column: str, units: str) -> go.Figure:
+    """Stacked weekly bars by sport of ``distance_m`` (km/mi) or ``moving_s`` (h).
+
+    ``weekly``: :func:`trainlog.weekly.weekly` (the ``"all"`` rows are ignored).
+    """
+    label = f"Weekly distance ({u.distance_unit(units)})" if column == "distance_m" else "Weekly moving time (h)"
+    if weekly.is_empty():
+        return empty(label)
+    fig = _figure(label)
+    for i, sport in enumerate(_sports(weekly)):
+        rows = weekly.filter(pl.col("sport") == sport)
+        values = u.distance(rows[column], units) if column == "distance_m" else rows[column] / 3600
+        fig.add_bar(x=rows["week_start"], y=values.round(1), name=sport, marker_color=SPORT_COLORS[i % 8])
+    fig.update_layout(barmode="stack")
+    return fig
+
+
+def weekly_vertical(weekly: pl.DataFrame, units: str, needed_m: float | None = None) -> go.Figure:
+    """Weekly ascent (up) and descent (down) by sport, with the goal's required weekly ascent as a line."""
+    title = f"Weekly ascent and descent ({u.elevation_unit(units)})"
+    if weekly.is_empty():
+        return empty(title)
+    fig = _figure(title, height=360)
+    for i, sport in enumerate(_sports(weekly)):
+        rows = weekly.filter(pl.col("sport") == sport)
+        color = SPORT_COLORS[i % 8]
+        fig.add_bar(x=rows["week_start"], y=u.elevation(rows["ascent_m"], units).round(0), name=f"{sport} ascent",
+                    marker_color=color, legendgroup=sport)
+        fig.add_bar(x=rows["week_start"], y=-u.elevation(rows["descent_m"], units).round(0), name=f"{sport} descent",
+                    marker_color=color, marker_opacity=0.45, legendgroup=sport)
+    if needed_m is not None:
+        fig.add_hline(y=u.elevation(needed_m, units), line={"color": GOAL, "dash": "dash", "width": 2},
+                      annotation_text="needed this week for the goal", annotation_position="top left",
+                      annotation_font={"color": GOAL, "size": 11})
+    fig.update_layout(barmode="relative")
+    return fig
+
+
+def cumulative_ascent(daily: pl.DataFrame, units: str) -> go.Figure:
+    """Running total of daily ascent over the period of ``daily``."""
+    title = f"Cumulative ascent ({u.elevation_unit(units)})"
+    if daily.is_empty():
+        return empty(title)
+    fig = _figure(title, height=280)
+    fig.add_scatter(x=daily["date"], y=u.elevation(daily["ascent_m"].cum_sum(), units).round(0), mode="lines",
+                    line={"color": ASCENT, "width": 2}, fill="tozeroy", name="ascent")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def pmc(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
+    """Performance-management chart: fitness (CTL) and fatigue (ATL); form (TSB) over its bands; ramp rate."""
+    title = "Fitness, fatigue and form"
+    if daily.is_empty():
+        return empty(title)
+    fig = _figure(title, height=520, rows=3, row_heights=[0.45, 0.35, 0.2])
+    x = daily["date"]
+    fig.add_scatter(x=x, y=daily["ctl"].round(1), name="fitness (CTL)", line={"color": FITNESS, "width": 2.5}, row=1, col=1)
+    fig.add_scatter(x=x, y=daily["atl"].round(1), name="fatigue (ATL)", line={"color": FATIGUE, "width": 1.5}, row=1, col=1)
+    _bands(fig, model.form_band_edges, model.form_band_labels, FORM_BAND_COLORS, FORM_RANGE, row=2)
+    fig.add_scatter(x=x, y=daily["tsb"].round(1), name="form (TSB)", line={"color": INK, "width": 2}, row=2, col=1)
+    fig.add_bar(x=x, y=daily["ramp"].round(1), name="ramp (CTL/week)", marker_color=FORM, row=3, col=1)
+    tsb = daily["tsb"].drop_nulls()
+    low = min(FORM_RANGE[0], tsb.min() or 0) if tsb.len() else FORM_RANGE[0]
+    high = max(FORM_RANGE[1], tsb.max() or 0) if tsb.len() else FORM_RANGE[1]
+    fig.update_yaxes(title_text="load/day", row=1, col=1)
+    fig.update_yaxes(title_text="form", range=[low, high], row=2, col=1)
+    fig.update_yaxes(title_text="ramp", row=3, col=1)
+    return fig
+
+
+def acwr(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
+    """Acute:chronic workload ratio over its bands (guides only)."""
+    title = "Acute:chronic workload ratio"
+    if daily.is_empty() or daily["acwr"].drop_nulls().is_empty():
+        return empty(title, "Not enough history yet")
+    fig = _figure(title, height=300)
+    _bands(fig, model.acwr_band_edges, model.acwr_band_labels, ACWR_BAND_COLORS, ACWR_RANGE)
+    fig.add_scatter(x=daily["date"], y=daily["acwr"].round(2), name="ACWR", line={"color": INK, "width": 2})
+    top = max(ACWR_RANGE[1], daily["acwr"].max() or 0)
+    fig.update_yaxes(range=[ACWR_RANGE[0], top])
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def monotony_strain(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
+    """Monotony (7-day mean / SD of load) with its warn and flag lines, and strain."""
+    title = "Monotony and strain"
+    if daily.is_empty():
+        return empty(title)
+    fig = _figure(title, height=380, rows=2)
+    fig.add_scatter(x=daily["date"], y=daily["monotony"].round(2), name="monotony", line={"color": INK}, row=1, col=1)
+    for level, name in ((model.monotony_warn, "warn"), (model.monotony_flag, "flag")):
+        fig.add_hline(y=level, line={"color": GOAL if name == "flag" else FORM, "dash": "dot"}, row=1, col=1,
+                      annotation_text=name, annotation_position="top left", annotation_font={"size": 10})
+    fig.add_bar(x=daily["date"], y=daily["strain"].round(0), name="strain", marker_color=FATIGUE, row=2, col=1)
+    fig.update_yaxes(title_text="monotony", row=1, col=1)
+    fig.update_yaxes(title_text="strain", row=2, col=1)
+    return fig
+
+
+def vertical_tracks(daily: pl.DataFrame, units: str) -> go.Figure:
+    """Ascent and descent fitness (42-day) and fatigue (7-day) tracks, per day."""
+    title = f"Vertical fitness and fatigue ({u.elevation_unit(units)}/day)"
+    if daily.is_empty():
+        return empty(title)
+    fig = _figure(title, height=320)
+    for column, name, color, dash in (
+        ("ascent_ctl", "ascent fitness", ASCENT, None),
+        ("ascent_atl", "ascent fatigue", ASCENT, "dot"),
+        ("descent_ctl", "descent fitness", DESCENT, None),
+        ("descent_atl", "descent fatigue", DESCENT, "dot"),
+    ):
+        fig.add_scatter(x=daily["date"], y=u.elevation(daily[column], units).round(0), name=name,
+                        line={"color": color, "dash": dash, "width": 2})
+    return fig
+
+
+def goal_progress(daily: pl.DataFrame, plan: pl.DataFrame, target_m: float, units: str) -> go.Figure:
+    """Rolling 7-day ascent against the goal's ascent, and the weekly ascent planned from today to the race.
+
+    ``plan``: ``week_start`` / ``needed_ascent_m`` (may be empty: no goal date).
+    """
+    title = f"7-day ascent toward the goal ({u.elevation_unit(units)})"
+    if daily.is_empty():
+        return empty(title)
+    fig = _figure(title, height=340)
+    rolling = daily["ascent_m"].rolling_sum(7, min_samples=1)
+    fig.add_scatter(x=daily["date"], y=u.elevation(rolling, units).round(0), name="last 7 days", mode="lines",
+                    line={"color": ASCENT, "width": 2}, fill="tozeroy")
+    if not plan.is_empty():
+        fig.add_scatter(x=plan["week_start"], y=u.elevation(plan["needed_ascent_m"], units).round(0),
+                        name="plan (+ramp cap a week)", mode="lines+markers", line={"color": FITNESS, "dash": "dash"})
+    fig.add_hline(y=u.elevation(target_m, units), line={"color": GOAL, "width": 2},
+                  annotation_text="goal ascent", annotation_position="top left", annotation_font={"color": GOAL})
+    return fig
+
+
+def week_vs_plan(this_week_m: float, last_4_mean_m: float, needed_m: float | None, units: str) -> go.Figure:
+    """This week's ascent so far against the mean of the last four weeks and the plan."""
+    title = f"Ascent this week ({u.elevation_unit(units)})"
+    names = ["this week", "last 4 weeks (mean)"] + (["plan"] if needed_m is not None else [])
+    values = [this_week_m, last_4_mean_m] + ([needed_m] if needed_m is not None else [])
+    fig = _figure(title, height=60 + 50 * len(names))
+    fig.add_bar(y=names, x=[round(u.elevation(v, units)) for v in values], orientation="h",
+                marker_color=[ASCENT, MUTED, FITNESS][: len(names)], text=[u.fmt_elevation(v, units) for v in values],
+                textposition="auto")
+    fig.update_layout(showlegend=False, hovermode=False, margin={"l": 8, "r": 12, "t": 36, "b": 24})
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def compare(dailies: dict[str, pl.DataFrame], column: str, title: str) -> go.Figure:
+    """One line per athlete of a daily column (e.g. ``ctl``), each on its own dates."""
+    if not dailies:
+        return empty(title, "Choose athletes to compare")
+    fig = _figure(title, height=320)
+    for i, (athlete, daily) in enumerate(dailies.items()):
+        fig.add_scatter(x=daily["date"], y=daily[column].round(1), name=athlete, mode="lines",
+                        line={"color": SPORT_COLORS[i % 8], "width": 2})
+    return fig
+
+
+# ---- one activity (samples of trainlog.schema.SAMPLES joined with trainlog.activity.sample_metrics)
+
+def _km(samples: pl.DataFrame, units: str) -> pl.Series:
+    return u.distance(samples["distance_m"], units)
+
+
+def elevation_profile(samples: pl.DataFrame, units: str) -> go.Figure:
+    """Altitude against distance."""
+    title = f"Elevation ({u.elevation_unit(units)})"
+    rows = samples.drop_nulls(["distance_m", "altitude_m"])
+    if rows.is_empty():
+        return empty(title, "No altitude recorded")
+    fig = _figure(title, height=260)
+    fig.add_scatter(x=_km(rows, units).round(3), y=u.elevation(rows["altitude_m"], units).round(0), mode="lines",
+                    fill="tozeroy", line={"color": ASCENT, "width": 1.5}, name="altitude")
+    low = u.elevation(rows["altitude_m"].min(), units)
+    fig.update_yaxes(range=[max(0.0, low - 50), None])
+    fig.update_xaxes(title_text=u.distance_unit(units))
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def pace_gap(samples: pl.DataFrame, units: str) -> go.Figure:
+    """Pace and grade-adjusted pace (min per km or mi) over distance, in about :data:`PACE_POINTS` bins."""
+    title = f"Pace and grade-adjusted pace (min/{u.distance_unit(units)})"
+    rows = samples.drop_nulls(["distance_m", "moving_s", "distance_step_m", "gad_step_m"])
+    total = rows["distance_m"].max() if not rows.is_empty() else None
+    if not total:
+        return empty(title, "No distance recorded")
+    bin_m = max(total / PACE_POINTS, 50.0)
+    bins = (
+        rows.group_by((pl.col("distance_m") // bin_m).alias("bin"))
+        .agg(pl.col("moving_s").sum(), pl.col("distance_step_m").sum(), pl.col("gad_step_m").sum())
+        .filter(pl.col("distance_step_m") > 0, pl.col("moving_s") > 0)
+        .sort("bin")
+    )
+    per_unit = u.M_PER_MI if units == u.IMPERIAL else u.M_PER_KM
+    x = u.distance((bins["bin"] + 0.5) * bin_m, units).round(2)
+    fig = _figure(title, height=280)
+    fig.add_scatter(x=x, y=(bins["moving_s"] / bins["distance_step_m"] * per_unit / 60).round(2), name="pace",
+                    mode="lines", line={"color": MUTED, "width": 1.5})
+    fig.add_scatter(x=x, y=(bins["moving_s"] / bins["gad_step_m"] * per_unit / 60).round(2), name="GAP",
+                    mode="lines", line={"color": FITNESS, "width": 2})
+    fig.update_yaxes(autorange="reversed", title_text=f"min/{u.distance_unit(units)}")
+    fig.update_xaxes(title_text=u.distance_unit(units))
+    return fig
+
+
+def heart_rate(samples: pl.DataFrame) -> go.Figure:
+    """Heart rate (bpm) against elapsed time (h)."""
+    title = "Heart rate (bpm)"
+    rows = samples.drop_nulls(["hr_bpm"]).filter(pl.col("hr_bpm") > 0)
+    if rows.is_empty():
+        return empty(title, "No heart rate recorded")
+    hours = (rows["timestamp"] - samples["timestamp"].min()).dt.total_seconds() / 3600
+    fig = _figure(title, height=240)
+    fig.add_scatter(x=hours.round(4), y=rows["hr_bpm"], mode="lines", line={"color": FATIGUE, "width": 1}, name="HR")
+    fig.update_xaxes(title_text="hours")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def track(samples: pl.DataFrame) -> go.Figure:
+    """The GPS track as a plain x/y plot in metres east and north of the start (works offline)."""
+    title = "Track"
+    rows = samples.drop_nulls(["lat_deg", "lon_deg"])
+    if rows.is_empty():
+        return empty(title, "No GPS track")
+    lat0, lon0 = rows["lat_deg"][0], rows["lon_deg"][0]
+    east = (rows["lon_deg"] - lon0) * math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
+    north = (rows["lat_deg"] - lat0) * math.radians(1) * EARTH_RADIUS_M
+    fig = _figure(title, height=360)
+    fig.add_scatter(x=(east / 1000).round(4), y=(north / 1000).round(4), mode="lines", line={"color": FITNESS, "width": 2},
+                    name="track", hoverinfo="skip")
+    fig.add_scatter(x=[0], y=[0], mode="markers", marker={"color": ASCENT, "size": 10}, name="start")
+    fig.update_xaxes(title_text="km east", scaleanchor="y", scaleratio=1)
+    fig.update_yaxes(title_text="km north")
+    fig.update_layout(showlegend=False, hovermode=False)
+    return fig
+
+
+def track_map(samples: pl.DataFrame) -> go.Figure:
+    """The GPS track on OpenStreetMap tiles (needs the internet; offered as an option)."""
+    rows = samples.drop_nulls(["lat_deg", "lon_deg"])
+    if rows.is_empty():
+        return empty("Track", "No GPS track")
+    fig = _figure("Track", height=420)
+    fig.add_scattermap(lat=rows["lat_deg"], lon=rows["lon_deg"], mode="lines", line={"color": FITNESS, "width": 3})
+    fig.update_layout(
+        map={"style": "open-street-map", "center": {"lat": rows["lat_deg"].mean(), "lon": rows["lon_deg"].mean()},
+             "zoom": 11},
+        showlegend=False, margin={"l": 0, "r": 0, "t": 36, "b": 0},
+    )
+    return fig

@@ -1,0 +1,167 @@
+"""Today: form and ACWR with their readings, this week against the last four and the plan,
+goal progress, the last activity and warnings. With no data: load the sample athletes."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboards import data, figures, readings, shell
+from dashboards import units as u
+
+dash.register_page(__name__, path="/", name="Today", title="Today · trainlog", order=0)
+
+POLL_MS = 700
+
+
+def layout(**query):
+    v = shell.view(query)
+    if v is None:
+        return shell.page("/", None, _sample_loader())
+    source = data.get()
+    s = source.summary(v.athlete, v.as_of)
+    model = source.settings(v.athlete).model
+    return shell.page("/", v, [
+        html.H1(f"{v.athlete}: today", className="title"),
+        shell.as_of_note(v),
+        _form_and_acwr(s),
+        _week(s, v.units),
+        _goal(s, v),
+        _last_activity(v),
+        _warnings(readings.warnings(s, model)),
+    ])
+
+
+def _form_and_acwr(s: dict) -> html.Section:
+    form, acwr = s["form"], s["acwr"]
+    return html.Section([
+        html.H2("Form"),
+        html.Div([
+            shell.stat("Form (TSB)", u.number(form["tsb"]), "today-tsb",
+                       [html.Span(form["band"] or u.DASH, id="today-form-band", className="band"), " ",
+                        readings.form_reading(form["band"])], tone=_tone(form["band"])),
+            shell.stat("Fitness (CTL)", u.number(form["ctl"]), "today-ctl", f"ramp {u.number(form['ramp'], 1)} a week"),
+            shell.stat("Fatigue (ATL)", u.number(form["atl"]), "today-atl"),
+            shell.stat("Acute:chronic", u.number(acwr["value"], 2), "today-acwr",
+                       [html.Span(acwr["band"] or u.DASH, id="today-acwr-band", className="band"), " ",
+                        readings.acwr_reading(acwr["band"])], tone=_tone(acwr["band"])),
+        ], className="stats"),
+    ], className="card")
+
+
+def _tone(band: str | None) -> str:
+    if band in ("high risk", "danger"):
+        return "bad"
+    if band in ("caution", "transition"):
+        return "warn"
+    return "good" if band in ("optimal", "fresh", "sweet spot") else ""
+
+
+def _week(s: dict, units: str) -> html.Section:
+    week, mean = s["this_week"], s["last_4_weeks_mean"]
+    needed = s["goal"]["needed_weekly_ascent_m"]
+
+    def versus(key: str, fmt) -> str:
+        return f"last 4 weeks: {fmt(mean[key])}"
+
+    return html.Section([
+        html.H2(f"This week (from Monday {week['week_start']})"),
+        html.Div([
+            shell.stat("Distance", u.fmt_distance(week["distance_m"], units), "today-week-distance",
+                       versus("distance_m", lambda m: u.fmt_distance(m, units))),
+            shell.stat("Moving time", u.fmt_duration(week["moving_s"]), "today-week-time",
+                       versus("moving_s", u.fmt_duration)),
+            shell.stat("Ascent", u.fmt_elevation(week["ascent_m"], units), "today-week-ascent",
+                       versus("ascent_m", lambda m: u.fmt_elevation(m, units))),
+            shell.stat("Descent", u.fmt_elevation(week["descent_m"], units), "today-week-descent",
+                       versus("descent_m", lambda m: u.fmt_elevation(m, units))),
+        ], className="stats"),
+        shell.graph(figures.week_vs_plan(week["ascent_m"], mean["ascent_m"], needed, units), "today-week-graph"),
+    ], className="card")
+
+
+def _goal(s: dict, v: shell.View) -> html.Section:
+    g, units = s["goal"], v.units
+    when = f"{g['date']}, in {g['days_to_goal']} days" if g["days_to_goal"] is not None else "no date set"
+    on_track = {True: "on track", False: "behind the plan", None: u.DASH}[g["on_track"]]
+    return html.Section([
+        html.H2([f"Goal: {g['name']} ", html.Small(f"({when})")]),
+        html.Div([
+            shell.stat("Goal ascent", u.fmt_elevation(g["ascent_m"], units), "today-goal-ascent"),
+            shell.stat("Best 7 days", u.fmt_elevation(g["best_7day_ascent_m"], units), "today-best-7day",
+                       f"ending {g['best_7day_end'] or u.DASH}"),
+            shell.stat(f"Best {g['time_limit_h']:g} h", u.fmt_elevation(g["best_window_ascent_m"], units),
+                       "today-best-window", "any window, across activities"),
+            shell.stat("Needed this week", u.fmt_elevation(g["needed_weekly_ascent_m"], units), "today-needed",
+                       on_track, tone={"on track": "good", "behind the plan": "warn"}.get(on_track, "")),
+        ], className="stats"),
+        dcc.Link("Readiness in detail", href=shell.href("/goal", v.query)),
+    ], className="card")
+
+
+def _last_activity(v: shell.View) -> html.Section:
+    acts = data.get().activities(v.athlete, v.as_of)
+    if acts.is_empty():
+        return html.Section([html.H2("Last activity"), html.P("None yet.")], className="card")
+    a = acts.row(0, named=True)
+    return html.Section([
+        html.H2("Last activity"),
+        dcc.Link(f"{a['start_date']} {a['sport'] or 'activity'}", id="today-last-activity",
+                 href=shell.href(f"/activity/{a['activity_id']}", v.query)),
+        html.P(" · ".join([
+            u.fmt_distance(a["distance_m"], v.units), u.fmt_duration(a["elapsed_s"]),
+            f"↑ {u.fmt_elevation(a['ascent_m'], v.units)}", f"load {u.number(a['load'])} ({a['load_source']})",
+        ]), className="muted"),
+    ], className="card")
+
+
+def _warnings(items: list[str]) -> html.Section:
+    body = html.Ul([html.Li(w) for w in items]) if items else html.P("Nothing to flag.")
+    return html.Section([html.H2("Warnings"), html.Div(body, id="today-warnings")], className="card")
+
+
+def _sample_loader() -> html.Section:
+    return html.Section([
+        html.H1("Welcome to trainlog"),
+        html.P("This data directory has no training yet. Import your FIT files on the Upload page, or load the "
+               "two sample athletes: Mara, who finishes the Barkley Marathons, and Tom, who runs a 100-mile Alpine race."),
+        html.Button("Load the sample athletes", id="load-samples", className="button primary"),
+        dcc.Link("Upload FIT files instead", href="/upload", className="button-link"),
+        html.Div(id="samples-progress", className="progress-text"),
+        dcc.Store(id="samples-job"),
+        dcc.Interval(id="samples-poll", interval=POLL_MS, disabled=True),
+    ], className="card")
+
+
+@callback(
+    Output("samples-job", "data"),
+    Output("samples-poll", "disabled"),
+    Output("load-samples", "disabled"),
+    Input("load-samples", "n_clicks"),
+    prevent_initial_call=True,
+)
+def load_samples(n_clicks):
+    """Start importing the sample athletes in the background."""
+    return data.get().import_samples().id, False, True
+
+
+@callback(
+    Output("samples-progress", "children"),
+    Output("samples-poll", "disabled", allow_duplicate=True),
+    Output("url", "search", allow_duplicate=True),
+    Input("samples-poll", "n_intervals"),
+    State("samples-job", "data"),
+    prevent_initial_call=True,
+)
+def sample_progress(n_intervals, job_id):
+    """Report the sample import's progress; when done, open the first athlete's Today page."""
+    job = data.get().job(job_id)
+    if job is None:
+        return "", True, no_update
+    if job.error:
+        return f"The import failed: {job.error}", True, no_update
+    total = f" of {job.total}" if job.total else ""
+    if not job.done:
+        return f"Importing… {len(job.results)}{total} files", False, no_update
+    athletes = data.get().athletes()
+    return f"Imported {len(job.results)} files.", True, shell.href("", {"athlete": athletes[0]} if athletes else {})

@@ -1,0 +1,69 @@
+"""Plain-words readings of the summary's bands, and the warnings the Today and Coach pages show.
+
+Input is the dict of :func:`trainlog.report.summary`; nothing here computes a metric.
+"""
+
+from __future__ import annotations
+
+from trainlog.settings import ModelSettings
+
+#: Ramp-rate warning, CTL points per week. Ours, after TrainingPeaks' guidance that 5-8 CTL/week
+#: is the most most athletes sustain; to move into trainlog.settings.ModelSettings.
+RAMP_WARN_PER_WEEK = 8.0
+
+FORM = {
+    "high risk": "Deep fatigue: load is far above fitness. Plan easy days soon.",
+    "optimal": "Productive training: fatigue is building fitness.",
+    "grey zone": "Maintaining: neither building much fitness nor freshening up.",
+    "fresh": "Fresh: ready for a hard session or a race.",
+    "transition": "Very fresh: fitness is fading for lack of load.",
+}
+ACWR = {
+    "undertraining": "The last week is light compared with the last month.",
+    "sweet spot": "The last week matches what the last month prepared you for.",
+    "caution": "The last week is heavier than the last month prepared you for.",
+    "danger": "A spike: the last week is far above the last month. Injury risk is higher.",
+}
+NO_READING = "Not enough history for a reading yet."
+DEFAULT_NAMES = {
+    "sex": "sex",
+    "hr_max_bpm": "max heart rate",
+    "hr_rest_bpm": "resting heart rate",
+    "lthr_bpm": "threshold heart rate",
+    "threshold_pace_s_per_km": "threshold pace",
+    "timezone": "time zone",
+    "goal.date": "goal date",
+}
+
+
+def form_reading(band: str | None) -> str:
+    return FORM.get(band, NO_READING)
+
+
+def acwr_reading(band: str | None) -> str:
+    return ACWR.get(band, NO_READING)
+
+
+def warnings(summary: dict, model: ModelSettings) -> list[str]:
+    """Warnings for the summary's day, most serious first (empty when all is well)."""
+    out = []
+    monotony = summary["monotony"]
+    if monotony["band"] == "flag":
+        out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_flag:g}): every day looks the same; "
+                   "add easy days and rest days.")
+    elif monotony["band"] == "warn":
+        out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_warn:g}): vary hard and easy days.")
+    ramp = summary["form"]["ramp"]
+    if ramp is not None and ramp > RAMP_WARN_PER_WEEK:
+        out.append(f"Fitness is ramping at {ramp:.1f} a week (more than {RAMP_WARN_PER_WEEK:g}): too fast to last.")
+    if summary["acwr"]["band"] == "danger":
+        out.append(f"Acute:chronic ratio {summary['acwr']['value']:.2f}: a load spike.")
+    estimated = {k: v for k, v in summary["load_sources"].items() if k != "hr" and v}
+    if estimated:
+        out.append("Load estimated without heart rate for "
+                   + ", ".join(f"{n} activit{'y' if n == 1 else 'ies'} ({source})" for source, n in estimated.items())
+                   + ".")
+    if summary["defaults_in_use"]:
+        out.append("Defaults in use for " + ", ".join(DEFAULT_NAMES.get(d, d) for d in summary["defaults_in_use"])
+                   + ": set them in Settings for truer numbers.")
+    return out

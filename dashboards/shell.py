@@ -1,0 +1,179 @@
+"""What every page shares: the view the URL asks for, the page frame (navigation,
+athlete / date / units controls) and small building blocks (figures, figures cards).
+
+The URL holds the view: ``?athlete=mara&as_of=2026-03-15&units=imperial&from=...&to=...``;
+a link reopens the same view. The controls rewrite the URL's query and the page
+re-renders from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboards import data
+from dashboards import units as u
+
+NAV = (
+    ("Today", "/"),
+    ("Training", "/training"),
+    ("Fatigue", "/fatigue"),
+    ("Goal", "/goal"),
+    ("Activities", "/activities"),
+    ("Coach", "/coach"),
+    ("Upload", "/upload"),
+    ("Settings", "/settings"),
+)
+#: Query keys that make up the view; kept by every link.
+VIEW_KEYS = ("athlete", "as_of", "units", "from", "to")
+GRAPH_CONFIG = {"responsive": True, "displaylogo": False, "displayModeBar": False}
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page shows: the athlete, the day ("today"), units and an optional date range."""
+
+    athlete: str
+    as_of: dt.date
+    as_of_default: bool  # as_of was not in the URL
+    stale: bool  # as_of is the last day with data, not the real today
+    units: str
+    start: dt.date | None
+    end: dt.date | None
+    query: dict  # the view's query keys as in the URL
+
+
+def parse_date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def view(query: dict, today: dt.date | None = None) -> View | None:
+    """The view the URL's query asks for; None when the data directory has no athlete."""
+    source = data.get()
+    athletes = source.athletes()
+    if not athletes:
+        return None
+    athlete = query.get("athlete") if query.get("athlete") in athletes else athletes[0]
+    as_of = parse_date(query.get("as_of"))
+    stale = False
+    if as_of is None:
+        as_of, stale = source.default_as_of(athlete, today)
+    kept = {k: query[k] for k in VIEW_KEYS if query.get(k)}
+    return View(
+        athlete=athlete,
+        as_of=as_of,
+        as_of_default="as_of" not in kept,
+        stale=stale,
+        units=u.system(query.get("units")),
+        start=parse_date(query.get("from")),
+        end=parse_date(query.get("to")),
+        query={**kept, "athlete": athlete},
+    )
+
+
+def href(path: str, query: dict, **changes) -> str:
+    """``path`` with the view's query, some keys changed (a None value removes the key)."""
+    merged = {k: v for k, v in {**query, **changes}.items() if v is not None and v != ""}
+    return path + ("?" + urlencode(merged) if merged else "")
+
+
+def _nav(path: str, query: dict) -> html.Nav:
+    return html.Nav(
+        [
+            dcc.Link(label, href=href(target, query), className="nav-link" + (" active" if target == path else ""))
+            for label, target in NAV
+        ],
+        className="nav",
+    )
+
+
+def _controls(v: View) -> html.Div:
+    athletes = data.get().athletes()
+    return html.Div(
+        [
+            dcc.Dropdown(id="ctl-athlete", options=athletes, value=v.athlete, clearable=False, searchable=False,
+                         className="control athlete"),
+            dcc.DatePickerSingle(id="ctl-as-of", date=v.as_of.isoformat(), display_format="YYYY-MM-DD",
+                                 className="control", first_day_of_week=1),
+            dcc.RadioItems(id="ctl-units", options=[{"label": "km·m", "value": u.METRIC},
+                                                    {"label": "mi·ft", "value": u.IMPERIAL}],
+                           value=v.units, inline=True, className="control units"),
+        ],
+        className="controls",
+    )
+
+
+def page(path: str, v: View | None, children, query: dict | None = None) -> html.Div:
+    """The frame of a page: brand, navigation, controls (when there is data), content."""
+    query = v.query if v is not None else (query or {})
+    header = [html.Div([html.Span("trainlog", className="brand"), _nav(path, query)], className="topbar")]
+    if v is not None:
+        header.append(_controls(v))
+    return html.Div([html.Header(header, className="header"), html.Main(children, className="main")])
+
+
+def as_of_note(v: View) -> html.P:
+    """Which day the page shows, and how to switch between it and the real today."""
+    if v.stale:
+        text = (f"Showing {v.as_of:%a %d %b %Y}, {v.athlete}'s last day with training "
+                f"(nothing in the {data.STALE_DAYS} days before today).")
+        link = dcc.Link("Show today instead", href=href(NAV[0][1], v.query, as_of=dt.date.today().isoformat()))
+    elif v.as_of_default:
+        return html.P(f"Today, {v.as_of:%a %d %b %Y}.", id="as-of-note", className="note")
+    else:
+        text = f"Showing {v.as_of:%a %d %b %Y}."
+        link = dcc.Link("Back to today", href=href(NAV[0][1], v.query, as_of=None))
+    return html.P([text, " ", link], id="as-of-note", className="note")
+
+
+def graph(figure, graph_id: str | None = None) -> dcc.Graph:
+    kwargs = {"id": graph_id} if graph_id else {}
+    return dcc.Graph(figure=figure, config=GRAPH_CONFIG, className="graph", **kwargs)
+
+
+def stat(label: str, value: str, element_id: str, detail=None, tone: str = "") -> html.Div:
+    """A figure card: label, big value (with a stable id the tests read), optional detail line."""
+    return html.Div(
+        [html.Div(label, className="stat-label"), html.Div(value, id=element_id, className="stat-value"),
+         html.Div(detail, className="stat-detail") if detail else None],
+        className=f"stat {tone}".strip(),
+    )
+
+
+def no_data(path: str) -> html.Div:
+    """What a page shows with an empty data directory."""
+    return page(path, None, html.Section(
+        [html.H1("No training data yet"),
+         html.P("Import your FIT files on the Upload page, or try trainlog on the bundled sample athletes."),
+         dcc.Link("Go to Today to load the sample athletes", href="/") if path != "/" else None],
+        className="card"))
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("ctl-athlete", "value"),
+    Input("ctl-as-of", "date"),
+    Input("ctl-units", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def controls_to_url(athlete, as_of, units, search):
+    """Write the control that changed into the URL's query (the page then re-renders from it)."""
+    query = dict(parse_qsl((search or "").lstrip("?")))
+    changed = ctx.triggered_id
+    if changed == "ctl-athlete" and athlete != query.get("athlete"):
+        for key in ("as_of", "from", "to"):  # another athlete has another "today"
+            query.pop(key, None)
+        query["athlete"] = athlete
+    elif changed == "ctl-as-of" and as_of:
+        query["as_of"] = as_of[:10]
+    elif changed == "ctl-units":
+        query["units"] = units if units == u.IMPERIAL else None
+    new = href("", query)
+    return new if new != (search or "") else no_update

@@ -1,0 +1,72 @@
+"""Display units and number formatting: metric by default, imperial (mi, ft) on request.
+
+Values arrive in the library's units (m, s, s/km) and leave as numbers or text
+in the chosen system.
+"""
+
+from __future__ import annotations
+
+import math
+
+METRIC, IMPERIAL = "metric", "imperial"
+SYSTEMS = (METRIC, IMPERIAL)
+M_PER_KM = 1000.0
+M_PER_MI = 1609.344  # international mile
+M_PER_FT = 0.3048  # international foot
+DASH = "–"
+
+
+def system(value: str | None) -> str:
+    """A valid unit system name (metric unless ``value`` is ``"imperial"``)."""
+    return IMPERIAL if value == IMPERIAL else METRIC
+
+
+def distance_unit(units: str) -> str:
+    return "mi" if units == IMPERIAL else "km"
+
+
+def elevation_unit(units: str) -> str:
+    return "ft" if units == IMPERIAL else "m"
+
+
+def distance(metres, units: str):
+    """Metres -> km or mi (scalars, Polars series or expressions)."""
+    return metres / (M_PER_MI if units == IMPERIAL else M_PER_KM)
+
+
+def elevation(metres, units: str):
+    """Metres -> m or ft (scalars, Polars series or expressions)."""
+    return metres / M_PER_FT if units == IMPERIAL else metres
+
+
+def missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, digits: int = 0) -> str:
+    """``1234.5`` -> ``"1,235"``; None or NaN -> an en dash."""
+    return DASH if missing(value) else f"{value:,.{digits}f}"
+
+
+def fmt_distance(metres, units: str, digits: int = 1) -> str:
+    return DASH if missing(metres) else f"{number(distance(metres, units), digits)} {distance_unit(units)}"
+
+
+def fmt_elevation(metres, units: str) -> str:
+    return DASH if missing(metres) else f"{number(elevation(metres, units))} {elevation_unit(units)}"
+
+
+def fmt_duration(seconds) -> str:
+    """Seconds -> ``"h:mm"`` (``"59:12"`` for a 59-hour race)."""
+    if missing(seconds):
+        return DASH
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def fmt_pace(s_per_km, units: str) -> str:
+    """Seconds per km -> ``"5:30 /km"`` or ``"8:51 /mi"``."""
+    if missing(s_per_km) or s_per_km <= 0:
+        return DASH
+    seconds = round(s_per_km * (M_PER_MI / M_PER_KM if units == IMPERIAL else 1.0))
+    return f"{seconds // 60}:{seconds % 60:02d} /{distance_unit(units)}"
