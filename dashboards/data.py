@@ -27,6 +27,7 @@ from trainlog import goal as goal_lib
 from trainlog.activity import sample_metrics
 from trainlog.importer import FileResult, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
+from trainlog.errors import StoreError
 from trainlog.store import Store, check_athlete
 
 #: With no activity in this many days before today, pages show the day of the last activity instead.
@@ -44,6 +45,7 @@ class ImportJob:
     """An import running in a background thread; read by the page that polls it."""
 
     id: str
+    athlete: str | None = None  # None: several (the sample athletes)
     total: int | None = None  # files planned (None until known)
     results: list[FileResult] = field(default_factory=list)
     display_names: dict[str, str] = field(default_factory=dict)  # stored path -> name the user gave
@@ -214,8 +216,9 @@ class Data:
     def job(self, job_id: str | None) -> ImportJob | None:
         return self._jobs.get(job_id) if job_id else None
 
-    def _start(self, work, cleanup: Path | None = None, names: dict[str, str] | None = None) -> ImportJob:
-        job = ImportJob(uuid.uuid4().hex, display_names=names or {})
+    def _start(self, work, athlete: str | None = None, cleanup: Path | None = None,
+               names: dict[str, str] | None = None) -> ImportJob:
+        job = ImportJob(uuid.uuid4().hex, athlete=athlete, display_names=names or {})
         self._jobs[job.id] = job
 
         def plan(n: int) -> None:
@@ -244,7 +247,10 @@ class Data:
         Raises ValueError for an invalid athlete name or beyond the upload limits.
         Files that are not .fit, .fit.gz or .zip are reported as skipped.
         """
-        check_athlete(athlete)
+        try:
+            check_athlete(athlete)
+        except StoreError as exc:
+            raise ValueError(str(exc)) from None
         if len(files) > MAX_UPLOAD_FILES:
             raise ValueError(f"at most {MAX_UPLOAD_FILES} files at once")
         if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
@@ -269,7 +275,7 @@ class Data:
             if paths:
                 import_paths(self.store, paths, athlete, on_plan=on_plan, on_result=on_result)
 
-        return self._start(work, cleanup=folder, names=names)
+        return self._start(work, athlete, cleanup=folder, names=names)
 
 
 _current: Data | None = None

@@ -68,7 +68,10 @@ def empty(title: str, message: str = "No data yet") -> go.Figure:
 
 
 def _bands(fig: go.Figure, edges, labels, colors, span: tuple[float, float], row: int | None = None) -> None:
-    """Shade the horizontal bands between ``edges`` (values below the first edge get the first label)."""
+    """Shade the horizontal bands between ``edges`` (values below the first edge get the first label).
+
+    Call after the subplot has a trace: plotly skips shapes on empty subplots.
+    """
     bounds = [min(span[0], edges[0]), *edges, max(span[1], edges[-1])]
     for i, label in enumerate(labels):
         fig.add_hrect(
@@ -141,8 +144,8 @@ def pmc(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     x = daily["date"]
     fig.add_scatter(x=x, y=daily["ctl"].round(1), name="fitness (CTL)", line={"color": FITNESS, "width": 2.5}, row=1, col=1)
     fig.add_scatter(x=x, y=daily["atl"].round(1), name="fatigue (ATL)", line={"color": FATIGUE, "width": 1.5}, row=1, col=1)
-    _bands(fig, model.form_band_edges, model.form_band_labels, FORM_BAND_COLORS, FORM_RANGE, row=2)
     fig.add_scatter(x=x, y=daily["tsb"].round(1), name="form (TSB)", line={"color": INK, "width": 2}, row=2, col=1)
+    _bands(fig, model.form_band_edges, model.form_band_labels, FORM_BAND_COLORS, FORM_RANGE, row=2)
     fig.add_bar(x=x, y=daily["ramp"].round(1), name="ramp (CTL/week)", marker_color=FORM, row=3, col=1)
     tsb = daily["tsb"].drop_nulls()
     low = min(FORM_RANGE[0], tsb.min() or 0) if tsb.len() else FORM_RANGE[0]
@@ -331,7 +334,7 @@ def track_map(samples: pl.DataFrame) -> go.Figure:
     rows = samples.drop_nulls(["lat_deg", "lon_deg"])
     if rows.is_empty():
         return empty("Track", "No GPS track")
-    fig = _figure("Track", height=420)
+    fig = _figure("Track", height=360)
     fig.add_scattermap(lat=rows["lat_deg"], lon=rows["lon_deg"], mode="lines", line={"color": FITNESS, "width": 3})
     fig.update_layout(
         map={"style": "open-street-map", "center": {"lat": rows["lat_deg"].mean(), "lon": rows["lon_deg"].mean()},

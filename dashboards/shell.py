@@ -29,7 +29,10 @@ NAV = (
 )
 #: Query keys that make up the view; kept by every link.
 VIEW_KEYS = ("athlete", "as_of", "units", "from", "to")
-GRAPH_CONFIG = {"responsive": True, "displaylogo": False, "displayModeBar": False}
+#: Default date range of the Training and Fatigue pages, weeks back from the view's day.
+DEFAULT_RANGE_WEEKS = 26
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
+DEFAULT_GRAPH_HEIGHT = 320
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def _controls(v: View) -> html.Div:
             dcc.Dropdown(id="ctl-athlete", options=athletes, value=v.athlete, clearable=False, searchable=False,
                          className="control athlete"),
             dcc.DatePickerSingle(id="ctl-as-of", date=v.as_of.isoformat(), display_format="YYYY-MM-DD",
-                                 className="control", first_day_of_week=1),
+                                 className="control", first_day_of_week=1, style={"width": "10.5rem"}),
             dcc.RadioItems(id="ctl-units", options=[{"label": "km·m", "value": u.METRIC},
                                                     {"label": "mi·ft", "value": u.IMPERIAL}],
                            value=v.units, inline=True, className="control units"),
@@ -132,9 +135,33 @@ def as_of_note(v: View) -> html.P:
     return html.P([text, " ", link], id="as-of-note", className="note")
 
 
+def date_range(v: View) -> tuple[dt.date, dt.date]:
+    """The URL's from/to, else the :data:`DEFAULT_RANGE_WEEKS` weeks up to the view's day."""
+    end = v.end or v.as_of
+    return v.start or end - dt.timedelta(weeks=DEFAULT_RANGE_WEEKS), end
+
+
+def range_control(v: View) -> html.Div:
+    start, end = date_range(v)
+    return html.Div([
+        html.Span("Dates ", className="muted"),
+        dcc.DatePickerRange(id="ctl-range", start_date=start.isoformat(), end_date=end.isoformat(),
+                            display_format="YYYY-MM-DD", first_day_of_week=1, minimum_nights=0,
+                            style={"width": "17rem", "maxWidth": "100%"}),
+    ], className="range")
+
+
 def graph(figure, graph_id: str | None = None) -> dcc.Graph:
+    """A responsive graph as tall as the figure asks (its width follows the page)."""
     kwargs = {"id": graph_id} if graph_id else {}
-    return dcc.Graph(figure=figure, config=GRAPH_CONFIG, className="graph", **kwargs)
+    height = figure.layout.height or DEFAULT_GRAPH_HEIGHT
+    return dcc.Graph(figure=figure, config=GRAPH_CONFIG, responsive=True, className="graph",
+                     style={"height": f"{height}px"}, **kwargs)
+
+
+def file_name(source_file: str | None) -> str:
+    """The file's own name from a stored ``source_file`` (a path, or ``a.zip!/x/y.fit``)."""
+    return (source_file or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def stat(label: str, value: str, element_id: str, detail=None, tone: str = "") -> html.Div:
@@ -175,5 +202,22 @@ def controls_to_url(athlete, as_of, units, search):
         query["as_of"] = as_of[:10]
     elif changed == "ctl-units":
         query["units"] = units if units == u.IMPERIAL else None
+    new = href("", query)
+    return new if new != (search or "") else no_update
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("ctl-range", "start_date"),
+    Input("ctl-range", "end_date"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def range_to_url(start, end, search):
+    """Write the chosen date range into the URL's query as ``from`` / ``to``."""
+    if not start or not end:
+        return no_update
+    query = dict(parse_qsl((search or "").lstrip("?")))
+    query.update({"from": start[:10], "to": end[:10]})
     new = href("", query)
     return new if new != (search or "") else no_update

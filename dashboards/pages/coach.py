@@ -1,0 +1,82 @@
+"""Coach: a roster of every athlete with key figures and flags, and a side-by-side comparison."""
+
+from __future__ import annotations
+
+import dash
+import polars as pl
+from dash import Input, Output, callback, dcc, html
+
+from dashboards import data, figures, readings, shell
+from dashboards import units as u
+
+dash.register_page(__name__, path="/coach", name="Coach", title="Coach · trainlog", order=5)
+
+#: Daily columns the comparison plots: (column, title).
+COMPARED = (("ctl", "Fitness (CTL)"), ("tsb", "Form (TSB)"), ("ascent_7d_m", "Ascent, last 7 days (m)"))
+
+
+def roster_rows(units: str) -> list[dict]:
+    """One dict per athlete: the day shown and the summary's key figures, formatted, plus flags."""
+    source = data.get()
+    out = []
+    for athlete in source.athletes():
+        as_of, _ = source.default_as_of(athlete)
+        s = source.summary(athlete, as_of)
+        flags = readings.warnings({**s, "defaults_in_use": []}, source.settings(athlete).model)
+        out.append({
+            "athlete": athlete,
+            "as_of": as_of.isoformat(),
+            "ctl": u.number(s["form"]["ctl"]),
+            "tsb": f"{u.number(s['form']['tsb'])} {s['form']['band'] or ''}".strip(),
+            "acwr": f"{u.number(s['acwr']['value'], 2)} {s['acwr']['band'] or ''}".strip(),
+            "week_ascent": u.fmt_elevation(s["this_week"]["ascent_m"], units),
+            "best_7day": u.fmt_elevation(s["goal"]["best_7day_ascent_m"], units),
+            "goal": s["goal"]["date"] or u.DASH,
+            "flags": flags,
+        })
+    return out
+
+
+def layout(**query):
+    v = shell.view(query)
+    if v is None:
+        return shell.no_data("/coach")
+    athletes = data.get().athletes()
+    chosen = [a for a in (query.get("compare") or "").split(",") if a in athletes] or athletes
+    head = ["athlete", "day shown", "CTL", "form", "ACWR", "ascent this week", "best 7 days", "goal date", "flags"]
+    body = [
+        html.Tr([
+            html.Td(dcc.Link(r["athlete"], href=shell.href("/", {"athlete": r["athlete"], "units": query.get("units")}))),
+            html.Td(r["as_of"]), html.Td(r["ctl"]), html.Td(r["tsb"]), html.Td(r["acwr"]),
+            html.Td(r["week_ascent"]), html.Td(r["best_7day"]), html.Td(r["goal"]),
+            html.Td(html.Ul([html.Li(f) for f in r["flags"]]) if r["flags"] else "–", className="flags"),
+        ], id={"type": "roster-row", "athlete": r["athlete"]})
+        for r in roster_rows(v.units)
+    ]
+    return shell.page("/coach", v, [
+        html.H1("Coach: all athletes", className="title"),
+        html.Section([
+            html.H2("Roster"),
+            html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
+                                className="plain roster", id="coach-roster"), className="table-wrap"),
+        ], className="card"),
+        html.Section([
+            html.H2("Side by side"),
+            dcc.Dropdown(id="compare-athletes", options=athletes, value=chosen, multi=True),
+            html.Div(id="compare-graphs", className="grid"),
+        ], className="card"),
+    ])
+
+
+@callback(Output("compare-graphs", "children"), Input("compare-athletes", "value"))
+def compare(athletes):
+    """One graph per compared column, one line per chosen athlete (each up to their own day)."""
+    source = data.get()
+    dailies = {}
+    for athlete in athletes or []:
+        if athlete in source.athletes():
+            as_of, _ = source.default_as_of(athlete)
+            daily = source.daily(athlete, as_of)
+            dailies[athlete] = daily.with_columns(ascent_7d_m=pl.col("ascent_m").rolling_sum(7, min_samples=1))
+    return [html.Div(shell.graph(figures.compare(dailies, column, title)), className="card")
+            for column, title in COMPARED]
