@@ -1,0 +1,254 @@
+"""Page layouts and callbacks (dashboards/pages/*, shell, data), called directly without a server."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import time
+
+import pytest
+from dash import no_update
+
+from dashboard_fixtures import SUBSET, UPLOAD_FILE, dash_app, source, subset_dir, subset_files, writable_source  # noqa: F401
+from dashboards import data, readings, shell
+from dashboards import units as u
+from trainlog import demo
+from trainlog.settings import load_settings
+
+MARA_LAST_DAY = dt.date(2026, 3, 15)  # the Barkley file ends on the Sunday
+
+
+def find(component, element_id):
+    """The component with ``id`` in a layout tree, or None."""
+    if getattr(component, "id", None) == element_id:
+        return component
+    children = getattr(component, "children", None)
+    if children is None:
+        return None
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        found = find(child, element_id)
+        if found is not None:
+            return found
+    return None
+
+
+def text(component, element_id) -> str:
+    found = find(component, element_id)
+    assert found is not None, f"no element #{element_id}"
+    return found.children
+
+
+def wait_done(job, timeout_s: float = 120.0):
+    deadline = time.monotonic() + timeout_s
+    while not job.done:
+        assert time.monotonic() < deadline, "import did not finish"
+        time.sleep(0.1)
+    return job
+
+
+@pytest.fixture
+def pages(dash_app):
+    from dashboards.pages import activities, activity, coach, fatigue, goal, settings, today, training, upload
+
+    return {"today": today, "training": training, "fatigue": fatigue, "goal": goal, "activities": activities,
+            "activity": activity, "coach": coach, "upload": upload, "settings": settings}
+
+
+# ---- the view in the URL
+
+def test_stale_data_shows_the_last_day_with_training(source):
+    v = shell.view({"athlete": "mara"}, today=dt.date(2026, 11, 25))
+    assert (v.athlete, v.as_of, v.stale) == ("mara", MARA_LAST_DAY, True)
+    fresh = shell.view({"athlete": "mara"}, today=dt.date(2026, 3, 20))
+    assert (fresh.as_of, fresh.stale) == (dt.date(2026, 3, 20), False)
+
+
+def test_view_reads_the_url_and_falls_back_on_bad_values(source):
+    v = shell.view({"athlete": "tom", "as_of": "2026-06-20", "units": "imperial", "from": "2026-06-01", "to": "x"})
+    assert (v.athlete, v.as_of, v.units, v.start, v.end) == ("tom", dt.date(2026, 6, 20), u.IMPERIAL,
+                                                             dt.date(2026, 6, 1), None)
+    unknown = shell.view({"athlete": "nobody"})
+    assert unknown.athlete == "mara"  # the first athlete
+
+
+def test_controls_write_the_url(source, monkeypatch):
+    def changed(control, athlete="mara", as_of="2026-03-10", units="metric", search="?athlete=mara&as_of=2026-03-15"):
+        monkeypatch.setattr(shell, "ctx", type("Ctx", (), {"triggered_id": control})())
+        return shell.controls_to_url(athlete, as_of, units, search)
+
+    assert changed("ctl-athlete", athlete="tom") == "?athlete=tom"  # another athlete: its own today
+    assert changed("ctl-as-of") == "?athlete=mara&as_of=2026-03-10"
+    assert changed("ctl-units", units="imperial") == "?athlete=mara&as_of=2026-03-15&units=imperial"
+    assert changed("ctl-as-of", as_of="2026-03-15") is no_update
+
+
+def test_range_writes_from_and_to(source):
+    assert shell.range_to_url("2026-02-01", "2026-03-01T00:00:00", "?athlete=mara") == (
+        "?athlete=mara&from=2026-02-01&to=2026-03-01")
+    assert shell.range_to_url(None, "2026-03-01", "?athlete=mara") is no_update
+
+
+# ---- pages show the library's numbers
+
+def test_today_shows_the_summary(source, pages):
+    layout = pages["today"].layout(athlete="mara", as_of="2026-03-15")
+    s = source.summary("mara", MARA_LAST_DAY)
+    assert text(layout, "today-ctl") == u.number(s["form"]["ctl"])
+    assert text(layout, "today-tsb") == u.number(s["form"]["tsb"])
+    assert text(layout, "today-form-band") == s["form"]["band"]
+    assert text(layout, "today-acwr") == u.number(s["acwr"]["value"], 2)
+    assert text(layout, "today-week-ascent") == u.fmt_elevation(s["this_week"]["ascent_m"], u.METRIC)
+    assert text(layout, "today-best-window") == u.fmt_elevation(s["goal"]["best_window_ascent_m"], u.METRIC)
+    assert "Showing Sun 15 Mar 2026" in str(find(layout, "as-of-note").children)
+    warnings = str(find(layout, "today-warnings").children)
+    assert "goal date" in warnings  # defaults in use are said
+
+
+def test_today_in_imperial_units(source, pages):
+    layout = pages["today"].layout(athlete="mara", as_of="2026-03-15", units="imperial")
+    s = source.summary("mara", MARA_LAST_DAY)
+    assert text(layout, "today-week-distance") == u.fmt_distance(s["this_week"]["distance_m"], u.IMPERIAL)
+    assert text(layout, "today-week-distance").endswith(" mi")
+
+
+def test_goal_page_shows_readiness(source, pages):
+    layout = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
+    g = source.summary("mara", MARA_LAST_DAY)["goal"]
+    assert text(layout, "goal-best-7day") == u.fmt_elevation(g["best_7day_ascent_m"], u.METRIC)
+    assert text(layout, "goal-biggest") == u.fmt_elevation(g["biggest_activity_ascent_m"], u.METRIC)
+    assert find(layout, "goal-plan") is None  # no goal date in the sample settings
+
+
+@pytest.mark.parametrize("page", ["training", "fatigue", "activities", "coach", "upload", "settings"])
+def test_every_page_renders_for_each_athlete(source, pages, page):
+    for athlete in SUBSET:
+        layout = pages[page].layout(athlete=athlete)
+        assert find(layout, "ctl-athlete").value == athlete
+
+
+def test_activities_table_lists_every_activity_with_links(source, pages):
+    layout = pages["activities"].layout(athlete="tom")
+    table = find(layout, "activities-table")
+    assert len(table.data) == len(subset_files("tom"))
+    assert table.data[0]["file"] == "2026-06-26_1800_running_race.fit"  # newest first
+    assert table.data[0]["date"].startswith("[2026-06-26](/activity/")
+
+
+def test_activity_page_and_its_map_toggle(source, pages):
+    acts = source.activities("mara")
+    race = acts.filter(acts["ascent_m"] > 10_000).row(0, named=True)
+    layout = pages["activity"].layout(activity_id=race["activity_id"], athlete="mara")
+    assert text(layout, "activity-ascent") == u.fmt_elevation(race["ascent_m"], u.METRIC)
+    assert find(layout, "activity-laps") is not None
+    which = {"athlete": "mara", "activity_id": race["activity_id"]}
+    assert pages["activity"].toggle_map(["map"], which).data[0].type == "scattermap"
+    assert pages["activity"].toggle_map([], which).data[0].type == "scatter"
+    missing = pages["activity"].layout(activity_id="nope", athlete="mara")
+    assert "not found" in str(missing).lower()
+
+
+def test_coach_roster_and_comparison(source, pages):
+    rows = pages["coach"].roster_rows(u.METRIC)
+    assert [r["athlete"] for r in rows] == sorted(SUBSET)
+    mara = rows[0]
+    s = source.summary("mara", MARA_LAST_DAY)
+    assert mara["ctl"] == u.number(s["form"]["ctl"]) and mara["as_of"] == "2026-03-15"
+    assert mara["flags"] == readings.warnings({**s, "defaults_in_use": []}, source.settings("mara").model)
+    graphs = pages["coach"].compare(["mara", "tom", "ghost"])
+    assert [t.name for t in graphs[0].children.figure.data] == ["mara", "tom"]
+
+
+# ---- settings
+
+def test_settings_save_through_the_library(writable_source, pages):
+    values = dict.fromkeys(pages["settings"].FIELDS)
+    values.update(sex="female", hr_max=185, pace="4:50", timezone="America/New_York", goal_name="Barkley 2027",
+                  goal_date="2027-03-12", goal_ascent=17698, goal_distance=160, goal_hours=60, goal_loops=5)
+    message, css = pages["settings"].save(1, "mara", *values.values())
+    assert css == "message ok", message
+    saved = load_settings(writable_source.store.settings_path("mara"))
+    assert (saved.sex, saved.hr_max_bpm, saved.threshold_pace_s_per_km) == ("female", 185.0, 290.0)
+    assert saved.goal.date == dt.date(2027, 3, 12) and saved.goal.name == "Barkley 2027"
+    assert writable_source.settings("mara") == saved  # the cache sees the new file
+
+
+def test_settings_refuse_invalid_values(writable_source, pages):
+    values = dict.fromkeys(pages["settings"].FIELDS)
+    values.update(hr_max=150, lthr=170)  # threshold above max
+    message, css = pages["settings"].save(1, "mara", *values.values())
+    assert css == "message error" and "threshold" in message
+    assert not writable_source.store.settings_path("mara").exists()
+
+
+def test_a_goal_date_gives_a_plan_and_a_needed_line(writable_source, pages):
+    values = dict.fromkeys(pages["settings"].FIELDS)
+    values.update(goal_date="2026-04-15")
+    pages["settings"].save(1, "mara", *values.values())
+    layout = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
+    g = writable_source.summary("mara", MARA_LAST_DAY)["goal"]
+    assert g["days_to_goal"] == 31
+    assert text(layout, "goal-needed") == u.fmt_elevation(g["needed_weekly_ascent_m"], u.METRIC)
+    plan = writable_source.ascent_plan("mara", MARA_LAST_DAY)
+    assert plan["needed_ascent_m"][0] == pytest.approx(g["needed_weekly_ascent_m"])
+    assert find(layout, "goal-plan") is not None
+
+
+# ---- uploads
+
+def test_safe_upload_names():
+    assert data.safe_upload_name(3, "../../etc/passwd.fit") == "003-passwd.fit"
+    assert data.safe_upload_name(0, "C:\\Users\\me\\run <1>.FIT.gz") == "000-run__1_.fit.gz"
+    assert data.safe_upload_name(1, ".hidden.zip") == "001-.hidden.zip"
+    assert data.safe_upload_name(2, "notes.gpx") is None
+
+
+def upload_contents(path) -> str:
+    return "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def test_upload_imports_in_the_background_and_reports_each_file(writable_source, pages):
+    upload = pages["upload"]
+    names = [UPLOAD_FILE.name, "notes.txt", "broken.fit"]
+    contents = [upload_contents(UPLOAD_FILE), "data:text/plain;base64,aGVsbG8=", "data:;base64,AAAA"]
+    job_id, poll_disabled, _ = upload.start_upload(contents, names, "mara")
+    assert poll_disabled is False
+    job = wait_done(writable_source.job(job_id))
+    status, table, stop = upload.upload_progress(1, job_id)
+    assert stop is True and "1 imported" in str(status) and "1 skipped" in str(status) and "1 failed" in str(status)
+    outcomes = {r["file"]: r["outcome"] for r in job.rows()}
+    assert outcomes == {UPLOAD_FILE.name: "imported", "notes.txt": "skipped", "broken.fit": "failed"}
+    assert not any((writable_source.store.data_dir / "uploads").iterdir())  # temporary files removed
+    files = [row["file"] for row in pages["activities"].rows(writable_source.activities("mara"), {}, u.METRIC)]
+    assert any(UPLOAD_FILE.stem in f for f in files)
+
+
+def test_upload_refuses_a_bad_athlete_name(writable_source, pages):
+    job_id, poll_disabled, status = pages["upload"].start_upload(["data:;base64,AAAA"], ["a.fit"], "../etc")
+    assert job_id is None and poll_disabled is True and "invalid athlete name" in str(status)
+
+
+def test_upload_limits(writable_source, monkeypatch):
+    monkeypatch.setattr(data, "MAX_UPLOAD_FILES", 1)
+    with pytest.raises(ValueError, match="at most 1 files"):
+        writable_source.import_uploads("mara", [("a.fit", b""), ("b.fit", b"")])
+
+
+# ---- an empty data directory offers the sample athletes
+
+def test_empty_directory_loads_the_sample_athletes(dash_app, pages, tmp_path, monkeypatch):
+    sample_dir = tmp_path / "samples"
+    for athlete in SUBSET:
+        (sample_dir / athlete).mkdir(parents=True)
+        for path in subset_files(athlete)[:2]:
+            (sample_dir / athlete / path.name).write_bytes(path.read_bytes())
+    real = demo.import_samples
+    monkeypatch.setattr(demo, "import_samples", lambda store, **kw: real(store, sample_dir, **kw))
+    source = data.use(tmp_path / "empty")
+    layout = pages["today"].layout()
+    assert find(layout, "load-samples") is not None and find(layout, "ctl-athlete") is None
+    job_id, poll_disabled, button_disabled = pages["today"].load_samples(1)
+    assert (poll_disabled, button_disabled) == (False, True)
+    wait_done(source.job(job_id))
+    message, stop, search = pages["today"].sample_progress(1, job_id)
+    assert stop is True and message == "Imported 4 files." and search == "?athlete=mara"
+    assert find(pages["today"].layout(athlete="mara"), "today-ctl") is not None
