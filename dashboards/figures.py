@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import math
 
+# plotly imports numpy and pandas lazily, on first use; done inside two request threads at once,
+# one of them sees a half-imported module. Importing them here, at app creation, avoids that.
+import numpy  # noqa: F401
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots

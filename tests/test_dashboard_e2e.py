@@ -1,0 +1,262 @@
+"""End to end: a real dashboard server (a subprocess on a free port) driven by a real headless Chromium.
+
+Every page loads without browser console errors, at desktop and phone width (no
+horizontal scrolling at 390 px); Today and Goal show what trainlog.report.summary
+computes; a FIT file uploaded through the page appears in Activities. Screenshots
+of every page go to ``$TRAINLOG_ARTIFACTS/screenshots`` (default
+``artifacts/screenshots``); the folder is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from corpus import ROOT
+from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401
+from dashboards import units as u
+from trainlog import Store, report
+from trainlog.cli import cli
+from trainlog.settings import load_settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(os.environ.get("TRAINLOG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
+MARA_DAY = "2026-03-15"  # Mara's last day with training in the sample data
+PAGES = {
+    "today": f"/?athlete=mara&as_of={MARA_DAY}",
+    "training": "/training?athlete=mara",
+    "fatigue": "/fatigue?athlete=mara",
+    "goal": f"/goal?athlete=mara&as_of={MARA_DAY}",
+    "activities": "/activities?athlete=tom",
+    "coach": "/coach",
+    "upload": "/upload?athlete=mara",
+    "settings": "/settings?athlete=mara",
+}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SERVER_START_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_command(data_dir: Path, port: int) -> list[str]:
+    if "dashboard" in cli.commands:
+        return [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
+    code = f"from dashboards.app import run; run({str(data_dir)!r}, port={port})"
+    return [sys.executable, "-c", code]
+
+
+@pytest.fixture(scope="session")
+def server(subset_dir, tmp_path_factory):  # noqa: F811
+    """A dashboard server over a copy of the sample subset: its base URL and data directory."""
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    shutil.copytree(subset_dir, data_dir)
+    port = free_port()
+    log = open(data_dir.parent / "server.log", "w+")
+    proc = subprocess.Popen(server_command(data_dir, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.seek(0)
+                pytest.fail(f"the dashboard server did not start:\n{log.read()}")
+            time.sleep(0.2)
+    yield base, data_dir
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(request):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print(f"\ndashboard screenshots: {SCREENSHOTS.resolve()}")
+
+
+def open_page(browser, viewport):
+    """A new page and the list that collects its console errors and uncaught exceptions."""
+    page = browser.new_page(viewport=viewport)
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
+def visit(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("main.main")
+    page.wait_for_load_state("networkidle")
+
+
+def library_summary(data_dir: Path, athlete: str, day: str) -> dict:
+    store = Store(data_dir)
+    settings = load_settings(store.settings_path(athlete))
+    return report.summary(store.read("activities", athlete), store.read("samples", athlete), settings,
+                          dt.date.fromisoformat(day))
+
+
+def shown(page, element_id: str) -> str:
+    return page.inner_text(f"#{element_id}").strip()
+
+
+def as_number(text: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text.replace("−", "-")))
+
+
+@pytest.fixture(scope="session")
+def desktop(browser):
+    page, errors = open_page(browser, DESKTOP)
+    yield page, errors
+    page.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_without_console_errors(server, desktop, name):
+    base, _ = server
+    page, errors = desktop
+    errors.clear()
+    visit(page, base + PAGES[name])
+    page.wait_for_timeout(300)  # let the graphs draw for the screenshot
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    assert page.locator(".nav-link.active").count() == 1
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_phone_width_has_no_horizontal_scrolling(server, browser, name):
+    base, _ = server
+    page, errors = open_page(browser, PHONE)
+    visit(page, base + PAGES[name])
+    page.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
+    scroll_width, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    page.close()
+    assert scroll_width <= width
+    assert not errors, errors
+
+
+def test_activity_page_loads_without_console_errors(server, desktop):
+    base, _ = server
+    page, errors = desktop
+    errors.clear()
+    visit(page, base + "/activities?athlete=mara")
+    page.locator("#activities-table a").first.click()
+    page.wait_for_selector("#activity-track .main-svg")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=SCREENSHOTS / "activity.png", full_page=True)
+    assert shown(page, "activity-ascent").endswith(" m")
+    assert not errors, errors
+
+
+def test_today_shows_what_the_library_computes(server, desktop):
+    base, data_dir = server
+    page, errors = desktop
+    visit(page, base + PAGES["today"])
+    s = library_summary(data_dir, "mara", MARA_DAY)
+    expected = {
+        "today-ctl": u.number(s["form"]["ctl"]),
+        "today-atl": u.number(s["form"]["atl"]),
+        "today-tsb": u.number(s["form"]["tsb"]),
+        "today-form-band": s["form"]["band"],
+        "today-acwr": u.number(s["acwr"]["value"], 2),
+        "today-acwr-band": s["acwr"]["band"],
+        "today-week-distance": u.fmt_distance(s["this_week"]["distance_m"], u.METRIC),
+        "today-week-time": u.fmt_duration(s["this_week"]["moving_s"]),
+        "today-week-ascent": u.fmt_elevation(s["this_week"]["ascent_m"], u.METRIC),
+        "today-week-descent": u.fmt_elevation(s["this_week"]["descent_m"], u.METRIC),
+        "today-best-7day": u.fmt_elevation(s["goal"]["best_7day_ascent_m"], u.METRIC),
+        "today-best-window": u.fmt_elevation(s["goal"]["best_window_ascent_m"], u.METRIC),
+    }
+    assert {key: shown(page, key) for key in expected} == expected
+    assert as_number(shown(page, "today-ctl")) == pytest.approx(s["form"]["ctl"], abs=0.5)
+    assert as_number(shown(page, "today-best-window")) == pytest.approx(s["goal"]["best_window_ascent_m"], abs=0.5)
+    assert "Sun 15 Mar 2026" in shown(page, "as-of-note")
+
+
+def test_today_without_a_date_says_which_day_it_shows(server, desktop):
+    base, data_dir = server
+    page, errors = desktop
+    visit(page, base + "/?athlete=tom")
+    note = shown(page, "as-of-note")
+    last_day = Store(data_dir).read("activities", "tom")["start_utc"].max().date()
+    assert ("last day with training" in note) == ((dt.date.today() - last_day).days > 14)
+    day = dt.datetime.strptime(re.search(r"\w{3} \d\d \w{3} \d{4}", note).group(), "%a %d %b %Y").date()
+    s = library_summary(data_dir, "tom", day.isoformat())
+    assert shown(page, "today-ctl") == u.number(s["form"]["ctl"])
+
+
+def test_goal_shows_what_the_library_computes(server, desktop):
+    base, data_dir = server
+    page, errors = desktop
+    visit(page, base + PAGES["goal"])
+    g = library_summary(data_dir, "mara", MARA_DAY)["goal"]
+    expected = {
+        "goal-ascent": u.fmt_elevation(g["ascent_m"], u.METRIC),
+        "goal-best-7day": u.fmt_elevation(g["best_7day_ascent_m"], u.METRIC),
+        "goal-best-window": u.fmt_elevation(g["best_window_ascent_m"], u.METRIC),
+        "goal-biggest": u.fmt_elevation(g["biggest_activity_ascent_m"], u.METRIC),
+        "goal-current": u.fmt_elevation(g["current_weekly_ascent_m"], u.METRIC),
+        "goal-needed": u.fmt_elevation(g["needed_weekly_ascent_m"], u.METRIC),
+        "goal-projected": g["projected_date"] or "not at the current trend",
+    }
+    assert {key: shown(page, key) for key in expected} == expected
+
+
+def test_units_switch_goes_into_the_url(server, desktop):
+    base, data_dir = server
+    page, errors = desktop
+    visit(page, base + PAGES["today"])
+    page.get_by_text("mi·ft").click()
+    page.wait_for_url(re.compile(r"units=imperial"))
+    page.wait_for_function("document.querySelector('#today-week-distance').innerText.endsWith(' mi')")
+    s = library_summary(data_dir, "mara", MARA_DAY)
+    assert shown(page, "today-week-distance") == u.fmt_distance(s["this_week"]["distance_m"], u.IMPERIAL)
+    assert f"as_of={MARA_DAY}" in page.url
+
+
+def test_uploaded_fit_file_appears_in_activities(server, browser):
+    base, data_dir = server
+    page, errors = open_page(browser, DESKTOP)
+    visit(page, base + "/upload")
+    page.fill("#upload-athlete", "e2e-upload")
+    page.press("#upload-athlete", "Enter")
+    page.set_input_files("#upload-files input[type=file]", str(UPLOAD_FILE))
+    page.wait_for_selector("#upload-done", timeout=60_000)
+    assert "1 imported" in shown(page, "upload-done")
+    assert UPLOAD_FILE.name in shown(page, "upload-table")
+    page.screenshot(path=SCREENSHOTS / "upload-done.png", full_page=True)
+    page.get_by_text("See the activities").click()
+    page.wait_for_selector("#activities-table")
+    page.wait_for_load_state("networkidle")
+    assert UPLOAD_FILE.stem in page.inner_text("#activities-table")
+    assert "e2e-upload" in page.url
+    assert not errors, errors
+    page.close()
