@@ -19,6 +19,7 @@ STATION_SPACING_M = 10.0
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 SEMICIRCLES_PER_DEG = 2**31 / 180.0  # FIT position unit
 _PIECE_M = 120.0  # length over which the grade of a climb is held before it changes
+UNDULATION_M = (5.0, 12.0)  # amplitude of the rolling on "flat" segments: swings of 10 m and more, as valley trails roll
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +155,7 @@ def profile(
     for length_m, (_, change_m) in zip(lengths, segments):
         n_pieces = max(1, int(round(length_m / _PIECE_M)))
         if change_m == 0.0:
-            amplitude_m = rng.uniform(3.0, 12.0)
+            amplitude_m = rng.uniform(UNDULATION_M[0], UNDULATION_M[1])
             phase = np.linspace(0.0, math.pi * rng.integers(1, 4), n_pieces + 1)[1:]
             steps = amplitude_m * np.diff(np.concatenate(([0.0], np.sin(phase))))
             steps[-1] -= steps.sum()

@@ -62,19 +62,22 @@ class Recording:
 def device_ascent_descent(
     altitude_m: np.ndarray, hysteresis_m: float = DEVICE_ASCENT_HYSTERESIS_M
 ) -> tuple[float, float]:
-    """Ascent and descent (m) a watch would total from its barometric samples."""
-    ascent = descent = 0.0
+    """Ascent and descent (m) a watch would total from its barometric samples.
+
+    The watch counts whole climbs beyond its own threshold, on its unsmoothed
+    samples (trainlog's rule with the watch's threshold; trainlog itself
+    smooths first and uses 3 m), and reports whole metres.
+    """
     if len(altitude_m) == 0:
-        return ascent, descent
-    reference = float(altitude_m[0])
-    for value in altitude_m.tolist():
-        if value > reference + hysteresis_m:
-            ascent += value - reference
-            reference = value
-        elif value < reference - hysteresis_m:
-            descent += reference - value
-            reference = value
-    return ascent, descent
+        return 0.0, 0.0
+    import polars as pl
+
+    from trainlog.elevation import hysteresis_steps
+
+    gain, loss = hysteresis_steps(
+        pl.Series(["watch"] * len(altitude_m)), pl.Series(altitude_m, dtype=pl.Float64), hysteresis_m
+    )
+    return float(gain.sum()), float(loss.sum())
 
 
 def _fit_time(unix_s: int) -> int:

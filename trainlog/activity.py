@@ -53,9 +53,10 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
         .with_columns(
             dt_s=to_next("timestamp").dt.total_microseconds().fill_null(0) / 1e6,
             distance_step_m=to_next("distance_cum_m"),
+            altitude_smooth_m=elevation.smooth_altitude("altitude_clean_m", model),
         )
     )
-    gain, loss = elevation.hysteresis_steps(s["activity_id"], s["altitude_clean_m"], model.hysteresis_m)
+    gain, loss = elevation.hysteresis_steps(s["activity_id"], s["altitude_smooth_m"], model.hysteresis_m)
     s = s.with_columns(gain, loss, grade.window_grade(s, model))
     derived_speed = pl.when(pl.col("dt_s") > 0).then(pl.col("distance_step_m") / pl.col("dt_s"))
     s = s.with_columns(

@@ -30,6 +30,22 @@ def clean_altitude(model: ModelSettings) -> pl.Expr:
     return pl.when(invalid).then(None).otherwise(alt)
 
 
+def smooth_altitude(column: str, model: ModelSettings) -> pl.Expr:
+    """Expression: ``column`` (m) as a trailing mean over ``altitude_smoothing_s`` per activity.
+
+    Null readings stay null (and do not enter the means). Evaluate over a frame
+    sorted by ``activity_id`` then ``timestamp``. Without it, every turning
+    point of a climb gains the peak of the altimeter's noise (~+0.7 m at a top
+    and -0.7 m at a bottom): +10 % on a rolling 80 m run.
+    """
+    alt = pl.col(column)
+    if model.altitude_smoothing_s <= 0:
+        return alt
+    window = f"{int(model.altitude_smoothing_s * 1_000_000)}us"
+    smoothed = alt.rolling_mean_by("timestamp", window_size=window).over("activity_id")
+    return pl.when(alt.is_not_null()).then(smoothed)
+
+
 def hysteresis_steps(
     activity_id: pl.Series, altitude_m: pl.Series, hysteresis_m: float
 ) -> tuple[pl.Series, pl.Series]:

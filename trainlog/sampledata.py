@@ -66,9 +66,11 @@ CARDIAC_DRIFT_TAU_H = 2.0
 HR_SUPPRESSION_BPM_PER_H = 0.25  # ... while very long efforts slowly pull heart rate down
 FADE_PER_H = 0.004  # speed lost per hour of moving time on very long efforts
 NIGHT_SPEED_FACTOR = 0.88  # headlamp hours (20:00-06:00 local)
-BARO_NOISE_M = 0.35  # white noise of the barometric altimeter
+BARO_NOISE_M = 0.2  # white noise left after the altimeter's own filtering
 BARO_OFFSET_SD_M = 8.0  # calibration error at the start
-BARO_DRIFT_SD_M_PER_H = 0.8  # weather: pressure changes read as altitude
+BARO_DRIFT_SD_M_PER_H = 0.5  # weather: pressure changes read as altitude
+BARO_SWELL_M = 1.5  # slow pressure swell (amplitude, m) ...
+BARO_SWELL_PERIOD_H = (6.0, 18.0)  # ... over hours, as weather moves; not minutes
 BARO_QUANTUM_M = 0.2  # resolution of FIT (enhanced_)altitude
 GPS_NOISE_M = 2.0  # AR(1) horizontal position error
 DISTANCE_ERROR_SD = 0.003  # relative error of the watch's distance
@@ -736,7 +738,8 @@ def _barometric_altitude(true_m, elapsed_s, rng) -> np.ndarray:
     """What a barometric altimeter reads (m): calibration offset, weather drift, noise, 0.2 m steps."""
     hours = elapsed_s / 3600.0
     drift_m = (rng.normal(0, BARO_OFFSET_SD_M) + rng.normal(0, BARO_DRIFT_SD_M_PER_H) * hours
-               + 1.5 * np.sin(2 * math.pi * hours / rng.uniform(0.4, 0.9) + rng.uniform(0, 2 * math.pi)))
+               + BARO_SWELL_M * np.sin(2 * math.pi * hours / rng.uniform(*BARO_SWELL_PERIOD_H)
+                                       + rng.uniform(0, 2 * math.pi)))
     altitude_m = true_m + drift_m + rng.normal(0, BARO_NOISE_M, len(true_m))
     return np.round(altitude_m / BARO_QUANTUM_M) * BARO_QUANTUM_M
 

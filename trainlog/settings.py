@@ -60,6 +60,7 @@ class ModelSettings:
 
     # --- Elevation (METRICS "Elevation gain and loss") ---
     hysteresis_m: float = 3.0  # GoldenCheetah and Runalyze default
+    altitude_smoothing_s: float = 10.0  # trailing mean before hysteresis: barometric noise (0.2 m steps, ~0.4 m SD) would otherwise add its peaks at every turning point; 0 disables
     altitude_dropout_m: float = 0.0  # GoldenCheetah issue 3067: dropouts to exactly 0 m
     altitude_min_valid_m: float = -500.0  # below this the altitude is invalid
     altitude_high_track_m: float = 100.0  # ours: a 0 m reading is a dropout when the track's median is above this
