@@ -37,5 +37,4 @@ def create_app(data_dir=None) -> dash.Dash:
 def run(data_dir=None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, debug: bool = False) -> None:
     """Serve the dashboard until interrupted (threaded: an import never blocks other requests)."""
     app = create_app(data_dir)
-    print(f"trainlog dashboard on http://{host}:{port}/  (data: {data.get().store.data_dir})", flush=True)
     app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)

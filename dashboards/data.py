@@ -151,20 +151,26 @@ class Data:
     def analysis(self, athlete: str, as_of: dt.date | None) -> report.Analysis:
         """:func:`trainlog.report.analyse` of the athlete's data, the daily series running to ``as_of``."""
         entry = self._athlete(athlete)
-        if as_of not in entry.analyses:
-            if len(entry.analyses) >= CACHE_AS_OF:
-                entry.analyses.pop(next(iter(entry.analyses)))
-            entry.analyses[as_of] = report.analyse(entry.activities, entry.samples, entry.settings, as_of)
-        return entry.analyses[as_of]
+        return self._memo(entry.analyses, as_of,
+                          lambda: report.analyse(entry.activities, entry.samples, entry.settings, as_of))
 
     def summary(self, athlete: str, as_of: dt.date) -> dict:
         """:func:`trainlog.report.summary` on ``as_of`` (the numbers the Today and Goal pages show)."""
         entry = self._athlete(athlete)
-        if as_of not in entry.summaries:
-            if len(entry.summaries) >= CACHE_AS_OF:
-                entry.summaries.pop(next(iter(entry.summaries)))
-            entry.summaries[as_of] = report.summary(entry.activities, entry.samples, entry.settings, as_of)
-        return entry.summaries[as_of]
+        return self._memo(entry.summaries, as_of,
+                          lambda: report.summary(entry.activities, entry.samples, entry.settings, as_of))
+
+    def _memo(self, cache: dict, key, compute):
+        """``cache[key]``, computed (outside the lock) when missing; the oldest entry goes beyond CACHE_AS_OF."""
+        with self._lock:
+            if key in cache:
+                return cache[key]
+        value = compute()
+        with self._lock:
+            if len(cache) >= CACHE_AS_OF:
+                cache.pop(next(iter(cache)))
+            cache[key] = value
+        return value
 
     def daily(self, athlete: str, as_of: dt.date) -> pl.DataFrame:
         """Daily series with fitness columns, up to ``as_of`` included."""

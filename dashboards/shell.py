@@ -121,17 +121,17 @@ def page(path: str, v: View | None, children, query: dict | None = None) -> html
     return html.Div([html.Header(header, className="header"), html.Main(children, className="main")])
 
 
-def as_of_note(v: View) -> html.P:
+def as_of_note(path: str, v: View) -> html.P:
     """Which day the page shows, and how to switch between it and the real today."""
     if v.stale:
         text = (f"Showing {v.as_of:%a %d %b %Y}, {v.athlete}'s last day with training "
                 f"(nothing in the {data.STALE_DAYS} days before today).")
-        link = dcc.Link("Show today instead", href=href(NAV[0][1], v.query, as_of=dt.date.today().isoformat()))
+        link = dcc.Link("Show today instead", href=href(path, v.query, as_of=dt.date.today().isoformat()))
     elif v.as_of_default:
         return html.P(f"Today, {v.as_of:%a %d %b %Y}.", id="as-of-note", className="note")
     else:
         text = f"Showing {v.as_of:%a %d %b %Y}."
-        link = dcc.Link("Back to today", href=href(NAV[0][1], v.query, as_of=None))
+        link = dcc.Link("Back to today", href=href(path, v.query, as_of=None))
     return html.P([text, " ", link], id="as-of-note", className="note")
 
 

@@ -26,7 +26,6 @@ from corpus import ROOT
 from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401
 from dashboards import units as u
 from trainlog import Store, report
-from trainlog.cli import cli
 from trainlog.settings import load_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -58,13 +57,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_command(data_dir: Path, port: int) -> list[str]:
-    if "dashboard" in cli.commands:
-        return [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
-    code = f"from dashboards.app import run; run({str(data_dir)!r}, port={port})"
-    return [sys.executable, "-c", code]
-
-
 @pytest.fixture(scope="session")
 def server(subset_dir, tmp_path_factory):  # noqa: F811
     """A dashboard server over a copy of the sample subset: its base URL and data directory."""
@@ -72,7 +64,8 @@ def server(subset_dir, tmp_path_factory):  # noqa: F811
     shutil.copytree(subset_dir, data_dir)
     port = free_port()
     log = open(data_dir.parent / "server.log", "w+")
-    proc = subprocess.Popen(server_command(data_dir, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_S
     while True:

@@ -29,7 +29,7 @@ def layout(**query):
     projected = g["projected_date"] or "not at the current trend"
     return shell.page("/goal", v, [
         html.H1(f"{v.athlete}: {g['name']}", className="title"),
-        shell.as_of_note(v),
+        shell.as_of_note("/goal", v),
         html.Section([
             html.H2("The race"),
             html.P([f"{when} · {elev(g['ascent_m'])} of ascent, {u.fmt_distance(g['distance_m'], units, 0)}, "

@@ -23,7 +23,7 @@ def layout(**query):
     model = source.settings(v.athlete).model
     return shell.page("/", v, [
         html.H1(f"{v.athlete}: today", className="title"),
-        shell.as_of_note(v),
+        shell.as_of_note("/", v),
         _form_and_acwr(s),
         _week(s, v.units),
         _goal(s, v),
