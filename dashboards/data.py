@@ -25,6 +25,7 @@ import polars as pl
 from trainlog import demo, report
 from trainlog import goal as goal_lib
 from trainlog.activity import sample_metrics
+from trainlog.athlete import local_today
 from trainlog.importer import FileResult, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.errors import StoreError
@@ -139,10 +140,11 @@ class Data:
     def default_as_of(self, athlete: str, today: dt.date | None = None) -> tuple[dt.date, bool]:
         """The date pages show when the URL names none, and whether it differs from ``today``.
 
-        Today, unless the athlete's last activity is more than :data:`STALE_DAYS`
-        before it (old or sample data): then the last day with training.
+        Today (in the athlete's time zone), unless the athlete's last activity is
+        more than :data:`STALE_DAYS` before it (old or sample data): then the last
+        day with training.
         """
-        today = today or dt.date.today()
+        today = today or local_today(self.settings(athlete))
         last = self.last_day(athlete)
         if last is not None and (today - last).days > STALE_DAYS:
             return last, True

@@ -44,6 +44,16 @@ def acwr_reading(band: str | None) -> str:
     return ACWR.get(band, NO_READING)
 
 
+def goal_when(date: str | None, days_to_goal: int | None) -> str:
+    """``"2026-03-13, in 12 days"``, ``"2026-03-13, today"``, ``"2026-03-13, 2 days ago"`` or ``"no date set"``."""
+    if date is None or days_to_goal is None:
+        return "no date set"
+    if days_to_goal == 0:
+        return f"{date}, today"
+    count = f"{abs(days_to_goal)} day{'s' if abs(days_to_goal) != 1 else ''}"
+    return f"{date}, in {count}" if days_to_goal > 0 else f"{date}, {count} ago"
+
+
 def warnings(summary: dict, model: ModelSettings) -> list[str]:
     """Warnings for the summary's day, most serious first (empty when all is well)."""
     out = []

@@ -13,7 +13,7 @@ import pytest
 from corpus import SAMPLE_FIT
 from dashboards import data
 from dashboards.app import create_app
-from trainlog import Store, import_paths
+from trainlog import Store, demo, import_paths
 
 #: The subset imported for the dashboard tests: Mara's last four weeks with her 59 h Barkley
 #: file, and Tom's last three weeks with his race. Small enough to import in seconds.
@@ -27,11 +27,12 @@ def subset_files(athlete: str) -> list[Path]:
 
 
 def build_data_dir(path: Path) -> Store:
-    """Import :data:`SUBSET` into ``path``."""
+    """Import :data:`SUBSET` into ``path``, with the sample athletes' settings."""
     store = Store(path)
     for athlete in SUBSET:
         report = import_paths(store, subset_files(athlete), athlete)
         assert report.ok, report.results
+    demo.apply_sample_settings(store)
     return store
 
 

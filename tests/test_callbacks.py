@@ -101,7 +101,7 @@ def test_today_shows_the_summary(source, pages):
     assert text(layout, "today-best-window") == u.fmt_elevation(s["goal"]["best_window_ascent_m"], u.METRIC)
     assert "Showing Sun 15 Mar 2026" in str(find(layout, "as-of-note").children)
     warnings = str(find(layout, "today-warnings").children)
-    assert "goal date" in warnings  # defaults in use are said
+    assert "threshold heart rate" in warnings  # defaults in use are said
 
 
 def test_today_in_imperial_units(source, pages):
@@ -116,7 +116,8 @@ def test_goal_page_shows_readiness(source, pages):
     g = source.summary("mara", MARA_LAST_DAY)["goal"]
     assert text(layout, "goal-best-7day") == u.fmt_elevation(g["best_7day_ascent_m"], u.METRIC)
     assert text(layout, "goal-biggest") == u.fmt_elevation(g["biggest_activity_ascent_m"], u.METRIC)
-    assert find(layout, "goal-plan") is None  # no goal date in the sample settings
+    assert g["date"] == "2026-03-13"  # the sample settings
+    assert find(layout, "goal-plan") is None  # the race is over: no plan
 
 
 @pytest.mark.parametrize("page", ["training", "fatigue", "activities", "coach", "upload", "settings"])
@@ -173,11 +174,12 @@ def test_settings_save_through_the_library(writable_source, pages):
 
 
 def test_settings_refuse_invalid_values(writable_source, pages):
+    before = writable_source.settings("mara")
     values = dict.fromkeys(pages["settings"].FIELDS)
     values.update(hr_max=150, lthr=170)  # threshold above max
     message, css = pages["settings"].save(1, "mara", *values.values())
     assert css == "message error" and "threshold" in message
-    assert not writable_source.store.settings_path("mara").exists()
+    assert load_settings(writable_source.store.settings_path("mara")) == before
 
 
 def test_a_goal_date_gives_a_plan_and_a_needed_line(writable_source, pages):
@@ -191,6 +193,13 @@ def test_a_goal_date_gives_a_plan_and_a_needed_line(writable_source, pages):
     plan = writable_source.ascent_plan("mara", MARA_LAST_DAY)
     assert plan["needed_ascent_m"][0] == pytest.approx(g["needed_weekly_ascent_m"])
     assert find(layout, "goal-plan") is not None
+
+
+def test_goal_when_in_words():
+    assert readings.goal_when("2026-03-13", 12) == "2026-03-13, in 12 days"
+    assert readings.goal_when("2026-03-13", 0) == "2026-03-13, today"
+    assert readings.goal_when("2026-03-13", -1) == "2026-03-13, 1 day ago"
+    assert readings.goal_when(None, None) == "no date set"
 
 
 # ---- uploads

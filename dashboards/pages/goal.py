@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboards import data, figures, shell
+from dashboards import data, figures, readings, shell
 from dashboards import units as u
 
 dash.register_page(__name__, path="/goal", name="Goal", title="Goal · trainlog", order=3)
@@ -24,7 +24,7 @@ def layout(**query):
     def elev(metres) -> str:
         return u.fmt_elevation(metres, units)
 
-    when = f"{g['date']} ({g['days_to_goal']} days from {v.as_of})" if g["date"] else "no date set"
+    when = readings.goal_when(g["date"], g["days_to_goal"])
     on_track = {True: "on track", False: "behind the plan", None: u.DASH}[g["on_track"]]
     projected = g["projected_date"] or "not at the current trend"
     return shell.page("/goal", v, [

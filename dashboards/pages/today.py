@@ -82,7 +82,7 @@ def _week(s: dict, units: str) -> html.Section:
 
 def _goal(s: dict, v: shell.View) -> html.Section:
     g, units = s["goal"], v.units
-    when = f"{g['date']}, in {g['days_to_goal']} days" if g["days_to_goal"] is not None else "no date set"
+    when = readings.goal_when(g["date"], g["days_to_goal"])
     on_track = {True: "on track", False: "behind the plan", None: u.DASH}[g["on_track"]]
     return html.Section([
         html.H2([f"Goal: {g['name']} ", html.Small(f"({when})")]),
