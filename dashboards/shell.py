@@ -33,6 +33,8 @@ VIEW_KEYS = ("athlete", "as_of", "units", "from", "to")
 DEFAULT_RANGE_WEEKS = 26
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 DEFAULT_GRAPH_HEIGHT = 320
+#: Figure-card values longer than this many characters get a smaller font (dates, "2,693 m/wk").
+LONG_VALUE = 9
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def file_name(source_file: str | None) -> str:
 def stat(label: str, value: str, element_id: str, detail=None, tone: str = "") -> html.Div:
     """A figure card: label, big value (with a stable id the tests read), optional detail line."""
     return html.Div(
-        [html.Div(label, className="stat-label"), html.Div(value, id=element_id, className="stat-value"),
+        [html.Div(label, className="stat-label"), html.Div(value, id=element_id, className="stat-value" + (" long" if len(value) > LONG_VALUE else "")),
          html.Div(detail, className="stat-detail") if detail else None],
         className=f"stat {tone}".strip(),
     )

@@ -155,8 +155,12 @@ def test_coach_roster_and_comparison(source, pages):
     s = source.summary("mara", MARA_LAST_DAY)
     assert mara["ctl"] == u.number(s["form"]["ctl"]) and mara["as_of"] == "2026-03-15"
     assert mara["flags"] == readings.warnings({**s, "defaults_in_use": []}, source.settings("mara").model)
-    graphs = pages["coach"].compare(["mara", "tom", "ghost"])
+    graphs = pages["coach"].compare(["mara", "tom", "ghost"], "imperial")
     assert [t.name for t in graphs[0].children.figure.data] == ["mara", "tom"]
+    ascent = graphs[2].children.figure
+    assert ascent.layout.title.text.endswith("(ft)")
+    daily = source.daily("mara", MARA_LAST_DAY)
+    assert ascent.data[0].y[-1] == pytest.approx(daily["ascent_m"].tail(7).sum() / 0.3048, abs=0.1)
 
 
 # ---- settings

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import dash
 import polars as pl
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
 
 dash.register_page(__name__, path="/coach", name="Coach", title="Coach · trainlog", order=5)
 
-#: Daily columns the comparison plots: (column, title).
-COMPARED = (("ctl", "Fitness (CTL)"), ("tsb", "Form (TSB)"), ("ascent_7d_m", "Ascent, last 7 days (m)"))
+#: Daily columns the comparison plots: (column, title); ``ascent_7d`` is in the display unit.
+COMPARED = (("ctl", "Fitness (CTL)"), ("tsb", "Form (TSB)"), ("ascent_7d", "Ascent, last 7 days ({unit})"))
 
 
 def roster_rows(units: str) -> list[dict]:
@@ -68,15 +68,18 @@ def layout(**query):
     ])
 
 
-@callback(Output("compare-graphs", "children"), Input("compare-athletes", "value"))
-def compare(athletes):
+@callback(Output("compare-graphs", "children"), Input("compare-athletes", "value"), State("ctl-units", "value"))
+def compare(athletes, units):
     """One graph per compared column, one line per chosen athlete (each up to their own day)."""
+    units = u.system(units)
     source = data.get()
     dailies = {}
     for athlete in athletes or []:
         if athlete in source.athletes():
             as_of, _ = source.default_as_of(athlete)
             daily = source.daily(athlete, as_of)
-            dailies[athlete] = daily.with_columns(ascent_7d_m=pl.col("ascent_m").rolling_sum(7, min_samples=1))
-    return [html.Div(shell.graph(figures.compare(dailies, column, title)), className="card")
+            ascent_7d = u.elevation(pl.col("ascent_m").rolling_sum(7, min_samples=1), units)
+            dailies[athlete] = daily.with_columns(ascent_7d=ascent_7d)
+    unit = u.elevation_unit(units)
+    return [html.Div(shell.graph(figures.compare(dailies, column, title.format(unit=unit))), className="card")
             for column, title in COMPARED]

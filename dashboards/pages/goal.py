@@ -53,17 +53,19 @@ def layout(**query):
                            tone={"on track": "good", "behind the plan": "warn"}.get(on_track, "")),
                 shell.stat("Trend", f"{u.number(u.elevation(g['trend_m_per_week'], units))} {u.elevation_unit(units)}/wk",
                            "goal-trend", f"over the last {settings.model.trend_weeks} weeks"),
-                shell.stat("Goal ascent in a week by", projected, "goal-projected", "at the current trend"),
+                shell.stat("Trend reaches the goal ascent", projected, "goal-projected", "as weekly ascent"),
             ], className="stats"),
             shell.graph(figures.goal_progress(source.daily(v.athlete, v.as_of), plan, g["ascent_m"], units), "goal-graph"),
         ], className="card"),
-        _plan_table(plan, settings.model.ramp_cap, units),
+        _plan_table(plan, g["days_to_goal"], settings.model.ramp_cap, units),
     ])
 
 
-def _plan_table(plan, ramp_cap: float, units: str) -> html.Section:
-    if plan.is_empty():
+def _plan_table(plan, days_to_goal: int | None, ramp_cap: float, units: str) -> html.Section:
+    if days_to_goal is None:
         body = html.P("Set a goal date in Settings to see the weekly ascent needed from today.")
+    elif plan.is_empty():
+        body = html.P("The goal date has passed: set the next goal in Settings.")
     else:
         body = html.Div(html.Table([
             html.Thead(html.Tr([html.Th("week from"), html.Th("ascent needed")])),
