@@ -49,6 +49,8 @@ PAGES = {
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SERVER_START_S = 60
+#: Importing all of sample_fit/ takes about 30 s on two cores.
+SAMPLE_IMPORT_S = 300
 
 
 def free_port() -> int:
@@ -57,31 +59,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(subset_dir, tmp_path_factory):  # noqa: F811
-    """A dashboard server over a copy of the sample subset: its base URL and data directory."""
-    data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    shutil.copytree(subset_dir, data_dir)
-    port = free_port()
-    log = open(data_dir.parent / "server.log", "w+")
-    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+def wait_for_server(proc: subprocess.Popen, port: int, log) -> str:
+    """The server's base URL once it answers; fails with its log if it dies or takes too long."""
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_S
     while True:
         try:
             urllib.request.urlopen(base + "/", timeout=2).close()
-            break
+            return base
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 log.seek(0)
                 pytest.fail(f"the dashboard server did not start:\n{log.read()}")
             time.sleep(0.2)
-    yield base, data_dir
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def server(subset_dir, tmp_path_factory):  # noqa: F811
+    """A dashboard server over a copy of the sample subset: its base URL and data directory."""
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    shutil.copytree(subset_dir, data_dir)
+    port = free_port()
+    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
+    with open(data_dir.parent / "server.log", "w+") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        base = wait_for_server(proc, port, log)
+        yield base, data_dir
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -253,3 +259,24 @@ def test_uploaded_fit_file_appears_in_activities(server, browser):
     assert "e2e-upload" in page.url
     assert not errors, errors
     page.close()
+
+
+def test_empty_data_directory_offers_and_loads_the_sample_athletes(browser, tmp_path):
+    """The first-run path: a button imports the bundled sample athletes in the background."""
+    port = free_port()
+    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(tmp_path / "data"), "--port", str(port)]
+    with open(tmp_path / "server.log", "w+") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            base = wait_for_server(proc, port, log)
+            page, errors = open_page(browser, PHONE)
+            visit(page, base + "/")
+            page.screenshot(path=SCREENSHOTS / "empty-phone.png", full_page=True)
+            page.click("#load-samples")
+            page.wait_for_selector("#today-ctl", timeout=SAMPLE_IMPORT_S * 1000)
+            assert "athlete=" in page.url
+            assert not errors, errors
+            page.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
