@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from corpus import ROOT
-from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401
+from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
 from dashboards import units as u
 from trainlog import Store, report
 from trainlog.settings import load_settings
