@@ -75,3 +75,20 @@ def test_choose_ascent(device, computed, value, source):
     chosen, chosen_source = elevation.choose(pl.col("device"), pl.col("computed"), MODEL)
     row = frame.select(chosen.alias("value"), chosen_source.alias("source")).row(0)
     assert row == (pytest.approx(value), source)
+
+
+def test_smoothing_is_a_trailing_time_mean_per_activity_keeping_nulls():
+    # 10 s trailing window: t=0 -> 0; t=5 -> mean(0, 10) = 5; t=10 -> mean(10, null, 20)
+    # over (0, 10] = mean(10, 20) = 15 (t=0 falls out); null stays null; b starts fresh
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 3, 13, tzinfo=dt.timezone.utc)
+    frame = pl.DataFrame(
+        {
+            "activity_id": ["a", "a", "a", "a", "b"],
+            "timestamp": [t0, t0 + dt.timedelta(seconds=5), t0 + dt.timedelta(seconds=8), t0 + dt.timedelta(seconds=10), t0],
+            "alt": [0.0, 10.0, None, 20.0, 100.0],
+        }
+    )
+    got = frame.select(elevation.smooth_altitude("alt", MODEL))["alt"].to_list()
+    assert got == [0.0, 5.0, None, 15.0, 100.0]

@@ -128,11 +128,12 @@ def test_climb_vertical_speed_grade_and_grade_adjusted_distance():
     assert got["vertical_speed_mph"] == pytest.approx(720.0)
     assert got["grade_pct"] == pytest.approx(10.0)
     assert got["gad_m"] == pytest.approx(120 * 5.968214 / 3.6)  # 120 m x Cr(0.1) / Cr(0)
-    # hysteresis: 3.2 m above the start (> 3) confirms the climb, then every metre
-    # up to the top counts: 12.0 - 0.0 = 12.0 m
-    assert got["ascent_computed_m"] == pytest.approx(12.0)
+    # smoothing: 10 s trailing mean; at the top (t = 60 s) it averages t = 51..60 s:
+    # 0.2 x 55.5 = 11.1 m; at the start it is 0.0 m. Hysteresis: once 3 m above the
+    # start the climb is confirmed and counts in full: 11.1 - 0.0 = 11.1 m
+    assert got["ascent_computed_m"] == pytest.approx(11.1)
     assert got["ascent_source"] == "computed"
-    assert got["km_effort"] == pytest.approx(0.12 + 0.12)  # 0.12 km + 12 m / 100
+    assert got["km_effort"] == pytest.approx(0.12 + 0.111)  # 0.12 km + 11.1 m / 100
 
 
 def test_flat_run_has_no_vertical_speed():
