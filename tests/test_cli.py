@@ -100,3 +100,10 @@ def test_activities_json_has_metrics(mara):
     assert race["elapsed_s"] > 55 * 3600 and race["ascent_m"] > 15000
     assert race["load_source"] == "hr" and race["load"] > 500
     assert {r["ascent_source"] for r in rows} <= {"device", "computed", "none"}
+
+
+def test_sample_data_command_regenerates_identical_bytes(tmp_path):
+    name = "mara/2025-09-16_0551_running.fit"
+    res = CliRunner().invoke(cli, ["sample-data", "--out", str(tmp_path), "--only", name])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / name).read_bytes() == (SAMPLE_FIT / name).read_bytes()

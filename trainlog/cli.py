@@ -514,6 +514,27 @@ def demo_cmd(data_dir, dashboard, host, port):
         )
 
 
+@cli.command("sample-data")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("sample_fit"), show_default=True, help="Output folder.")
+@click.option("--seed", type=int, default=None, help="Random seed [default: the one the committed files use].")
+@click.option("--only", multiple=True, metavar="FILE", help="Write only this file (path as in index.csv); repeatable.")
+def sample_data_cmd(out, seed, only):
+    """Regenerate the synthetic sample athletes (byte-identical for the same seed).
+
+    Needs the dev dependency garmin-fit-sdk (pip install -e '.[dev]').
+
+    \b
+    Example:
+      trainlog sample-data --out sample_fit
+    """
+    from trainlog.sampledata import main as generate_main
+
+    argv = ["--out", str(out)] + (["--seed", str(seed)] if seed is not None else [])
+    if only:
+        argv += ["--only", *only]
+    sys.exit(generate_main(argv))
+
+
 def main() -> None:
     cli(prog_name="trainlog")
 
