@@ -1,5 +1,5 @@
 """What every page shares: the view the URL asks for, the page frame (navigation,
-athlete / date / units controls) and small building blocks (figures, figures cards).
+athlete / date / units controls) and small building blocks (graphs, figure cards).
 
 The URL holds the view: ``?athlete=mara&as_of=2026-03-15&units=imperial&from=...&to=...``;
 a link reopens the same view. The controls rewrite the URL's query and the page
