@@ -118,14 +118,15 @@ def import_cmd(paths, athlete, data_dir, quiet, as_json, workers):
         def on_plan(n):
             progress.update(task, total=n)
 
-        def on_result(result):
+        def on_decoded(n_records):
             nonlocal records
-            records += result.n_records
+            records += n_records
             progress.update(task, advance=1, records=records)
-            print_result(result)
 
         with progress:
-            report = import_paths(store, paths, athlete, workers=workers, on_plan=on_plan, on_result=on_result)
+            report = import_paths(
+                store, paths, athlete, workers=workers, on_plan=on_plan, on_decoded=on_decoded, on_result=print_result
+            )
     else:
         report = import_paths(store, paths, athlete, workers=workers, on_result=print_result)
 

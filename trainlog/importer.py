@@ -188,11 +188,14 @@ def import_paths(
     workers: int | None = None,
     on_plan: Callable[[int], None] | None = None,
     on_result: Callable[[FileResult], None] | None = None,
+    on_decoded: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import FIT files, folders and archives into ``athlete``'s dataset.
 
-    ``on_plan(n_files)`` is called once the inputs are listed; ``on_result`` after
-    each file's outcome is known (for progress bars and per-file reports).
+    ``on_plan(n_files)`` is called once the inputs are listed;
+    ``on_decoded(n_records)`` as each file has been read and decoded (for
+    progress bars); ``on_result`` after each file's outcome is final, that is
+    once its batch is committed (for per-file reports).
     """
     check_athlete(athlete)
     sources = list(iter_sources(paths))
@@ -238,6 +241,8 @@ def import_paths(
         batch, batch_records = [], 0
 
     for work in _decoded(prepared(), workers):
+        if on_decoded:
+            on_decoded(work.decoded.n_records if work.decoded else 0)
         if work.result is not None and work.result.outcome == "failed":
             report.results.append(work.result)
             if on_result:
