@@ -7,10 +7,6 @@ from __future__ import annotations
 
 from trainlog.settings import ModelSettings
 
-#: Ramp-rate warning, CTL points per week. Ours, after TrainingPeaks' guidance that 5-8 CTL/week
-#: is the most most athletes sustain; to move into trainlog.settings.ModelSettings.
-RAMP_WARN_PER_WEEK = 8.0
-
 FORM = {
     "high risk": "Deep fatigue: load is far above fitness. Plan easy days soon.",
     "optimal": "Productive training: fatigue is building fitness.",
@@ -64,8 +60,8 @@ def warnings(summary: dict, model: ModelSettings) -> list[str]:
     elif monotony["band"] == "warn":
         out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_warn:g}): vary hard and easy days.")
     ramp = summary["form"]["ramp"]
-    if ramp is not None and ramp > RAMP_WARN_PER_WEEK:
-        out.append(f"Fitness is ramping at {ramp:.1f} a week (more than {RAMP_WARN_PER_WEEK:g}): too fast to last.")
+    if ramp is not None and ramp > model.ramp_warn_per_week:
+        out.append(f"Fitness is ramping at {ramp:.1f} a week (more than {model.ramp_warn_per_week:g}): too fast to last.")
     if summary["acwr"]["band"] == "danger":
         out.append(f"Acute:chronic ratio {summary['acwr']['value']:.2f}: a load spike.")
     estimated = {k: v for k, v in summary["load_sources"].items() if k != "hr" and v}

@@ -102,6 +102,7 @@ class ModelSettings:
     ctl_days: float = 42.0
     atl_days: float = 7.0
     ramp_days: int = 7  # ramp rate = CTL_d - CTL_{d-7}
+    ramp_warn_per_week: float = 8.0  # CTL points a week; TrainingPeaks: 5-8 a week is what most athletes sustain
     # intervals.icu-style form bands: edges ascending, one more label than edges
     form_band_edges: tuple[float, ...] = (-30.0, -10.0, 5.0, 25.0)
     form_band_labels: tuple[str, ...] = ("high risk", "optimal", "grey zone", "fresh", "transition")
