@@ -100,9 +100,28 @@ class Data:
         self._jobs: dict[str, ImportJob] = {}
         self._lock = threading.Lock()
 
+    # ---- who may see what
+    @staticmethod
+    def user():
+        """The signed-in user of this request (None when the dashboard runs without logins)."""
+        try:
+            import flask
+
+            return flask.g.get("user") if flask.has_request_context() else None
+        except RuntimeError:
+            return None
+
+    def check_access(self, athlete: str) -> None:
+        """Raise PermissionError unless the signed-in user may see ``athlete``."""
+        user = self.user()
+        if user is not None and not user.may_see(athlete):
+            raise PermissionError(f"user {user.name!r} may not see athlete {athlete!r}")
+
     # ---- reading
     def athletes(self) -> list[str]:
-        return self.store.athletes()
+        """The athletes the signed-in user may see (all without logins)."""
+        user = self.user()
+        return [a for a in self.store.athletes() if user is None or user.may_see(a)]
 
     def _key(self, athlete: str) -> tuple:
         path = self.store.settings_path(athlete)
@@ -110,6 +129,7 @@ class Data:
         return self.store.manifest(athlete).generation, mtime
 
     def _athlete(self, athlete: str) -> _Athlete:
+        self.check_access(athlete)
         key = self._key(athlete)
         with self._lock:
             cached = self._athletes.get(athlete)
@@ -130,6 +150,7 @@ class Data:
         return self._athlete(athlete).settings
 
     def save_settings(self, athlete: str, settings: AthleteSettings) -> None:
+        self.check_access(athlete)
         save_settings(self.store.settings_path(athlete), settings)
 
     def last_day(self, athlete: str) -> dt.date | None:
@@ -246,7 +267,10 @@ class Data:
         return job
 
     def import_samples(self) -> ImportJob:
-        """Import the bundled sample athletes in the background."""
+        """Import the bundled sample athletes in the background (coaches only when logins are on)."""
+        user = self.user()
+        if user is not None and user.role != "coach":
+            raise PermissionError("only a coach may load the sample athletes")
         return self._start(lambda **progress: demo.import_samples(self.store, **progress))
 
     def import_uploads(self, athlete: str, files: list[tuple[str, bytes]]) -> ImportJob:
@@ -259,6 +283,7 @@ class Data:
             check_athlete(athlete)
         except StoreError as exc:
             raise ValueError(str(exc)) from None
+        self.check_access(athlete)
         if len(files) > MAX_UPLOAD_FILES:
             raise ValueError(f"at most {MAX_UPLOAD_FILES} files at once")
         if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:

@@ -453,9 +453,68 @@ def athlete_set(athlete, data_dir, reset, **values):
     click.get_current_context().invoke(athlete_show, athlete=athlete, data_dir=data_dir, as_json=False)
 
 
+@cli.group("users")
+def users_group():
+    """Dashboard logins (needed to serve on any address but 127.0.0.1)."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["coach", "athlete"]), required=True, help="A coach sees every athlete; an athlete only their own.")
+@click.option("--athlete", "athlete_name", default=None, help="For --role athlete: the athlete this user may see.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@data_dir_option
+@friendly_errors
+def users_add(name, role, athlete_name, password_stdin, data_dir):
+    """Add (or replace) a dashboard user; the password is stored hashed.
+
+    \b
+    Examples:
+      trainlog users add coach1 --role coach
+      trainlog users add mara --role athlete --athlete mara
+    """
+    from trainlog.users import add_user
+
+    store = Store(data_dir)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    add_user(store.data_dir, name, password, role, athlete_name)
+    click.echo(f"user {name} ({role}{' of ' + athlete_name if role == 'athlete' else ''}) saved in {store.data_dir}")
+
+
+@users_group.command("list")
+@data_dir_option
+@friendly_errors
+def users_list(data_dir):
+    """List the dashboard users and what they may see."""
+    from trainlog.users import load_users
+
+    for user in load_users(Store(data_dir).data_dir).values():
+        click.echo(f"{user.name:<20} {user.role:<8} {user.athlete or 'all athletes'}")
+
+
+@users_group.command("remove")
+@click.argument("name")
+@data_dir_option
+@friendly_errors
+def users_remove(name, data_dir):
+    """Remove a dashboard user."""
+    from trainlog.users import remove_user
+
+    remove_user(Store(data_dir).data_dir, name)
+    click.echo(f"user {name} removed")
+
+
 @cli.command("dashboard")
 @data_dir_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Any address but loopback requires users (trainlog users add) and asks them to sign in.",
+)
 @click.option("--port", "-p", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Port to listen on.")
 @friendly_errors
 def dashboard_cmd(data_dir, host, port):
@@ -468,9 +527,7 @@ def dashboard_cmd(data_dir, host, port):
     """
     from dashboards.app import run
 
-    store = Store(data_dir)
-    click.echo(f"trainlog dashboard on http://{host}:{port}/  (data: {store.data_dir}; Ctrl+C to stop)", err=True)
-    run(data_dir=store.data_dir, host=host, port=port)
+    run(data_dir=Store(data_dir).data_dir, host=host, port=port)
 
 
 @cli.command("demo")
