@@ -135,7 +135,9 @@ def _fitparse_messages(data: bytes, name: str):
             damage = "truncated"
         except FitHeaderError as exc:
             damage = f"corrupt header in a chained FIT file ({exc})"
-        except (FitParseError, ValueError, KeyError, IndexError, TypeError, struct.error) as exc:
+        # fitparse itself fails on some damage (AttributeError on a field of unknown
+        # base type, ZeroDivisionError on a zero scale, OverflowError on huge values)
+        except (FitParseError, ValueError, KeyError, IndexError, TypeError, AttributeError, ArithmeticError, struct.error) as exc:
             damage = f"corrupt data ({type(exc).__name__}: {exc})"
         offset = _reader_offset(reader)
         for w in caught:
