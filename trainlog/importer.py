@@ -17,6 +17,7 @@ store's lock, in batches, so a crash keeps every batch already committed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+from concurrent.futures.process import BrokenProcessPool
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -86,8 +87,20 @@ class _Work:
     result: FileResult | None = None  # known before classification (failed/skipped/dup)
 
 
+class _DecoderCrash(Exception):
+    """A decoder failure that is not an Exception (a panic in compiled code), made picklable."""
+
+
 def _decode_job(data: bytes, name: str) -> DecodedFile:
-    return decode(data, name)
+    try:
+        return decode(data, name)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception:
+        raise
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException and does not pickle
+        first = (str(exc).splitlines() or [""])[0]
+        raise _DecoderCrash(f"{type(exc).__name__}: {first}") from None
 
 
 def _load(source: Source) -> _Work:
@@ -155,13 +168,16 @@ def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
             work.decoded = future.result() if future is not None else _decode_job(data, name)
         except TrainlogError as exc:
             work.result = FileResult(name, "failed", str(exc).removeprefix(f"{name}: "))
-        except cf.process.BrokenProcessPool:
+        except BrokenProcessPool:
             work.result = FileResult(name, "failed", "the decoder process died on this file")
             pool.rebuild()
             for entry in window:
                 start(entry)
+        except _DecoderCrash as exc:
+            work.result = FileResult(name, "failed", f"decoder error ({exc})")
         except Exception as exc:  # a decoder bug must not stop the batch
-            work.result = FileResult(name, "failed", f"decoder error ({type(exc).__name__}: {exc})")
+            first = (str(exc).splitlines() or [""])[0]
+            work.result = FileResult(name, "failed", f"decoder error ({type(exc).__name__}: {first})")
         return work
 
     try:
