@@ -222,6 +222,7 @@ def import_paths(
     if len(sources) < PARALLEL_MIN_FILES:
         workers = 1
     report = ImportReport(athlete)
+    store.migrate(athlete)  # an older dataset's ledger is rebuilt before it is consulted
     known = _known_files(store, athlete)
     seen: dict[str, str] = {}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +24,9 @@ from trainlog.errors import ArchiveError
 MAX_ZIP_DEPTH = 3  # zip inside zip inside zip
 MAX_ZIP_ENTRIES = 200_000
 MAX_MEMBER_BYTES = 1 << 30  # one decompressed FIT / nested zip
-MAX_RATIO = 200  # decompressed / compressed, for members over 1 MiB
+MAX_RATIO = 200  # decompressed / compressed, for members over 1 MiB, and for a whole archive
+MAX_ZIP_TOTAL_BYTES = 32 << 30  # everything one archive (nested ones included) decompresses to
+RATIO_MIN_BYTES = 1 << 20  # below this, a high ratio is harmless (a zip of small FIT files)
 MAX_GZIP_BYTES = MAX_MEMBER_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -81,29 +84,67 @@ def _fit_loader(read: Callable[[], bytes], name: str, gz: bool) -> Callable[[], 
     return load
 
 
-def _zip_sources(data: bytes, name: str, depth: int) -> Iterator[Source]:
+def _declared_entries(data: bytes) -> int | None:
+    """The entry count the archive's end record declares (read before parsing the directory)."""
+    try:
+        end = zipfile._EndRecData(io.BytesIO(data))  # the stdlib's own reader of that record
+    except (OSError, ValueError, struct.error, AttributeError):
+        return None
+    return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])
+
+
+def _unsafe_entry_name(filename: str) -> bool:
+    """True for an absolute path, a drive letter or a '..' component (a path-traversal entry)."""
+    parts = filename.replace("\\", "/").split("/")
+    return filename.startswith(("/", "\\")) or ".." in parts or (len(filename) > 1 and filename[1] == ":")
+
+
+def _zip_sources(data: bytes, name: str, depth: int, budget: list[int] | None = None) -> Iterator[Source]:
+    """Sources inside a zip held in memory; nothing is ever extracted to disk.
+
+    ``budget`` is what the outermost archive may still decompress to (shared by
+    nested archives), so a bomb spread over many members or levels is refused.
+    """
     if depth > MAX_ZIP_DEPTH:
         yield Source(name, fail=f"refused: zips nested deeper than {MAX_ZIP_DEPTH} levels")
+        return
+    if budget is None:
+        budget = [MAX_ZIP_TOTAL_BYTES]
+    declared = _declared_entries(data)
+    if declared is not None and declared > MAX_ZIP_ENTRIES:
+        yield Source(name, fail=f"refused: zip holds {declared} entries (limit {MAX_ZIP_ENTRIES})")
         return
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         yield Source(name, fail=f"corrupt zip archive ({exc})")
         return
     if len(infos) > MAX_ZIP_ENTRIES:
         yield Source(name, fail=f"refused: zip holds {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
         return
+    total = sum(info.file_size for info in infos if not info.is_dir())
+    if total > budget[0] or (total > RATIO_MIN_BYTES and total > MAX_RATIO * max(len(data), 1)):
+        yield Source(
+            name,
+            fail=f"refused: zip declares {total} bytes from {len(data)} (zip bomb limits: "
+            f"{MAX_ZIP_TOTAL_BYTES >> 30} GiB in all, {MAX_RATIO}x)",
+        )
+        return
+    budget[0] -= total
     for info in infos:
         if info.is_dir():
             continue
         member = f"{name}!/{info.filename}"
+        if _unsafe_entry_name(info.filename):
+            yield Source(member, fail=f"refused: entry path {info.filename!r} points outside the archive")
+            continue
         kind = _kind(info.filename)
         if kind == "other":
             yield Source(member, skip=_other_reason(info.filename))
             continue
         if info.file_size > MAX_MEMBER_BYTES or (
-            info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+            info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1)
         ):
             yield Source(member, fail=f"refused: entry decompresses to {info.file_size} bytes (zip bomb limits)")
             continue
@@ -124,7 +165,7 @@ def _zip_sources(data: bytes, name: str, depth: int) -> Iterator[Source]:
             except ArchiveError as exc:
                 yield Source(member, fail=str(exc).split(": ", 1)[-1])
                 continue
-            yield from _zip_sources(inner, member, depth + 1)
+            yield from _zip_sources(inner, member, depth + 1, budget)
         else:
             yield Source(member, load=_fit_loader(read, member, gz=kind == "fitgz"))
 

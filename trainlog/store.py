@@ -19,6 +19,11 @@ per-athlete file lock and re-read the manifest inside it, so two imports at
 once cannot lose each other's rows. Parts a commit no longer lists (after a
 compaction) are deleted only a while later, so a reader that opened the old
 manifest can still read them.
+
+Schema versions: the manifest records ``schema_version``. A newer one is
+refused (never rewritten); an older one is read as it is and migrated by the
+next writer, inside its transaction, step by step through :data:`MIGRATIONS`,
+after a copy of the old manifest is kept as ``dataset.json.v<N>.bak``.
 """
 
 from __future__ import annotations
@@ -66,6 +71,29 @@ def check_athlete(name: str) -> str:
     return name
 
 
+def _migrate_0_to_1(tx: Transaction) -> None:
+    """Version 0 had no ``files`` table (the import ledger): rebuild it from the activities.
+
+    Every file that has activities is recorded as imported, so re-importing it
+    is a duplicate; files that were skipped are not known and are skipped again.
+    """
+    acts = tx.read("activities")
+    if acts.is_empty():
+        return
+    ledger = (
+        acts.sort("imported_at", "leg", nulls_last=True)
+        .group_by("file_sha256", maintain_order=True)
+        .agg(pl.col("source_file").first(), pl.col("imported_at").first())
+        .with_columns(outcome=pl.lit("imported"), detail=pl.lit("ledger rebuilt by the schema 0 -> 1 migration"))
+    )
+    tx.append("files", ledger)
+
+
+#: ``MIGRATIONS[n]`` turns a dataset of schema version n into version n + 1,
+#: inside a writer's transaction (it may read tables and append rows).
+MIGRATIONS: dict[int, Callable[[Transaction], None]] = {0: _migrate_0_to_1}
+
+
 @dataclass
 class Manifest:
     """The committed state of one athlete's dataset."""
@@ -85,6 +113,10 @@ class Manifest:
             },
             indent=1,
         )
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -164,7 +196,21 @@ class Store:
                 f"{path}: dataset schema version {version} is newer than this trainlog supports "
                 f"({schema.SCHEMA_VERSION}); upgrade trainlog"
             )
+        if any(v not in MIGRATIONS for v in range(version, schema.SCHEMA_VERSION)):
+            raise StoreError(f"{path}: dataset schema version {version} is unknown; it was left untouched")
         return manifest
+
+    def read_all(self, athlete: str, tables: tuple[str, ...] = tuple(schema.TABLES)) -> dict[str, pl.DataFrame]:
+        """Several tables of one athlete from one committed manifest (a consistent snapshot).
+
+        Reading tables one by one with :meth:`read` may see two different
+        commits when an import is running; this never does.
+        """
+        manifest = self.manifest(athlete)
+        try:
+            return {t: self._scan(t, athlete, manifest).collect() for t in tables}
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(f"{self.data_dir}: cannot read athlete {athlete}'s dataset: {_first_line(exc)}") from None
 
     def scan(self, table: str, athlete: str) -> pl.LazyFrame:
         """A lazy frame over one athlete's table (empty frame with the schema if none)."""
@@ -190,8 +236,8 @@ class Store:
             return schema.empty(table)
         try:
             return pl.concat(frames).collect()
-        except (pl.exceptions.ComputeError, OSError) as exc:
-            raise StoreError(f"{self.data_dir}: cannot read the {table} table: {exc}") from None
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(f"{self.data_dir}: cannot read the {table} table: {_first_line(exc)}") from None
 
     def generation(self, athlete: str) -> int:
         """The committed generation: it changes with every commit that changes the data."""
@@ -238,11 +284,26 @@ class Store:
         except filelock.Timeout:
             raise StoreError(f"{adir}: another trainlog process holds the dataset lock") from None
         try:
-            tx = Transaction(self, athlete, self.manifest(athlete))
+            manifest = self.manifest(athlete)
+            if manifest.schema_version < schema.SCHEMA_VERSION:  # its own commit, before this one
+                migration = Transaction(self, athlete, manifest)
+                migration._migrate()
+                migration._commit()
+                manifest = migration.base
+            tx = Transaction(self, athlete, manifest)
             yield tx
             tx._commit()
         finally:
             lock.release()
+
+    def migrate(self, athlete: str) -> int | None:
+        """Bring an older dataset to the current schema now; returns the version it had, or None."""
+        version = self.manifest(athlete).schema_version
+        if version >= schema.SCHEMA_VERSION:
+            return None
+        with self.transaction(athlete):
+            pass
+        return version
 
 
 class Transaction:
@@ -253,10 +314,23 @@ class Transaction:
         self.athlete = athlete
         self.base = manifest
         self._new: dict[str, list[pl.DataFrame]] = {t: [] for t in schema.TABLES}
+        self._migrated_from: int | None = None
+
+    def _migrate(self) -> None:
+        """Bring an older dataset to the current schema in this transaction (written on commit)."""
+        version = self.base.schema_version
+        if version >= schema.SCHEMA_VERSION:
+            return
+        self._migrated_from = version
+        for v in range(version, schema.SCHEMA_VERSION):
+            MIGRATIONS[v](self)
 
     def read(self, table: str) -> pl.DataFrame:
         """The table as committed when the transaction began (under the lock)."""
-        return self.store._scan(table, self.athlete, self.base).collect()
+        try:
+            return self.store._scan(table, self.athlete, self.base).collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(f"{self.store.data_dir}: cannot read the {table} table: {_first_line(exc)}") from None
 
     def append(self, table: str, frame: pl.DataFrame) -> None:
         """Queue rows (cast to the table's schema) for this commit."""
@@ -266,12 +340,16 @@ class Transaction:
 
     @property
     def changed(self) -> bool:
-        return any(self._new.values())
+        return any(self._new.values()) or self._migrated_from is not None
 
     def _commit(self) -> None:
         if not self.changed:
             return
         adir = self.store.athlete_dir(self.athlete)
+        if self._migrated_from is not None:  # keep the old manifest beside the migrated one
+            backup = adir / f"{MANIFEST}.v{self._migrated_from}.bak"
+            if not backup.exists():
+                _write_atomic(backup, (adir / MANIFEST).read_text(encoding="utf-8"))
         now = time.time()
         gen = self.base.generation + 1
         tables = {t: list(parts) for t, parts in self.base.tables.items()}
@@ -297,6 +375,7 @@ class Transaction:
         manifest = Manifest(generation=gen, tables=tables, retired=retired)
         _write_atomic(adir / MANIFEST, manifest.to_json())
         self.base = manifest
+        self._migrated_from = None
         self._remove_orphans(adir, manifest)
         self._new = {t: [] for t in schema.TABLES}
 
