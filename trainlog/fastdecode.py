@@ -1,0 +1,275 @@
+"""FIT bytes -> DecodedFile through a compiled decoder, checked against fitparse's rules.
+
+The fast path of :func:`trainlog.decode.decode`. ``fitfast`` (Rust, columnar)
+decodes the record stream into NumPy columns; everything else trainlog keeps
+(file_id, device_info, session, lap, activity) is decoded by fitparse itself,
+from a small FIT file made of the original's definition messages and those few
+data messages, so sessions, laps, device and UTC offset are fitparse's by
+construction.
+
+Before trusting fitfast, one pass over the message headers in Python
+(:func:`_scan`) checks the file's framing and finds what fitfast 0.1.0 gets
+wrong or does not do. :class:`Unsupported` is raised, and the caller decodes
+the file with fitparse (:func:`trainlog.decode.decode_reference`), when:
+
+- the 14-byte header's CRC is 0 ("not computed": valid, but fitfast rejects it);
+- the file is damaged or truncated (the framing does not end exactly at the
+  header's data size, or fitfast reports a CRC or structure error): fitparse
+  keeps every message before the damage, fitfast nothing;
+- records carry compressed speed/distance (fitfast returns no speed/distance);
+- a chained file (several FIT files in one), a kept message with a compressed
+  timestamp header, or a developer field named like a record field trainlog reads;
+- fitfast's record count differs from the scan's.
+
+Values: positions are converted from raw semicircles here (as decode.py does);
+scaled values are re-derived from their raw integer (``round(x * scale) / scale``)
+so they equal fitparse's ``raw / scale`` exactly; speed is taken from the
+``speed`` / ``altitude`` field where present (fitfast's enhanced field expanded
+from it can be one raw unit low: 0.001 m/s, 0.2 m). Records defining both a base and an enhanced field
+(altitude, speed) go to fitparse, which keeps whichever it expanded last.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import polars as pl
+
+from trainlog.decode import (
+    FIT_RELATIVE_TIME_LIMIT,
+    RECORD_COLUMNS,
+    SEMICIRCLE_DEG,
+    DecodedFile,
+    _assemble,
+    _fitparse_messages,
+)
+
+#: FIT global message numbers (FIT SDK profile, mesg_num).
+MESG_FILE_ID = 0
+MESG_SESSION = 18
+MESG_LAP = 19
+MESG_RECORD = 20
+MESG_DEVICE_INFO = 23
+MESG_ACTIVITY = 34
+MESG_FIELD_DESCRIPTION = 206
+MESG_DEVELOPER_DATA_ID = 207
+#: Data messages decoded by fitparse from the small side file.
+SIDE_MESSAGES = frozenset(
+    {MESG_FILE_ID, MESG_SESSION, MESG_LAP, MESG_DEVICE_INFO, MESG_ACTIVITY, MESG_FIELD_DESCRIPTION, MESG_DEVELOPER_DATA_ID}
+)
+#: record field numbers (FIT SDK profile): compressed_speed_distance (fitfast
+#: 0.1.0 does not expand it), and the base/enhanced pairs.
+RECORD_COMPRESSED_SPEED_DISTANCE = 8
+RECORD_ALTITUDE, RECORD_ENHANCED_ALTITUDE = 2, 78
+RECORD_SPEED, RECORD_ENHANCED_SPEED = 6, 73
+FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
+#: Record fields decode.py reads; a developer field with one of these names
+#: would be merged differently by the two decoders.
+RECORD_SOURCE_FIELDS = frozenset(
+    {
+        "timestamp", "position_lat", "position_long", "distance", "altitude", "enhanced_altitude",
+        "speed", "enhanced_speed", "heart_rate", "cadence", "fractional_cadence", "power", "temperature",
+    }
+)
+#: FIT profile scales of the record fields read here (value = raw / scale - offset).
+SCALES = {"distance": 100, "altitude": 5, "enhanced_altitude": 5, "speed": 1000, "enhanced_speed": 1000, "fractional_cadence": 128}
+OFFSETS = {"altitude": 500, "enhanced_altitude": 500}
+
+
+class Unsupported(Exception):
+    """The fast path cannot vouch for this file; decode it with fitparse."""
+
+
+def decode_fast(data: bytes, name: str) -> DecodedFile:
+    """Decode one FIT file with fitfast + fitparse for the side messages.
+
+    Same result as :func:`trainlog.decode.decode_reference` for every field
+    trainlog stores; raises :class:`Unsupported` (never a wrong answer) otherwise.
+    """
+    try:
+        import fitfast
+    except ImportError as exc:  # fitparse keeps working without the compiled decoder
+        raise Unsupported(f"fitfast not installed ({exc})") from None
+    side, n_records = _scan(data)
+    messages, damage = _fitparse_messages(side, name, check_crc=False)
+    if damage or not messages:
+        raise Unsupported(f"side messages not decodable ({damage})")
+    out = _assemble(messages, None, name)
+    if _dev_field_names(messages) & RECORD_SOURCE_FIELDS:
+        raise Unsupported("a developer field is named like a record field")
+    if n_records:
+        try:
+            cols = fitfast.records(data, degrees=False)
+        except (ValueError, RuntimeError, OverflowError) as exc:  # FitDecodeError is a ValueError
+            raise Unsupported(f"fitfast: {exc}") from None
+        records, relative = _records_frame(cols, n_records)
+        out.records = records
+        note = "device clock not set: times are relative to power-on"
+        if relative and note not in out.notes:
+            out.notes.append(note)
+    return out
+
+
+def _scan(data: bytes) -> tuple[bytes, int]:
+    """Walk the message headers: (side FIT file, number of record messages).
+
+    The side file holds the original header, every definition message and the
+    data messages in SIDE_MESSAGES, in their order. Raises Unsupported on any
+    framing fitfast would not decode as fitparse does.
+    """
+    n = len(data)
+    if n < 12 or data[8:12] != b".FIT":
+        raise Unsupported("not a FIT header")
+    header_size = data[0]
+    if header_size not in (12, 14):
+        raise Unsupported(f"header size {header_size}")
+    (data_size,) = struct.unpack_from("<I", data, 4)
+    if header_size == 14 and data[12] == 0 and data[13] == 0:
+        raise Unsupported("header CRC 0 (fitfast rejects it)")
+    end = header_size + data_size
+    if n != end + 2:
+        raise Unsupported("truncated" if n < end + 2 else "chained FIT file or trailing bytes")
+
+    sizes = [-1] * 16  # data message size per local message type
+    kinds = [-1] * 16  # global message number per local message type
+    side = bytearray()
+    n_records = 0
+    pos = header_size
+    try:
+        while pos < end:
+            h = data[pos]
+            if h & 0x80:  # compressed timestamp header
+                local = (h >> 5) & 0x3
+                kind = kinds[local]
+                if kind != MESG_RECORD and kind in SIDE_MESSAGES:
+                    raise Unsupported("a side message with a compressed timestamp header")
+            elif h & 0x40:  # definition message
+                local = h & 0x0F
+                big = data[pos + 2] == 1
+                kind = struct.unpack_from(">H" if big else "<H", data, pos + 3)[0]
+                n_fields = data[pos + 5]
+                field_bytes = data[pos + 6 : pos + 6 + 3 * n_fields]
+                size = sum(field_bytes[1::3])
+                length = 6 + 3 * n_fields
+                has_dev = bool(h & 0x20)
+                if has_dev:
+                    n_dev = data[pos + length]
+                    dev_bytes = data[pos + length + 1 : pos + length + 1 + 3 * n_dev]
+                    size += sum(dev_bytes[1::3])
+                    length += 1 + 3 * n_dev
+                if kind == MESG_RECORD:
+                    _check_record_fields(field_bytes[0::3])
+                sizes[local], kinds[local] = size, kind
+                side += data[pos : pos + length]
+                pos += length
+                continue
+            else:
+                local = h & 0x0F
+                kind = kinds[local]
+            size = sizes[local]
+            if size < 0:
+                raise Unsupported(f"data message before its definition at byte {pos}")
+            if kind == MESG_RECORD:
+                n_records += 1
+            elif kind in SIDE_MESSAGES:
+                side += data[pos : pos + 1 + size]
+            pos += 1 + size
+    except IndexError:
+        raise Unsupported("truncated definition") from None
+    if pos != end:
+        raise Unsupported(f"messages overrun the data size ({pos} != {end})")
+    header = bytearray(data[:header_size])
+    struct.pack_into("<I", header, 4, len(side))
+    if header_size == 14:
+        header[12:14] = b"\x00\x00"
+    return bytes(header + side), n_records  # no file CRC: read with check_crc=False
+
+
+def _check_record_fields(numbers: bytes) -> None:
+    """Raise Unsupported for record definitions the two decoders read differently."""
+    if RECORD_COMPRESSED_SPEED_DISTANCE in numbers:
+        raise Unsupported("compressed speed/distance records")
+    # fitparse expands altitude/speed into the enhanced field and keeps whichever
+    # comes last in the message (an invalid base value hides a valid enhanced one)
+    if RECORD_ALTITUDE in numbers and RECORD_ENHANCED_ALTITUDE in numbers:
+        raise Unsupported("records define both altitude and enhanced_altitude")
+    if RECORD_SPEED in numbers and RECORD_ENHANCED_SPEED in numbers:
+        raise Unsupported("records define both speed and enhanced_speed")
+
+
+def _dev_field_names(messages) -> set[str]:
+    names = set()
+    for m in messages:
+        if m.name == "field_description":
+            name = m.get_value("field_name")
+            if isinstance(name, str):
+                names.add(name)
+    return names
+
+
+def _raw_exact(values: np.ndarray, field: str) -> np.ndarray:
+    """fitparse's ``raw / scale - offset`` for a column fitfast scaled its own way."""
+    scale = SCALES[field]
+    offset = OFFSETS.get(field, 0)
+    raw = np.round((values + offset) * scale)
+    return raw / scale - offset
+
+
+def _records_frame(cols: dict[str, np.ndarray], n_records: int) -> tuple[pl.DataFrame | None, bool]:
+    """(records frame in RECORD_COLUMNS, whether any time is relative to power-on)."""
+    length = len(next(iter(cols.values()))) if cols else 0
+    if length != n_records:
+        raise Unsupported(f"fitfast decoded {length} records, the scan counted {n_records}")
+    nan = np.full(length, np.nan)
+
+    def col(field: str) -> np.ndarray:
+        values = cols.get(field)
+        if values is None:
+            return nan
+        return _raw_exact(values, field) if field in SCALES else values
+
+    ts = cols.get("timestamp", nan)
+    # a record without a timestamp takes the previous one; none before the first is kept
+    valid = ~np.isnan(ts)
+    if not valid.all():
+        idx = np.where(valid, np.arange(length), 0)
+        np.maximum.accumulate(idx, out=idx)
+        keep = np.maximum.accumulate(valid)
+        ts = ts[idx][keep]
+    else:
+        keep = None
+    if ts.size == 0:
+        return None, False
+    relative = bool((ts - FIT_EPOCH_UNIX_S < FIT_RELATIVE_TIME_LIMIT).any())
+
+    def either(first: str, second: str) -> np.ndarray:
+        a, b = col(first), col(second)
+        return np.where(np.isnan(a), b, a)
+
+    cadence = col("cadence")
+    frac = col("fractional_cadence")
+    cadence = np.where(np.isnan(frac), cadence, cadence + frac)
+    values = {
+        "lat_deg": col("position_lat") * SEMICIRCLE_DEG,
+        "lon_deg": col("position_long") * SEMICIRCLE_DEG,
+        "distance_m": col("distance"),
+        # fitparse reads the enhanced field, which holds the base field's raw value
+        # when expanded from it; fitfast's expansion can be one raw unit low
+        # (0.001 m/s, 0.2 m), so the base field is read first
+        "altitude_m": either("altitude", "enhanced_altitude"),
+        "speed_mps": either("speed", "enhanced_speed"),
+        "hr_bpm": col("heart_rate"),
+        "cadence_rpm": cadence,
+        "power_w": col("power"),
+        "temperature_c": col("temperature"),
+    }
+    if keep is not None:
+        values = {k: v[keep] for k, v in values.items()}
+    micros = np.round(ts * 1_000_000).astype(np.int64)
+    frame = pl.DataFrame(
+        {"timestamp": pl.Series(micros).cast(pl.Datetime("us", "UTC")), **values},
+        schema={"timestamp": pl.Datetime("us", "UTC"), **{c: pl.Float64 for c in RECORD_COLUMNS if c != "timestamp"}},
+        nan_to_null=True,
+    )
+    return frame, relative
