@@ -247,6 +247,27 @@ def test_hostile_gzip_is_refused(tmp_path, monkeypatch):
     assert cut.outcome == "failed" and "gzip" in cut.detail and "\n" not in cut.detail
 
 
+def test_oversized_fit_files_are_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_FIT_BYTES", 50_000)
+    big = max(SAMPLES[:10], key=lambda p: p.stat().st_size)
+    assert big.stat().st_size > 50_000
+    report, _ = _import_archive(tmp_path, _zip({"big.fit": big.read_bytes()}))
+    assert report.results[0].outcome == "failed" and "more than a FIT file holds" in report.results[0].detail
+    report = import_paths(Store(tmp_path / "data"), [big], "mara", workers=1)
+    assert report.results[0].outcome == "failed" and "more than a FIT file holds" in report.results[0].detail
+
+
+def test_big_zip_is_read_from_disk_member_by_member(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "ZIP_IN_MEMORY_BYTES", 0)
+    nested = _zip({"inner/run.fit": SAMPLES[5].read_bytes()})
+    blob = _zip({"a.fit": SAMPLES[6].read_bytes(), "b.fit.gz": gzip.compress(SAMPLES[7].read_bytes()), "n.zip": nested})
+    report, written = _import_archive(tmp_path, blob)
+    assert [r.outcome for r in report.results] == ["imported"] * 3 and not written
+    (tmp_path / "in" / "cut.zip").write_bytes(blob[: len(blob) // 2])
+    report = import_paths(Store(tmp_path / "data"), [tmp_path / "in" / "cut.zip"], "mara", workers=1)
+    assert report.results[0].outcome == "failed" and "corrupt zip archive" in report.results[0].detail
+
+
 # --------------------------------------------------------------------------- settings and manifests
 
 

@@ -27,7 +27,10 @@ MAX_MEMBER_BYTES = 1 << 30  # one decompressed FIT / nested zip
 MAX_RATIO = 200  # decompressed / compressed, for members over 1 MiB, and for a whole archive
 MAX_ZIP_TOTAL_BYTES = 32 << 30  # everything one archive (nested ones included) decompresses to
 RATIO_MIN_BYTES = 1 << 20  # below this, a high ratio is harmless (a zip of small FIT files)
-MAX_GZIP_BYTES = MAX_MEMBER_BYTES
+ZIP_IN_MEMORY_BYTES = 64 << 20  # a bigger zip is read from disk, member by member
+#: One FIT file, plain or decompressed (a 60-hour race at 1 s is ~10 MB; more is not a watch file).
+MAX_FIT_BYTES = 256 << 20
+MAX_GZIP_BYTES = MAX_FIT_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -84,10 +87,10 @@ def _fit_loader(read: Callable[[], bytes], name: str, gz: bool) -> Callable[[], 
     return load
 
 
-def _declared_entries(data: bytes) -> int | None:
+def _declared_entries(fh) -> int | None:
     """The entry count the archive's end record declares (read before parsing the directory)."""
     try:
-        end = zipfile._EndRecData(io.BytesIO(data))  # the stdlib's own reader of that record
+        end = zipfile._EndRecData(fh)  # the stdlib's own reader of that record
     except (OSError, ValueError, struct.error, AttributeError):
         return None
     return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])
@@ -99,35 +102,45 @@ def _unsafe_entry_name(filename: str) -> bool:
     return filename.startswith(("/", "\\")) or ".." in parts or (len(filename) > 1 and filename[1] == ":")
 
 
-def _zip_sources(data: bytes, name: str, depth: int, budget: list[int] | None = None) -> Iterator[Source]:
-    """Sources inside a zip held in memory; nothing is ever extracted to disk.
+def _zip_sources(data: bytes | Path, name: str, depth: int, budget: list[int] | None = None) -> Iterator[Source]:
+    """Sources inside a zip (a file on disk, or a nested zip's bytes); nothing is ever extracted to disk.
 
-    ``budget`` is what the outermost archive may still decompress to (shared by
-    nested archives), so a bomb spread over many members or levels is refused.
+    Members are read when their source is loaded, one at a time. ``budget`` is
+    what the outermost archive may still decompress to (shared by nested
+    archives), so a bomb spread over many members or levels is refused.
     """
     if depth > MAX_ZIP_DEPTH:
         yield Source(name, fail=f"refused: zips nested deeper than {MAX_ZIP_DEPTH} levels")
         return
     if budget is None:
         budget = [MAX_ZIP_TOTAL_BYTES]
-    declared = _declared_entries(data)
+    try:
+        fh = open(data, "rb") if isinstance(data, Path) else io.BytesIO(data)
+        size = fh.seek(0, io.SEEK_END)
+    except OSError as exc:
+        yield Source(name, fail=f"cannot read ({exc.strerror})")
+        return
+    declared = _declared_entries(fh)
     if declared is not None and declared > MAX_ZIP_ENTRIES:
+        fh.close()
         yield Source(name, fail=f"refused: zip holds {declared} entries (limit {MAX_ZIP_ENTRIES})")
         return
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(fh)
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+        fh.close()
         yield Source(name, fail=f"corrupt zip archive ({exc})")
         return
     if len(infos) > MAX_ZIP_ENTRIES:
         yield Source(name, fail=f"refused: zip holds {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
         return
     total = sum(info.file_size for info in infos if not info.is_dir())
-    if total > budget[0] or (total > RATIO_MIN_BYTES and total > MAX_RATIO * max(len(data), 1)):
+    if total > budget[0] or (total > RATIO_MIN_BYTES and total > MAX_RATIO * max(size, 1)):
+        zf.close()
         yield Source(
             name,
-            fail=f"refused: zip declares {total} bytes from {len(data)} (zip bomb limits: "
+            fail=f"refused: zip declares {total} bytes from {size} (zip bomb limits: "
             f"{MAX_ZIP_TOTAL_BYTES >> 30} GiB in all, {MAX_RATIO}x)",
         )
         return
@@ -147,6 +160,9 @@ def _zip_sources(data: bytes, name: str, depth: int, budget: list[int] | None = 
             info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1)
         ):
             yield Source(member, fail=f"refused: entry decompresses to {info.file_size} bytes (zip bomb limits)")
+            continue
+        if kind == "fit" and info.file_size > MAX_FIT_BYTES:
+            yield Source(member, fail=_too_big(info.file_size))
             continue
 
         def read(info=info, member=member) -> bytes:
@@ -176,14 +192,26 @@ def _file_sources(path: Path) -> Iterator[Source]:
     if kind == "other":
         yield Source(name, skip=_other_reason(path.name))
     elif kind == "zip":
-        try:
-            data = path.read_bytes()
+        try:  # a big export is read member by member from disk; small zips are held in memory (no open file each)
+            data: bytes | Path = path if path.stat().st_size > ZIP_IN_MEMORY_BYTES else path.read_bytes()
         except OSError as exc:
             yield Source(name, fail=f"cannot read ({exc.strerror})")
             return
         yield from _zip_sources(data, name, depth=1)
     else:
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            yield Source(name, fail=f"cannot read ({exc.strerror})")
+            return
+        if size > MAX_FIT_BYTES:
+            yield Source(name, fail=_too_big(size))
+            return
         yield Source(name, load=_fit_loader(path.read_bytes, name, gz=kind == "fitgz"))
+
+
+def _too_big(size: int) -> str:
+    return f"refused: {size >> 20} MiB is more than a FIT file holds (limit {MAX_FIT_BYTES >> 20} MiB)"
 
 
 def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
