@@ -2,8 +2,10 @@
 
 Pure: takes bytes and a display name, returns a :class:`DecodedFile`; never
 opens a path. fitparse (the maintained ``python-fitparse`` distribution) is the
-decoder. A file damaged part-way keeps what was readable before the damage and
-is marked ``partial``; a file with nothing usable raises
+reference decoder (:func:`decode_reference`); :func:`decode` first tries the
+compiled fast path in :mod:`trainlog.fastdecode`, which gives the same result or
+refuses the file. A file damaged part-way keeps what was readable before the
+damage and is marked ``partial``; a file with nothing usable raises
 :class:`~trainlog.errors.InvalidFitFile` naming the file.
 """
 
@@ -108,7 +110,7 @@ class _Clock:
         return None
 
 
-def _fitparse_messages(data: bytes, name: str):
+def _fitparse_messages(data: bytes, name: str, check_crc: bool = True):
     """Yield fitparse data messages; stop at the first damage and report it.
 
     Returns (messages, damage) where damage is None or a one-line reason.
@@ -118,7 +120,7 @@ def _fitparse_messages(data: bytes, name: str):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            reader = fitparse.UncachedFitFile(io.BytesIO(data), check_crc=True)
+            reader = fitparse.UncachedFitFile(io.BytesIO(data), check_crc=check_crc)
         except FitHeaderError as exc:
             raise InvalidFitFile(name, f"not a FIT file (corrupt header: {exc})") from None
         except FitEOFError:
@@ -160,12 +162,29 @@ def decode(data: bytes, name: str) -> DecodedFile:
     """Decode one FIT file's bytes.
 
     ``name`` is only used in messages. Raises InvalidFitFile when the header is
-    unreadable or no message could be decoded.
+    unreadable or no message could be decoded. The compiled decoder
+    (:mod:`trainlog.fastdecode`) is tried first; any file it cannot vouch for
+    (damaged, header CRC 0, compressed speed/distance, ...) is decoded by
+    :func:`decode_reference`, with the same result for every field trainlog stores.
     """
+    from trainlog import fastdecode  # decode -> fastdecode -> decode helpers
+
+    try:
+        return fastdecode.decode_fast(data, name)
+    except fastdecode.Unsupported:
+        return decode_reference(data, name)
+
+
+def decode_reference(data: bytes, name: str) -> DecodedFile:
+    """Decode one FIT file's bytes with fitparse only (the reference and the fallback)."""
     messages, damage = _fitparse_messages(data, name)
     if not messages:
         raise InvalidFitFile(name, damage or "no FIT messages in file")
+    return _assemble(messages, damage, name)
 
+
+def _assemble(messages: list, damage: str | None, name: str) -> DecodedFile:
+    """A DecodedFile from fitparse data messages (records included if present)."""
     out = DecodedFile(name=name, file_type=None)
     if damage:
         out.partial = True

@@ -54,15 +54,56 @@ MESG_DEVICE_INFO = 23
 MESG_ACTIVITY = 34
 MESG_FIELD_DESCRIPTION = 206
 MESG_DEVELOPER_DATA_ID = 207
+#: Fields decode.py reads, per side message (fitparse profile names), or None
+#: for every field. Laps are the numerous side messages (hundreds in a long race,
+#: ~100 fields each), so the side file keeps only the lap fields decode._totals
+#: and decode._lap read (and fields whose components expand into them), in their
+#: original order; keep this in step with them (tests/test_fastdecode.py compares
+#: both decoders on the whole corpus).
+SIDE_FIELDS = {
+    MESG_FILE_ID: None,
+    MESG_DEVICE_INFO: None,
+    MESG_SESSION: None,
+    MESG_LAP: {
+        "start_time", "timestamp", "total_elapsed_time", "total_timer_time", "total_distance", "total_ascent",
+        "total_descent", "total_calories", "avg_heart_rate", "max_heart_rate", "sport", "sub_sport",
+        "avg_speed", "enhanced_avg_speed",
+    },
+    MESG_ACTIVITY: None,
+    MESG_FIELD_DESCRIPTION: None,  # developer field names are checked
+    MESG_DEVELOPER_DATA_ID: None,
+}
 #: Data messages decoded by fitparse from the small side file.
-SIDE_MESSAGES = frozenset(
-    {MESG_FILE_ID, MESG_SESSION, MESG_LAP, MESG_DEVICE_INFO, MESG_ACTIVITY, MESG_FIELD_DESCRIPTION, MESG_DEVELOPER_DATA_ID}
-)
+SIDE_MESSAGES = frozenset(SIDE_FIELDS)
+
+
+def _side_field_numbers() -> dict[int, frozenset[int] | None]:
+    """SIDE_FIELDS as field numbers, from fitparse's own profile."""
+    from fitparse.profile import MESSAGE_TYPES
+
+    out: dict[int, frozenset[int] | None] = {}
+    for mesg, names in SIDE_FIELDS.items():
+        if names is None:
+            out[mesg] = None
+            continue
+        fields = MESSAGE_TYPES[mesg].fields
+        out[mesg] = frozenset(
+            num
+            for num, f in fields.items()
+            if f.name in names or any(c.name in names for c in (getattr(f, "components", None) or []))
+        )
+    return out
+
+
+SIDE_FIELD_NUMBERS = _side_field_numbers()
 #: record field numbers (FIT SDK profile): compressed_speed_distance (fitfast
 #: 0.1.0 does not expand it), and the base/enhanced pairs.
 RECORD_COMPRESSED_SPEED_DISTANCE = 8
 RECORD_ALTITUDE, RECORD_ENHANCED_ALTITUDE = 2, 78
 RECORD_SPEED, RECORD_ENHANCED_SPEED = 6, 73
+#: device_info field device_index (0 = the creator, the only one decode.py reads).
+DEVICE_INFO_DEVICE_INDEX = 0
+CREATOR_DEVICE_INDEX = 0
 FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
 #: Record fields decode.py reads; a developer field with one of these names
 #: would be merged differently by the two decoders.
@@ -101,8 +142,12 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
     if n_records:
         try:
             cols = fitfast.records(data, degrees=False)
-        except (ValueError, RuntimeError, OverflowError) as exc:  # FitDecodeError is a ValueError
-            raise Unsupported(f"fitfast: {exc}") from None
+        except Exception as exc:  # FitDecodeError is a ValueError
+            raise Unsupported(f"fitfast: {type(exc).__name__}: {exc}") from None
+        except BaseException as exc:  # a Rust panic is pyo3's PanicException, a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise Unsupported(f"fitfast panicked: {exc}") from None
         records, relative = _records_frame(cols, n_records)
         out.records = records
         note = "device clock not set: times are relative to power-on"
@@ -114,8 +159,8 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
 def _scan(data: bytes) -> tuple[bytes, int]:
     """Walk the message headers: (side FIT file, number of record messages).
 
-    The side file holds the original header, every definition message and the
-    data messages in SIDE_MESSAGES, in their order. Raises Unsupported on any
+    The side file holds the original header and the messages in SIDE_MESSAGES
+    (definitions and data, in their order), stripped to SIDE_FIELDS. Raises Unsupported on any
     framing fitfast would not decode as fitparse does.
     """
     n = len(data)
@@ -133,6 +178,8 @@ def _scan(data: bytes) -> tuple[bytes, int]:
 
     sizes = [-1] * 16  # data message size per local message type
     kinds = [-1] * 16  # global message number per local message type
+    creator_at = [-1] * 16  # device_info: offset of device_index in the data message
+    keep: list[list[tuple[int, int]] | None] = [None] * 16  # side messages: byte ranges kept
     side = bytearray()
     n_records = 0
     pos = header_size
@@ -150,18 +197,27 @@ def _scan(data: bytes) -> tuple[bytes, int]:
                 kind = struct.unpack_from(">H" if big else "<H", data, pos + 3)[0]
                 n_fields = data[pos + 5]
                 field_bytes = data[pos + 6 : pos + 6 + 3 * n_fields]
+                if len(field_bytes) != 3 * n_fields:
+                    raise Unsupported("truncated definition")
                 size = sum(field_bytes[1::3])
                 length = 6 + 3 * n_fields
-                has_dev = bool(h & 0x20)
-                if has_dev:
+                if h & 0x20:  # developer fields follow
                     n_dev = data[pos + length]
                     dev_bytes = data[pos + length + 1 : pos + length + 1 + 3 * n_dev]
                     size += sum(dev_bytes[1::3])
                     length += 1 + 3 * n_dev
                 if kind == MESG_RECORD:
                     _check_record_fields(field_bytes[0::3])
+                creator_at[local] = _field_offset(field_bytes, DEVICE_INFO_DEVICE_INDEX) if kind == MESG_DEVICE_INFO else -1
                 sizes[local], kinds[local] = size, kind
-                side += data[pos : pos + length]
+                if kind in SIDE_MESSAGES:
+                    wanted = SIDE_FIELD_NUMBERS[kind]
+                    if wanted is None:
+                        side += data[pos : pos + length]
+                        keep[local] = None
+                    else:
+                        definition, keep[local] = _stripped_definition(h, data[pos + 1 : pos + 6], field_bytes, wanted)
+                        side += definition
                 pos += length
                 continue
             else:
@@ -173,7 +229,17 @@ def _scan(data: bytes) -> tuple[bytes, int]:
             if kind == MESG_RECORD:
                 n_records += 1
             elif kind in SIDE_MESSAGES:
-                side += data[pos : pos + 1 + size]
+                # only the creator's device_info is read: skip the sensors' (decoding them costs)
+                if kind != MESG_DEVICE_INFO or (
+                    creator_at[local] >= 0 and data[pos + 1 + creator_at[local]] == CREATOR_DEVICE_INDEX
+                ):
+                    ranges = keep[local]
+                    if ranges is None:
+                        side += data[pos : pos + 1 + size]
+                    else:
+                        side.append(h)
+                        for start, stop in ranges:
+                            side += data[pos + 1 + start : pos + 1 + stop]
             pos += 1 + size
     except IndexError:
         raise Unsupported("truncated definition") from None
@@ -184,6 +250,37 @@ def _scan(data: bytes) -> tuple[bytes, int]:
     if header_size == 14:
         header[12:14] = b"\x00\x00"
     return bytes(header + side), n_records  # no file CRC: read with check_crc=False
+
+
+def _stripped_definition(
+    h: int, fixed: bytes, field_bytes: bytes, wanted: frozenset[int]
+) -> tuple[bytes, list[tuple[int, int]]]:
+    """A definition keeping only ``wanted`` fields (no developer fields), and the
+    byte ranges of its data messages to copy."""
+    kept = bytearray()
+    ranges: list[tuple[int, int]] = []
+    offset = 0
+    for i in range(0, len(field_bytes), 3):
+        size = field_bytes[i + 1]
+        if field_bytes[i] in wanted:
+            kept += field_bytes[i : i + 3]
+            if ranges and ranges[-1][1] == offset:
+                ranges[-1] = (ranges[-1][0], offset + size)
+            else:
+                ranges.append((offset, offset + size))
+        offset += size
+    head = bytes([h & ~0x20]) + fixed[:4] + bytes([len(kept) // 3])
+    return head + bytes(kept), ranges
+
+
+def _field_offset(field_bytes: bytes, number: int) -> int:
+    """Byte offset of a one-byte field in the data message, or -1 if not defined."""
+    offset = 0
+    for i in range(0, len(field_bytes), 3):
+        if field_bytes[i] == number:
+            return offset if field_bytes[i + 1] == 1 else -1
+        offset += field_bytes[i + 1]
+    return -1
 
 
 def _check_record_fields(numbers: bytes) -> None:

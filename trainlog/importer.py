@@ -44,6 +44,9 @@ BATCH_FILES = 200
 BATCH_RECORDS = 2_000_000
 #: Below this many files, decode in this process (starting workers costs ~1 s).
 PARALLEL_MIN_FILES = 4
+#: Workers start only once this many bytes have been read: the compiled decoder
+#: takes well under a second for this much, less than starting the spawn pool.
+PARALLEL_MIN_BYTES = 16 << 20
 
 
 @dataclass
@@ -154,10 +157,16 @@ def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
     file it was decoding; the pool is rebuilt and the files queued behind it
     are decoded again.
     """
-    pool = _Pool(workers) if workers > 1 else None
+    pool: _Pool | None = None  # started once PARALLEL_MIN_BYTES have been read
+    read_bytes = 0
     window: deque[list] = deque()  # [work, data, future]
 
     def start(entry: list) -> None:
+        nonlocal pool, read_bytes
+        if entry[1] is not None and entry[2] is None:
+            read_bytes += len(entry[1])
+            if pool is None and workers > 1 and read_bytes >= PARALLEL_MIN_BYTES:
+                pool = _Pool(workers)
         entry[2] = pool.submit(entry[1], entry[0].source.name) if (pool and entry[1] is not None) else None
 
     def finish(work: _Work, data: bytes | None, future: cf.Future | None) -> _Work:

@@ -1,0 +1,181 @@
+"""The compiled fast path against fitparse: every corpus file decoded both ways.
+
+The fast path (trainlog.fastdecode, fitfast for records) must give exactly what
+the reference (trainlog.decode.decode_reference, fitparse only) gives for every
+field trainlog stores, or refuse the file (Unsupported) so decode() falls back.
+No tolerance is needed: fitfast's speed/altitude expansion that can be one raw
+unit low (0.001 m/s, 0.2 m) is avoided by reading the base field.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from polars.testing import assert_frame_equal
+
+from trainlog import fastdecode
+from trainlog.decode import RECORD_COLUMNS, decode, decode_reference
+from trainlog.errors import InvalidFitFile
+from corpus import CORPUS, corpus_available, corpus_file, requires_corpus
+
+SUMMARY_FIELDS = ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes")
+LARGE = "muktihari-fit_big_activity.fit"  # 100k records, the fast path
+RUN = "sports-alliance_runs_fit_6782987395.fit"  # a Garmin run, the fast path
+ZERO_HEADER_CRC = "fitparse-rs_ZeroHeaderCrc.fit"
+COMPRESSED_SPEED = "fitparse_compressed-speed-distance.fit"
+
+
+def corpus_names() -> list[str]:
+    if not corpus_available():
+        return ["(corpus absent)"]
+    return sorted(p.name for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.tsv")
+
+
+def reference_or_error(data: bytes, name: str):
+    try:
+        return decode_reference(data, name)
+    except InvalidFitFile as exc:
+        return exc
+
+
+def assert_same(ref, got) -> None:
+    for attr in SUMMARY_FIELDS:
+        assert getattr(got, attr) == getattr(ref, attr), attr
+    if ref.records is None:
+        assert got.records is None
+    else:
+        assert_frame_equal(got.records, ref.records, check_exact=True)
+
+
+@requires_corpus
+@pytest.mark.slow
+@pytest.mark.parametrize("name", corpus_names())
+def test_corpus_file_decodes_as_fitparse_does(name):
+    data = corpus_file(name).read_bytes()
+    ref = reference_or_error(data, name)
+    if isinstance(ref, InvalidFitFile):
+        with pytest.raises(InvalidFitFile):
+            decode(data, name)
+        with pytest.raises((fastdecode.Unsupported, InvalidFitFile)):
+            fastdecode.decode_fast(data, name)
+        return
+    assert_same(ref, decode(data, name))
+    try:
+        fast = fastdecode.decode_fast(data, name)
+    except fastdecode.Unsupported:
+        return  # decode() fell back to fitparse: checked above
+    assert_same(ref, fast)
+
+
+@requires_corpus
+def test_most_of_the_corpus_takes_the_fast_path():
+    taken = 0
+    for name in corpus_names():
+        try:
+            fastdecode.decode_fast(corpus_file(name).read_bytes(), name)
+            taken += 1
+        except (fastdecode.Unsupported, InvalidFitFile):
+            pass
+    assert taken >= 200
+
+
+@requires_corpus
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [(ZERO_HEADER_CRC, "header CRC 0"), (COMPRESSED_SPEED, "compressed speed/distance")],
+)
+def test_files_fitfast_gets_wrong_are_refused(name, reason):
+    data = corpus_file(name).read_bytes()
+    with pytest.raises(fastdecode.Unsupported, match=reason):
+        fastdecode.decode_fast(data, name)
+    assert_same(decode_reference(data, name), decode(data, name))
+
+
+@requires_corpus
+def test_compressed_speed_distance_keeps_speed_and_distance():
+    decoded = decode(corpus_file(COMPRESSED_SPEED).read_bytes(), COMPRESSED_SPEED)
+    assert decoded.records["distance_m"].drop_nulls().len() > 0
+    assert decoded.records["speed_mps"].drop_nulls().len() > 0
+
+
+@pytest.fixture(scope="module")
+def large() -> bytes:
+    return corpus_file(LARGE).read_bytes()
+
+
+@requires_corpus
+@pytest.mark.slow
+def test_large_file_takes_the_fast_path(large):
+    fast = fastdecode.decode_fast(large, LARGE)
+    assert fast.n_records > 90_000
+    assert_same(decode_reference(large, LARGE), fast)
+
+
+@pytest.fixture(scope="module")
+def run() -> bytes:
+    return corpus_file(RUN).read_bytes()
+
+
+@requires_corpus
+@pytest.mark.parametrize("fraction", [0.3, 0.999])
+def test_truncated_file_keeps_what_fitparse_keeps(run, fraction):
+    cut = run[: int(len(run) * fraction)]
+    with pytest.raises(fastdecode.Unsupported, match="truncated"):
+        fastdecode.decode_fast(cut, RUN)
+    decoded = decode(cut, RUN)
+    assert decoded.partial
+    assert decoded.n_records > 0
+    assert_same(decode_reference(cut, RUN), decoded)
+
+
+@requires_corpus
+def test_damaged_byte_is_refused_and_kept_up_to_the_damage(run):
+    damaged = bytearray(run)
+    damaged[len(run) // 2] ^= 0x01  # a value bit: the framing is intact, the file CRC is not
+    damaged = bytes(damaged)
+    with pytest.raises(fastdecode.Unsupported, match="checksum|CRC"):
+        fastdecode.decode_fast(damaged, RUN)
+    decoded = decode(damaged, RUN)
+    assert decoded.partial
+    assert_same(decode_reference(damaged, RUN), decoded)
+
+
+@requires_corpus
+def test_chained_file_is_refused():
+    data = corpus_file("fitparse_activity-settings.fit").read_bytes()
+    with pytest.raises(fastdecode.Unsupported):
+        fastdecode.decode_fast(data, "chained")
+
+
+@requires_corpus
+def test_without_fitfast_decode_uses_fitparse(monkeypatch, run):
+    monkeypatch.setitem(sys.modules, "fitfast", None)  # import fitfast -> ImportError
+    with pytest.raises(fastdecode.Unsupported, match="fitfast not installed"):
+        fastdecode.decode_fast(run, RUN)
+    assert decode(run, RUN).n_records > 0
+
+
+def test_not_a_fit_file_is_refused():
+    with pytest.raises(fastdecode.Unsupported):
+        fastdecode.decode_fast(b"hello world, not FIT", "x.fit")
+    with pytest.raises(InvalidFitFile):
+        decode(b"hello world, not FIT", "x.fit")
+
+
+def test_records_frame_fills_missing_timestamps_forward():
+    nan = float("nan")
+    t0 = 1_700_000_000.0
+    cols = {
+        "timestamp": np.array([nan, t0, nan, t0 + 2]),
+        "heart_rate": np.array([100.0, 101.0, 102.0, nan]),
+        "speed": np.array([1.234, nan, 2.0, 3.0]),
+        "enhanced_speed": np.array([1.233, 5.0, 1.999, 2.999]),
+    }
+    frame, relative = fastdecode._records_frame(cols, 4)
+    assert not relative
+    assert frame["timestamp"].dt.epoch("s").to_list() == [t0, t0, t0 + 2]  # the first row has no time yet
+    assert frame["hr_bpm"].to_list() == [101.0, 102.0, None]
+    assert frame["speed_mps"].to_list() == [5.0, 2.0, 3.0]  # speed first, enhanced where speed is missing
+    assert tuple(frame.columns) == RECORD_COLUMNS
