@@ -171,7 +171,8 @@ def decode(data: bytes, name: str) -> DecodedFile:
 
     try:
         return fastdecode.decode_fast(data, name)
-    except fastdecode.Unsupported:
+    # IndexError / struct.error: the fast path's scanner on damaged bytes (found by benchmarks/fuzz.py)
+    except (fastdecode.Unsupported, IndexError, struct.error):
         return decode_reference(data, name)
 
 
