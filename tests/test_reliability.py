@@ -121,6 +121,26 @@ def test_fuzz_subset_through_the_importer(tmp_path, fuzz_bases):
     assert store.generation("fuzz") == generation
 
 
+def test_copy_of_a_failed_file_never_makes_it_look_imported(tmp_path):
+    """Two identical broken files in one import: the second is a duplicate of the first, and a
+    later import of either still fails (found by the fuzz script's re-run check)."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a.fit", "b.fit"):
+        (inbox / name).write_bytes(b"junk")
+    (inbox / "c.fit").write_bytes(SAMPLES[0].read_bytes())
+    (inbox / "d.fit").write_bytes(SAMPLES[0].read_bytes())
+    store = Store(tmp_path / "data")
+    first = {Path(r.name).name: r.outcome for r in import_paths(store, [inbox], "mara", workers=1).results}
+    assert first == {"a.fit": "failed", "b.fit": "duplicate", "c.fit": "imported", "d.fit": "duplicate"}
+    generation = store.generation("mara")
+    again = import_paths(store, [inbox / "b.fit", inbox / "d.fit"], "mara", workers=1)
+    assert [r.outcome for r in again.results] == ["failed", "duplicate"]
+    assert store.generation("mara") == generation
+    files = store.read("files", "mara")
+    assert files.height == 1 and files["outcome"].to_list() == ["imported"]
+
+
 # --------------------------------------------------------------------------- hostile archives
 
 

@@ -248,7 +248,8 @@ def import_paths(
                 )
                 del work.data  # type: ignore[attr-defined]
             elif work.result is None and work.sha256 in seen:
-                work.result = FileResult(source.name, "duplicate", f"same file as {seen[work.sha256]}", work.sha256)
+                # no hash: the ledger records the first copy's own outcome (which may yet be failed), not this one
+                work.result = FileResult(source.name, "duplicate", f"same file as {seen[work.sha256]}")
                 del work.data  # type: ignore[attr-defined]
             elif work.sha256:
                 seen[work.sha256] = source.name
