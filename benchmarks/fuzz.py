@@ -938,7 +938,7 @@ def main(argv: list[str] | None = None) -> int:
         print("  " + ", ".join(f"{k} {s['counts'].get(k, 0):,}" for k in ("imported", "duplicate", "skipped", "failed")))
         print(f"  dataset: {s.get('activities', 0):,} activities, {s.get('samples', 0):,} samples; "
               f"re-run imported nothing new: {not any('re-run' in p for p in s['problems'])}")
-        problems = s["problems"]
+        problems = list(dict.fromkeys(s["problems"]))  # the re-run meets the same files again
         for p in problems[:20]:
             print(f"  PROBLEM {p}")
     ok = not res.bugs and not problems
