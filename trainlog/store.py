@@ -22,8 +22,9 @@ manifest can still read them.
 
 Schema versions: the manifest records ``schema_version``. A newer one is
 refused (never rewritten); an older one is read as it is and migrated by the
-next writer, inside its transaction, step by step through :data:`MIGRATIONS`,
-after a copy of the old manifest is kept as ``dataset.json.v<N>.bak``.
+next writer, under the lock and in a commit of its own, step by step through
+:data:`MIGRATIONS`, after a copy of the old manifest is kept as
+``dataset.json.v<N>.bak``.
 """
 
 from __future__ import annotations
