@@ -260,7 +260,7 @@ def _assemble(messages: list, damage: str | None, name: str) -> DecodedFile:
 
 
 def _device(v: dict[str, Any]) -> dict[str, str | None]:
-    product = v.get("garmin_product") or v.get("favero_product") or v.get("product")
+    product = v.get("garmin_product") or v.get("favero_product") or v.get("product_name") or v.get("product")
     serial = v.get("serial_number")
     return {
         "manufacturer": _text(v.get("manufacturer")),
