@@ -104,6 +104,8 @@ RECORD_SPEED, RECORD_ENHANCED_SPEED = 6, 73
 #: device_info field device_index (0 = the creator, the only one decode.py reads).
 DEVICE_INFO_DEVICE_INDEX = 0
 CREATOR_DEVICE_INDEX = 0
+#: Highest FIT base type number (uint64z, 0x90 & 0x1F).
+MAX_BASE_TYPE = 16
 FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
 #: Record fields decode.py reads; a developer field with one of these names
 #: would be merged differently by the two decoders.
@@ -133,26 +135,33 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
     except ImportError as exc:  # fitparse keeps working without the compiled decoder
         raise Unsupported(f"fitfast not installed ({exc})") from None
     side, n_records = _scan(data)
-    messages, damage = _fitparse_messages(side, name, check_crc=False)
-    if damage or not messages:
-        raise Unsupported(f"side messages not decodable ({damage})")
-    out = _assemble(messages, None, name)
-    if _dev_field_names(messages) & RECORD_SOURCE_FIELDS:
-        raise Unsupported("a developer field is named like a record field")
-    if n_records:
-        try:
-            cols = fitfast.records(data, degrees=False)
-        except Exception as exc:  # FitDecodeError is a ValueError
-            raise Unsupported(f"fitfast: {type(exc).__name__}: {exc}") from None
-        except BaseException as exc:  # a Rust panic is pyo3's PanicException, a BaseException
-            if type(exc).__name__ != "PanicException":
-                raise
-            raise Unsupported(f"fitfast panicked: {exc}") from None
-        records, relative = _records_frame(cols, n_records)
-        out.records = records
-        note = "device clock not set: times are relative to power-on"
-        if relative and note not in out.notes:
-            out.notes.append(note)
+    try:
+        # fitfast checks the header and file CRCs and the structure while decoding;
+        # without records, count() does the same check
+        cols = fitfast.records(data, degrees=False) if n_records else fitfast.count(data)
+    except Exception as exc:  # FitDecodeError is a ValueError
+        raise Unsupported(f"fitfast: {type(exc).__name__}: {exc}") from None
+    except BaseException as exc:  # a Rust panic is pyo3's PanicException, a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise Unsupported(f"fitfast panicked: {exc}") from None
+    try:
+        messages, damage = _fitparse_messages(side, name, check_crc=False)
+        if damage or not messages:
+            raise Unsupported(f"side messages not decodable ({damage})")
+        out = _assemble(messages, None, name)
+        if _dev_field_names(messages) & RECORD_SOURCE_FIELDS:
+            raise Unsupported("a developer field is named like a record field")
+        if n_records:
+            records, relative = _records_frame(cols, n_records)
+            out.records = records
+            note = "device clock not set: times are relative to power-on"
+            if relative and note not in out.notes:
+                out.notes.append(note)
+    except Unsupported:
+        raise
+    except Exception as exc:  # anything odd in the side file or the columns: the reference decides
+        raise Unsupported(f"{type(exc).__name__}: {exc}") from None
     return out
 
 
@@ -167,7 +176,7 @@ def _scan(data: bytes) -> tuple[bytes, int]:
     if n < 12 or data[8:12] != b".FIT":
         raise Unsupported("not a FIT header")
     header_size = data[0]
-    if header_size not in (12, 14):
+    if header_size not in (12, 14) or n < header_size:
         raise Unsupported(f"header size {header_size}")
     (data_size,) = struct.unpack_from("<I", data, 4)
     if header_size == 14 and data[12] == 0 and data[13] == 0:
@@ -199,6 +208,9 @@ def _scan(data: bytes) -> tuple[bytes, int]:
                 field_bytes = data[pos + 6 : pos + 6 + 3 * n_fields]
                 if len(field_bytes) != 3 * n_fields:
                     raise Unsupported("truncated definition")
+                # fitfast 0.1.0 panics on a zero-size field or an unknown base type
+                if 0 in field_bytes[1::3] or max(field_bytes[2::3], default=0) & 0x1F > MAX_BASE_TYPE:
+                    raise Unsupported("a field of size 0 or of an unknown base type")
                 size = sum(field_bytes[1::3])
                 length = 6 + 3 * n_fields
                 if h & 0x20:  # developer fields follow
@@ -241,8 +253,8 @@ def _scan(data: bytes) -> tuple[bytes, int]:
                         for start, stop in ranges:
                             side += data[pos + 1 + start : pos + 1 + stop]
             pos += 1 + size
-    except IndexError:
-        raise Unsupported("truncated definition") from None
+    except (IndexError, struct.error):  # a definition or message cut by the end of the data
+        raise Unsupported("truncated message") from None
     if pos != end:
         raise Unsupported(f"messages overrun the data size ({pos} != {end})")
     header = bytearray(data[:header_size])
