@@ -73,6 +73,7 @@ class _Athlete:
     samples: pl.DataFrame
     laps: pl.DataFrame
     settings: AthleteSettings
+    base: report.Analysis | None = None  # the per-sample work, once per data generation and settings
     analyses: dict = field(default_factory=dict)  # as_of -> Analysis
     summaries: dict = field(default_factory=dict)  # as_of -> summary dict
 
@@ -175,13 +176,22 @@ class Data:
         """:func:`trainlog.report.analyse` of the athlete's data, the daily series running to ``as_of``."""
         entry = self._athlete(athlete)
         return self._memo(entry.analyses, as_of,
-                          lambda: report.analyse(entry.activities, entry.samples, entry.settings, as_of))
+                          lambda: report.extended(self._base(entry), entry.settings, as_of))
+
+    def _base(self, entry: _Athlete) -> report.Analysis:
+        """The athlete's full analysis to the last booked day (the heavy part, computed once)."""
+        if entry.base is None:
+            base = report.analyse(entry.activities, entry.samples, entry.settings)
+            with self._lock:
+                entry.base = entry.base or base
+        return entry.base
 
     def summary(self, athlete: str, as_of: dt.date) -> dict:
         """:func:`trainlog.report.summary` on ``as_of`` (the numbers the Today and Goal pages show)."""
         entry = self._athlete(athlete)
         return self._memo(entry.summaries, as_of,
-                          lambda: report.summary(entry.activities, entry.samples, entry.settings, as_of))
+                          lambda: report.summary(entry.activities, entry.samples, entry.settings, as_of,
+                                                 analysis=self._base(entry)))
 
     def _memo(self, cache: dict, key, compute):
         """``cache[key]``, computed (outside the lock) when missing; the oldest entry goes beyond CACHE_AS_OF."""

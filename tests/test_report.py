@@ -114,3 +114,23 @@ def test_summary_of_any_history_is_strict_json(history):
     got = report.summary(acts, smp, AthleteSettings(goal=Goal(date=dt.date(2024, 4, 1))), dt.date(2024, 3, 20))
     json.dumps(got, allow_nan=False)
     assert got["n_activities"] == acts.height  # every start is before 2024-03-12 local, so <= today
+
+
+def test_summary_reuses_a_precomputed_analysis(tmp_path):
+    """The dashboard computes analyse() once and asks for many days: same answers."""
+    import datetime as dt
+    import json
+
+    from corpus import SAMPLE_FIT
+    from trainlog import Store, import_paths
+    from trainlog.report import analyse, summary
+
+    store = Store(tmp_path / "data")
+    files = sorted((SAMPLE_FIT / "mara").glob("2026-02-*.fit"))[:6]
+    import_paths(store, files, "mara")
+    acts, samples, settings = store.read("activities", "mara"), store.read("samples", "mara"), AthleteSettings()
+    base = analyse(acts, samples, settings)
+    for day in (dt.date(2026, 2, 3), dt.date(2026, 2, 20), dt.date(2026, 4, 1)):
+        fresh = json.dumps(summary(acts, samples, settings, day), sort_keys=True)
+        reused = json.dumps(summary(acts, samples, settings, day, analysis=base), sort_keys=True)
+        assert reused == fresh

@@ -43,6 +43,19 @@ def analyse(
     return Analysis(per_activity, attribution, days, series, weekly.weekly(days))
 
 
+def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None) -> Analysis:
+    """``result`` with its daily series (and fitness) running to ``today`` at least.
+
+    Cheap: only the daily series is rebuilt, from ``result.days``; the
+    per-sample work of :func:`analyse` is reused (a dashboard computes it once
+    per athlete and shows many days).
+    """
+    if today is None or (not result.daily.is_empty() and result.daily["date"].max() >= today):
+        return result
+    series = fitness.fitness(daily.daily_series(result.days, end=today), settings.model)
+    return Analysis(result.per_activity, result.attribution, result.days, series, result.weekly)
+
+
 def activity_metrics(activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
     """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY`."""
     return activity.activity_metrics(activities, activity.sample_metrics(samples, settings), settings)
@@ -55,7 +68,11 @@ def _week_figures(series: pl.DataFrame, first: dt.date, last: dt.date) -> dict:
 
 
 def summary(
-    activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, today: dt.date
+    activities: pl.DataFrame,
+    samples: pl.DataFrame,
+    settings: AthleteSettings,
+    today: dt.date,
+    analysis: Analysis | None = None,
 ) -> dict:
     """The summary as a JSON-serialisable dict; ``today`` is the athlete's local date.
 
@@ -64,9 +81,13 @@ def summary(
     ``vertical``, ``goal``, ``units``. ``this_week`` runs from Monday to
     ``today``; ``last_4_weeks_mean`` averages the four full ISO weeks before it
     (weeks without activity count as 0). Activities and days after ``today``
-    are left out.
+    are left out. ``analysis``: the result of :func:`analyse` for the same data
+    and settings, when the caller has it (any ``today``), to save recomputing it.
     """
-    result = analyse(activities, samples, settings, today)
+    if analysis is None:
+        result = analyse(activities, samples, settings, today)
+    else:
+        result = extended(analysis, settings, today)
     history = result.daily.filter(pl.col("date") <= today)
     done = result.per_activity.filter(pl.col("start_date") <= today)
     monday = today - dt.timedelta(days=today.weekday())
