@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from trainlog import demo, report
+from trainlog.athlete import stored_analysis
 from trainlog import goal as goal_lib
 from trainlog.activity import sample_metrics
 from trainlog.athlete import local_today
@@ -176,12 +177,12 @@ class Data:
         """:func:`trainlog.report.analyse` of the athlete's data, the daily series running to ``as_of``."""
         entry = self._athlete(athlete)
         return self._memo(entry.analyses, as_of,
-                          lambda: report.extended(self._base(entry), entry.settings, as_of))
+                          lambda: report.extended(self._base(athlete, entry), entry.settings, as_of))
 
-    def _base(self, entry: _Athlete) -> report.Analysis:
-        """The athlete's full analysis to the last booked day (the heavy part, computed once)."""
+    def _base(self, athlete: str, entry: _Athlete) -> report.Analysis:
+        """The athlete's full analysis to the last booked day (the heavy part: once, and kept on disk)."""
         if entry.base is None:
-            base = report.analyse(entry.activities, entry.samples, entry.settings)
+            base = stored_analysis(self.store, athlete, entry.settings, (entry.activities, entry.samples), entry.key[0])
             with self._lock:
                 entry.base = entry.base or base
         return entry.base
@@ -191,7 +192,7 @@ class Data:
         entry = self._athlete(athlete)
         return self._memo(entry.summaries, as_of,
                           lambda: report.summary(entry.activities, entry.samples, entry.settings, as_of,
-                                                 analysis=self._base(entry)))
+                                                 analysis=self._base(athlete, entry)))
 
     def _memo(self, cache: dict, key, compute):
         """``cache[key]``, computed (outside the lock) when missing; the oldest entry goes beyond CACHE_AS_OF."""

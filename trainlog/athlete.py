@@ -14,7 +14,7 @@ import zoneinfo
 import polars as pl
 
 from trainlog import __version__
-from trainlog.report import Analysis, activity_metrics, analyse, summary
+from trainlog.report import Analysis, activity_metrics, analyse, extended, summary
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import Store
 from trainlog.tzone import with_local_start
@@ -62,10 +62,45 @@ def summary_of(store: Store, athlete: str, today: dt.date | None = None) -> dict
     """:func:`trainlog.report.summary` for a stored athlete (today: the athlete's local date)."""
     settings = settings_of(store, athlete)
     today = today or local_today(settings)
-    return summary(store.read("activities", athlete), store.read("samples", athlete), settings, today)
+    acts, samples = store.read("activities", athlete), store.read("samples", athlete)
+    return summary(acts, samples, settings, today, analysis=stored_analysis(store, athlete, settings, (acts, samples)))
 
 
 def analysis_of(store: Store, athlete: str, today: dt.date | None = None) -> Analysis:
-    """:func:`trainlog.report.analyse` for a stored athlete."""
+    """:func:`trainlog.report.analyse` for a stored athlete, to ``today`` (default: the athlete's today)."""
     settings = settings_of(store, athlete)
-    return analyse(store.read("activities", athlete), store.read("samples", athlete), settings, today or local_today(settings))
+    return extended(stored_analysis(store, athlete, settings), settings, today or local_today(settings))
+
+
+ANALYSIS_FRAMES = ("per_activity", "attribution", "days", "daily", "weekly")
+
+
+def stored_analysis(
+    store: Store,
+    athlete: str,
+    settings: AthleteSettings | None = None,
+    frames: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    generation: int | None = None,
+) -> Analysis:
+    """The athlete's :func:`~trainlog.report.analyse` (to the last booked day), kept on disk.
+
+    Computed once per data generation and settings, then read back (a
+    dashboard's first visit reads it instead of walking every sample again).
+    ``frames`` (activities, samples) and ``generation`` let a caller that has
+    already read the tables pass them.
+    """
+    settings = settings or settings_of(store, athlete)
+    generation = store.generation(athlete) if generation is None else generation
+    key = json.dumps([__version__, generation, settings.to_dict()], sort_keys=True)
+    computed: dict[str, Analysis] = {}
+
+    def compute(name: str):
+        def run() -> pl.DataFrame:
+            if "result" not in computed:
+                acts, samples = frames or (store.read("activities", athlete), store.read("samples", athlete))
+                computed["result"] = analyse(acts, samples, settings)
+            return getattr(computed["result"], name)
+
+        return run
+
+    return Analysis(**{name: store.derived(athlete, f"analysis_{name}", key, compute(name)) for name in ANALYSIS_FRAMES})
