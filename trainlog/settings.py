@@ -279,8 +279,14 @@ def load_settings(path: str | os.PathLike[str]) -> AthleteSettings:
 
 
 def save_settings(path: str | os.PathLike[str], settings: AthleteSettings) -> None:
-    """Write settings as JSON atomically (temporary file in the same folder, then ``os.replace``)."""
+    """Write settings as JSON atomically (temporary file in the same folder, then ``os.replace``).
+
+    An existing file that is unreadable or from a newer schema is never
+    replaced: :class:`SettingsError` names it instead.
+    """
     path = Path(path)
+    if path.exists():
+        load_settings(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
