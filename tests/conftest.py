@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from corpus import CORPUS, corpus_available, corpus_file
+from corpus import CORPUS, ROOT, corpus_available, corpus_file
 from trainlog import Store, import_paths
 
 
@@ -43,3 +44,24 @@ def copy_corpus(tmp_path):
         return out
 
     return copy
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(os.environ.get("TRAINLOG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser(request):
+    """Debian's headless Chromium driven by Playwright, one for the whole session."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print(f"\ndashboard screenshots: {SCREENSHOTS.resolve()}")

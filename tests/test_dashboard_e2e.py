@@ -10,7 +10,6 @@ of every page go to ``$TRAINLOG_ARTIFACTS/screenshots`` (default
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import socket
@@ -28,13 +27,11 @@ from dashboards import units as u
 from trainlog import Store, report
 from trainlog.settings import load_settings
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from conftest import CHROMIUM, SCREENSHOTS  # the browser fixture lives in conftest.py (one per session)
+
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(os.environ.get("TRAINLOG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 MARA_DAY = "2026-03-15"  # Mara's last day with training in the sample data
 PAGES = {
     "today": f"/?athlete=mara&as_of={MARA_DAY}",
@@ -89,16 +86,6 @@ def server(subset_dir, tmp_path_factory):  # noqa: F811
         proc.terminate()
         proc.wait(timeout=10)
 
-
-@pytest.fixture(scope="session")
-def browser(request):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
-        print(f"\ndashboard screenshots: {SCREENSHOTS.resolve()}")
 
 
 def open_page(browser, viewport):

@@ -16,7 +16,8 @@ import pytest
 from corpus import ROOT, SAMPLE_FIT
 from dashboards import data as dash_data
 from dashboards.app import create_app, is_loopback
-from test_dashboard_e2e import CHROMIUM, CHROMIUM_ARGS, free_port, sync_api, wait_for_server
+from conftest import CHROMIUM
+from test_dashboard_e2e import free_port, sync_api, wait_for_server
 from trainlog import Store, import_paths
 from trainlog.errors import SettingsError
 from trainlog.users import add_user, authenticate, load_users, users_path
@@ -165,7 +166,7 @@ def _hostile_fit(path):
 
 
 @pytest.mark.skipif(sync_api is None or CHROMIUM is None, reason="playwright or Debian's chromium is missing")
-def test_strings_from_fit_files_are_shown_as_text(tmp_path):
+def test_strings_from_fit_files_are_shown_as_text(tmp_path, browser):
     data_dir = tmp_path / "data"
     hostile = tmp_path / f"{HOSTILE}.fit"
     try:
@@ -184,20 +185,18 @@ def test_strings_from_fit_files_are_shown_as_text(tmp_path):
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             base = wait_for_server(proc, port, log)
-            with sync_api.sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page()
-                activity_url = f"{base}/activity/{act['activity_id']}?athlete=mara"
-                for url in (f"{base}/activities?athlete=mara", activity_url):
-                    page.goto(url)
-                    page.wait_for_selector("main.main")
-                    page.wait_for_load_state("networkidle")
-                    assert page.evaluate("window.__pwned") is None
-                    assert page.locator("main img[src=x]").count() == 0
-                page.goto(activity_url)
-                page.wait_for_selector("#activity-source")
-                assert HOSTILE in page.inner_text("#activity-source")
-                browser.close()
+            page = browser.new_page()
+            activity_url = f"{base}/activity/{act['activity_id']}?athlete=mara"
+            for url in (f"{base}/activities?athlete=mara", activity_url):
+                page.goto(url)
+                page.wait_for_selector("main.main")
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate("window.__pwned") is None
+                assert page.locator("main img[src=x]").count() == 0
+            page.goto(activity_url)
+            page.wait_for_selector("#activity-source")
+            assert HOSTILE in page.inner_text("#activity-source")
+            page.close()
         finally:
             proc.terminate()
             proc.wait(timeout=10)
