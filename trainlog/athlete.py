@@ -14,7 +14,7 @@ import zoneinfo
 import polars as pl
 
 from trainlog import __version__
-from trainlog.report import Analysis, activity_metrics, analyse, extended, summary
+from trainlog.report import Analysis, analyse, summary_of_analysis
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import Store
 from trainlog.tzone import with_local_start
@@ -38,15 +38,8 @@ def local_today(settings: AthleteSettings) -> dt.date:
 
 
 def metrics_of(store: Store, athlete: str, settings: AthleteSettings | None = None) -> pl.DataFrame:
-    """Per-activity metrics, stored with the activities, recomputed when data or settings change."""
-    settings = settings or settings_of(store, athlete)
-    key = json.dumps([__version__, store.generation(athlete), settings.to_dict()], sort_keys=True)
-    return store.derived(
-        athlete,
-        "activity_metrics",
-        key,
-        lambda: activity_metrics(store.read("activities", athlete), store.read("samples", athlete), settings),
-    )
+    """Per-activity metrics (:data:`trainlog.metrics.ACTIVITY`), kept on disk with the analysis."""
+    return stored_analysis(store, athlete, settings).per_activity
 
 
 def activity_table(store: Store, athlete: str) -> pl.DataFrame:
@@ -61,15 +54,7 @@ def activity_table(store: Store, athlete: str) -> pl.DataFrame:
 def summary_of(store: Store, athlete: str, today: dt.date | None = None) -> dict:
     """:func:`trainlog.report.summary` for a stored athlete (today: the athlete's local date)."""
     settings = settings_of(store, athlete)
-    today = today or local_today(settings)
-    acts, samples = store.read("activities", athlete), store.read("samples", athlete)
-    return summary(acts, samples, settings, today, analysis=stored_analysis(store, athlete, settings, (acts, samples)))
-
-
-def analysis_of(store: Store, athlete: str, today: dt.date | None = None) -> Analysis:
-    """:func:`trainlog.report.analyse` for a stored athlete, to ``today`` (default: the athlete's today)."""
-    settings = settings_of(store, athlete)
-    return extended(stored_analysis(store, athlete, settings), settings, today or local_today(settings))
+    return summary_of_analysis(stored_analysis(store, athlete, settings), settings, today or local_today(settings))
 
 
 ANALYSIS_FRAMES = ("per_activity", "attribution", "days", "daily", "weekly")

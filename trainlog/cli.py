@@ -91,12 +91,15 @@ def import_cmd(paths, athlete, data_dir, quiet, as_json, workers):
     """
     store = Store(data_dir)
     show_progress = sys.stderr.isatty() and not as_json
-    echo_line = click.echo
+    progress = None
 
     def print_result(result: FileResult) -> None:
         if as_json or (quiet and result.outcome != "failed"):
             return
-        echo_line(result.line(), err=result.outcome == "failed")
+        if progress is not None:  # above the bar
+            progress.console.print(result.line(), markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(result.line(), err=result.outcome == "failed")
 
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -111,9 +114,6 @@ def import_cmd(paths, athlete, data_dir, quiet, as_json, workers):
         )
         task = progress.add_task("import", total=None, records=0)
         records = 0
-
-        def echo_line(text, err=False):  # noqa: F811 - print above the bar
-            progress.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
         def on_plan(n):
             progress.update(task, total=n)
@@ -310,14 +310,17 @@ def summary_cmd(athlete, data_dir, as_json, weeks, today):
       trainlog summary --athlete mara
       trainlog summary -a mara --today 2026-03-16 --json
     """
-    from trainlog.athlete import analysis_of, summary_of
+    from trainlog.athlete import local_today, settings_of, stored_analysis
+    from trainlog.report import summary_of_analysis
 
     store = Store(data_dir)
     if athlete not in store.athletes():
         raise click.ClickException(f"no data for athlete {athlete!r} in {store.data_dir}; import some with: trainlog import PATH -a {athlete}")
-    s = summary_of(store, athlete, _iso_date(today))
-    weekly = analysis_of(store, athlete, dt.date.fromisoformat(s["today"])).weekly
-    last = dt.date.fromisoformat(s["today"])
+    settings = settings_of(store, athlete)
+    last = _iso_date(today) or local_today(settings)
+    analysis = stored_analysis(store, athlete, settings)
+    s = summary_of_analysis(analysis, settings, last)
+    weekly = analysis.weekly
     rows = [
         {
             "week_start": w["week_start"].isoformat(),

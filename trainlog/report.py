@@ -84,10 +84,12 @@ def summary(
     are left out. ``analysis``: the result of :func:`analyse` for the same data
     and settings, when the caller has it (any ``today``), to save recomputing it.
     """
-    if analysis is None:
-        result = analyse(activities, samples, settings, today)
-    else:
-        result = extended(analysis, settings, today)
+    return summary_of_analysis(analysis or analyse(activities, samples, settings, today), settings, today)
+
+
+def summary_of_analysis(analysis: Analysis, settings: AthleteSettings, today: dt.date) -> dict:
+    """:func:`summary` from an :func:`analyse` result of any ``today``."""
+    result = extended(analysis, settings, today)
     history = result.daily.filter(pl.col("date") <= today)
     done = result.per_activity.filter(pl.col("start_date") <= today)
     monday = today - dt.timedelta(days=today.weekday())
