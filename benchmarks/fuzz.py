@@ -138,15 +138,15 @@ def parse_layout(data: bytes) -> Layout | None:
     pos, defs, messages = hsize, {}, []
     while pos < end:
         head = data[pos]
-        if head & 0x80:  # compressed timestamp header
-            local = (head >> 5) & 0x3
+        if head & 0x80 or not head & 0x40:  # data message (0x80: compressed timestamp header)
+            local = (head >> 5) & 0x3 if head & 0x80 else head & 0x0F
             d = defs.get(local)
             if d is None:
                 return None
             size = 1 + sum(f[1] for f in d.fields) + sum(f[1] for f in d.dev_fields)
             messages.append(Message(pos, pos + size, "data", local, definition=d))
             pos += size
-        elif head & 0x40:
+        else:  # definition message
             local = head & 0x0F
             if pos + 6 > end:
                 return None
@@ -169,14 +169,6 @@ def parse_layout(data: bytes) -> Layout | None:
             defs[local] = m
             messages.append(m)
             pos = p
-        else:
-            local = head & 0x0F
-            d = defs.get(local)
-            if d is None:
-                return None
-            size = 1 + sum(f[1] for f in d.fields) + sum(f[1] for f in d.dev_fields)
-            messages.append(Message(pos, pos + size, "data", local, definition=d))
-            pos += size
     if pos != end:
         return None
     return Layout(hsize, end, messages)
