@@ -122,9 +122,11 @@ def test_sigkill_at_random_points_loses_nothing_and_rerun_completes(tmp_path, re
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=60)
-            assert proc.returncode == -signal.SIGKILL
-            kills += 1
-            round_kills += 1
+            # the process may finish between the timeout and the signal: then it was not a kill
+            assert proc.returncode in (-signal.SIGKILL, 0), proc.stderr.read().decode()
+            if proc.returncode == -signal.SIGKILL:
+                kills += 1
+                round_kills += 1
         else:
             assert proc.returncode == 0, proc.stderr.read().decode()
         proc.stderr.close()
