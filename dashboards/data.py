@@ -30,7 +30,7 @@ from trainlog.athlete import local_today
 from trainlog.importer import FileResult, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.errors import StoreError
-from trainlog.store import Store, check_athlete
+from trainlog.store import Manifest, Store, check_athlete
 
 #: With no activity in this many days before today, pages show the day of the last activity instead.
 STALE_DAYS = 14
@@ -70,8 +70,8 @@ class ImportJob:
 @dataclass
 class _Athlete:
     key: tuple
+    manifest: Manifest  # the commit read; samples are scanned from it, one activity at a time
     activities: pl.DataFrame
-    samples: pl.DataFrame
     laps: pl.DataFrame
     settings: AthleteSettings
     base: report.Analysis | None = None  # the per-sample work, once per data generation and settings
@@ -125,25 +125,17 @@ class Data:
         user = self.user()
         return [a for a in self.store.athletes() if user is None or user.may_see(a)]
 
-    def _key(self, athlete: str) -> tuple:
-        path = self.store.settings_path(athlete)
-        mtime = path.stat().st_mtime_ns if path.exists() else None
-        return self.store.manifest(athlete).generation, mtime
-
     def _athlete(self, athlete: str) -> _Athlete:
         self.check_access(athlete)
-        key = self._key(athlete)
+        path = self.store.settings_path(athlete)
+        manifest = self.store.manifest(athlete)
+        key = manifest.generation, path.stat().st_mtime_ns if path.exists() else None
         with self._lock:
             cached = self._athletes.get(athlete)
         if cached is not None and cached.key == key:
             return cached
-        fresh = _Athlete(
-            key,
-            self.store.read("activities", athlete),
-            self.store.read("samples", athlete),
-            self.store.read("laps", athlete),
-            load_settings(self.store.settings_path(athlete)),
-        )
+        tables = self.store.read_all(athlete, ("activities", "laps"), manifest)  # small; samples stay on disk
+        fresh = _Athlete(key, manifest, tables["activities"], tables["laps"], load_settings(path))
         with self._lock:
             self._athletes[athlete] = fresh
         return fresh
@@ -182,7 +174,7 @@ class Data:
     def _base(self, athlete: str, entry: _Athlete) -> report.Analysis:
         """The athlete's full analysis to the last booked day (the heavy part: once, and kept on disk)."""
         if entry.base is None:
-            base = stored_analysis(self.store, athlete, entry.settings, (entry.activities, entry.samples), entry.key[0])
+            base = stored_analysis(self.store, athlete, entry.settings, entry.manifest)
             with self._lock:
                 entry.base = entry.base or base
         return entry.base
@@ -191,8 +183,7 @@ class Data:
         """:func:`trainlog.report.summary` on ``as_of`` (the numbers the Today and Goal pages show)."""
         entry = self._athlete(athlete)
         return self._memo(entry.summaries, as_of,
-                          lambda: report.summary(entry.activities, entry.samples, entry.settings, as_of,
-                                                 analysis=self._base(athlete, entry)))
+                          lambda: report.summary_of_analysis(self._base(athlete, entry), entry.settings, as_of))
 
     def _memo(self, cache: dict, key, compute):
         """``cache[key]``, computed (outside the lock) when missing; the oldest entry goes beyond CACHE_AS_OF."""
@@ -233,7 +224,12 @@ class Data:
         rows = self.activities(athlete).filter(pl.col("activity_id") == activity_id)
         if rows.is_empty():
             return None
-        samples = entry.samples.filter(pl.col("activity_id") == activity_id).sort("timestamp")
+        samples = (
+            self.store.scan("samples", athlete, entry.manifest)
+            .filter(pl.col("activity_id") == activity_id)
+            .collect()
+            .sort("timestamp")
+        )
         per_sample = sample_metrics(samples, entry.settings)
         samples = samples.unique("timestamp", keep="first", maintain_order=True).join(
             per_sample.drop("activity_id"), on="timestamp", how="left"
@@ -282,7 +278,16 @@ class Data:
         user = self.user()
         if user is not None and user.role != "coach":
             raise PermissionError("only a coach may load the sample athletes")
-        return self._start(lambda **progress: demo.import_samples(self.store, **progress))
+        def work(**progress):
+            for report in demo.import_samples(self.store, **progress):
+                self._analyse_after(report)
+
+        return self._start(work)
+
+    def _analyse_after(self, report) -> None:
+        """Keep the analysis of an import's new data on disk, as ``trainlog import`` does (pages open fast)."""
+        if report.counts()["imported"]:
+            stored_analysis(self.store, report.athlete)
 
     def import_uploads(self, athlete: str, files: list[tuple[str, bytes]]) -> ImportJob:
         """Write uploaded ``(name, bytes)`` files under safe names and import them in the background.
@@ -317,7 +322,7 @@ class Data:
             for result in skipped:
                 on_result(result)
             if paths:
-                import_paths(self.store, paths, athlete, on_plan=on_plan, on_result=on_result)
+                self._analyse_after(import_paths(self.store, paths, athlete, on_plan=on_plan, on_result=on_result))
 
         return self._start(work, athlete, cleanup=folder, names=names)
 

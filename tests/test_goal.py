@@ -39,6 +39,25 @@ def test_best_60_h_window_is_half_open_and_spans_activities():
     assert end == t0 + dt.timedelta(hours=30)
 
 
+def test_windows_by_day_give_the_best_window_up_to_any_day():
+    t0 = utc(2024, 3, 1)
+    hours = (0, 30, 60, 61)
+    frame = pl.DataFrame({
+        "timestamp": [t0 + dt.timedelta(hours=h) for h in hours],
+        "date": [(t0 + dt.timedelta(hours=h)).date() for h in hours],  # 1, 2, 3, 3 March
+        "ascent_m": [500.0, 400, 300, 200],
+    })
+    windows = goal.windows_by_day(frame, 60.0)
+    # day 1: 500 (at 0 h); day 2: 500 + 400 = 900 (at 30 h); day 3: 700 at 60 h, 900 at 61 h -> 900 at 61 h
+    assert windows["window_ascent_m"].to_list() == [500.0, 900.0, 900.0]
+    assert windows["window_end_utc"].to_list() == [t0 + dt.timedelta(hours=h) for h in (0, 30, 61)]
+    assert goal.best_window_up_to(windows, dt.date(2024, 2, 29)) == (0.0, None)
+    assert goal.best_window_up_to(windows, dt.date(2024, 3, 1)) == (500.0, t0)
+    # up to day 3 the two 900 m windows tie: the earliest (ending at 30 h) wins, as in best_window_ascent
+    assert goal.best_window_up_to(windows, dt.date(2024, 3, 3)) == (900.0, t0 + dt.timedelta(hours=30))
+    assert goal.best_window_up_to(windows, dt.date(2024, 3, 3)) == goal.best_window_ascent(frame, 60.0)
+
+
 def test_best_60_h_comes_from_samples_not_whole_activities():
     start = utc(2024, 3, 1)
     n = 100 * 60 + 1  # 100 h, a sample a minute, +4 m per sample
@@ -47,7 +66,7 @@ def test_best_60_h_comes_from_samples_not_whole_activities():
                   altitude_m=[1000.0 + 4 * i for i in range(n)])
     result = report.analyse(acts, smp, AthleteSettings())
     assert result.per_activity["ascent_m"][0] == pytest.approx(24000.0)  # 6000 gains of 4 m
-    best, _ = goal.best_window_ascent(result.attribution, 60.0)
+    best, _ = goal.best_window_up_to(result.windows, TODAY)
     assert best == pytest.approx(3600 * 4.0)  # 60 h = 3600 samples of 4 m, not the whole 24,000 m
 
 
@@ -76,9 +95,9 @@ def test_readiness_figures():
     for week, ascent in enumerate([1000.0, 2000, 3000, 4000]):
         values[7 * week + 6] = ascent
     per_activity = pl.DataFrame({"activity_id": ["x", "y"], "ascent_m": [5000.0, 1000.0]})
-    attribution = pl.DataFrame(schema={"timestamp": pl.Datetime("us", "UTC"), "ascent_m": pl.Float64})
+    windows = pl.DataFrame(schema=goal.WINDOWS_SCHEMA)
     race = Goal(date=TODAY + dt.timedelta(days=70))
-    got = goal.readiness(daily_ascent(values), attribution, per_activity, race, MODEL, TODAY)
+    got = goal.readiness(daily_ascent(values), windows, per_activity, race, MODEL, TODAY)
     assert got.best_7day_ascent_m == 4000.0
     assert got.current_weekly_ascent_m == 4000.0
     assert got.biggest_activity_id == "x"
@@ -93,9 +112,9 @@ def test_readiness_figures():
 
 def test_readiness_without_goal_date_or_data():
     empty = pl.DataFrame(schema={"date": pl.Date, "ascent_m": pl.Float64})
-    attribution = pl.DataFrame(schema={"timestamp": pl.Datetime("us", "UTC"), "ascent_m": pl.Float64})
+    windows = pl.DataFrame(schema=goal.WINDOWS_SCHEMA)
     per_activity = pl.DataFrame(schema={"activity_id": pl.String, "ascent_m": pl.Float64})
-    got = goal.readiness(empty, attribution, per_activity, Goal(), MODEL, TODAY)
+    got = goal.readiness(empty, windows, per_activity, Goal(), MODEL, TODAY)
     assert got.needed_weekly_ascent_m is None and got.on_track is None and got.days_to_goal is None
     assert got.best_7day_ascent_m == 0.0 and got.biggest_activity_id is None
     assert got.projected_date is None

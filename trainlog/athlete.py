@@ -16,7 +16,7 @@ import polars as pl
 from trainlog import __version__
 from trainlog.report import Analysis, analyse, summary_of_analysis
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.store import Store
+from trainlog.store import Manifest, Store
 from trainlog.tzone import with_local_start
 
 
@@ -57,35 +57,45 @@ def summary_of(store: Store, athlete: str, today: dt.date | None = None) -> dict
     return summary_of_analysis(stored_analysis(store, athlete, settings), settings, today or local_today(settings))
 
 
-ANALYSIS_FRAMES = ("per_activity", "attribution", "days", "daily", "weekly")
+ANALYSIS_FRAMES = ("per_activity", "windows", "days", "daily", "weekly")
 
 
 def stored_analysis(
     store: Store,
     athlete: str,
     settings: AthleteSettings | None = None,
-    frames: tuple[pl.DataFrame, pl.DataFrame] | None = None,
-    generation: int | None = None,
+    manifest: Manifest | None = None,
 ) -> Analysis:
     """The athlete's :func:`~trainlog.report.analyse` (to the last booked day), kept on disk.
 
     Computed once per data generation and settings, then read back (a
-    dashboard's first visit reads it instead of walking every sample again).
-    ``frames`` (activities, samples) and ``generation`` let a caller that has
-    already read the tables pass them.
+    dashboard's first visit reads five small frames instead of walking every
+    sample again). ``manifest``: analyse that commit (one the caller read
+    before) rather than the latest.
     """
     settings = settings or settings_of(store, athlete)
-    generation = store.generation(athlete) if generation is None else generation
-    key = json.dumps([__version__, generation, settings.to_dict()], sort_keys=True)
+    manifest = manifest or store.manifest(athlete)
+    key = json.dumps([__version__, manifest.generation, settings.to_dict()], sort_keys=True)
     computed: dict[str, Analysis] = {}
 
     def compute(name: str):
         def run() -> pl.DataFrame:
             if "result" not in computed:
-                acts, samples = frames or (store.read("activities", athlete), store.read("samples", athlete))
-                computed["result"] = analyse(acts, samples, settings)
+                tables = store.read_all(athlete, ("activities", "samples"), manifest)
+                computed["result"] = analyse(tables["activities"], tables["samples"], settings)
             return getattr(computed["result"], name)
 
         return run
 
-    return Analysis(**{name: store.derived(athlete, f"analysis_{name}", key, compute(name)) for name in ANALYSIS_FRAMES})
+    analysis = Analysis(
+        **{name: store.derived(athlete, f"analysis_{name}", key, compute(name)) for name in ANALYSIS_FRAMES}
+    )
+    _drop_stale_frames(store, athlete)
+    return analysis
+
+
+def _drop_stale_frames(store: Store, athlete: str) -> None:
+    """Remove analysis frames an older trainlog kept that this one no longer uses."""
+    for path in (store.athlete_dir(athlete) / "derived").glob("analysis_*.parquet"):
+        if path.name[len("analysis_"):].rsplit("-", 1)[0] not in ANALYSIS_FRAMES:
+            path.unlink(missing_ok=True)

@@ -85,11 +85,16 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
     )
 
 
-def activity_days(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> pl.DataFrame:
+def activity_days(
+    per_sample: pl.DataFrame, per_activity: pl.DataFrame, attribution: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One row per (activity, local day) it touched: ``activity_id``, ``sport``,
-    ``start_date``, ``elapsed_s`` (moving time when unknown), ``date`` and the booked quantities (see module doc)."""
+    ``start_date``, ``elapsed_s`` (moving time when unknown), ``date`` and the booked quantities (see module doc).
+
+    ``attribution``: :func:`sample_attribution` of the same frames, when the caller already has it.
+    """
     booked = (
-        sample_attribution(per_sample, per_activity)
+        (attribution if attribution is not None else sample_attribution(per_sample, per_activity))
         .group_by("activity_id", "date")
         .agg(pl.col(name).sum() for name in QUANTITIES)
     )

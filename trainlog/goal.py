@@ -53,23 +53,58 @@ def best_days_ascent(daily: pl.DataFrame, days: int) -> tuple[float, dt.date | N
     return best["sum"], best["date"]
 
 
+def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
+    """``attribution`` sorted by time with ``sum``: the ascent booked in ``(timestamp - hours, timestamp]``."""
+    period = f"{round(hours * 3_600_000_000)}us"
+    return attribution.sort("timestamp", maintain_order=True).with_columns(
+        pl.col("ascent_m").rolling_sum_by("timestamp", window_size=period, closed="right").alias("sum")
+    )
+
+
 def best_window_ascent(attribution: pl.DataFrame, hours: float) -> tuple[float, dt.datetime | None]:
     """Largest ascent (m) booked in any ``hours``-long window, across activities, and the window's end (UTC).
 
     ``attribution`` is :func:`trainlog.daily.sample_attribution` (per-sample
-    ascent); windows are ``(end - hours, end]``.
+    ascent); windows are ``(end - hours, end]``; the earliest end wins a tie.
     """
     if attribution.is_empty():
         return 0.0, None
-    period = f"{round(hours * 3_600_000_000)}us"
-    rolling = (
-        attribution.select("timestamp", "ascent_m")
-        .sort("timestamp")
-        .rolling(index_column="timestamp", period=period)
-        .agg(pl.col("ascent_m").sum().alias("sum"))
-    )
-    best = rolling.sort("sum", descending=True, maintain_order=True).row(0, named=True)
+    rolling = _rolling_ascent(attribution.select("timestamp", "ascent_m"), hours)
+    best = rolling.row(int(rolling["sum"].arg_max()), named=True)
     return best["sum"], best["timestamp"]
+
+
+WINDOWS_SCHEMA = {"date": pl.Date, "window_ascent_m": pl.Float64, "window_end_utc": pl.Datetime("us", "UTC")}
+
+
+def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
+    """Per local day with samples: the best ``hours`` window ending at a sample booked that day.
+
+    Columns :data:`WINDOWS_SCHEMA`, one row per ``date``. The best window up to
+    a day is the best row up to that day (:func:`best_window_up_to`), so this
+    small table stands in for the per-sample frame once it is computed.
+    """
+    if attribution.is_empty():
+        return pl.DataFrame(schema=WINDOWS_SCHEMA)
+    rolling = _rolling_ascent(attribution.select("timestamp", "date", "ascent_m"), hours)
+    return (
+        rolling.group_by("date", maintain_order=True)
+        .agg(
+            pl.col("sum").max().alias("window_ascent_m"),
+            pl.col("timestamp").get(pl.col("sum").arg_max()).alias("window_end_utc"),
+        )
+        .sort("date")
+        .cast(WINDOWS_SCHEMA)
+    )
+
+
+def best_window_up_to(windows: pl.DataFrame, today: dt.date) -> tuple[float, dt.datetime | None]:
+    """The best window of :func:`windows_by_day` on days up to ``today``: (ascent m, end UTC); earliest on a tie."""
+    done = windows.filter(pl.col("date") <= today).sort("date")
+    if done.is_empty():
+        return 0.0, None
+    best = done.row(int(done["window_ascent_m"].arg_max()), named=True)
+    return best["window_ascent_m"], best["window_end_utc"]
 
 
 def weekly_ascents(daily: pl.DataFrame, today: dt.date, weeks: int) -> list[float]:
@@ -111,7 +146,7 @@ def projected_date(
 
 def readiness(
     daily: pl.DataFrame,
-    attribution: pl.DataFrame,
+    windows: pl.DataFrame,
     per_activity: pl.DataFrame,
     goal: Goal,
     model: ModelSettings,
@@ -119,13 +154,13 @@ def readiness(
 ) -> Readiness:
     """Readiness figures against ``goal`` on the local date ``today``.
 
-    ``daily``: :func:`trainlog.daily.daily_series`; ``attribution``:
-    :func:`trainlog.daily.sample_attribution`; ``per_activity``:
+    ``daily``: :func:`trainlog.daily.daily_series`; ``windows``:
+    :func:`windows_by_day`; ``per_activity``:
     :func:`trainlog.activity.activity_metrics`. Only data up to ``today`` is
     expected (the caller filters).
     """
     best_7, best_7_end = best_days_ascent(daily, model.best_window_days)
-    best_window, best_window_end = best_window_ascent(attribution, goal.time_limit_h)
+    best_window, best_window_end = best_window_up_to(windows, today)
     biggest = (
         per_activity.sort("ascent_m", descending=True, maintain_order=True).row(0, named=True)
         if not per_activity.is_empty()

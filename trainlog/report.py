@@ -25,7 +25,7 @@ class Analysis:
     """The frames derived from one athlete's dataset."""
 
     per_activity: pl.DataFrame  # activity.activity_metrics: one row per activity
-    attribution: pl.DataFrame  # daily.sample_attribution: per-sample booked quantities
+    windows: pl.DataFrame  # goal.windows_by_day: the best goal-length (60 h) window ending on each day
     days: pl.DataFrame  # daily.activity_days: one row per (activity, local day)
     daily: pl.DataFrame  # daily series + fitness columns, one row per local day up to `today`
     weekly: pl.DataFrame  # weekly.weekly: per ISO week, by sport and "all"
@@ -38,9 +38,10 @@ def analyse(
     per_sample = activity.sample_metrics(samples, settings)
     per_activity = activity.activity_metrics(activities, per_sample, settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
-    days = daily.activity_days(per_sample, per_activity)
+    windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
+    days = daily.activity_days(per_sample, per_activity, attribution)
     series = fitness.fitness(daily.daily_series(days, end=today), settings.model)
-    return Analysis(per_activity, attribution, days, series, weekly.weekly(days))
+    return Analysis(per_activity, windows, days, series, weekly.weekly(days))
 
 
 def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None) -> Analysis:
@@ -53,7 +54,7 @@ def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None)
     if today is None or (not result.daily.is_empty() and result.daily["date"].max() >= today):
         return result
     series = fitness.fitness(daily.daily_series(result.days, end=today), settings.model)
-    return Analysis(result.per_activity, result.attribution, result.days, series, result.weekly)
+    return Analysis(result.per_activity, result.windows, result.days, series, result.weekly)
 
 
 def activity_metrics(activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
@@ -100,7 +101,7 @@ def summary_of_analysis(analysis: Analysis, settings: AthleteSettings, today: dt
     day = history.filter(pl.col("date") == today)
     row = day.row(0, named=True) if not day.is_empty() else dict.fromkeys(history.columns)
     readiness = goal.readiness(
-        history, result.attribution.filter(pl.col("date") <= today), done, settings.goal, settings.model, today
+        history, result.windows, done, settings.goal, settings.model, today
     )
     sources = done["load_source"].to_list()
     return {

@@ -201,21 +201,28 @@ class Store:
             raise StoreError(f"{path}: dataset schema version {version} is unknown; it was left untouched")
         return manifest
 
-    def read_all(self, athlete: str, tables: tuple[str, ...] = tuple(schema.TABLES)) -> dict[str, pl.DataFrame]:
+    def read_all(
+        self, athlete: str, tables: tuple[str, ...] = tuple(schema.TABLES), manifest: Manifest | None = None
+    ) -> dict[str, pl.DataFrame]:
         """Several tables of one athlete from one committed manifest (a consistent snapshot).
 
         Reading tables one by one with :meth:`read` may see two different
-        commits when an import is running; this never does.
+        commits when an import is running; this never does. ``manifest``: as in :meth:`scan`.
         """
-        manifest = self.manifest(athlete)
+        manifest = manifest or self.manifest(athlete)
         try:
             return {t: self._scan(t, athlete, manifest).collect() for t in tables}
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise StoreError(f"{self.data_dir}: cannot read athlete {athlete}'s dataset: {_first_line(exc)}") from None
 
-    def scan(self, table: str, athlete: str) -> pl.LazyFrame:
-        """A lazy frame over one athlete's table (empty frame with the schema if none)."""
-        return self._scan(table, athlete, self.manifest(athlete))
+    def scan(self, table: str, athlete: str, manifest: Manifest | None = None) -> pl.LazyFrame:
+        """A lazy frame over one athlete's table (empty frame with the schema if none).
+
+        ``manifest``: read the parts of that commit (one a caller read before),
+        not of the latest; its parts stay readable for :data:`RETIRE_AFTER_S`
+        after a later commit retires them.
+        """
+        return self._scan(table, athlete, manifest or self.manifest(athlete))
 
     def _scan(self, table: str, athlete: str, manifest: Manifest) -> pl.LazyFrame:
         cols = schema.TABLES[table]
