@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dash
 import polars as pl
-from dash import Input, Output, State, callback, dcc, html
+from urllib.parse import parse_qsl
+
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
@@ -13,6 +15,24 @@ dash.register_page(__name__, path="/coach", name="Coach", title="Coach · trainl
 
 #: Daily columns the comparison plots: (column, title); ``ascent_7d`` is in the display unit.
 COMPARED = (("ctl", "Fitness (CTL)"), ("tsb", "Form (TSB)"), ("ascent_7d", "Ascent, last 7 days ({unit})"))
+#: The URL's ``compare`` value for "nobody chosen" (no ``compare`` at all means every athlete).
+NOBODY = "none"
+
+
+def chosen_athletes(compare: str | None, athletes: list[str]) -> list[str]:
+    """The athletes the URL's ``compare=a,b`` names (those that exist), every athlete without it."""
+    if compare is None:
+        return list(athletes)
+    named = compare.split(",")
+    return [a for a in athletes if a in named]
+
+
+def compare_query(chosen: list[str] | None, athletes: list[str]) -> str | None:
+    """The ``compare`` value for a choice (None: every athlete, the default)."""
+    chosen = [a for a in athletes if a in (chosen or [])]
+    if chosen == list(athletes):
+        return None
+    return ",".join(chosen) or NOBODY
 
 
 def roster_rows(units: str) -> list[dict]:
@@ -42,7 +62,7 @@ def layout(**query):
     if v is None:
         return shell.no_data("/coach")
     athletes = data.get().athletes()
-    chosen = [a for a in (query.get("compare") or "").split(",") if a in athletes] or athletes
+    chosen = chosen_athletes(query.get("compare"), athletes)
     head = ["athlete", "day shown", "CTL", "form", "ACWR", "ascent this week", "best 7 days", "goal date", "flags"]
     body = [
         html.Tr([
@@ -66,6 +86,20 @@ def layout(**query):
             html.Div(id="compare-graphs", className="grid"),
         ], className="card"),
     ])
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("compare-athletes", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def compare_to_url(chosen, search):
+    """Keep the chosen athletes in the URL (``compare=a,b``), so a link reopens the same comparison."""
+    query = dict(parse_qsl((search or "").lstrip("?")))
+    query["compare"] = compare_query(chosen, data.get().athletes())
+    new = shell.href("", query)
+    return new if new != (search or "") else no_update
 
 
 @callback(Output("compare-graphs", "children"), Input("compare-athletes", "value"), State("ctl-units", "value"))
