@@ -164,13 +164,30 @@ def test_coach_roster_and_comparison(source, pages):
     assert ascent.data[0].y[-1] == pytest.approx(daily["ascent_m"].tail(7).sum() / 0.3048, abs=0.1)
 
 
+def test_coach_comparison_lives_in_the_url(source, pages):
+    coach = pages["coach"]
+    everyone = sorted(SUBSET)
+    assert coach.compare_to_url(["tom"], "?athlete=mara") == "?athlete=mara&compare=tom"
+    assert coach.compare_to_url([], "?athlete=mara&compare=tom") == "?athlete=mara&compare=none"
+    assert coach.compare_to_url(everyone, "?athlete=mara&compare=tom") == "?athlete=mara"  # the default
+    assert coach.compare_to_url(["tom"], "?athlete=mara&compare=tom") is no_update
+
+    def chosen(query):
+        layout = coach.layout(**query)
+        return find(layout, "compare-athletes").value
+
+    assert chosen({"athlete": "mara"}) == everyone
+    assert chosen({"athlete": "mara", "compare": "tom,ghost"}) == ["tom"]  # unknown names are dropped
+    assert chosen({"athlete": "mara", "compare": "none"}) == []
+
+
 # ---- settings
 
 def test_settings_save_through_the_library(writable_source, pages):
     values = dict.fromkeys(pages["settings"].FIELDS)
     values.update(sex="female", hr_max=185, pace="4:50", timezone="America/New_York", goal_name="Barkley 2027",
                   goal_date="2027-03-12", goal_ascent=17698, goal_distance=160, goal_hours=60, goal_loops=5)
-    message, css = pages["settings"].save(1, "mara", *values.values())
+    message, css = pages["settings"].save(1, "mara", "metric", *values.values())
     assert css == "message ok", message
     saved = load_settings(writable_source.store.settings_path("mara"))
     assert (saved.sex, saved.hr_max_bpm, saved.threshold_pace_s_per_km) == ("female", 185.0, 290.0)
@@ -178,11 +195,33 @@ def test_settings_save_through_the_library(writable_source, pages):
     assert writable_source.settings("mara") == saved  # the cache sees the new file
 
 
+def test_settings_in_imperial_units(writable_source, pages):
+    settings = pages["settings"]
+    before = writable_source.settings("mara")
+    shown = settings.form_values(before, u.IMPERIAL)
+    assert shown["goal_ascent"] == pytest.approx(17698 / 0.3048, abs=0.05)  # 58,064.3 ft
+    layout = settings.layout(athlete="mara", units="imperial")
+    assert find(layout, "set-goal_ascent").value == shown["goal_ascent"]
+    # an untouched form keeps the stored metres exactly (no rounding through feet and miles)
+    message, css = settings.save(1, "mara", "imperial", *shown.values())
+    assert css == "message ok", message
+    assert load_settings(writable_source.store.settings_path("mara")).goal == before.goal
+    # edited fields are read in feet, miles and minutes per mile
+    values = {**shown, "goal_ascent": 30000, "goal_distance": 100, "pace": "8:00"}
+    message, css = settings.save(1, "mara", "imperial", *values.values())
+    assert css == "message ok", message
+    saved = load_settings(writable_source.store.settings_path("mara"))
+    assert saved.goal.ascent_m == pytest.approx(30000 * 0.3048)  # 9,144 m
+    assert saved.goal.distance_m == pytest.approx(100 * 1609.344)
+    assert saved.threshold_pace_s_per_km == pytest.approx(480 / 1.609344)  # 298.3 s/km
+    assert saved.goal.date == before.goal.date and saved.hr_max_bpm == before.hr_max_bpm
+
+
 def test_settings_refuse_invalid_values(writable_source, pages):
     before = writable_source.settings("mara")
     values = dict.fromkeys(pages["settings"].FIELDS)
     values.update(hr_max=150, lthr=170)  # threshold above max
-    message, css = pages["settings"].save(1, "mara", *values.values())
+    message, css = pages["settings"].save(1, "mara", "metric", *values.values())
     assert css == "message error" and "threshold" in message
     assert load_settings(writable_source.store.settings_path("mara")) == before
 
@@ -190,7 +229,7 @@ def test_settings_refuse_invalid_values(writable_source, pages):
 def test_a_goal_date_gives_a_plan_and_a_needed_line(writable_source, pages):
     values = dict.fromkeys(pages["settings"].FIELDS)
     values.update(goal_date="2026-04-15")
-    pages["settings"].save(1, "mara", *values.values())
+    pages["settings"].save(1, "mara", "metric", *values.values())
     layout = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
     g = writable_source.summary("mara", MARA_LAST_DAY)["goal"]
     assert g["days_to_goal"] == 31
