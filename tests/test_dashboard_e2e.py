@@ -144,8 +144,18 @@ def test_phone_width_has_no_horizontal_scrolling(server, browser, name):
     visit(page, base + PAGES[name])
     page.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
     scroll_width, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # every page's link is on screen (not hidden in a sideways-scrolling bar)
+    nav_right = page.evaluate("Math.max(...[...document.querySelectorAll('.nav-link')]"
+                              ".map(a => a.getBoundingClientRect().right))")
+    # every graph stays inside its card
+    overflowing = page.evaluate("""[...document.querySelectorAll('.main-svg')].filter(svg => {
+        const card = svg.closest('.card'); if (!card) return false;
+        return svg.getBoundingClientRect().right > card.getBoundingClientRect().right + 1;
+    }).length""")
     page.close()
     assert scroll_width <= width
+    assert nav_right <= width
+    assert overflowing == 0
     assert not errors, errors
 
 
