@@ -15,7 +15,9 @@ What it measures, on this machine, in this run:
       on a random sample of it, records/s extrapolated);
 2. the peak memory (max RSS, parent and workers) of importing the 60 h file,
    in a fresh process;
-3. the time to re-import the unchanged 10-year library;
+3. the time to re-import the unchanged 10-year library; then (3b) the time of
+   the analysis ``trainlog import`` computes and keeps on disk once the files
+   are in (every metric over every sample; the dashboard reads it back);
 4. on that library imported for three athletes: the median and 95th percentile
    time of every page's callbacks (page layouts, as Dash's router calls them,
    and the pages' own callbacks), called directly;
@@ -432,6 +434,14 @@ def main(argv: list[str] | None = None) -> int:
 
     for athlete in ATHLETES[1:]:
         trainlog_import(lib, data_dir, athlete)
+
+    print("\n== 3b. the analysis `trainlog import` keeps on disk after importing (all metrics, every sample)")
+    from trainlog.athlete import stored_analysis
+
+    for athlete in ATHLETES:
+        t = time.perf_counter()
+        stored_analysis(Store(data_dir), athlete)
+        print(f"  {athlete}: {time.perf_counter() - t:.1f} s for {tl_n:,} records")
     dashboard_sections(data_dir, repeats, args.no_browser)
     print(f"\nReproduce: .venv/bin/python benchmarks/bench_import.py{' --quick' if args.quick else ''}")
     return 0
