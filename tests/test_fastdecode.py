@@ -179,3 +179,40 @@ def test_records_frame_fills_missing_timestamps_forward():
     assert frame["hr_bpm"].to_list() == [101.0, 102.0, None]
     assert frame["speed_mps"].to_list() == [5.0, 2.0, 3.0]  # speed first, enhanced where speed is missing
     assert tuple(frame.columns) == RECORD_COLUMNS
+
+
+def _record_definition(data: bytes) -> int:
+    """Offset of the first record (global 20) definition message of a little-endian file."""
+    pos, sizes = data[0], [0] * 16
+    while True:
+        h = data[pos]
+        if h & 0x80:
+            pos += 1 + sizes[(h >> 5) & 3]
+        elif h & 0x40:
+            n, length = data[pos + 5], 6 + 3 * data[pos + 5]
+            fields = data[pos + 6: pos + length]
+            if h & 0x20:
+                dev = data[pos + length + 1: pos + length + 1 + 3 * data[pos + length]]
+                length += 1 + len(dev)
+                fields += dev
+            if int.from_bytes(data[pos + 3: pos + 5], "little") == 20 and n >= 2:
+                return pos
+            sizes[h & 0x0F] = sum(fields[1::3])
+            pos += length
+        else:
+            pos += 1 + sizes[h & 0x0F]
+
+
+@pytest.mark.parametrize("base_type", [0x15, 0x3F, 0x72])
+def test_unknown_base_type_is_refused_before_fitfast(capfd, base_type):
+    """A base type byte out of the FIT profile (here after one with high bits set) is refused by the
+    scan: fitfast 0.1.0 would panic on it (a Rust message on stderr)."""
+    from corpus import SAMPLE_FIT
+
+    data = bytearray(next(SAMPLE_FIT.glob("mara/*_running.fit")).read_bytes())
+    pos = _record_definition(bytes(data))
+    assert data[pos + 6 + 2] & 0x80  # the first field's base type has the endian bit (e.g. 0x86)
+    data[pos + 6 + 3 + 2] = base_type  # the second field's
+    with pytest.raises(fastdecode.Unsupported, match="unknown base type"):
+        fastdecode.decode_fast(bytes(data), "odd.fit")
+    assert "panicked" not in capfd.readouterr().err

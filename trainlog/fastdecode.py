@@ -209,7 +209,7 @@ def _scan(data: bytes) -> tuple[bytes, int]:
                 if len(field_bytes) != 3 * n_fields:
                     raise Unsupported("truncated definition")
                 # fitfast 0.1.0 panics on a zero-size field or an unknown base type
-                if 0 in field_bytes[1::3] or max(field_bytes[2::3], default=0) & 0x1F > MAX_BASE_TYPE:
+                if 0 in field_bytes[1::3] or any(b & 0x1F > MAX_BASE_TYPE for b in field_bytes[2::3]):
                     raise Unsupported("a field of size 0 or of an unknown base type")
                 size = sum(field_bytes[1::3])
                 length = 6 + 3 * n_fields
