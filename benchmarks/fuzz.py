@@ -592,6 +592,27 @@ def check_decode(data: bytes, name: str, time_limit_s: int = TIME_LIMIT_S) -> tu
 
 # --------------------------------------------------------------------------- worker pool
 
+_panics: list[int] = []  # fast-path panics caught (and decoded by fitparse instead), in this worker
+
+
+def _count_fast_path_panics() -> None:
+    """Wrap fastdecode.decode_fast to count fitfast panics: decode() falls back on them, so they are
+    not bugs, but each one printed a Rust message on stderr and means a check in the scan is missing."""
+    from trainlog import fastdecode
+
+    real = fastdecode.decode_fast
+
+    def counted(data, name):
+        try:
+            return real(data, name)
+        except fastdecode.Unsupported as exc:
+            if str(exc).startswith("fitfast panicked"):
+                _panics.append(1)
+            raise
+
+    fastdecode.decode_fast = counted
+
+
 def _worker(conn, seed: int, base_limit: int, time_limit_s: int, memory_limit: int) -> None:
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
     devnull = os.open(os.devnull, os.O_WRONLY)  # a compiled decoder's panic message; the BUG line says it
@@ -604,6 +625,7 @@ def _worker(conn, seed: int, base_limit: int, time_limit_s: int, memory_limit: i
     import trainlog.decode  # noqa: F401 - import before the first clock starts
     import trainlog.importer  # noqa: F401
 
+    _count_fast_path_panics()
     conn.send(("ready", len(bases)))
     while True:
         try:
@@ -614,8 +636,9 @@ def _worker(conn, seed: int, base_limit: int, time_limit_s: int, memory_limit: i
             return
         name, data, ops = make_input(i, seed, bases)
         t0 = time.perf_counter()
+        panics = len(_panics)
         outcome, detail = check_decode(data, name, time_limit_s)
-        conn.send((i, outcome, detail, time.perf_counter() - t0, ops, len(data)))
+        conn.send((i, outcome, detail, time.perf_counter() - t0, ops, len(_panics) > panics))
 
 
 class _Slot:
@@ -652,9 +675,12 @@ class Results:
     slowest: tuple[float, int, str] = (0.0, -1, "")
     total_s: float = 0.0
     invalid_reasons: collections.Counter = field(default_factory=collections.Counter)
+    fast_path_panics: list[int] = field(default_factory=list)  # inputs
 
-    def add(self, i, outcome, detail, seconds, ops):
+    def add(self, i, outcome, detail, seconds, ops, panicked=False):
         self.counts[outcome] += 1
+        if panicked:
+            self.fast_path_panics.append(i)
         for op in ops.split("+"):
             self.by_op[op][outcome if not outcome.startswith("BUG") else "BUG"] += 1
         if outcome.startswith("BUG"):
@@ -694,14 +720,14 @@ def run_decode_fuzz(n: int, seed: int, workers: int, base_limit: int, time_limit
         for s in busy:
             if s.conn in ready:
                 try:
-                    i, outcome, detail, seconds, ops, _size = s.conn.recv()
+                    i, outcome, detail, seconds, ops, panicked = s.conn.recv()
                 except (EOFError, OSError):
                     code = s.proc.exitcode if s.proc.join(1) is None else None
                     kind = "BUG:memory" if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT) else "BUG:crash"
                     res.add(s.task, kind, f"worker died (exit code {s.proc.exitcode})", 0.0, "?")
                     s.restart()
                 else:
-                    res.add(i, outcome, detail, seconds, ops)
+                    res.add(i, outcome, detail, seconds, ops, panicked)
                 done += 1
                 feed(s)
             elif now >= s.deadline:
@@ -909,6 +935,9 @@ def main(argv: list[str] | None = None) -> int:
     for op in MUTATIONS:
         c = res.by_op.get(op, {})
         print(f"    {op:<13} " + "  ".join(f"{k} {c.get(k, 0):>6,}" for k in (*OK_OUTCOMES, "BUG")))
+    print(f"  fitfast panics caught by the fast path (decoded by fitparse instead, not bugs): "
+          f"{len(res.fast_path_panics)}" + (f" (inputs {', '.join(map(str, res.fast_path_panics[:10]))})"
+                                            if res.fast_path_panics else ""))
     print("  most common InvalidFitFile reasons: " + "; ".join(f"{r} ({c:,})" for r, c in res.invalid_reasons.most_common(5)))
     if res.bugs:
         OUT.mkdir(parents=True, exist_ok=True)

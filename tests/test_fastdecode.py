@@ -181,26 +181,38 @@ def test_records_frame_fills_missing_timestamps_forward():
     assert tuple(frame.columns) == RECORD_COLUMNS
 
 
-def _record_definition(data: bytes) -> int:
-    """Offset of the first record (global 20) definition message of a little-endian file."""
-    pos, sizes = data[0], [0] * 16
-    while True:
+def _messages(data: bytes):
+    """(offset, header byte, global number, field definitions bytes) of each message of a file."""
+    pos, defs = data[0], {}
+    end = data[0] + int.from_bytes(data[4:8], "little")
+    while pos < end:
         h = data[pos]
         if h & 0x80:
-            pos += 1 + sizes[(h >> 5) & 3]
+            size, kind, fields = defs[(h >> 5) & 3]
+            yield pos, h, kind, fields
+            pos += 1 + size
         elif h & 0x40:
-            n, length = data[pos + 5], 6 + 3 * data[pos + 5]
+            big = data[pos + 2] == 1
+            kind = int.from_bytes(data[pos + 3: pos + 5], "big" if big else "little")
+            length = 6 + 3 * data[pos + 5]
             fields = data[pos + 6: pos + length]
+            size = sum(fields[1::3])
             if h & 0x20:
                 dev = data[pos + length + 1: pos + length + 1 + 3 * data[pos + length]]
                 length += 1 + len(dev)
-                fields += dev
-            if int.from_bytes(data[pos + 3: pos + 5], "little") == 20 and n >= 2:
-                return pos
-            sizes[h & 0x0F] = sum(fields[1::3])
+                size += sum(dev[1::3])
+            defs[h & 0x0F] = (size, kind, fields)
+            yield pos, h, kind, fields
             pos += length
         else:
-            pos += 1 + sizes[h & 0x0F]
+            size, kind, fields = defs[h & 0x0F]
+            yield pos, h, kind, fields
+            pos += 1 + size
+
+
+def _record_definition(data: bytes) -> int:
+    """Offset of the first record (global 20) definition message with two fields or more."""
+    return next(pos for pos, h, kind, fields in _messages(data) if h & 0x40 and kind == 20 and len(fields) >= 6)
 
 
 @pytest.mark.parametrize("base_type", [0x15, 0x3F, 0x72])
@@ -216,3 +228,25 @@ def test_unknown_base_type_is_refused_before_fitfast(capfd, base_type):
     with pytest.raises(fastdecode.Unsupported, match="unknown base type"):
         fastdecode.decode_fast(bytes(data), "odd.fit")
     assert "panicked" not in capfd.readouterr().err
+
+
+@requires_corpus
+def test_developer_field_of_unknown_base_type_is_refused_before_fitfast(capfd):
+    """A developer field whose field_description gives a base type out of the profile: fitfast
+    0.1.0 panics on it, so the scan refuses the file (found by benchmarks/fuzz.py)."""
+    for path in sorted(CORPUS.glob("*.fit")):
+        data = path.read_bytes()
+        try:
+            fastdecode.decode_fast(data, path.name)
+        except fastdecode.Unsupported:
+            continue
+        for pos, h, kind, fields in _messages(data):
+            if kind == 206 and not h & 0x40 and 2 in fields[0::3]:  # field_description, fit_base_type_id
+                offset = sum(fields[1:3 * list(fields[0::3]).index(2):3])
+                damaged = bytearray(data)
+                damaged[pos + 1 + offset] = 0x15
+                with pytest.raises(fastdecode.Unsupported, match="developer field of an unknown base type"):
+                    fastdecode.decode_fast(bytes(damaged), path.name)
+                assert "panicked" not in capfd.readouterr().err
+                return
+    pytest.fail("no corpus file on the fast path has developer fields")

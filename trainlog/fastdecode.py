@@ -101,6 +101,8 @@ SIDE_FIELD_NUMBERS = _side_field_numbers()
 RECORD_COMPRESSED_SPEED_DISTANCE = 8
 RECORD_ALTITUDE, RECORD_ENHANCED_ALTITUDE = 2, 78
 RECORD_SPEED, RECORD_ENHANCED_SPEED = 6, 73
+#: field_description field fit_base_type_id: the base type of a developer field.
+FIELD_DESCRIPTION_BASE_TYPE = 2
 #: device_info field device_index (0 = the creator, the only one decode.py reads).
 DEVICE_INFO_DEVICE_INDEX = 0
 CREATOR_DEVICE_INDEX = 0
@@ -188,6 +190,7 @@ def _scan(data: bytes) -> tuple[bytes, int]:
     sizes = [-1] * 16  # data message size per local message type
     kinds = [-1] * 16  # global message number per local message type
     creator_at = [-1] * 16  # device_info: offset of device_index in the data message
+    base_type_at = [-1] * 16  # field_description: offset of fit_base_type_id in the data message
     keep: list[list[tuple[int, int]] | None] = [None] * 16  # side messages: byte ranges kept
     side = bytearray()
     n_records = 0
@@ -221,6 +224,9 @@ def _scan(data: bytes) -> tuple[bytes, int]:
                 if kind == MESG_RECORD:
                     _check_record_fields(field_bytes[0::3])
                 creator_at[local] = _field_offset(field_bytes, DEVICE_INFO_DEVICE_INDEX) if kind == MESG_DEVICE_INFO else -1
+                base_type_at[local] = (
+                    _field_offset(field_bytes, FIELD_DESCRIPTION_BASE_TYPE) if kind == MESG_FIELD_DESCRIPTION else -1
+                )
                 sizes[local], kinds[local] = size, kind
                 if kind in SIDE_MESSAGES:
                     wanted = SIDE_FIELD_NUMBERS[kind]
@@ -241,6 +247,9 @@ def _scan(data: bytes) -> tuple[bytes, int]:
             if kind == MESG_RECORD:
                 n_records += 1
             elif kind in SIDE_MESSAGES:
+                # fitfast 0.1.0 panics on a developer field of an unknown base type too
+                if base_type_at[local] >= 0 and data[pos + 1 + base_type_at[local]] & 0x1F > MAX_BASE_TYPE:
+                    raise Unsupported("a developer field of an unknown base type")
                 # only the creator's device_info is read: skip the sensors' (decoding them costs)
                 if kind != MESG_DEVICE_INFO or (
                     creator_at[local] >= 0 and data[pos + 1 + creator_at[local]] == CREATOR_DEVICE_INDEX
