@@ -33,7 +33,7 @@ from trainlog.errors import StoreError
 from trainlog.store import Manifest, Store, check_athlete
 
 #: With no activity in this many days before today, pages show the day of the last activity instead.
-STALE_DAYS = 14
+STALE_DAYS = report.STALE_DAYS
 #: Upload limits (a browser sends the files base64-encoded in one request).
 MAX_UPLOAD_FILES = 500
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024

@@ -87,6 +87,15 @@ def test_summary_json_is_the_library_summary(mara):
     assert "form (TSB)" in text and "ACWR" in text and "defaults in use" in text
 
 
+def test_summary_long_after_the_last_activity_says_how_to_see_it(mara):
+    later = run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-04-01").output
+    assert "the last activity is from 2026-03-13: to see that time, add --today 2026-03-13" in later
+    soon = run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-03-20").output
+    assert "the last activity is from" not in soon  # 7 days: this week's figures still mean something
+    doc = json.loads(run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-04-01", "--json").output)
+    assert doc["last_activity_date"] == "2026-03-13"
+
+
 def test_summary_of_unknown_athlete_says_so(mara):
     res = CliRunner().invoke(cli, ["summary", "-a", "nobody", "--data-dir", str(mara.data_dir)])
     assert res.exit_code == 1 and "no data for athlete 'nobody'" in res.output

@@ -66,7 +66,7 @@ def test_summary_is_json_and_names_defaults_in_use():
     got = report.summary(history(), concat(), settings, TODAY)
     assert json.loads(json.dumps(got, allow_nan=False)) == got
     assert set(got) == {
-        "today", "defaults_in_use", "n_activities", "load_sources", "this_week", "last_4_weeks_mean",
+        "today", "defaults_in_use", "n_activities", "last_activity_date", "load_sources", "this_week", "last_4_weeks_mean",
         "form", "acwr", "monotony", "vertical", "goal", "units",
     }
     assert "hr_max_bpm" not in got["defaults_in_use"] and "hr_rest_bpm" in got["defaults_in_use"]

@@ -14,6 +14,7 @@ import polars as pl
 from trainlog import __version__
 from trainlog.errors import TrainlogError
 from trainlog.importer import OUTCOMES, FileResult, import_paths
+from trainlog.report import STALE_DAYS
 from trainlog.store import Store, default_data_dir
 
 DEFAULT_ATHLETE = "default"
@@ -246,6 +247,9 @@ def activities_cmd(athlete, data_dir, as_json, limit):
 
 def _summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:
     lines = [f"{athlete}: summary for {s['today']}  ({s['n_activities']} activities)"]
+    last = s.get("last_activity_date")
+    if last and (dt.date.fromisoformat(s["today"]) - dt.date.fromisoformat(last)).days > STALE_DAYS:
+        lines.append(f"(the last activity is from {last}: to see that time, add --today {last})")
     tw, mean = s["this_week"], s["last_4_weeks_mean"]
     lines.append("")
     lines.append(f"{'':<22} {'km':>7} {'hours':>6} {'ascent m':>9} {'descent m':>9} {'load':>6}")

@@ -18,6 +18,9 @@ from trainlog.settings import AthleteSettings
 
 WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
 LAST_WEEKS = 4
+#: An athlete whose last activity is more than this many days before "today" is shown
+#: that last day by the dashboard (and the CLI says how to see it).
+STALE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ def summary_of_analysis(analysis: Analysis, settings: AthleteSettings, today: dt
         "today": today.isoformat(),
         "defaults_in_use": list(settings.resolve().defaults),
         "n_activities": done.height,
+        "last_activity_date": done["start_date"].max().isoformat() if done.height else None,
         "load_sources": {source: sources.count(source) for source in load.LOAD_SOURCES},
         "this_week": {"week_start": monday.isoformat(), **_week_figures(history, monday, today)},
         "last_4_weeks_mean": {name: sum(week[name] for week in previous) / LAST_WEEKS for name in WEEK_FIELDS},
