@@ -131,9 +131,14 @@ def test_every_page_renders_for_each_athlete(source, pages, page):
 def test_activities_table_lists_every_activity_with_links(source, pages):
     layout = pages["activities"].layout(athlete="tom")
     table = find(layout, "activities-table")
-    assert len(table.data) == len(subset_files("tom"))
-    assert table.data[0]["file"] == "2026-06-26_1800_running_race.fit"  # newest first
-    assert table.data[0]["date"].startswith("[2026-06-26](/activity/")
+    assert len(table.rowData) == len(subset_files("tom"))
+    assert table.rowData[0]["file"] == "2026-06-26_1800_running_race.fit"  # newest first
+    assert table.rowData[0]["date"].startswith("[2026-06-26](/activity/")
+    fields = [c["field"] for c in table.columnDefs]
+    assert set(fields) == set(table.rowData[0])  # every value has its column
+    # only the date (a link trainlog builds) is rendered as Markdown; FIT text stays text
+    assert [c["field"] for c in table.columnDefs if c.get("cellRenderer")] == ["date"]
+    assert not getattr(table, "dangerously_allow_code", False)  # the default: no raw HTML
 
 
 def test_activity_page_and_its_map_toggle(source, pages):

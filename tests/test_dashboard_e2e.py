@@ -25,6 +25,7 @@ from corpus import ROOT
 from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
 from dashboards import units as u
 from trainlog import Store, report
+from trainlog.athlete import metrics_of
 from trainlog.settings import load_settings
 
 from conftest import CHROMIUM, SCREENSHOTS  # the browser fixture lives in conftest.py (one per session)
@@ -169,6 +170,32 @@ def test_activity_page_loads_without_console_errors(server, desktop):
     page.wait_for_load_state("networkidle")
     page.screenshot(path=SCREENSHOTS / "activity.png", full_page=True)
     assert shown(page, "activity-ascent").endswith(" m")
+    assert not errors, errors
+
+
+def test_activities_table_filters_and_sorts(server, desktop):
+    base, data_dir = server
+    page, errors = desktop
+    errors.clear()
+    visit(page, base + "/activities?athlete=mara")
+    rows = page.locator("#activities-table .ag-center-cols-container .ag-row")
+    per = metrics_of(Store(data_dir), "mara")  # the ascents the table shows, rounded to the metre
+    at_least = per.filter(per["ascent_m"].round(0) >= 1000).height
+    assert 0 < at_least < per.height
+    ascent_filter = page.locator('.ag-floating-filter[col-id="ascent"] input[type=number]')
+    ascent_filter.fill("1000")  # numbers filter "at least"
+    page.wait_for_function(f"document.querySelectorAll('#activities-table .ag-center-cols-container .ag-row').length == {at_least}")
+    shown_ascents = [float(t) for t in rows.locator('[col-id="ascent"]').all_inner_texts()]
+    assert len(shown_ascents) == at_least and min(shown_ascents) >= 1000
+    page.locator('.ag-header-cell[col-id="ascent"] .ag-header-cell-label').click()  # sort ascending
+    page.wait_for_selector('.ag-header-cell[col-id="ascent"][aria-sort="ascending"]')
+    # the grid keeps its DOM order and places rows by row-index
+    in_order = """[...document.querySelectorAll('#activities-table .ag-center-cols-container .ag-row')]
+        .sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))
+        .map(r => +r.querySelector('[col-id="ascent"]').innerText)"""
+    page.wait_for_function(f"(() => {{ const v = {in_order}; return v.every((x, i) => !i || v[i - 1] <= x); }})()")
+    shown_ascents = page.evaluate(in_order)
+    assert len(shown_ascents) == at_least and shown_ascents == sorted(shown_ascents)
     assert not errors, errors
 
 

@@ -1,10 +1,16 @@
-"""Activities: a sortable, filterable table of every activity, each linking to its page."""
+"""Activities: a sortable, filterable table of every activity, each linking to its page.
+
+The table is Dash AG Grid (Plotly's replacement for the deprecated DataTable).
+Text from FIT files (file names) is shown as text; only the date column is
+Markdown (a link trainlog builds), and the grid renders no raw HTML.
+"""
 
 from __future__ import annotations
 
 import dash
+import dash_ag_grid as dag
 import polars as pl
-from dash import dash_table, html
+from dash import html
 
 from dashboards import data, shell
 from dashboards import units as u
@@ -34,19 +40,25 @@ def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
     return out
 
 
+#: Number columns filter "at least" by default (ascent >= 1000 m); the column menu offers the other conditions.
+NUMBER_FILTER = {"cellDataType": "number", "filter": "agNumberColumnFilter", "type": "numericColumn",
+                 "filterParams": {"defaultOption": "greaterThanOrEqual"}}
+
+
 def columns(units: str) -> list[dict]:
+    """AG Grid column definitions, in display units."""
     dist, elev = u.distance_unit(units), u.elevation_unit(units)
     return [
-        {"id": "date", "name": "date", "presentation": "markdown"},
-        {"id": "sport", "name": "sport"},
-        {"id": "distance", "name": dist, "type": "numeric"},
-        {"id": "hours", "name": "hours", "type": "numeric"},
-        {"id": "ascent", "name": f"ascent {elev}", "type": "numeric"},
-        {"id": "descent", "name": f"descent {elev}", "type": "numeric"},
-        {"id": "load", "name": "load", "type": "numeric"},
-        {"id": "load_source", "name": "load from"},
-        {"id": "avg_hr", "name": "avg HR", "type": "numeric"},
-        {"id": "file", "name": "file"},
+        {"field": "date", "headerName": "date", "cellRenderer": "markdown", "linkTarget": "_self", "minWidth": 120},
+        {"field": "sport", "headerName": "sport", "minWidth": 130},
+        {"field": "distance", "headerName": dist, **NUMBER_FILTER},
+        {"field": "hours", "headerName": "hours", **NUMBER_FILTER},
+        {"field": "ascent", "headerName": f"ascent {elev}", **NUMBER_FILTER},
+        {"field": "descent", "headerName": f"descent {elev}", **NUMBER_FILTER},
+        {"field": "load", "headerName": "load", **NUMBER_FILTER},
+        {"field": "load_source", "headerName": "load from"},
+        {"field": "avg_hr", "headerName": "avg HR", **NUMBER_FILTER},
+        {"field": "file", "headerName": "file", "minWidth": 200},
     ]
 
 
@@ -60,19 +72,20 @@ def layout(**query):
         acts = acts.filter(pl.col("start_date").is_between(start, end))
     return shell.page("/activities", v, [
         html.H1(f"{v.athlete}: {acts.height} activities", className="title"),
-        html.P("Sort by clicking a column; filter by typing in the row under the headers (e.g. > 1000).",
+        html.P("Sort by clicking a column header; filter by typing in the row under the headers "
+               "(numbers: at least that much, e.g. 1000 under ascent; the column's menu has other conditions).",
                className="note"),
-        html.Section(dash_table.DataTable(
+        html.Section(dag.AgGrid(
             id="activities-table",
-            data=rows(acts, v.query, v.units),
-            columns=columns(v.units),
-            sort_action="native",
-            filter_action="native",
-            page_action="native",
-            page_size=PAGE_SIZE,
-            markdown_options={"link_target": "_self"},
-            style_table={"overflowX": "auto", "maxWidth": "100%"},
-            style_cell={"fontFamily": "inherit", "fontSize": "14px", "padding": "6px 8px", "textAlign": "left"},
-            style_header={"fontWeight": "600", "backgroundColor": "#f4f6f8"},
+            rowData=rows(acts, v.query, v.units),
+            columnDefs=columns(v.units),
+            # text unless a column says otherwise: AG Grid would take file names starting with a date for dates
+            defaultColDef={"cellDataType": "text", "sortable": True, "filter": True, "floatingFilter": True,
+                           "resizable": True, "minWidth": 90, "flex": 1},
+            dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE,
+                             "paginationPageSizeSelector": False, "domLayout": "autoHeight",
+                             "suppressCellFocus": True},
+            className="ag-theme-quartz activities-grid",
+            style={"width": "100%"},
         ), className="card"),
     ])
