@@ -12,7 +12,9 @@ Before trusting fitfast, one pass over the message headers in Python
 wrong or does not do. :class:`Unsupported` is raised, and the caller decodes
 the file with fitparse (:func:`trainlog.decode.decode_reference`), when:
 
-- the 14-byte header's CRC is 0 ("not computed": valid, but fitfast rejects it);
+- (a 14-byte header whose CRC is 0, "not computed", is valid but fitfast
+  rejects it: fitfast gets a copy with the header CRC filled in and the file
+  CRC adjusted to match, see :func:`with_header_crc`; a wrong file CRC stays wrong);
 - the file is damaged or truncated (the framing does not end exactly at the
   header's data size, or fitfast reports a CRC or structure error): fitparse
   keeps every message before the damage, fitfast nothing;
@@ -137,10 +139,11 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
     except ImportError as exc:  # fitparse keeps working without the compiled decoder
         raise Unsupported(f"fitfast not installed ({exc})") from None
     side, n_records = _scan(data)
+    checked = with_header_crc(data) if data[0] == 14 and data[12:14] == b"\0\0" else data
     try:
         # fitfast checks the header and file CRCs and the structure while decoding;
         # without records, count() does the same check
-        cols = fitfast.records(data, degrees=False) if n_records else fitfast.count(data)
+        cols = fitfast.records(checked, degrees=False) if n_records else fitfast.count(checked)
     except Exception as exc:  # FitDecodeError is a ValueError
         raise Unsupported(f"fitfast: {type(exc).__name__}: {exc}") from None
     except BaseException as exc:  # a Rust panic is pyo3's PanicException, a BaseException
@@ -167,6 +170,67 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
     return out
 
 
+# ---- FIT CRC (CRC-16/ARC: reflected polynomial 0xA001, initial value 0, no final xor)
+#
+# With an initial value of 0 the CRC is linear: crc(a ^ b) = crc(a) ^ crc(b) for
+# messages of one length, and leading zero bytes do not change it. So filling in
+# a header CRC changes the file CRC by the CRC of those two bytes followed by the
+# data's length in zero bytes, computed in O(log n) as zlib's crc32_combine does.
+
+CRC_POLY = 0xA001
+CRC_ONE = 1 << 15  # the polynomial 1 (x^0), bit-reflected
+
+
+def _crc_mul(a: int, b: int) -> int:
+    """a * b modulo the CRC polynomial, both bit-reflected (zlib's multmodp); a != 0."""
+    m, p = CRC_ONE, 0
+    while True:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                return p
+        m >>= 1
+        b = (b >> 1) ^ CRC_POLY if b & 1 else b >> 1
+
+
+_X_POW2 = [CRC_ONE >> 1]  # x^(2^k) modulo the polynomial, k = 0, 1, ...
+for _ in range(63):
+    _X_POW2.append(_crc_mul(_X_POW2[-1], _X_POW2[-1]))
+
+
+def crc_append_zeros(crc: int, n: int) -> int:
+    """The CRC of a message followed by ``n`` zero bytes, from the message's CRC."""
+    if not crc:
+        return 0
+    power, k = CRC_ONE, 3  # x^(8n) = product of x^(2^(k)) over the bits of n, shifted by 3
+    while n:
+        if n & 1:
+            power = _crc_mul(_X_POW2[k], power)
+        n >>= 1
+        k += 1
+    return _crc_mul(power, crc)
+
+
+def fit_crc(data: bytes, crc: int = 0) -> int:
+    """The FIT CRC of ``data`` (a plain loop: for a few bytes only)."""
+    from fitparse.records import Crc
+
+    return Crc.calculate(data, crc)
+
+
+def with_header_crc(data: bytes) -> bytes:
+    """A copy of a FIT file with a 14-byte header whose CRC is 0 ("not computed"), with
+    the header CRC filled in and the file CRC changed by exactly what that changes.
+
+    A file whose own CRC was right is still right; a wrong one stays wrong (the
+    decoder then refuses it as before).
+    """
+    header_crc = struct.pack("<H", fit_crc(data[:12]))
+    (file_crc,) = struct.unpack_from("<H", data, len(data) - 2)
+    change = crc_append_zeros(fit_crc(header_crc), len(data) - 16)  # the bytes after the header CRC
+    return data[:12] + header_crc + data[14:-2] + struct.pack("<H", file_crc ^ change)
+
+
 def _scan(data: bytes) -> tuple[bytes, int]:
     """Walk the message headers: (side FIT file, number of record messages).
 
@@ -181,8 +245,6 @@ def _scan(data: bytes) -> tuple[bytes, int]:
     if header_size not in (12, 14) or n < header_size:
         raise Unsupported(f"header size {header_size}")
     (data_size,) = struct.unpack_from("<I", data, 4)
-    if header_size == 14 and data[12] == 0 and data[13] == 0:
-        raise Unsupported("header CRC 0 (fitfast rejects it)")
     end = header_size + data_size
     if n != end + 2:
         raise Unsupported("truncated" if n < end + 2 else "chained FIT file or trailing bytes")
