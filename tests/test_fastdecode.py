@@ -282,6 +282,12 @@ def test_developer_field_of_unknown_base_type_is_refused_before_fitfast(capfd):
                 damaged[pos + 1 + offset] = 0x15
                 with pytest.raises(fastdecode.Unsupported, match="developer field of an unknown base type"):
                     fastdecode.decode_fast(bytes(damaged), path.name)
+                # and a field_description defined without fit_base_type_id (its number changed)
+                definition = max(d for d, dh, dkind, _ in _messages(data) if dh & 0x40 and dkind == 206 and d < pos)
+                renamed = bytearray(data)
+                renamed[definition + 6 + 3 * list(fields[0::3]).index(2)] = 0xFE
+                with pytest.raises(fastdecode.Unsupported, match="developer field of an unknown base type"):
+                    fastdecode.decode_fast(bytes(renamed), path.name)
                 assert "panicked" not in capfd.readouterr().err
                 return
     pytest.fail("no corpus file on the fast path has developer fields")

@@ -252,7 +252,7 @@ def _scan(data: bytes) -> tuple[bytes, int]:
     sizes = [-1] * 16  # data message size per local message type
     kinds = [-1] * 16  # global message number per local message type
     creator_at = [-1] * 16  # device_info: offset of device_index in the data message
-    base_type_at = [-1] * 16  # field_description: offset of fit_base_type_id in the data message
+    base_type_at: list[int | None] = [None] * 16  # field_description: offset of fit_base_type_id in the data message
     keep: list[list[tuple[int, int]] | None] = [None] * 16  # side messages: byte ranges kept
     side = bytearray()
     n_records = 0
@@ -287,8 +287,8 @@ def _scan(data: bytes) -> tuple[bytes, int]:
                     _check_record_fields(field_bytes[0::3])
                 creator_at[local] = _field_offset(field_bytes, DEVICE_INFO_DEVICE_INDEX) if kind == MESG_DEVICE_INFO else -1
                 base_type_at[local] = (
-                    _field_offset(field_bytes, FIELD_DESCRIPTION_BASE_TYPE) if kind == MESG_FIELD_DESCRIPTION else -1
-                )
+                    _field_offset(field_bytes, FIELD_DESCRIPTION_BASE_TYPE) if kind == MESG_FIELD_DESCRIPTION else None
+                )  # -1: a field_description without a one-byte base type
                 sizes[local], kinds[local] = size, kind
                 if kind in SIDE_MESSAGES:
                     wanted = SIDE_FIELD_NUMBERS[kind]
@@ -309,8 +309,9 @@ def _scan(data: bytes) -> tuple[bytes, int]:
             if kind == MESG_RECORD:
                 n_records += 1
             elif kind in SIDE_MESSAGES:
-                # fitfast 0.1.0 panics on a developer field of an unknown base type too
-                if base_type_at[local] >= 0 and data[pos + 1 + base_type_at[local]] & 0x1F > MAX_BASE_TYPE:
+                # fitfast 0.1.0 panics on a developer field of an unknown (or no) base type too
+                at = base_type_at[local]
+                if at is not None and (at < 0 or data[pos + 1 + at] & 0x1F > MAX_BASE_TYPE):
                     raise Unsupported("a developer field of an unknown base type")
                 # only the creator's device_info is read: skip the sensors' (decoding them costs)
                 if kind != MESG_DEVICE_INFO or (
