@@ -27,7 +27,7 @@ from trainlog.athlete import stored_analysis
 from trainlog import goal as goal_lib
 from trainlog.activity import sample_metrics
 from trainlog.athlete import local_today
-from trainlog.importer import FileResult, import_paths
+from trainlog.importer import FileResult, ImportReport, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.errors import StoreError
 from trainlog.store import Manifest, Store, check_athlete
@@ -278,16 +278,17 @@ class Data:
         user = self.user()
         if user is not None and user.role != "coach":
             raise PermissionError("only a coach may load the sample athletes")
+
         def work(**progress):
-            for report in demo.import_samples(self.store, **progress):
-                self._analyse_after(report)
+            for imported in demo.import_samples(self.store, **progress):
+                self._analyse_after(imported)
 
         return self._start(work)
 
-    def _analyse_after(self, report) -> None:
+    def _analyse_after(self, imported: ImportReport) -> None:
         """Keep the analysis of an import's new data on disk, as ``trainlog import`` does (pages open fast)."""
-        if report.counts()["imported"]:
-            stored_analysis(self.store, report.athlete)
+        if imported.counts()["imported"]:
+            stored_analysis(self.store, imported.athlete)
 
     def import_uploads(self, athlete: str, files: list[tuple[str, bytes]]) -> ImportJob:
         """Write uploaded ``(name, bytes)`` files under safe names and import them in the background.
