@@ -88,6 +88,14 @@ def href(path: str, query: dict, **changes) -> str:
     return path + ("?" + urlencode(merged) if merged else "")
 
 
+def search_with(search: str | None, **changes):
+    """The URL's query string ``search`` with some keys changed (None removes a key);
+    ``no_update`` when that changes nothing (callbacks that write ``url.search``)."""
+    query = dict(parse_qsl((search or "").lstrip("?")))
+    new = href("", query, **changes)
+    return new if new != (search or "") else no_update
+
+
 def _nav(path: str, query: dict) -> html.Nav:
     return html.Nav(
         [
@@ -194,18 +202,15 @@ def no_data(path: str) -> html.Div:
 )
 def controls_to_url(athlete, as_of, units, search):
     """Write the control that changed into the URL's query (the page then re-renders from it)."""
-    query = dict(parse_qsl((search or "").lstrip("?")))
     changed = ctx.triggered_id
-    if changed == "ctl-athlete" and athlete != query.get("athlete"):
-        for key in ("as_of", "from", "to"):  # another athlete has another "today"
-            query.pop(key, None)
-        query["athlete"] = athlete
-    elif changed == "ctl-as-of" and as_of:
-        query["as_of"] = as_of[:10]
-    elif changed == "ctl-units":
-        query["units"] = units if units == u.IMPERIAL else None
-    new = href("", query)
-    return new if new != (search or "") else no_update
+    if changed == "ctl-athlete" and athlete != dict(parse_qsl((search or "").lstrip("?"))).get("athlete"):
+        # another athlete has another "today"
+        return search_with(search, athlete=athlete, as_of=None, **{"from": None, "to": None})
+    if changed == "ctl-as-of" and as_of:
+        return search_with(search, as_of=as_of[:10])
+    if changed == "ctl-units":
+        return search_with(search, units=units if units == u.IMPERIAL else None)
+    return no_update
 
 
 @callback(
@@ -219,7 +224,4 @@ def range_to_url(start, end, search):
     """Write the chosen date range into the URL's query as ``from`` / ``to``."""
     if not start or not end:
         return no_update
-    query = dict(parse_qsl((search or "").lstrip("?")))
-    query.update({"from": start[:10], "to": end[:10]})
-    new = href("", query)
-    return new if new != (search or "") else no_update
+    return search_with(search, **{"from": start[:10], "to": end[:10]})

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dash
 import polars as pl
-from urllib.parse import parse_qsl
-
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
@@ -96,10 +94,7 @@ def layout(**query):
 )
 def compare_to_url(chosen, search):
     """Keep the chosen athletes in the URL (``compare=a,b``), so a link reopens the same comparison."""
-    query = dict(parse_qsl((search or "").lstrip("?")))
-    query["compare"] = compare_query(chosen, data.get().athletes())
-    new = shell.href("", query)
-    return new if new != (search or "") else no_update
+    return shell.search_with(search, compare=compare_query(chosen, data.get().athletes()))
 
 
 @callback(Output("compare-graphs", "children"), Input("compare-athletes", "value"), State("ctl-units", "value"))
