@@ -23,11 +23,11 @@ from pathlib import Path
 import polars as pl
 
 from trainlog import demo, report
-from trainlog.athlete import stored_analysis
+from trainlog.athlete import analyse_imported, stored_analysis
 from trainlog import goal as goal_lib
 from trainlog.activity import sample_metrics
 from trainlog.athlete import local_today
-from trainlog.importer import FileResult, ImportReport, import_paths
+from trainlog.importer import FileResult, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.errors import StoreError
 from trainlog.store import Manifest, Store, check_athlete
@@ -281,14 +281,9 @@ class Data:
 
         def work(**progress):
             for imported in demo.import_samples(self.store, **progress):
-                self._analyse_after(imported)
+                analyse_imported(self.store, imported)
 
         return self._start(work)
-
-    def _analyse_after(self, imported: ImportReport) -> None:
-        """Keep the analysis of an import's new data on disk, as ``trainlog import`` does (pages open fast)."""
-        if imported.counts()["imported"]:
-            stored_analysis(self.store, imported.athlete)
 
     def import_uploads(self, athlete: str, files: list[tuple[str, bytes]]) -> ImportJob:
         """Write uploaded ``(name, bytes)`` files under safe names and import them in the background.
@@ -323,7 +318,7 @@ class Data:
             for result in skipped:
                 on_result(result)
             if paths:
-                self._analyse_after(import_paths(self.store, paths, athlete, on_plan=on_plan, on_result=on_result))
+                analyse_imported(self.store, import_paths(self.store, paths, athlete, on_plan=on_plan, on_result=on_result))
 
         return self._start(work, athlete, cleanup=folder, names=names)
 

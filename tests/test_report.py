@@ -123,7 +123,7 @@ def test_summary_reuses_a_precomputed_analysis(tmp_path):
 
     from corpus import SAMPLE_FIT
     from trainlog import Store, import_paths
-    from trainlog.report import analyse, summary
+    from trainlog.report import analyse, summary, summary_of_analysis
 
     store = Store(tmp_path / "data")
     files = sorted((SAMPLE_FIT / "mara").glob("2026-02-*.fit"))[:6]
@@ -132,5 +132,5 @@ def test_summary_reuses_a_precomputed_analysis(tmp_path):
     base = analyse(acts, samples, settings)
     for day in (dt.date(2026, 2, 3), dt.date(2026, 2, 20), dt.date(2026, 4, 1)):
         fresh = json.dumps(summary(acts, samples, settings, day), sort_keys=True)
-        reused = json.dumps(summary(acts, samples, settings, day, analysis=base), sort_keys=True)
+        reused = json.dumps(summary_of_analysis(base, settings, day), sort_keys=True)
         assert reused == fresh

@@ -14,6 +14,7 @@ import zoneinfo
 import polars as pl
 
 from trainlog import __version__
+from trainlog.importer import ImportReport
 from trainlog.report import Analysis, analyse, summary_of_analysis
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import Manifest, Store
@@ -83,15 +84,19 @@ def stored_analysis(
             if "result" not in computed:
                 tables = store.read_all(athlete, ("activities", "samples"), manifest)
                 computed["result"] = analyse(tables["activities"], tables["samples"], settings)
+                _drop_stale_frames(store, athlete)
             return getattr(computed["result"], name)
 
         return run
 
-    analysis = Analysis(
-        **{name: store.derived(athlete, f"analysis_{name}", key, compute(name)) for name in ANALYSIS_FRAMES}
-    )
-    _drop_stale_frames(store, athlete)
-    return analysis
+    return Analysis(**{name: store.derived(athlete, f"analysis_{name}", key, compute(name)) for name in ANALYSIS_FRAMES})
+
+
+def analyse_imported(store: Store, report: ImportReport) -> None:
+    """After an import that stored something, keep the athlete's analysis on disk
+    (what ``trainlog import``, the demo and the dashboard's uploads do, so pages and summaries open fast)."""
+    if report.counts()["imported"]:
+        stored_analysis(store, report.athlete)
 
 
 def _drop_stale_frames(store: Store, athlete: str) -> None:

@@ -132,10 +132,9 @@ def import_cmd(paths, athlete, data_dir, quiet, as_json, workers):
         report = import_paths(store, paths, athlete, workers=workers, on_result=print_result)
 
     counts = report.counts()
-    if counts["imported"]:
-        from trainlog.athlete import stored_analysis
+    from trainlog.athlete import analyse_imported
 
-        stored_analysis(store, athlete)  # the metrics, once, so summaries and the dashboard open fast
+    analyse_imported(store, report)
     if as_json:
         click.echo(
             json.dumps(
@@ -568,12 +567,12 @@ def demo_cmd(data_dir, dashboard, host, port):
 
     store = Store(data_dir or default_data_dir() / "demo")
     click.echo(f"importing the sample athletes into {store.data_dir} (once; later runs are instant)...", err=True)
-    from trainlog.athlete import stored_analysis
+    from trainlog.athlete import analyse_imported
 
     for report in import_samples(store):
         counts = report.counts()
         click.echo(f"  {report.athlete}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), err=True)
-        stored_analysis(store, report.athlete)
+        analyse_imported(store, report)
     if dashboard:
         click.get_current_context().invoke(dashboard_cmd, data_dir=store.data_dir, host=host, port=port)
         return

@@ -76,7 +76,6 @@ def summary(
     samples: pl.DataFrame,
     settings: AthleteSettings,
     today: dt.date,
-    analysis: Analysis | None = None,
 ) -> dict:
     """The summary as a JSON-serialisable dict; ``today`` is the athlete's local date.
 
@@ -85,10 +84,10 @@ def summary(
     ``vertical``, ``goal``, ``units``. ``this_week`` runs from Monday to
     ``today``; ``last_4_weeks_mean`` averages the four full ISO weeks before it
     (weeks without activity count as 0). Activities and days after ``today``
-    are left out. ``analysis``: the result of :func:`analyse` for the same data
-    and settings, when the caller has it (any ``today``), to save recomputing it.
+    are left out. With an :func:`analyse` result at hand, :func:`summary_of_analysis`
+    gives the same without recomputing it.
     """
-    return summary_of_analysis(analysis or analyse(activities, samples, settings, today), settings, today)
+    return summary_of_analysis(analyse(activities, samples, settings, today), settings, today)
 
 
 def summary_of_analysis(analysis: Analysis, settings: AthleteSettings, today: dt.date) -> dict:
