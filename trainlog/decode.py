@@ -164,15 +164,14 @@ def decode(data: bytes, name: str) -> DecodedFile:
     ``name`` is only used in messages. Raises InvalidFitFile when the header is
     unreadable or no message could be decoded. The compiled decoder
     (:mod:`trainlog.fastdecode`) is tried first; any file it cannot vouch for
-    (damaged, header CRC 0, compressed speed/distance, ...) is decoded by
+    (damaged, chained, compressed speed/distance, ...) is decoded by
     :func:`decode_reference`, with the same result for every field trainlog stores.
     """
     from trainlog import fastdecode  # decode -> fastdecode -> decode helpers
 
     try:
         return fastdecode.decode_fast(data, name)
-    # IndexError / struct.error: the fast path's scanner on damaged bytes (found by benchmarks/fuzz.py)
-    except (fastdecode.Unsupported, IndexError, struct.error):
+    except fastdecode.Unsupported:  # the scan turns damaged framing into Unsupported too
         return decode_reference(data, name)
 
 

@@ -41,3 +41,8 @@ class StoreError(TrainlogError):
 
 class SettingsError(TrainlogError):
     """Athlete settings are invalid, unreadable, or from a newer schema."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -128,6 +128,7 @@ class Unsupported(Exception):
     """The fast path cannot vouch for this file; decode it with fitparse."""
 
 
+
 def decode_fast(data: bytes, name: str) -> DecodedFile:
     """Decode one FIT file with fitfast + fitparse for the side messages.
 
@@ -154,9 +155,9 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
         messages, damage = _fitparse_messages(side, name, check_crc=False)
         if damage or not messages:
             raise Unsupported(f"side messages not decodable ({damage})")
-        out = _assemble(messages, None, name)
         if _dev_field_names(messages) & RECORD_SOURCE_FIELDS:
             raise Unsupported("a developer field is named like a record field")
+        out = _assemble(messages, None, name)
         if n_records:
             records, relative = _records_frame(cols, n_records)
             out.records = records

@@ -30,7 +30,7 @@ import polars as pl
 
 from trainlog import schema
 from trainlog.decode import DecodedFile, decode
-from trainlog.errors import TrainlogError
+from trainlog.errors import TrainlogError, first_line
 from trainlog.sources import Source, iter_sources
 from trainlog.store import Store, Transaction, check_athlete
 
@@ -90,22 +90,6 @@ class _Work:
     result: FileResult | None = None  # known before classification (failed/skipped/dup)
 
 
-class _DecoderCrash(Exception):
-    """A decoder failure that is not an Exception (a panic in compiled code), made picklable."""
-
-
-def _decode_job(data: bytes, name: str) -> DecodedFile:
-    try:
-        return decode(data, name)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception:
-        raise
-    except BaseException as exc:  # pyo3's PanicException derives from BaseException and does not pickle
-        first = (str(exc).splitlines() or [""])[0]
-        raise _DecoderCrash(f"{type(exc).__name__}: {first}") from None
-
-
 def _load(source: Source) -> _Work:
     """Read the source's bytes and hash them; failures become results."""
     work = _Work(source)
@@ -140,7 +124,7 @@ class _Pool:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, data: bytes, name: str) -> cf.Future:
-        return self.executor.submit(_decode_job, data, name)
+        return self.executor.submit(decode, data, name)
 
     def rebuild(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -174,7 +158,7 @@ def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
             return work
         name = work.source.name
         try:
-            work.decoded = future.result() if future is not None else _decode_job(data, name)
+            work.decoded = future.result() if future is not None else decode(data, name)
         except TrainlogError as exc:
             work.result = FileResult(name, "failed", str(exc).removeprefix(f"{name}: "))
         except BrokenProcessPool:
@@ -182,11 +166,8 @@ def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
             pool.rebuild()
             for entry in window:
                 start(entry)
-        except _DecoderCrash as exc:
-            work.result = FileResult(name, "failed", f"decoder error ({exc})")
-        except Exception as exc:  # a decoder bug must not stop the batch
-            first = (str(exc).splitlines() or [""])[0]
-            work.result = FileResult(name, "failed", f"decoder error ({type(exc).__name__}: {first})")
+        except Exception as exc:  # a decoder bug must not stop the batch (fitfast panics are caught in decode)
+            work.result = FileResult(name, "failed", f"decoder error ({type(exc).__name__}: {first_line(exc)})")
         return work
 
     try:

@@ -45,7 +45,7 @@ import platformdirs
 import polars as pl
 
 from trainlog import schema
-from trainlog.errors import StoreError
+from trainlog.errors import StoreError, first_line
 
 ENV_DATA_DIR = "TRAINLOG_DATA_DIR"
 MANIFEST = "dataset.json"
@@ -114,10 +114,6 @@ class Manifest:
             },
             indent=1,
         )
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -213,7 +209,7 @@ class Store:
         try:
             return {t: self._scan(t, athlete, manifest).collect() for t in tables}
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise StoreError(f"{self.data_dir}: cannot read athlete {athlete}'s dataset: {_first_line(exc)}") from None
+            raise StoreError(f"{self.data_dir}: cannot read athlete {athlete}'s dataset: {first_line(exc)}") from None
 
     def scan(self, table: str, athlete: str, manifest: Manifest | None = None) -> pl.LazyFrame:
         """A lazy frame over one athlete's table (empty frame with the schema if none).
@@ -245,7 +241,7 @@ class Store:
         try:
             return pl.concat(frames).collect()
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise StoreError(f"{self.data_dir}: cannot read the {table} table: {_first_line(exc)}") from None
+            raise StoreError(f"{self.data_dir}: cannot read the {table} table: {first_line(exc)}") from None
 
     def generation(self, athlete: str) -> int:
         """The committed generation: it changes with every commit that changes the data."""
@@ -338,7 +334,7 @@ class Transaction:
         try:
             return self.store._scan(table, self.athlete, self.base).collect()
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise StoreError(f"{self.store.data_dir}: cannot read the {table} table: {_first_line(exc)}") from None
+            raise StoreError(f"{self.store.data_dir}: cannot read the {table} table: {first_line(exc)}") from None
 
     def append(self, table: str, frame: pl.DataFrame) -> None:
         """Queue rows (cast to the table's schema) for this commit."""
