@@ -18,7 +18,7 @@ from polars.testing import assert_frame_equal
 from trainlog import fastdecode
 from trainlog.decode import RECORD_COLUMNS, decode, decode_reference
 from trainlog.errors import InvalidFitFile
-from corpus import CORPUS, corpus_available, corpus_file, requires_corpus
+from corpus import CORPUS, SAMPLE_FIT, corpus_available, corpus_file, requires_corpus
 
 SUMMARY_FIELDS = ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes")
 LARGE = "muktihari-fit_big_activity.fit"  # 100k records, the fast path
@@ -104,8 +104,6 @@ def test_crc_of_appended_zeros_matches_the_byte_loop():
 
 
 def test_zero_header_crc_takes_the_fast_path_and_a_bad_file_crc_is_still_refused():
-    from corpus import SAMPLE_FIT
-
     path = next(SAMPLE_FIT.glob("tom/*_running.fit"))
     data = _zero_header_crc(path.read_bytes())
     assert data[0] == 14 and data[12:14] == b"\0\0"
@@ -254,8 +252,6 @@ def _record_definition(data: bytes) -> int:
 def test_unknown_base_type_is_refused_before_fitfast(capfd, base_type):
     """A base type byte out of the FIT profile (here after one with high bits set) is refused by the
     scan: fitfast 0.1.0 would panic on it (a Rust message on stderr)."""
-    from corpus import SAMPLE_FIT
-
     data = bytearray(next(SAMPLE_FIT.glob("mara/*_running.fit")).read_bytes())
     pos = _record_definition(bytes(data))
     assert data[pos + 6 + 2] & 0x80  # the first field's base type has the endian bit (e.g. 0x86)

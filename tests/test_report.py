@@ -118,9 +118,6 @@ def test_summary_of_any_history_is_strict_json(history):
 
 def test_summary_reuses_a_precomputed_analysis(tmp_path):
     """The dashboard computes analyse() once and asks for many days: same answers."""
-    import datetime as dt
-    import json
-
     from corpus import SAMPLE_FIT
     from trainlog import Store, import_paths
     from trainlog.report import analyse, summary, summary_of_analysis

@@ -85,14 +85,9 @@ def test_bad_settings_raise_a_clear_error_naming_the_file(tmp_path, text, messag
 
 
 def test_save_never_replaces_an_unreadable_or_newer_file(tmp_path):
-    import pytest as _pytest
-
-    from trainlog.errors import SettingsError
-    from trainlog.settings import AthleteSettings, save_settings
-
     for content in ("{not json", '{"schema_version": 99}'):
         path = tmp_path / "settings.json"
         path.write_text(content)
-        with _pytest.raises(SettingsError, match=str(path)):
+        with pytest.raises(SettingsError, match=str(path)):
             save_settings(path, AthleteSettings(hr_max_bpm=180))
         assert path.read_text() == content

@@ -212,11 +212,30 @@ def crc_append_zeros(crc: int, n: int) -> int:
     return _crc_mul(power, crc)
 
 
-def fit_crc(data: bytes, crc: int = 0) -> int:
-    """The FIT CRC of ``data`` (a plain loop: for a few bytes only)."""
-    from fitparse.records import Crc
+_CRC_TABLE = [0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
+              0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400]  # FIT SDK, "FIT File CRC"
 
-    return Crc.calculate(data, crc)
+
+def _byte_table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = 0
+        for nibble in (byte & 0xF, byte >> 4):
+            tmp = _CRC_TABLE[crc & 0xF]
+            crc = ((crc >> 4) & 0x0FFF) ^ tmp ^ _CRC_TABLE[nibble]
+        table.append(crc)
+    return table
+
+
+_CRC_BYTE = _byte_table()
+
+
+def fit_crc(data: bytes, crc: int = 0) -> int:
+    """The FIT CRC-16 of ``data`` (byte-wise table form of the SDK's nibble algorithm)."""
+    table = _CRC_BYTE
+    for byte in data:
+        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
+    return crc
 
 
 def with_header_crc(data: bytes) -> bytes:
