@@ -4,7 +4,8 @@
     ├── InvalidFitFile            a file is not a readable FIT activity (path, offset)
     ├── ArchiveError              a zip / gzip container cannot be read or is refused
     ├── StoreError                the dataset on disk is unreadable, locked or newer than this code
-    └── SettingsError             athlete settings are invalid, unreadable or from a newer schema
+    ├── SettingsError             athlete settings are invalid, unreadable or from a newer schema
+    └── InvalidValue              a value a person typed (CLI option, URL parameter, form field) is invalid
 
 The CLI prints ``str(error)`` as one line and exits non-zero; each message names
 the file it is about.
@@ -41,6 +42,10 @@ class StoreError(TrainlogError):
 
 class SettingsError(TrainlogError):
     """Athlete settings are invalid, unreadable, or from a newer schema."""
+
+
+class InvalidValue(TrainlogError):
+    """A value a person typed (a CLI option, a URL parameter, a form field) is invalid or out of range."""
 
 
 def first_line(exc: BaseException) -> str:
