@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from dash import dcc, html
 
-from dashboards import data
+from dashboards import data, uploads
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8050
@@ -36,6 +36,7 @@ def create_app(data_dir=None, users: dict | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    uploads.register(app.server)  # POST /upload/files: uploads streamed to disk
     if users is not None:
         _require_login(app.server, users)
     app.layout = html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container], className="app")

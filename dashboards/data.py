@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import sys
 import threading
 import uuid
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 import polars as pl
@@ -34,12 +36,17 @@ from trainlog.store import Manifest, Store, check_athlete
 
 #: With no activity in this many days before today, pages show the day of the last activity instead.
 STALE_DAYS = report.STALE_DAYS
-#: Upload limits (a browser sends the files base64-encoded in one request).
+#: Upload limits (the browser posts the files as multipart/form-data; they are streamed to disk).
 MAX_UPLOAD_FILES = 500
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_SUFFIXES = (".fit.gz", ".fit", ".zip")
-#: Analyses kept per athlete (one per ``as_of`` date asked for).
-CACHE_AS_OF = 8
+#: Memory budget of everything the dashboard caches (frames, analyses, summaries), in bytes;
+#: least recently used entries go first.
+CACHE_BYTES = 256 * 2**20
+#: Days shown before an athlete's first activity (nothing is computed earlier).
+SPAN_MARGIN_DAYS = 7
+#: An import job id: uuid4().hex.
+JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass
@@ -75,8 +82,82 @@ class _Athlete:
     laps: pl.DataFrame
     settings: AthleteSettings
     base: report.Analysis | None = None  # the per-sample work, once per data generation and settings
-    analyses: dict = field(default_factory=dict)  # as_of -> Analysis
-    summaries: dict = field(default_factory=dict)  # as_of -> summary dict
+
+    def nbytes(self) -> int:
+        return size_of((self.activities, self.laps, self.base))
+
+
+def size_of(value) -> int:
+    """A rough size in bytes of a cached value: Polars frames by ``estimated_size()``,
+    dataclasses, dicts, lists and tuples by their parts, anything else by ``sys.getsizeof``."""
+    if isinstance(value, (pl.DataFrame, pl.Series)):
+        return int(value.estimated_size())
+    if isinstance(value, _Athlete):
+        return value.nbytes()
+    if is_dataclass(value) and not isinstance(value, type):
+        return 64 + sum(size_of(getattr(value, f.name)) for f in fields(value))
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(size_of(k) + size_of(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return sys.getsizeof(value) + sum(size_of(v) for v in value)
+    return sys.getsizeof(value)
+
+
+class ByteCache:
+    """A thread-safe least-recently-used mapping bounded by the total size of its values in bytes.
+
+    A value larger than the whole budget is not kept (it is returned, and computed again next time).
+    """
+
+    def __init__(self, budget: int = CACHE_BYTES):
+        self.budget = budget
+        self._items: OrderedDict = OrderedDict()  # key -> (value, size)
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes held now (never above :attr:`budget`)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key, default=None):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return default
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key, value, size: int | None = None) -> None:
+        size = size_of(value) if size is None else size
+        with self._lock:
+            self._drop(key)
+            if size > self.budget:
+                return
+            while self._items and self._bytes + size > self.budget:
+                self._drop(next(iter(self._items)))
+            self._items[key] = (value, size)
+            self._bytes += size
+
+    def resize(self, key) -> None:
+        """Measure ``key``'s value again (it grew in place)."""
+        value = self.get(key)
+        if value is not None:
+            self.put(key, value)
+
+    def discard(self, match) -> None:
+        """Drop every entry whose key satisfies ``match(key)``."""
+        with self._lock:
+            for key in [k for k in self._items if match(k)]:
+                self._drop(key)
+
+    def _drop(self, key) -> None:
+        item = self._items.pop(key, None)
+        if item is not None:
+            self._bytes -= item[1]
 
 
 def safe_upload_name(index: int, name: str) -> str | None:
@@ -96,9 +177,10 @@ def safe_upload_name(index: int, name: str) -> str | None:
 class Data:
     """Cached, read-mostly access to one data directory."""
 
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, cache_bytes: int = CACHE_BYTES):
         self.store = Store(data_dir)
-        self._athletes: dict[str, _Athlete] = {}
+        #: ("athlete", name) -> _Athlete; ("analysis"|"summary", name, key, as_of) -> Analysis | dict
+        self.cache = ByteCache(cache_bytes)
         self._jobs: dict[str, ImportJob] = {}
         self._lock = threading.Lock()
 
@@ -130,14 +212,14 @@ class Data:
         path = self.store.settings_path(athlete)
         manifest = self.store.manifest(athlete)
         key = manifest.generation, path.stat().st_mtime_ns if path.exists() else None
-        with self._lock:
-            cached = self._athletes.get(athlete)
+        cached = self.cache.get(("athlete", athlete))
         if cached is not None and cached.key == key:
             return cached
         tables = self.store.read_all(athlete, ("activities", "laps"), manifest)  # small; samples stay on disk
         fresh = _Athlete(key, manifest, tables["activities"], tables["laps"], load_settings(path))
-        with self._lock:
-            self._athletes[athlete] = fresh
+        # what was computed from the older data or settings goes
+        self.cache.discard(lambda k: k[0] != "athlete" and k[1] == athlete and k[2] != key)
+        self.cache.put(("athlete", athlete), fresh)
         return fresh
 
     def settings(self, athlete: str) -> AthleteSettings:
@@ -165,11 +247,28 @@ class Data:
             return last, True
         return today, False
 
+    def span(self, athlete: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        """The days a page may show for ``athlete``: from :data:`SPAN_MARGIN_DAYS` before the first
+        day with training to the latest of the last day with data, today and the goal race date.
+
+        URL dates are clamped to it, so no request computes decades of empty days.
+        """
+        settings = self.settings(athlete)
+        today = today or local_today(settings)
+        daily = self.analysis(athlete, None).daily
+        first = daily["date"].min() if not daily.is_empty() else today
+        last = daily["date"].max() if not daily.is_empty() else today
+        high = max(d for d in (last, today, settings.goal.date) if d is not None)
+        return min(first, today) - dt.timedelta(days=SPAN_MARGIN_DAYS), high
+
     def analysis(self, athlete: str, as_of: dt.date | None) -> report.Analysis:
         """:func:`trainlog.report.analyse` of the athlete's data, the daily series running to ``as_of``."""
         entry = self._athlete(athlete)
-        return self._memo(entry.analyses, as_of,
-                          lambda: report.extended(self._base(athlete, entry), entry.settings, as_of))
+        base = self._base(athlete, entry)
+        # an extended analysis shares every frame with the base but its daily series
+        return self._memo(("analysis", athlete, entry.key, as_of),
+                          lambda: report.extended(base, entry.settings, as_of),
+                          lambda result: 0 if result is base else size_of(result.daily))
 
     def _base(self, athlete: str, entry: _Athlete) -> report.Analysis:
         """The athlete's full analysis to the last booked day (the heavy part: once, and kept on disk)."""
@@ -177,24 +276,21 @@ class Data:
             base = stored_analysis(self.store, athlete, entry.settings, entry.manifest)
             with self._lock:
                 entry.base = entry.base or base
+            self.cache.resize(("athlete", athlete))  # the entry now holds the analysis too
         return entry.base
 
     def summary(self, athlete: str, as_of: dt.date) -> dict:
         """:func:`trainlog.report.summary` on ``as_of`` (the numbers the Today and Goal pages show)."""
         entry = self._athlete(athlete)
-        return self._memo(entry.summaries, as_of,
+        return self._memo(("summary", athlete, entry.key, as_of),
                           lambda: report.summary_of_analysis(self._base(athlete, entry), entry.settings, as_of))
 
-    def _memo(self, cache: dict, key, compute):
-        """``cache[key]``, computed (outside the lock) when missing; the oldest entry goes beyond CACHE_AS_OF."""
-        with self._lock:
-            if key in cache:
-                return cache[key]
-        value = compute()
-        with self._lock:
-            if len(cache) >= CACHE_AS_OF:
-                cache.pop(next(iter(cache)))
-            cache[key] = value
+    def _memo(self, key, compute, size=size_of):
+        """The cached value of ``key``, computed (outside any lock) when missing; ``size(value)`` in bytes."""
+        value = self.cache.get(key)
+        if value is None:
+            value = compute()
+            self.cache.put(key, value, size(value))
         return value
 
     def daily(self, athlete: str, as_of: dt.date) -> pl.DataFrame:
@@ -250,7 +346,8 @@ class Data:
 
     # ---- imports in the background
     def job(self, job_id: str | None) -> ImportJob | None:
-        return self._jobs.get(job_id) if job_id else None
+        """The import job ``job_id`` (None if unknown or not a job id)."""
+        return self._jobs.get(job_id) if isinstance(job_id, str) and JOB_ID.fullmatch(job_id) else None
 
     def _start(self, work, athlete: str | None = None, cleanup: Path | None = None,
                names: dict[str, str] | None = None) -> ImportJob:
@@ -285,33 +382,48 @@ class Data:
 
         return self._start(work)
 
-    def import_uploads(self, athlete: str, files: list[tuple[str, bytes]]) -> ImportJob:
-        """Write uploaded ``(name, bytes)`` files under safe names and import them in the background.
-
-        Raises ValueError for an invalid athlete name or beyond the upload limits.
-        Files that are not .fit, .fit.gz or .zip are reported as skipped.
-        """
+    def check_upload(self, athlete: str) -> None:
+        """Raise ValueError for an invalid athlete name, PermissionError if the user may not write to it."""
         try:
             check_athlete(athlete)
         except StoreError as exc:
             raise ValueError(str(exc)) from None
         self.check_access(athlete)
+
+    def upload_folder(self) -> Path:
+        """A new, empty folder for one upload's files (removed when its import ends)."""
+        folder = self.store.data_dir / "uploads" / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        return folder
+
+    def import_uploads(self, athlete: str, files: list[tuple[str, bytes]]) -> ImportJob:
+        """Write uploaded ``(name, bytes)`` files under safe names and import them in the background.
+
+        Raises ValueError for an invalid athlete name or beyond the upload limits.
+        Files that are not .fit, .fit.gz or .zip are reported as skipped. (The
+        browser's uploads stream to disk instead: :mod:`dashboards.uploads`.)
+        """
+        self.check_upload(athlete)
         if len(files) > MAX_UPLOAD_FILES:
             raise ValueError(f"at most {MAX_UPLOAD_FILES} files at once")
         if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:
             raise ValueError(f"at most {MAX_UPLOAD_BYTES // 2**20} MB at once")
-        folder = self.store.data_dir / "uploads" / uuid.uuid4().hex
-        paths, names, skipped = [], {}, []
+        folder = self.upload_folder()
+        saved = []
         for index, (name, data) in enumerate(files):
             safe = safe_upload_name(index, name)
-            if safe is None:
-                skipped.append(FileResult(name, "skipped", "not a .fit, .fit.gz or .zip file"))
-                continue
-            path = folder / safe
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            paths.append(path)
-            names[str(path)] = name
+            if safe is not None:
+                (folder / safe).write_bytes(data)
+            saved.append((name, None if safe is None else folder / safe))
+        return self.import_saved(athlete, folder, saved)
+
+    def import_saved(self, athlete: str, folder: Path, saved: list[tuple[str, Path | None]]) -> ImportJob:
+        """Import uploaded files already saved in ``folder`` (``(name the user gave, path)``; a None
+        path is a file refused by :func:`safe_upload_name`, reported as skipped) in the background;
+        ``folder`` is removed when the import ends."""
+        skipped = [FileResult(name, "skipped", "not a .fit, .fit.gz or .zip file") for name, path in saved if path is None]
+        paths = [path for _, path in saved if path is not None]
+        names = {str(path): name for name, path in saved if path is not None}
 
         def work(on_plan, on_result):
             on_plan(len(skipped))

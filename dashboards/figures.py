@@ -33,6 +33,10 @@ FORM_RANGE = (-60.0, 50.0)
 ACWR_RANGE = (0.0, 2.5)
 #: Distance bins (m) of the pace chart: about this many points per activity.
 PACE_POINTS = 200
+#: Most points a series of a figure carries (longer series are downsampled, keeping peaks).
+MAX_POINTS = 4000
+#: Most points of one activity's per-sample trace (a 60 h 1 Hz file has 216,000 samples).
+TRACE_POINTS = 5000
 EARTH_RADIUS_M = 6_371_000.0
 
 TEMPLATE = go.layout.Template(
@@ -50,6 +54,38 @@ TEMPLATE = go.layout.Template(
         bargap=0.15,
     )
 )
+
+
+def downsample(frame: pl.DataFrame, x: str, ys: list[str] | tuple[str, ...], max_points: int) -> pl.DataFrame:
+    """At most ``max_points`` rows of ``frame`` (sorted by ``x``), keeping each ``ys`` column's peaks.
+
+    The rows are cut into equal buckets; each bucket keeps the rows of the
+    minimum and the maximum of every ``ys`` column (min/max bucketing: a line
+    drawn through them has the same envelope as one through every row), and the
+    first and last rows are always kept. Rows are returned whole, in ``x``
+    order; a frame that is short enough is returned as it is.
+    """
+    if frame.height <= max_points:
+        return frame
+    ys = [y for y in ys if y in frame.columns]
+    per_bucket = 2 * len(ys) + 1 if ys else 2
+    buckets = max((max_points - 2) // per_bucket, 1)
+    rows = frame.sort(x).with_row_index("_row")
+    picks = [pl.col("_row").first().alias("_first")] + [
+        pl.col("_row").get(pl.col(y).arg_min()).alias(f"_min{i}") for i, y in enumerate(ys)] + [
+        pl.col("_row").get(pl.col(y).arg_max()).alias(f"_max{i}") for i, y in enumerate(ys)]
+    if not ys:
+        picks.append(pl.col("_row").last().alias("_last"))
+    kept = (
+        rows.group_by((pl.col("_row") * buckets // rows.height).alias("_bucket"))
+        .agg(picks)
+        .drop("_bucket")
+        .unpivot()
+        .get_column("value")
+        .drop_nulls()
+    )
+    keep = pl.concat([kept, pl.Series([0, rows.height - 1], dtype=kept.dtype)]).unique().sort()
+    return rows.filter(pl.col("_row").is_in(keep.implode())).drop("_row")
 
 
 def _figure(title: str, height: int = 320, rows: int = 1, row_heights: list[float] | None = None) -> go.Figure:
@@ -99,7 +135,7 @@ def weekly_volume(weekly: pl.DataFrame, column: str, units: str) -> go.Figure:
         return empty(label)
     fig = _figure(label)
     for i, sport in enumerate(_sports(weekly)):
-        rows = weekly.filter(pl.col("sport") == sport)
+        rows = downsample(weekly.filter(pl.col("sport") == sport), "week_start", [column], MAX_POINTS)
         values = u.distance(rows[column], units) if column == "distance_m" else rows[column] / 3600
         fig.add_bar(x=rows["week_start"], y=values.round(1), name=sport, marker_color=SPORT_COLORS[i % 8])
     fig.update_layout(barmode="stack")
@@ -113,7 +149,7 @@ def weekly_vertical(weekly: pl.DataFrame, units: str, needed_m: float | None = N
         return empty(title)
     fig = _figure(title, height=360)
     for i, sport in enumerate(_sports(weekly)):
-        rows = weekly.filter(pl.col("sport") == sport)
+        rows = downsample(weekly.filter(pl.col("sport") == sport), "week_start", ["ascent_m", "descent_m"], MAX_POINTS)
         color = SPORT_COLORS[i % 8]
         fig.add_bar(x=rows["week_start"], y=u.elevation(rows["ascent_m"], units).round(0), name=f"{sport} ascent",
                     marker_color=color, legendgroup=sport)
@@ -133,7 +169,8 @@ def cumulative_ascent(daily: pl.DataFrame, units: str) -> go.Figure:
     if daily.is_empty():
         return empty(title)
     fig = _figure(title, height=280)
-    fig.add_scatter(x=daily["date"], y=u.elevation(daily["ascent_m"].cum_sum(), units).round(0), mode="lines",
+    daily = downsample(daily.with_columns(_total=pl.col("ascent_m").cum_sum()), "date", ["_total"], MAX_POINTS)
+    fig.add_scatter(x=daily["date"], y=u.elevation(daily["_total"], units).round(0), mode="lines",
                     line={"color": ASCENT, "width": 2}, fill="tozeroy", name="ascent")
     fig.update_layout(showlegend=False)
     return fig
@@ -145,6 +182,7 @@ def pmc(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     if daily.is_empty():
         return empty(title)
     fig = _figure(title, height=520, rows=3, row_heights=[0.45, 0.35, 0.2])
+    daily = downsample(daily, "date", ["ctl", "atl", "tsb", "ramp"], MAX_POINTS)
     x = daily["date"]
     fig.add_scatter(x=x, y=daily["ctl"].round(1), name="fitness (CTL)", line={"color": FITNESS, "width": 2.5}, row=1, col=1)
     fig.add_scatter(x=x, y=daily["atl"].round(1), name="fatigue (ATL)", line={"color": FATIGUE, "width": 1.5}, row=1, col=1)
@@ -166,6 +204,7 @@ def acwr(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     if daily.is_empty() or daily["acwr"].drop_nulls().is_empty():
         return empty(title, "Not enough history yet")
     fig = _figure(title, height=300)
+    daily = downsample(daily, "date", ["acwr"], MAX_POINTS)
     _bands(fig, model.acwr_band_edges, model.acwr_band_labels, ACWR_BAND_COLORS, ACWR_RANGE)
     fig.add_scatter(x=daily["date"], y=daily["acwr"].round(2), name="ACWR", line={"color": INK, "width": 2})
     top = max(ACWR_RANGE[1], daily["acwr"].max() or 0)
@@ -180,6 +219,7 @@ def monotony_strain(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     if daily.is_empty():
         return empty(title)
     fig = _figure(title, height=380, rows=2)
+    daily = downsample(daily, "date", ["monotony", "strain"], MAX_POINTS)
     fig.add_scatter(x=daily["date"], y=daily["monotony"].round(2), name="monotony", line={"color": INK}, row=1, col=1)
     for level, name in ((model.monotony_warn, "warn"), (model.monotony_flag, "flag")):
         fig.add_hline(y=level, line={"color": GOAL if name == "flag" else FORM, "dash": "dot"}, row=1, col=1,
@@ -196,6 +236,7 @@ def vertical_tracks(daily: pl.DataFrame, units: str) -> go.Figure:
     if daily.is_empty():
         return empty(title)
     fig = _figure(title, height=320)
+    daily = downsample(daily, "date", ["ascent_ctl", "ascent_atl", "descent_ctl", "descent_atl"], MAX_POINTS)
     for column, name, color, dash in (
         ("ascent_ctl", "ascent fitness", ASCENT, None),
         ("ascent_atl", "ascent fatigue", ASCENT, "dot"),
@@ -216,10 +257,12 @@ def goal_progress(daily: pl.DataFrame, plan: pl.DataFrame, target_m: float, unit
     if daily.is_empty():
         return empty(title)
     fig = _figure(title, height=340)
-    rolling = daily["ascent_m"].rolling_sum(7, min_samples=1)
-    fig.add_scatter(x=daily["date"], y=u.elevation(rolling, units).round(0), name="last 7 days", mode="lines",
+    daily = downsample(daily.with_columns(_rolling=pl.col("ascent_m").rolling_sum(7, min_samples=1)), "date",
+                       ["_rolling"], MAX_POINTS)
+    fig.add_scatter(x=daily["date"], y=u.elevation(daily["_rolling"], units).round(0), name="last 7 days", mode="lines",
                     line={"color": ASCENT, "width": 2}, fill="tozeroy")
     if not plan.is_empty():
+        plan = downsample(plan, "week_start", ["needed_ascent_m"], MAX_POINTS)
         fig.add_scatter(x=plan["week_start"], y=u.elevation(plan["needed_ascent_m"], units).round(0),
                         name="plan (+ramp cap a week)", mode="lines+markers", line={"color": FITNESS, "dash": "dash"})
     fig.add_hline(y=u.elevation(target_m, units), line={"color": GOAL, "width": 2},
@@ -247,6 +290,7 @@ def compare(dailies: dict[str, pl.DataFrame], column: str, title: str) -> go.Fig
         return empty(title, "Choose athletes to compare")
     fig = _figure(title, height=320)
     for i, (athlete, daily) in enumerate(dailies.items()):
+        daily = downsample(daily, "date", [column], MAX_POINTS)
         fig.add_scatter(x=daily["date"], y=daily[column].round(1), name=athlete, mode="lines",
                         line={"color": SPORT_COLORS[i % 8], "width": 2})
     return fig
@@ -264,6 +308,7 @@ def elevation_profile(samples: pl.DataFrame, units: str) -> go.Figure:
     rows = samples.drop_nulls(["distance_m", "altitude_m"])
     if rows.is_empty():
         return empty(title, "No altitude recorded")
+    rows = downsample(rows, "distance_m", ["altitude_m"], TRACE_POINTS)
     fig = _figure(title, height=260)
     fig.add_scatter(x=_km(rows, units).round(3), y=u.elevation(rows["altitude_m"], units).round(0), mode="lines",
                     fill="tozeroy", line={"color": ASCENT, "width": 1.5}, name="altitude")
@@ -306,6 +351,7 @@ def heart_rate(samples: pl.DataFrame) -> go.Figure:
     rows = samples.drop_nulls(["hr_bpm"]).filter(pl.col("hr_bpm") > 0)
     if rows.is_empty():
         return empty(title, "No heart rate recorded")
+    rows = downsample(rows, "timestamp", ["hr_bpm"], TRACE_POINTS)
     hours = (rows["timestamp"] - samples["timestamp"].min()).dt.total_seconds() / 3600
     fig = _figure(title, height=240)
     fig.add_scatter(x=hours.round(4), y=rows["hr_bpm"], mode="lines", line={"color": FATIGUE, "width": 1}, name="HR")
@@ -320,6 +366,7 @@ def track(samples: pl.DataFrame) -> go.Figure:
     rows = samples.drop_nulls(["lat_deg", "lon_deg"])
     if rows.is_empty():
         return empty(title, "No GPS track")
+    rows = downsample(rows, "timestamp", ["lat_deg", "lon_deg"], TRACE_POINTS)
     lat0, lon0 = rows["lat_deg"][0], rows["lon_deg"][0]
     east = (rows["lon_deg"] - lon0) * math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
     north = (rows["lat_deg"] - lat0) * math.radians(1) * EARTH_RADIUS_M
@@ -338,6 +385,7 @@ def track_map(samples: pl.DataFrame) -> go.Figure:
     rows = samples.drop_nulls(["lat_deg", "lon_deg"])
     if rows.is_empty():
         return empty("Track", "No GPS track")
+    rows = downsample(rows, "timestamp", ["lat_deg", "lon_deg"], TRACE_POINTS)
     fig = _figure("Track", height=360)
     fig.add_scattermap(lat=rows["lat_deg"], lon=rows["lon_deg"], mode="lines", line={"color": FITNESS, "width": 3})
     fig.update_layout(

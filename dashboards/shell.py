@@ -9,6 +9,7 @@ re-renders from it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -16,6 +17,8 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboards import data
 from dashboards import units as u
+from trainlog.days import clamp_day, parse_day
+from trainlog.errors import InvalidValue, TrainlogError, first_line
 
 NAV = (
     ("Today", "/"),
@@ -39,7 +42,11 @@ LONG_VALUE = 9
 
 @dataclass(frozen=True)
 class View:
-    """What the page shows: the athlete, the day ("today"), units and an optional date range."""
+    """What the page shows: the athlete, the day ("today"), units and an optional date range.
+
+    Every value was checked and bounded: dates lie within the athlete's :meth:`~dashboards.data.Data.span`;
+    ``notes`` say what the URL asked for that is shown otherwise.
+    """
 
     athlete: str
     as_of: dt.date
@@ -49,36 +56,92 @@ class View:
     start: dt.date | None
     end: dt.date | None
     query: dict  # the view's query keys as in the URL
+    notes: tuple[str, ...] = ()  # what the URL asked for that is not shown, and why
+    span: tuple[dt.date, dt.date] | None = None  # the days that can be shown (Data.span)
 
 
 def parse_date(text) -> dt.date | None:
+    """A URL's date (the rule of :func:`trainlog.days.parse_day`), None when absent or invalid."""
     try:
-        return dt.date.fromisoformat(str(text)[:10]) if text else None
-    except ValueError:
+        return parse_day(text) if text else None
+    except InvalidValue:
         return None
 
 
+def plain_query(query: dict) -> dict:
+    """``query`` with one string per key (a key given twice in the URL keeps its last value)."""
+    return {k: (v[-1] if v else "") if isinstance(v, list) else str(v) for k, v in query.items() if v is not None}
+
+
+def shown(value, limit: int = 40) -> str:
+    """A value from the URL, quoted for a message: control characters escaped, cut to ``limit``."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _url_day(query: dict, key: str, what: str, span: tuple[dt.date, dt.date], notes: list) -> dt.date | None:
+    """The URL's ``key`` as a day within ``span``; None (with a note) when it is not a valid date."""
+    text = query.get(key)
+    if not text:
+        return None
+    try:
+        day = parse_day(text, what)
+    except InvalidValue as exc:
+        notes.append(f"{exc}; showing the default instead.")
+        return None
+    clamped = clamp_day(day, *span)
+    if clamped != day:
+        notes.append(f"Showing {what} {clamped} instead of {day}: there is nothing to show outside "
+                     f"{span[0]} to {span[1]}.")
+    return clamped
+
+
 def view(query: dict, today: dt.date | None = None) -> View | None:
-    """The view the URL's query asks for; None when the data directory has no athlete."""
+    """The view the URL's query asks for; None when the data directory has no athlete.
+
+    Nothing in the URL reaches a computation unchecked: an unknown athlete, a
+    date that is not one, or a day outside the athlete's span give the default
+    or the nearest day, and a note for the page.
+    """
     source = data.get()
     athletes = source.athletes()
     if not athletes:
         return None
-    athlete = query.get("athlete") if query.get("athlete") in athletes else athletes[0]
-    as_of = parse_date(query.get("as_of"))
+    query = plain_query(query)
+    notes: list[str] = []
+    asked = query.get("athlete")
+    athlete = asked if asked in athletes else athletes[0]
+    if asked and asked != athlete:
+        notes.append(f"There is no athlete {shown(asked)} to show; showing {athlete}.")
+    span = source.span(athlete, today)
+    as_of = _url_day(query, "as_of", "as_of", span, notes)
+    as_of_default = as_of is None
     stale = False
     if as_of is None:
         as_of, stale = source.default_as_of(athlete, today)
-    kept = {k: query[k] for k in VIEW_KEYS if query.get(k)}
+    start = _url_day(query, "from", "from", span, notes)
+    end = _url_day(query, "to", "to", span, notes)
+    if start and end and start > end:
+        notes.append(f"The range from {start} to {end} ends before it starts; showing {end} to {start}.")
+        start, end = end, start
+    units = query.get("units")
+    if units and units not in u.SYSTEMS:
+        notes.append(f"Unknown units {shown(units)}; showing {u.METRIC}.")
+    # the query links keep: valid values only, dates as shown
+    kept = {"as_of": None if as_of_default else as_of.isoformat(), "units": units if units in u.SYSTEMS else None,
+            "from": start and start.isoformat(), "to": end and end.isoformat()}
+    kept = {k: v for k, v in kept.items() if v}
     return View(
         athlete=athlete,
         as_of=as_of,
-        as_of_default="as_of" not in kept,
+        as_of_default=as_of_default,
         stale=stale,
-        units=u.system(query.get("units")),
-        start=parse_date(query.get("from")),
-        end=parse_date(query.get("to")),
+        units=u.system(units),
+        start=start,
+        end=end,
         query={**kept, "athlete": athlete},
+        notes=tuple(notes),
+        span=span,
     )
 
 
@@ -113,6 +176,7 @@ def _controls(v: View) -> html.Div:
             dcc.Dropdown(id="ctl-athlete", options=athletes, value=v.athlete, clearable=False, searchable=False,
                          className="control athlete"),
             dcc.DatePickerSingle(id="ctl-as-of", date=v.as_of.isoformat(), display_format="YYYY-MM-DD",
+                                 **_picker_bounds(v),
                                  className="control", first_day_of_week=1, style={"width": "10.5rem"}),
             dcc.RadioItems(id="ctl-units", options=[{"label": "km·m", "value": u.METRIC},
                                                     {"label": "mi·ft", "value": u.IMPERIAL}],
@@ -122,13 +186,60 @@ def _controls(v: View) -> html.Div:
     )
 
 
+def _picker_bounds(v: View) -> dict:
+    if v.span is None:
+        return {}
+    return {"min_date_allowed": v.span[0].isoformat(), "max_date_allowed": v.span[1].isoformat()}
+
+
 def page(path: str, v: View | None, children, query: dict | None = None) -> html.Div:
     """The frame of a page: brand, navigation, controls (when there is data), content."""
     query = v.query if v is not None else (query or {})
     header = [html.Div([html.Span("trainlog", className="brand"), _nav(path, query)], className="topbar")]
     if v is not None:
         header.append(_controls(v))
+        if v.notes:
+            children = [url_notes(v.notes), *(children if isinstance(children, list) else [children])]
     return html.Div([html.Header(header, className="header"), html.Main(children, className="main")])
+
+
+def url_notes(notes) -> html.Div:
+    """What the URL asked for that the page shows otherwise (one line each)."""
+    return html.Div([html.P(n) for n in notes], id="url-notes", className="message warn")
+
+
+def error_card(path: str, error: Exception, query: dict | None = None) -> html.Div:
+    """A page that says, in one line, why it cannot be shown (a damaged dataset, invalid settings...)."""
+    return page(path, None, html.Section([
+        html.H1("This page cannot be shown"),
+        html.P(first_line(error), id="page-error", className="message error"),
+        html.P("The command line says more: trainlog check --all", className="note"),
+    ], className="card"), query=_safe_query(query or {}))
+
+
+def _safe_query(query: dict) -> dict:
+    """The view keys of ``query`` that are safe to keep in links (valid values only)."""
+    kept = {k: query[k] for k in ("athlete", "units") if isinstance(query.get(k), str) and len(query[k]) <= 80}
+    if kept.get("units") not in u.SYSTEMS:
+        kept.pop("units", None)
+    return kept
+
+
+def guarded(path: str):
+    """Decorate a page's ``layout``: a :class:`~trainlog.errors.TrainlogError` raised while it renders
+    becomes :func:`error_card` (HTTP 200, the error's one line), never an HTTP 500 and a blank page.
+
+    PermissionError passes through: the server answers it with 403.
+    """
+    def decorate(layout):
+        @functools.wraps(layout)
+        def wrapper(*args, **query):
+            try:
+                return layout(*args, **query)
+            except TrainlogError as exc:
+                return error_card(path, exc, query)
+        return wrapper
+    return decorate
 
 
 def as_of_note(path: str, v: View) -> html.P:
@@ -148,14 +259,15 @@ def as_of_note(path: str, v: View) -> html.P:
 def date_range(v: View) -> tuple[dt.date, dt.date]:
     """The URL's from/to, else the :data:`DEFAULT_RANGE_WEEKS` weeks up to the view's day."""
     end = v.end or v.as_of
-    return v.start or end - dt.timedelta(weeks=DEFAULT_RANGE_WEEKS), end
+    start = v.start or end - dt.timedelta(weeks=DEFAULT_RANGE_WEEKS)
+    return (max(start, v.span[0]) if v.span and not v.start else start), end
 
 
 def range_control(v: View) -> html.Div:
     start, end = date_range(v)
     return html.Div([
         html.Span("Dates ", className="muted"),
-        dcc.DatePickerRange(id="ctl-range", start_date=start.isoformat(), end_date=end.isoformat(),
+        dcc.DatePickerRange(id="ctl-range", start_date=start.isoformat(), end_date=end.isoformat(), **_picker_bounds(v),
                             display_format="YYYY-MM-DD", first_day_of_week=1, minimum_nights=0,
                             style={"width": "17rem", "maxWidth": "100%"}),
     ], className="range")

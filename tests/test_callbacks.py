@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import time
 
@@ -260,18 +259,14 @@ def test_safe_upload_names():
     assert data.safe_upload_name(2, "notes.gpx") is None
 
 
-def upload_contents(path) -> str:
-    return "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
-
-
 def test_upload_imports_in_the_background_and_reports_each_file(writable_source, pages):
     upload = pages["upload"]
-    names = [UPLOAD_FILE.name, "notes.txt", "broken.fit"]
-    contents = [upload_contents(UPLOAD_FILE), "data:text/plain;base64,aGVsbG8=", "data:;base64,AAAA"]
-    job_id, poll_disabled, _ = upload.start_upload(contents, names, "mara")
-    assert poll_disabled is False
-    job = wait_done(writable_source.job(job_id))
-    status, table, stop = upload.upload_progress(1, job_id)
+    files = [(UPLOAD_FILE.name, UPLOAD_FILE.read_bytes()), ("notes.txt", b"hello"), ("broken.fit", b"\0\0\0")]
+    job = writable_source.import_uploads("mara", files)
+    layout = upload.layout(athlete="mara", job=job.id)
+    assert find(layout, "upload-job").data == job.id and find(layout, "upload-poll").disabled is False
+    wait_done(job)
+    status, table, stop = upload.upload_progress(1, job.id)
     assert stop is True and "1 imported" in str(status) and "1 skipped" in str(status) and "1 failed" in str(status)
     outcomes = {r["file"]: r["outcome"] for r in job.rows()}
     assert outcomes == {UPLOAD_FILE.name: "imported", "notes.txt": "skipped", "broken.fit": "failed"}
@@ -280,9 +275,16 @@ def test_upload_imports_in_the_background_and_reports_each_file(writable_source,
     assert any(UPLOAD_FILE.stem in f for f in files)
 
 
-def test_upload_refuses_a_bad_athlete_name(writable_source, pages):
-    job_id, poll_disabled, status = pages["upload"].start_upload(["data:;base64,AAAA"], ["a.fit"], "../etc")
-    assert job_id is None and poll_disabled is True and "invalid athlete name" in str(status)
+def test_upload_page_with_an_unknown_or_garbled_job(source, pages):
+    for job in ("0" * 32, "<script>", ["a", "b"]):
+        layout = pages["upload"].layout(athlete="mara", job=job)
+        assert find(layout, "upload-job").data is None and find(layout, "upload-poll").disabled is True
+        assert "not known" in str(find(layout, "url-notes"))
+
+
+def test_upload_refuses_a_bad_athlete_name(writable_source):
+    with pytest.raises(ValueError, match="invalid athlete name"):
+        writable_source.import_uploads("../etc", [("a.fit", b"")])
 
 
 def test_upload_limits(writable_source, monkeypatch):

@@ -271,7 +271,7 @@ def test_uploaded_fit_file_appears_in_activities(server, browser):
     visit(page, base + "/upload")
     page.fill("#upload-athlete", "e2e-upload")
     page.press("#upload-athlete", "Enter")
-    page.set_input_files("#upload-files input[type=file]", str(UPLOAD_FILE))
+    page.set_input_files("#upload-input", str(UPLOAD_FILE))  # upload.js posts it to /upload/files
     page.wait_for_selector("#upload-done", timeout=60_000)
     assert "1 imported" in shown(page, "upload-done")
     assert UPLOAD_FILE.name in shown(page, "upload-table")

@@ -62,6 +62,7 @@ def columns(units: str) -> list[dict]:
     ]
 
 
+@shell.guarded("/activities")
 def layout(**query):
     v = shell.view(query)
     if v is None:

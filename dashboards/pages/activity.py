@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
@@ -11,15 +13,20 @@ from dashboards import units as u
 dash.register_page(__name__, path_template="/activity/<activity_id>", name="Activity",
                    title="Activity · trainlog", order=9)
 
+#: What an activity id looks like (``<16 hex digits of the file's hash>-<leg>``); anything else is not looked up.
+ACTIVITY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
+
+@shell.guarded("/activities")
 def layout(activity_id: str = "", **query):
     v = shell.view(query)
     if v is None:
         return shell.no_data("/activities")
-    found = data.get().activity(v.athlete, activity_id)
+    found = data.get().activity(v.athlete, activity_id) if ACTIVITY_ID.fullmatch(activity_id or "") else None
     if found is None:
         return shell.page("/activities", v, html.Section(
-            [html.H1("Activity not found"), html.P(f"{v.athlete} has no activity {activity_id}.")], className="card"))
+            [html.H1("Activity not found"), html.P(f"{v.athlete} has no activity {shell.shown(activity_id)}.")],
+            className="card"))
     a, samples, laps = found
     units = v.units
     return shell.page("/activities", v, [
@@ -85,7 +92,11 @@ def _laps(laps, units: str) -> html.Section:
 )
 def toggle_map(choice, which):
     """The plain x/y track, or the track on map tiles when asked for."""
-    found = data.get().activity(which["athlete"], which["activity_id"])
+    which = which if isinstance(which, dict) else {}
+    athlete, activity_id = str(which.get("athlete")), str(which.get("activity_id"))
+    source = data.get()
+    found = (source.activity(athlete, activity_id)
+             if athlete in source.athletes() and ACTIVITY_ID.fullmatch(activity_id) else None)
     if found is None:
         return figures.empty("Track", "Activity not found")
     samples = found[1]

@@ -55,16 +55,17 @@ def roster_rows(units: str) -> list[dict]:
     return out
 
 
+@shell.guarded("/coach")
 def layout(**query):
     v = shell.view(query)
     if v is None:
         return shell.no_data("/coach")
     athletes = data.get().athletes()
-    chosen = chosen_athletes(query.get("compare"), athletes)
+    chosen = chosen_athletes(shell.plain_query(query).get("compare"), athletes)
     head = ["athlete", "day shown", "CTL", "form", "ACWR", "ascent this week", "best 7 days", "goal date", "flags"]
     body = [
         html.Tr([
-            html.Td(dcc.Link(r["athlete"], href=shell.href("/", {"athlete": r["athlete"], "units": query.get("units")}))),
+            html.Td(dcc.Link(r["athlete"], href=shell.href("/", {"athlete": r["athlete"], "units": v.query.get("units")}))),
             html.Td(r["as_of"]), html.Td(r["ctl"]), html.Td(r["tsb"]), html.Td(r["acwr"]),
             html.Td(r["week_ascent"]), html.Td(r["best_7day"]), html.Td(r["goal"]),
             html.Td(html.Ul([html.Li(f) for f in r["flags"]]) if r["flags"] else "–", className="flags"),
@@ -103,7 +104,7 @@ def compare(athletes, units):
     units = u.system(units)
     source = data.get()
     dailies = {}
-    for athlete in athletes or []:
+    for athlete in athletes if isinstance(athletes, list) else []:
         if athlete in source.athletes():
             as_of, _ = source.default_as_of(athlete)
             daily = source.daily(athlete, as_of)

@@ -12,6 +12,7 @@ from dashboards import data, figures, shell
 dash.register_page(__name__, path="/fatigue", name="Fatigue", title="Fatigue · trainlog", order=2)
 
 
+@shell.guarded("/fatigue")
 def layout(**query):
     v = shell.view(query)
     if v is None:

@@ -10,7 +10,11 @@ from dashboards import units as u
 
 dash.register_page(__name__, path="/goal", name="Goal", title="Goal · trainlog", order=3)
 
+#: Weeks of the plan listed in the table (the graph shows them all).
+PLAN_ROWS = 104
 
+
+@shell.guarded("/goal")
 def layout(**query):
     v = shell.view(query)
     if v is None:
@@ -67,10 +71,13 @@ def _plan_table(plan, days_to_goal: int | None, ramp_cap: float, units: str) -> 
     elif plan.is_empty():
         body = html.P("The goal date has passed: set the next goal in Settings.")
     else:
-        body = html.Div(html.Table([
+        rest = plan.height - PLAN_ROWS
+        body = html.Div([html.Table([
             html.Thead(html.Tr([html.Th("week from"), html.Th("ascent needed")])),
             html.Tbody([html.Tr([html.Td(str(r["week_start"])), html.Td(u.fmt_elevation(r["needed_ascent_m"], units))])
-                        for r in plan.iter_rows(named=True)]),
-        ], className="plain", id="goal-plan"), className="table-wrap")
+                        for r in plan.head(PLAN_ROWS).iter_rows(named=True)]),
+        ], className="plain", id="goal-plan"),
+            html.P(f"… and {rest} more weeks to the race.", className="note") if rest > 0 else None],
+            className="table-wrap")
     return html.Section([html.H2(f"Weekly ascent needed, ramping {ramp_cap:.0%} a week at most"), body],
                         className="card")

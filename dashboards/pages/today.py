@@ -14,6 +14,7 @@ dash.register_page(__name__, path="/", name="Today", title="Today · trainlog", 
 POLL_MS = 700
 
 
+@shell.guarded("/")
 def layout(**query):
     v = shell.view(query)
     if v is None:

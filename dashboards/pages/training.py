@@ -14,6 +14,7 @@ from dashboards import data, figures, shell
 dash.register_page(__name__, path="/training", name="Training", title="Training · trainlog", order=1)
 
 
+@shell.guarded("/training")
 def layout(**query):
     v = shell.view(query)
     if v is None:

@@ -1,69 +1,68 @@
-"""Upload: drop .fit, .fit.gz or .zip files; the import runs in the background with progress
-and reports each file's outcome."""
+"""Upload: drop or choose .fit, .fit.gz or .zip files; the import runs in the background with
+progress and reports each file's outcome.
+
+The files do not pass through Dash: ``assets/upload.js`` posts them as
+multipart/form-data to :data:`dashboards.uploads.ROUTE` (streamed to disk),
+then opens ``/upload?athlete=NAME&job=ID``, where this page polls the job.
+"""
 
 from __future__ import annotations
-
-import base64
-import binascii
 
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboards import data, shell
+from dashboards import data, shell, uploads
 from dashboards import units as u
+from trainlog.errors import StoreError
+from trainlog.store import check_athlete
 
 dash.register_page(__name__, path="/upload", name="Upload", title="Upload · trainlog", order=6)
 
 POLL_MS = 500
 
 
+def _valid_name(name: str | None) -> bool:
+    try:
+        check_athlete(name or "")
+    except StoreError:
+        return False
+    return True
+
+
+@shell.guarded("/upload")
 def layout(**query):
-    v = shell.view(query)
-    athlete = v.athlete if v is not None else "default"
+    query = shell.plain_query(query)
+    source = data.get()
+    asked = query.get("athlete")
+    # a new athlete's name is fine here: the upload creates it
+    v = shell.view({k: x for k, x in query.items() if k != "athlete" or x in source.athletes()})
+    job = source.job(query.get("job"))
+    notes = []
+    if query.get("job") and job is None:
+        notes.append("That upload is not known to this server (it was restarted?): upload the files again.")
+    athlete = (job.athlete if job is not None else None) or (asked if _valid_name(asked) else None) \
+        or (v.athlete if v is not None else "default")
     return shell.page("/upload", v, html.Section([
         html.H1("Upload FIT files", className="title"),
+        shell.url_notes(notes) if notes else None,
         html.P(f"Drop .fit, .fit.gz or .zip files (a Garmin or Strava export works). At most "
                f"{data.MAX_UPLOAD_FILES} files and {data.MAX_UPLOAD_BYTES // 2**20} MB at once.", className="note"),
         html.Div(html.Label(["Athlete ", dcc.Input(id="upload-athlete", value=athlete, type="text", debounce=True)]),
                  className="form"),
-        dcc.Upload(id="upload-files", multiple=True, max_size=data.MAX_UPLOAD_BYTES, className="upload",
-                   children=html.Div(["Drag and drop files here, or ", html.A("choose files")])),
-        html.Div(id="upload-status", className="progress-text"),
+        # upload.js adds <input type=file id=upload-input multiple> here and posts what is dropped or chosen
+        html.Div(["Drag and drop files here, or ", html.Label("choose files", htmlFor="upload-input",
+                                                               className="upload-choose",
+                                                               style={"textDecoration": "underline",
+                                                                      "cursor": "pointer", "color": "#2563eb"})],
+                 id="upload-drop", className="upload", **{"data-route": uploads.ROUTE,
+                                                          "data-max-files": str(data.MAX_UPLOAD_FILES),
+                                                          "data-max-bytes": str(data.MAX_UPLOAD_BYTES)}),
+        html.Div(id="upload-sending", className="progress-text"),
+        html.Div("Importing…" if job is not None else None, id="upload-status", className="progress-text"),
         html.Div(id="upload-results"),
-        dcc.Store(id="upload-job"),
-        dcc.Interval(id="upload-poll", interval=POLL_MS, disabled=True),
-    ], className="card"), query=query)
-
-
-def decode_contents(contents: list[str], names: list[str]) -> list[tuple[str, bytes]]:
-    """The (name, bytes) of each uploaded file (``contents`` are data URLs). ValueError if one is garbled."""
-    files = []
-    for content, name in zip(contents, names):
-        try:
-            files.append((name, base64.b64decode(content.split(",", 1)[1], validate=True)))
-        except (IndexError, binascii.Error) as exc:
-            raise ValueError(f"{name}: the upload arrived garbled") from exc
-    return files
-
-
-@callback(
-    Output("upload-job", "data"),
-    Output("upload-poll", "disabled"),
-    Output("upload-status", "children"),
-    Input("upload-files", "contents"),
-    State("upload-files", "filename"),
-    State("upload-athlete", "value"),
-    prevent_initial_call=True,
-)
-def start_upload(contents, names, athlete):
-    """Save the dropped files under safe names and start importing them in the background."""
-    if not contents:
-        return no_update, True, "No files received."
-    try:
-        job = data.get().import_uploads((athlete or "").strip(), decode_contents(contents, names))
-    except ValueError as exc:
-        return None, True, html.Span(f"Not imported: {exc}", className="message error")
-    return job.id, False, f"Importing {len(contents)} files…"
+        dcc.Store(id="upload-job", data=job.id if job is not None else None),
+        dcc.Interval(id="upload-poll", interval=POLL_MS, disabled=job is None),
+    ], className="card"), query={"athlete": athlete} if _valid_name(athlete) else {})
 
 
 @callback(
