@@ -12,17 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from corpus import ROOT
 from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
+from server_helpers import free_port, wait_for_server
 from dashboards import units as u
 from trainlog import Store, report
 from trainlog.athlete import metrics_of
@@ -46,31 +44,8 @@ PAGES = {
 }
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-SERVER_START_S = 60
 #: Importing all of sample_fit/ takes about 30 s on two cores.
 SAMPLE_IMPORT_S = 300
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_server(proc: subprocess.Popen, port: int, log) -> str:
-    """The server's base URL once it answers; fails with its log if it dies or takes too long."""
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_S
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2).close()
-            return base
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log.seek(0)
-                pytest.fail(f"the dashboard server did not start:\n{log.read()}")
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

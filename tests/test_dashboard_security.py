@@ -1,26 +1,32 @@
-"""The dashboard shared on a network: logins, roles, and text from FIT files shown as text."""
+"""The dashboard shared on a network: users, sign-in, roles, and text from FIT files shown as text.
+
+Sign-in is tested over HTTP against a real server process (``trainlog dashboard``
+on a free loopback port) with a cookie jar, and once in a real browser.
+"""
 
 from __future__ import annotations
 
-import base64
+import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import flask
 import pytest
 
+from conftest import CHROMIUM
 from corpus import ROOT, SAMPLE_FIT
 from dashboards import data as dash_data
 from dashboards.app import create_app, is_loopback
-from conftest import CHROMIUM
-from test_dashboard_e2e import free_port, sync_api, wait_for_server
+from server_helpers import Client, free_port, log_text, page_callback, running_server
 from trainlog import Store, import_paths
 from trainlog.errors import SettingsError
-from trainlog.users import add_user, authenticate, load_users, users_path
+from trainlog.users import SignInThrottle, UserBook, add_user, authenticate, load_users, users_path
+
+try:
+    from playwright import sync_api
+except ImportError:
+    sync_api = None
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
 PASSWORD = "correct horse battery"
@@ -78,7 +84,7 @@ def test_loopback_detection(host, loopback):
 
 
 def test_roles_decide_which_athletes_a_user_sees(two_athletes):
-    app = create_app(two_athletes, users=load_users(two_athletes))
+    app = create_app(two_athletes, users=UserBook(two_athletes))
     users = load_users(two_athletes)
     data = dash_data.get()
     with app.server.test_request_context("/"):
@@ -96,6 +102,59 @@ def test_roles_decide_which_athletes_a_user_sees(two_athletes):
             data.import_samples()
 
 
+def test_unknown_names_verify_a_dummy_hash(two_athletes):
+    """Unknown and known names cost one hash check each (the same time): names do not leak by timing."""
+    users = load_users(two_athletes)
+    checked = []
+
+    def check(hash_, password):
+        checked.append(hash_)
+        return False
+
+    assert authenticate(users, "coach1", "wrong password", check=check) is None
+    assert authenticate(users, "nobody", "wrong password", check=check) is None
+    assert authenticate(users, None, None, check=check) is None
+    assert len(checked) == 3
+    assert checked[0] == users["coach1"].password_hash
+    assert checked[1] == checked[2] and checked[1] not in {u.password_hash for u in users.values()}
+    assert checked[1].split("$")[0] == checked[0].split("$")[0]  # same method and cost as real hashes
+
+
+def test_sign_in_throttle_backs_off_then_locks_out():
+    now = [1000.0]
+    throttle = SignInThrottle(free=5, lockout_after=20, lockout_s=900, clock=lambda: now[0])
+    for _ in range(5):
+        assert throttle.retry_after("coach1", "10.0.0.1") == 0
+        throttle.failed("coach1", "10.0.0.1")
+    assert throttle.retry_after("coach1", "10.0.0.1") == 1  # then exponential: 1, 2, 4, ... s
+    assert throttle.retry_after("coach1", "10.0.0.2") == 1  # per user, whatever the address
+    assert throttle.retry_after("other", "10.0.0.1") == 1  # per address, whatever the name
+    assert throttle.retry_after("other", "10.0.0.2") == 0
+    count = 5
+    while not throttle.locked(count):
+        now[0] += throttle.retry_after("coach1", "10.0.0.1")
+        count = throttle.failed("coach1", "10.0.0.1")
+    assert count == 20
+    assert throttle.retry_after("coach1", "10.0.0.9") == 900  # locked for 15 min
+    now[0] += 899
+    assert throttle.retry_after("coach1", "10.0.0.9") > 0
+    now[0] += 1
+    assert throttle.retry_after("coach1", "10.0.0.9") == 0  # forgotten after the lockout
+    for _ in range(5):
+        throttle.failed("tom", "10.0.0.3")
+    assert throttle.retry_after("tom", "10.0.0.3") > 0
+    throttle.succeeded("tom", "10.0.0.3")  # a success clears both counts
+    throttle.failed("tom", "10.0.0.3")
+    assert throttle.retry_after("tom", "10.0.0.3") == 0
+
+
+def test_the_throttle_keeps_a_bounded_number_of_keys():
+    throttle = SignInThrottle(max_keys=100)
+    for i in range(1000):
+        throttle.failed(f"name{i}", "10.0.0.1")
+    assert len(throttle._failures) <= 100
+
+
 def test_refuses_a_network_address_without_users(tmp_path):
     res = subprocess.run(
         [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(tmp_path), "--host", "0.0.0.0",
@@ -107,46 +166,179 @@ def test_refuses_a_network_address_without_users(tmp_path):
     assert "Traceback" not in res.stderr
 
 
-def _get(url: str, user: str | None = None, password: str | None = None) -> int:
-    request = urllib.request.Request(url)
-    if user:
-        token = base64.b64encode(f"{user}:{password}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except urllib.error.URLError:
-        return 0  # not listening yet
+def test_require_login_on_loopback_needs_users(tmp_path):
+    res = subprocess.run(
+        [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(tmp_path), "--require-login",
+         "--port", str(free_port())],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert res.returncode == 1
+    assert "--require-login needs users" in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
 
 
-def test_network_address_asks_every_request_to_sign_in(two_athletes, tmp_path):
+@pytest.fixture(scope="module")
+def shared(two_athletes, tmp_path_factory):
+    """A server on 0.0.0.0 (so sign-in is on) over a copy of two_athletes: (base URL, log, data dir)."""
+    data_dir = tmp_path_factory.mktemp("shared") / "data"
+    shutil.copytree(two_athletes, data_dir)
+    with running_server(data_dir, "--host", "0.0.0.0") as (base, log):
+        yield base, log, data_dir
+
+
+def _signed_in(base: str, user: str) -> Client:
+    client = Client(base)
+    status, headers, _ = client.sign_in(user, PASSWORD)
+    assert status == 303, (status, headers)
+    return client
+
+
+def test_pages_ask_to_sign_in_and_json_endpoints_answer_401(shared):
+    base, _, _ = shared
+    client = Client(base)
+    status, headers, _ = client.get("/training?athlete=mara")
+    assert status == 303 and headers["Location"] == "/login?next=%2Ftraining%3Fathlete%3Dmara"
+    assert client.get("/assets/style.css")[0] == 303
+    assert client.get("/_dash-layout")[0] == 401
+    assert client.get("/_dash-dependencies")[0] == 401
+    assert client.post_json("/_dash-update-component", page_callback("/", "?athlete=mara"))[0] == 401
+    status, _, body = client.get("/login?next=/training%3Fathlete%3Dmara")
+    assert status == 200 and '<form method="post" action="/login">' in body
+    assert 'name="next" value="/training?athlete=mara"' in body
+    assert "<script" not in body.lower()  # a plain form, works without JavaScript
+
+
+def test_sign_in_sets_a_session_cookie_and_redirects_back(shared):
+    base, _, _ = shared
+    client = Client(base)
+    status, headers, _ = client.sign_in("coach1", PASSWORD, "/goal?athlete=tom")
+    assert status == 303 and headers["Location"] == "/goal?athlete=tom"
+    cookie = headers["Set-Cookie"]
+    assert cookie.startswith("trainlog_session=") and PASSWORD not in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain http on loopback: a Secure cookie would never come back
+    assert client.get("/_dash-layout")[0] == 200
+    status, _, body = client.post_json("/_dash-update-component", page_callback("/goal", "?athlete=tom"))
+    assert status == 200 and "tom" in body
+    assert "Sign out" in client.get("/_dash-layout")[2]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x"])
+def test_sign_in_redirects_only_to_a_local_path(shared, target):
+    base, _, _ = shared
+    status, headers, _ = Client(base).sign_in("coach1", PASSWORD, target)
+    assert status == 303 and headers["Location"] == "/"
+
+
+def test_wrong_password_shows_the_form_again_with_an_error(shared):
+    base, log, _ = shared
+    client = Client(base)
+    status, headers, body = client.sign_in("mara", "not the password", '/"><script>x</script>')
+    assert status == 401 and "Set-Cookie" not in headers
+    assert "Wrong user name or password." in body and 'value="mara"' in body
+    assert "<script>x" not in body  # the next path is escaped (and refused: not a clean local path)
+    assert client.get("/_dash-layout")[0] == 401
+    assert re.search(r"failed sign-in for user 'mara' from 127\.0\.0\.1", log_text(log))
+
+
+def test_an_athlete_user_gets_403_for_another_athlete(shared):
+    base, log, _ = shared
+    client = _signed_in(base, "mara")
+    save_tom = {
+        "output": "..settings-message.children...settings-message.className..",
+        "outputs": [{"id": "settings-message", "property": "children"},
+                    {"id": "settings-message", "property": "className"}],
+        "inputs": [{"id": "settings-save", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["settings-save.n_clicks"],
+        "state": [{"id": "settings-athlete", "property": "data", "value": "tom"},
+                  {"id": "settings-units", "property": "data", "value": "metric"}]
+                 + [{"id": f"set-{k}", "property": "value", "value": None}
+                    for k in ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone", "goal_name", "goal_ascent",
+                              "goal_distance", "goal_hours", "goal_loops")]
+                 + [{"id": "set-goal_date", "property": "date", "value": None}],
+    }
+    status, _, body = client.post_json("/_dash-update-component", save_tom)
+    assert status == 403
+    assert body.strip() == "trainlog: user 'mara' may not see athlete 'tom'"
+    status, _, body = client.post_json("/_dash-update-component", page_callback("/activities", "?athlete=tom"))
+    assert status == 200
+    tom_files = [f.stem for f in sorted((SAMPLE_FIT / "tom").glob("*.fit"))[:2]]
+    mara_files = [f.stem for f in sorted((SAMPLE_FIT / "mara").glob("*.fit"))[:2]]
+    assert not any(name in body for name in tom_files)  # her own activities instead, never tom's
+    assert all(name in body for name in mara_files)
+    text = log_text(log)
+    assert "403 POST /_dash-update-component: user 'mara' may not see athlete 'tom'" in text
+    assert "Traceback" not in text and "PermissionError" not in text
+
+
+def test_sign_out_ends_the_session_even_for_a_copied_cookie(shared):
+    base, _, _ = shared
+    client = _signed_in(base, "coach1")
+    copy = Client(base)
+    for cookie in client.jar:
+        copy.jar.set_cookie(cookie)
+    assert copy.get("/_dash-layout")[0] == 200
+    status, headers, _ = client.get("/logout")
+    assert status == 303 and headers["Location"] == "/login"
+    assert client.get("/_dash-layout")[0] == 401
+    assert copy.get("/_dash-layout")[0] == 401  # the old cookie is refused too
+
+
+def test_a_removed_user_or_a_new_password_signs_out(shared):
+    base, _, data_dir = shared
+    cli = [sys.executable, "-m", "trainlog"]
+    for name in ("leaver", "changer"):
+        subprocess.run([*cli, "users", "add", name, "--role", "coach", "--password-stdin", "--data-dir", str(data_dir)],
+                       input=PASSWORD + "\n", cwd=ROOT, check=True, capture_output=True, text=True, timeout=60)
+    leaver, changer = _signed_in(base, "leaver"), _signed_in(base, "changer")
+    assert leaver.get("/_dash-layout")[0] == 200 and changer.get("/_dash-layout")[0] == 200
+    subprocess.run([*cli, "users", "remove", "leaver", "--data-dir", str(data_dir)], cwd=ROOT, check=True,
+                   capture_output=True, timeout=60)
+    subprocess.run([*cli, "users", "add", "changer", "--role", "coach", "--password-stdin", "--data-dir", str(data_dir)],
+                   input="another password\n", cwd=ROOT, check=True, capture_output=True, text=True, timeout=60)
+    assert leaver.get("/_dash-layout")[0] == 401
+    assert changer.get("/_dash-layout")[0] == 401
+    assert Client(base).sign_in("leaver", PASSWORD)[0] == 401
+
+
+def test_repeated_failures_are_refused_with_429_without_checking_the_password(two_athletes, tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(two_athletes, data_dir)
-    port = free_port()
-    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--host", "0.0.0.0",
-               "--port", str(port)]
-    with open(tmp_path / "server.log", "w+") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):  # wait until it answers (401 counts as up)
-                if _get(base + "/") in (200, 401):
-                    break
-                if proc.poll() is not None:
-                    log.seek(0)
-                    pytest.fail(log.read())
-                time.sleep(0.2)
-            assert _get(base + "/") == 401
-            assert _get(base + "/_dash-layout") == 401
-            assert _get(base + "/assets/style.css") == 401
-            assert _get(base + "/", "coach1", "wrong password") == 401
-            assert _get(base + "/", "coach1", PASSWORD) == 200
-            assert _get(base + "/?athlete=mara", "mara", PASSWORD) == 200
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with running_server(data_dir, "--require-login") as (base, log):
+        client = Client(base)
+        assert [client.sign_in("coach1", f"wrong {i}")[0] for i in range(5)] == [401] * 5
+        status, headers, body = client.sign_in("coach1", PASSWORD)  # right, but too soon
+        assert status == 429 and "Too many attempts, try again in" in body and int(headers["Retry-After"]) >= 1
+        status, _, _ = client.sign_in("someone-else", "wrong again")  # the same address: also refused
+        assert status == 429
+        text = log_text(log)
+        assert len(re.findall(r"failed sign-in for user '[^']+' from 127\.0\.0\.1", text)) == 5  # no 6th check
+        assert len(re.findall(r"sign-in refused \(too many attempts\)", text)) == 2
+        assert client.get("/_dash-layout")[0] == 401
+
+
+@pytest.mark.skipif(sync_api is None or CHROMIUM is None, reason="playwright or Debian's chromium is missing")
+def test_sign_in_and_out_in_a_browser(two_athletes, tmp_path, browser):
+    data_dir = tmp_path / "data"
+    shutil.copytree(two_athletes, data_dir)
+    with running_server(data_dir, "--require-login") as (base, _):
+        page = browser.new_page()
+        page.goto(f"{base}/?athlete=mara")
+        assert "/login" in page.url
+        page.fill("#username", "mara")
+        page.fill("#password", "wrong password")
+        page.click("#sign-in")
+        assert "Wrong user name or password" in page.inner_text("#login-error")
+        page.fill("#password", PASSWORD)
+        page.click("#sign-in")
+        page.wait_for_selector("#today-ctl")
+        assert page.url == f"{base}/?athlete=mara"
+        assert "Signed in as mara" in page.inner_text("#sign-out >> xpath=..")
+        page.click("#sign-out")
+        page.wait_for_selector("#login-form, form[action='/login']")
+        page.goto(f"{base}/?athlete=mara")
+        assert "/login" in page.url
+        page.close()
 
 
 def _hostile_fit(path):
@@ -179,24 +371,16 @@ def test_strings_from_fit_files_are_shown_as_text(tmp_path, browser):
     assert report.counts()["imported"] == 1, report.results
     act = store.read("activities", "mara").row(0, named=True)
     assert act["device_product"] == HOSTILE
-    port = free_port()
-    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
-    with open(tmp_path / "server.log", "w+") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = wait_for_server(proc, port, log)
-            page = browser.new_page()
-            activity_url = f"{base}/activity/{act['activity_id']}?athlete=mara"
-            for url in (f"{base}/activities?athlete=mara", activity_url):
-                page.goto(url)
-                page.wait_for_selector("main.main")
-                page.wait_for_load_state("networkidle")
-                assert page.evaluate("window.__pwned") is None
-                assert page.locator("main img[src=x]").count() == 0
-            page.goto(activity_url)
-            page.wait_for_selector("#activity-source")
-            assert HOSTILE in page.inner_text("#activity-source")
-            page.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with running_server(data_dir) as (base, _):
+        page = browser.new_page()
+        activity_url = f"{base}/activity/{act['activity_id']}?athlete=mara"
+        for url in (f"{base}/activities?athlete=mara", activity_url):
+            page.goto(url)
+            page.wait_for_selector("main.main")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("window.__pwned") is None
+            assert page.locator("main img[src=x]").count() == 0
+        page.goto(activity_url)
+        page.wait_for_selector("#activity-source")
+        assert HOSTILE in page.inner_text("#activity-source")
+        page.close()

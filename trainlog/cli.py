@@ -517,6 +517,27 @@ def users_remove(name, data_dir):
     click.echo(f"user {name} removed")
 
 
+def serve_options(f):
+    """The server's options, shared by ``dashboard`` and ``demo``."""
+    options = [
+        click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+                     help="Requests served at once (waitress threads)."),
+        click.option("--timeout", type=click.IntRange(1, 3600), default=60, show_default=True,
+                     help="Seconds a connection may stay idle or take to send its request."),
+        click.option("--require-login", is_flag=True, help="Ask for sign-in on loopback too (needs users)."),
+        click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+                     help="Also accept this name in the Host header, e.g. coach.example.org (repeatable; "
+                          "loopback names and the --host address are always accepted)."),
+        click.option("--session-hours", type=click.FloatRange(0.1, 24 * 90), default=12, show_default=True,
+                     help="How long a sign-in lasts."),
+        click.option("--trusted-proxy", metavar="ADDR", default=None,
+                     help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are trusted."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @cli.command("dashboard")
 @data_dir_option
 @click.option(
@@ -526,18 +547,21 @@ def users_remove(name, data_dir):
     help="Address to listen on. Any address but loopback requires users (trainlog users add) and asks them to sign in.",
 )
 @click.option("--port", "-p", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Port to listen on.")
+@serve_options
 @friendly_errors
-def dashboard_cmd(data_dir, host, port):
-    """Serve the web dashboard (with an empty data directory it offers the sample athletes).
+def dashboard_cmd(data_dir, host, port, threads, timeout, require_login, allowed_hosts, session_hours, trusted_proxy):
+    """Serve the web dashboard on waitress (with an empty data directory it offers the sample athletes).
 
     \b
     Examples:
       trainlog dashboard
       trainlog dashboard --data-dir ~/coach-data --port 8060
+      trainlog dashboard --host 0.0.0.0 --allowed-host coach.example.org --threads 16
     """
-    from dashboards.app import run
+    from dashboards.server import serve
 
-    run(data_dir=Store(data_dir).data_dir, host=host, port=port)
+    serve(Store(data_dir).data_dir, host, port, threads=threads, timeout=timeout, require_login=require_login,
+          extra_hosts=allowed_hosts, session_hours=session_hours, trusted_proxy=trusted_proxy)
 
 
 @cli.command("demo")
@@ -550,8 +574,9 @@ def dashboard_cmd(data_dir, host, port):
 @click.option("--dashboard/--no-dashboard", default=True, show_default=True, help="Start the dashboard afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address.")
 @click.option("--port", "-p", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Dashboard port.")
+@serve_options
 @friendly_errors
-def demo_cmd(data_dir, dashboard, host, port):
+def demo_cmd(data_dir, dashboard, host, port, **serving):
     """Import the bundled sample athletes (sample_fit/), then open the dashboard on them.
 
     Without the dashboard, prints each athlete's summary as of the day after
@@ -574,7 +599,8 @@ def demo_cmd(data_dir, dashboard, host, port):
         click.echo(f"  {report.athlete}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), err=True)
         analyse_imported(store, report)
     if dashboard:
-        click.get_current_context().invoke(dashboard_cmd, data_dir=store.data_dir, host=host, port=port)
+        click.get_current_context().invoke(dashboard_cmd, data_dir=store.data_dir, host=host, port=port,
+                                         **serving)
         return
     for athlete in store.athletes():
         last = activity_table(store, athlete)["start_local"].max()

@@ -7,8 +7,13 @@ athlete. Passwords are stored hashed with werkzeug's ``generate_password_hash``
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
+import secrets
+import threading
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -97,9 +102,126 @@ def remove_user(data_dir: Path, name: str) -> None:
     save_users(data_dir, users)
 
 
-def authenticate(users: dict[str, User], name: str | None, password: str | None) -> User | None:
-    """The user when name and password match, else None (constant-time hash check)."""
+def fingerprint(user: User) -> str:
+    """A short digest of the user's name, role, athlete and password hash, kept with each of their sessions.
+
+    When the user is removed, or their password or role changes, the fingerprint no longer
+    matches and the session ends.
+    """
+    text = "\0".join([user.name, user.role, user.athlete or "", user.password_hash])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash of a random password, made once, with the same method as real ones (for unknown names)."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = generate_password_hash(secrets.token_urlsafe(16))
+    return _dummy_hash
+
+
+def authenticate(users: dict[str, User], name: str | None, password: str | None,
+                 check=check_password_hash) -> User | None:
+    """The user when name and password match, else None.
+
+    Exactly one hash is verified whatever the name: an unknown name is checked
+    against a dummy hash, so it takes as long as a known one and names do not leak
+    by timing. ``check`` is werkzeug's ``check_password_hash`` (constant-time).
+    """
     user = users.get(name or "")
-    if user is None or password is None:
-        return None
-    return user if check_password_hash(user.password_hash, password) else None
+    ok = check(user.password_hash if user else _dummy(), password or "")
+    return user if ok and user is not None and password is not None else None
+
+
+class SignInThrottle:
+    """Back-off and lockout after failed sign-ins, per user name and per address (in memory).
+
+    ``free`` failures cost nothing; after that each further try must wait
+    ``2 ** (failures - free)`` seconds (capped at ``lockout_s``) after the last
+    failure, and after ``lockout_after`` failures the key is locked for
+    ``lockout_s``. Failures are forgotten ``lockout_s`` after the last one, and a
+    successful sign-in clears the user's and the address's count. At most
+    ``max_keys`` keys are kept (the oldest are dropped first), so a flood of
+    made-up names cannot grow memory without bound. Thread-safe.
+    """
+
+    def __init__(self, free: int = 5, lockout_after: int = 20, lockout_s: float = 15 * 60,
+                 max_keys: int = 100_000, clock=time.monotonic):
+        self.free, self.lockout_after, self.lockout_s = free, lockout_after, lockout_s
+        self.max_keys, self.clock = max_keys, clock
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # key -> (count, time of last)
+        self._lock = threading.Lock()
+
+    def _wait(self, key, now: float) -> float:
+        count, last = self._failures.get(key, (0, 0.0))
+        if count and now - last >= self.lockout_s:
+            self._failures.pop(key, None)
+            return 0.0
+        if count >= self.lockout_after:
+            return last + self.lockout_s - now
+        if count >= self.free:
+            return max(0.0, last + min(2.0 ** (count - self.free), self.lockout_s) - now)
+        return 0.0
+
+    def retry_after(self, name: str, address: str) -> float:
+        """Seconds before ``name`` from ``address`` may try again (0: now)."""
+        now = self.clock()
+        with self._lock:
+            return max(self._wait(("user", name), now), self._wait(("addr", address), now))
+
+    def failed(self, name: str, address: str) -> int:
+        """Count a failure; returns the larger of the user's and the address's failure counts."""
+        now = self.clock()
+        counts = []
+        with self._lock:
+            for key in (("user", name), ("addr", address)):
+                count = self._failures.pop(key, (0, 0.0))[0] + 1
+                self._failures[key] = (count, now)  # re-inserted last: dicts keep insertion order
+                counts.append(count)
+            while len(self._failures) > self.max_keys:
+                self._failures.pop(next(iter(self._failures)))
+        return max(counts)
+
+    def locked(self, count: int) -> bool:
+        return count >= self.lockout_after
+
+    def succeeded(self, name: str, address: str) -> None:
+        with self._lock:
+            self._failures.pop(("user", name), None)
+            self._failures.pop(("addr", address), None)
+
+
+class UserBook:
+    """The users of a running dashboard, re-read when ``users.json`` changes on disk.
+
+    So ``trainlog users remove`` or a new password takes effect at the next request
+    (the session's :func:`fingerprint` no longer matches). A file that becomes
+    unreadable keeps the last users read and logs one line.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.path = users_path(data_dir)
+        self._data_dir = Path(data_dir)
+        self._key = None
+        self._users: dict[str, User] = {}
+        self._lock = threading.Lock()
+        self.get()
+
+    def get(self) -> dict[str, User]:
+        try:
+            st = self.path.stat()
+            key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            key = None
+        with self._lock:
+            if key != self._key:
+                try:
+                    self._users = load_users(self._data_dir) if key else {}
+                    self._key = key
+                except SettingsError as exc:
+                    logging.getLogger("trainlog.auth").error("%s", exc)
+                    self._key = key
+            return self._users
