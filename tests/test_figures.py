@@ -267,3 +267,65 @@ def test_one_template_everywhere():
     figs = [figures.pmc(daily_frame([50.0] * 10), MODEL), figures.track(samples_frame()),
             figures.weekly_volume(weekly_frame(), "distance_m", u.METRIC)]
     assert all(f.layout.template == figures.TEMPLATE for f in figs)
+
+
+# ---- bounded figures: downsampling keeps the peaks
+
+def long_samples(n: int = 216_000) -> pl.DataFrame:
+    """A 60 h 1 Hz activity: a slow altitude wave, one heart-rate spike, a straight track."""
+    import numpy as np
+
+    seconds = np.arange(n)
+    hr = 120 + 10 * np.sin(seconds / 600)
+    hr[123_457] = 199
+    return pl.DataFrame({
+        "timestamp": [dt.datetime(2026, 3, 13, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=int(s)) for s in seconds],
+        "distance_m": seconds * 1.5,
+        "altitude_m": 500 + 400 * np.sin(seconds / 5000),
+        "hr_bpm": hr,
+        "lat_deg": 36.1 + seconds * 1e-6,
+        "lon_deg": -84.5 + seconds * 1e-6,
+    })
+
+
+def test_downsample_keeps_peaks_ends_and_order():
+    frame = long_samples()
+    small = figures.downsample(frame, "timestamp", ["hr_bpm", "altitude_m"], 5000)
+    assert small.height <= 5000 and small.columns == frame.columns
+    assert small["timestamp"].is_sorted()
+    assert small["hr_bpm"].max() == 199 and small["altitude_m"].min() == frame["altitude_m"].min()
+    assert small.row(0) == frame.row(0) and small.row(-1) == frame.row(-1)
+    short = frame.head(100)
+    assert figures.downsample(short, "timestamp", ["hr_bpm"], 5000) is short
+
+
+def test_downsample_with_nulls_and_no_columns():
+    frame = pl.DataFrame({"x": range(10_000), "y": [None if k % 3 else float(k) for k in range(10_000)]})
+    small = figures.downsample(frame, "x", ["y"], 300)
+    assert small.height <= 300 and small["y"].max() == 9999.0
+    assert figures.downsample(frame, "x", [], 300).height <= 300
+
+
+def test_per_sample_traces_of_a_60_hour_activity_are_bounded():
+    samples = long_samples()
+    for fig in (figures.elevation_profile(samples, u.METRIC), figures.heart_rate(samples), figures.track(samples),
+                figures.track_map(samples)):
+        for trace in fig.data:
+            points = len(trace.lat) if isinstance(trace, go.Scattermap) else len(trace.x)
+            assert points <= figures.TRACE_POINTS, (fig.layout.title.text, points)
+    assert max(figures.heart_rate(samples).data[0].y) == 199  # the spike survives
+
+
+def test_daily_figures_of_a_century_are_bounded():
+    days = pl.date_range(dt.date(1970, 1, 1), dt.date(2100, 12, 31), eager=True)
+    n = days.len()
+    wave = pl.Series([float(k % 97) for k in range(n)])
+    daily = pl.DataFrame({"date": days, "ctl": wave, "atl": wave, "tsb": -wave, "ramp": wave, "acwr": wave / 50,
+                          "monotony": wave / 40, "strain": wave, "ascent_m": wave, "ascent_ctl": wave,
+                          "ascent_atl": wave, "descent_ctl": wave, "descent_atl": wave})
+    model = ModelSettings()
+    for fig in (figures.pmc(daily, model), figures.acwr(daily, model), figures.monotony_strain(daily, model),
+                figures.vertical_tracks(daily, u.METRIC), figures.cumulative_ascent(daily, u.METRIC),
+                figures.compare({"a": daily}, "ctl", "CTL")):
+        assert all(len(trace.x) <= figures.MAX_POINTS for trace in fig.data), fig.layout.title.text
+    assert max(figures.pmc(daily, model).data[0].y) == 96.0  # peaks kept

@@ -8,6 +8,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
+from trainlog.errors import TrainlogError, first_line
 
 dash.register_page(__name__, path="/coach", name="Coach", title="Coach · trainlog", order=5)
 
@@ -38,8 +39,14 @@ def roster_rows(units: str) -> list[dict]:
     source = data.get()
     out = []
     for athlete in source.athletes():
-        as_of, _ = source.default_as_of(athlete)
-        s = source.summary(athlete, as_of)
+        try:
+            as_of, _ = source.default_as_of(athlete)
+            s = source.summary(athlete, as_of)
+        except TrainlogError as exc:  # one athlete's damaged data or settings: their row says so
+            out.append({"athlete": athlete, "as_of": u.DASH, "ctl": u.DASH, "tsb": u.DASH, "acwr": u.DASH,
+                        "week_ascent": u.DASH, "best_7day": u.DASH, "goal": u.DASH,
+                        "flags": [f"{athlete}: {first_line(exc)}"]})
+            continue
         flags = readings.warnings({**s, "defaults_in_use": []}, source.settings(athlete).model)
         out.append({
             "athlete": athlete,
@@ -106,8 +113,11 @@ def compare(athletes, units):
     dailies = {}
     for athlete in athletes if isinstance(athletes, list) else []:
         if athlete in source.athletes():
-            as_of, _ = source.default_as_of(athlete)
-            daily = source.daily(athlete, as_of)
+            try:
+                as_of, _ = source.default_as_of(athlete)
+                daily = source.daily(athlete, as_of)
+            except TrainlogError:  # the roster says why
+                continue
             ascent_7d = u.elevation(pl.col("ascent_m").rolling_sum(7, min_samples=1), units)
             dailies[athlete] = daily.with_columns(ascent_7d=ascent_7d)
     unit = u.elevation_unit(units)
