@@ -27,8 +27,7 @@ def settings_of(store: Store, athlete: str) -> AthleteSettings:
 
 
 def save_settings_of(store: Store, athlete: str, settings: AthleteSettings) -> None:
-    """Persist the athlete's settings (atomic write)."""
-    store.athlete_dir(athlete).mkdir(parents=True, exist_ok=True)
+    """Persist the athlete's settings (atomic write; a disk that refuses it is a SettingsError naming the path)."""
     save_settings(store.settings_path(athlete), settings)
 
 

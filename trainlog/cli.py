@@ -15,6 +15,7 @@ from trainlog import __version__
 from trainlog.errors import TrainlogError
 from trainlog.importer import OUTCOMES, FileResult, import_paths
 from trainlog.report import STALE_DAYS
+from trainlog.settings import RANGES, parse_pace
 from trainlog.store import Store, default_data_dir
 
 DEFAULT_ATHLETE = "default"
@@ -388,33 +389,27 @@ def athlete_show(athlete, data_dir, as_json):
     )
 
 
-def _pace(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        if ":" in value:
-            minutes, seconds = value.split(":")
-            return int(minutes) * 60 + float(seconds)
-        return float(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r}: give a pace per km as M:SS or seconds") from None
+def _limits(name: str, text: str, default: str = "") -> str:
+    """An option's help with its range from trainlog.settings.RANGES (the one table of allowed values)."""
+    rule = RANGES[name]
+    return f"{text} ({rule.shown or rule.text()})" + (f" [default {default}]" if default else "") + "."
 
 
 @athlete_group.command("set")
 @athlete_option
 @data_dir_option
 @click.option("--sex", type=click.Choice(["female", "male", "unknown"]), help="For the TRIMP weighting.")
-@click.option("--hr-max", type=click.FloatRange(100, 250), help="Maximum heart rate, bpm.")
-@click.option("--hr-rest", type=click.FloatRange(25, 120), help="Resting heart rate, bpm.")
-@click.option("--lthr", type=click.FloatRange(80, 240), help="Threshold (lactate) heart rate, bpm.")
-@click.option("--threshold-pace", metavar="M:SS", help="Threshold pace per km on the flat, e.g. 4:30.")
+@click.option("--hr-max", type=float, help=_limits("hr_max_bpm", "Maximum heart rate, bpm"))
+@click.option("--hr-rest", type=float, help=_limits("hr_rest_bpm", "Resting heart rate, bpm"))
+@click.option("--lthr", type=float, help=_limits("lthr_bpm", "Threshold (lactate) heart rate, bpm; rest < threshold <= max"))
+@click.option("--threshold-pace", metavar="M:SS", help=_limits("threshold_pace_s_per_km", "Threshold pace per km on the flat, M:SS or seconds, e.g. 4:30"))
 @click.option("--timezone", metavar="ZONE", help="IANA time zone for files without a UTC offset, e.g. Europe/Paris.")
 @click.option("--goal-name", help="The goal race's name.")
 @click.option("--goal-date", metavar="YYYY-MM-DD", help="The goal race's (local) start date.")
-@click.option("--goal-ascent", type=click.FloatRange(0, 100_000), help="The goal's total ascent, m [default 17698].")
-@click.option("--goal-distance", type=click.FloatRange(0, 10_000), help="The goal's distance, km [default 160].")
-@click.option("--goal-time-limit", type=click.FloatRange(0, 1000), help="The goal's time limit, hours [default 60].")
-@click.option("--goal-loops", type=click.IntRange(1, 100), help="Loops in the goal race [default 5].")
+@click.option("--goal-ascent", type=float, help=_limits("goal.ascent_m", "The goal's total ascent, m", "17698"))
+@click.option("--goal-distance", type=float, help=_limits("goal.distance_m", "The goal's distance, km", "160"))
+@click.option("--goal-time-limit", type=float, help=_limits("goal.time_limit_h", "The goal's time limit, hours", "60"))
+@click.option("--goal-loops", type=int, help=_limits("goal.loops", "Loops in the goal race", "5"))
 @click.option("--reset", "reset", multiple=True, metavar="NAME", help="Return a setting to its default (repeatable), e.g. --reset hr_max_bpm.")
 @friendly_errors
 def athlete_set(athlete, data_dir, reset, **values):
@@ -426,6 +421,7 @@ def athlete_set(athlete, data_dir, reset, **values):
       trainlog athlete set -a mara --goal-name "Barkley Marathons" --goal-date 2027-03-12
     """
     from trainlog.athlete import save_settings_of, settings_of
+    from trainlog.days import parse_day
     from trainlog.settings import AthleteSettings
 
     store = Store(data_dir)
@@ -435,12 +431,12 @@ def athlete_set(athlete, data_dir, reset, **values):
         if values[option] is not None:
             current[key] = None if values[option] == "unknown" else values[option]
     if values["threshold_pace"] is not None:
-        current["threshold_pace_s_per_km"] = _pace(values["threshold_pace"])
+        current["threshold_pace_s_per_km"] = parse_pace(values["threshold_pace"])
     goal = current["goal"]
     if values["goal_name"] is not None:
         goal["name"] = values["goal_name"]
     if values["goal_date"] is not None:
-        goal["date"] = _iso_date(values["goal_date"]).isoformat()
+        goal["date"] = parse_day(values["goal_date"], "--goal-date").isoformat()
     for option, key, scale in (
         ("goal_ascent", "ascent_m", 1),
         ("goal_distance", "distance_m", 1000),

@@ -1,8 +1,17 @@
-"""Settings: the athlete's values and goal, saved through trainlog.settings."""
+"""Settings: the athlete's values and goal, checked and saved through trainlog.settings.
+
+Every field is read by the library's parsers (:func:`~trainlog.settings.parse_number`,
+:func:`~trainlog.settings.parse_pace`, :func:`~trainlog.days.parse_day`) and checked
+against :data:`trainlog.settings.RANGES`, shown here in the units of the page; the
+settings are then built (and checked as a whole) and saved at once, or not at all.
+
+Numbers are typed into text inputs, not ``type="number"`` ones: a number input with
+min/max hands Dash ``None`` for a value outside them, which this form would read as
+"unknown" and silently reset the setting to its default. The ranges are in the labels.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import dash
@@ -10,27 +19,70 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboards import data, shell
 from dashboards import units as u
-from trainlog.errors import SettingsError
-from trainlog.settings import AthleteSettings
+from trainlog.days import parse_day
+from trainlog.errors import SettingsError, TrainlogError
+from trainlog.settings import RANGES, AthleteSettings, Goal, parse_number
+from trainlog.settings import parse_pace as parse_pace_text
 
 dash.register_page(__name__, path="/settings", name="Settings", title="Settings · trainlog", order=7)
 
 FIELDS = ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone",
           "goal_name", "goal_date", "goal_ascent", "goal_distance", "goal_hours", "goal_loops")
 
+#: Numeric fields: their label on the page and the setting of :data:`trainlog.settings.RANGES` they hold.
+NUMBERS = {
+    "hr_max": ("Max heart rate", "hr_max_bpm"),
+    "hr_rest": ("Resting heart rate", "hr_rest_bpm"),
+    "lthr": ("Threshold heart rate", "lthr_bpm"),
+    "pace": ("Threshold pace on the flat", "threshold_pace_s_per_km"),
+    "goal_ascent": ("Ascent", "goal.ascent_m"),
+    "goal_distance": ("Distance", "goal.distance_m"),
+    "goal_hours": ("Time limit", "goal.time_limit_h"),
+    "goal_loops": ("Loops", "goal.loops"),
+}
+
+
+def scale(key: str, units: str) -> tuple[str, float]:
+    """A numeric field's unit in ``units`` and the factor from it to the stored unit."""
+    imperial = units == u.IMPERIAL
+    return {
+        "hr_max": ("bpm", 1.0), "hr_rest": ("bpm", 1.0), "lthr": ("bpm", 1.0),
+        "pace": (f"min:s per {u.distance_unit(units)}", u.M_PER_KM / u.M_PER_MI if imperial else 1.0),
+        "goal_ascent": (u.elevation_unit(units), u.M_PER_FT if imperial else 1.0),
+        "goal_distance": (u.distance_unit(units), u.M_PER_MI if imperial else u.M_PER_KM),
+        "goal_hours": ("h", 1.0), "goal_loops": ("", 1.0),
+    }[key]
+
+
+def _limit(value: float) -> str:
+    """A range's end as a label shows it: ``0.5``, ``250``, ``328,084``."""
+    value = round(value, 1) if abs(value) < 10 else round(value)
+    return format(int(value) if value == int(value) else value, ",")
+
+
+def limits(key: str, units: str) -> str:
+    """The allowed range of a numeric field in ``units``: ``"100–250"``, ``"3:13–24:08"``."""
+    rule = RANGES[NUMBERS[key][1]]
+    if key == "pace":
+        return f"{pace_text(rule.low, units)}–{pace_text(rule.high, units)}"
+    factor = scale(key, units)[1]
+    return f"{_limit(rule.low / factor)}–{_limit(rule.high / factor)}"
+
+
+def label(key: str, units: str) -> str:
+    """A numeric field's label with its unit and range: ``"Max heart rate (bpm, 100–250)"``."""
+    unit = scale(key, units)[0]
+    return f"{NUMBERS[key][0]} ({unit + ', ' if unit else ''}{limits(key, units)})"
+
 
 def parse_pace(text: str | None, units: str = u.METRIC) -> float | None:
     """``"4:30"`` (min:s per km, or per mile in imperial) -> seconds per km; empty -> None.
 
-    ValueError when unreadable.
+    The library's :func:`trainlog.settings.parse_pace` reads it (SettingsError when
+    unreadable, negative, 0 or with 60+ seconds); only the per-mile conversion is the dashboard's.
     """
-    if not text or not text.strip():
-        return None
-    minutes, _, seconds = text.strip().partition(":")
-    value = int(minutes) * 60 + (int(seconds) if seconds else 0)
-    if value <= 0:
-        raise ValueError("threshold pace must be positive")
-    return float(value) / (u.M_PER_MI / u.M_PER_KM if units == u.IMPERIAL else 1.0)
+    value = parse_pace_text(text)
+    return None if value is None else value * scale("pace", units)[1]
 
 
 def pace_text(s_per_km: float | None, units: str) -> str | None:
@@ -54,47 +106,87 @@ def form_values(s: AthleteSettings, units: str) -> dict:
 
 
 def _same(a, b) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return abs(a - b) < 1e-9
-    return a == b
+    """The form's value ``a`` is what it showed, ``b`` (numbers may come back as text)."""
+    if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    try:
+        return abs(float(a) - float(b)) < 1e-9
+    except (TypeError, ValueError, OverflowError):
+        return a == b
+
+
+def _typed(value) -> str:
+    """What someone typed, as a message shows it (cut, control characters escaped)."""
+    text = str(value).strip()
+    text = text if len(text) <= 20 else text[:20] + "..."
+    return text if text.isprintable() and text else repr(text)
+
+
+def _number(key: str, raw, units: str):
+    """A numeric field's value in the stored unit, checked against RANGES; None when empty.
+
+    SettingsError naming the field, what was typed and the range in ``units``.
+    """
+    name, setting = NUMBERS[key][0], NUMBERS[key][1]
+    unit, factor = scale(key, units)
+    rule = RANGES[setting]
+    try:
+        value = parse_pace(raw, units) if key == "pace" else parse_number(raw, setting)
+    except SettingsError:
+        what = "a pace (M:SS, e.g. 4:30)" if key == "pace" else "a number"
+        raise SettingsError(f"{name} {_typed(raw)} is not {what}; allowed: {limits(key, units)} {unit}".rstrip()) from None
+    if value is None:
+        return None
+    try:
+        return rule.check(setting, value if key == "pace" else value * factor)
+    except SettingsError:
+        whole = ", whole numbers" if rule.integer else ""
+        raise SettingsError(f"{name} {_typed(raw)} is out of range {limits(key, units)} {unit}".rstrip() + whole) from None
 
 
 def settings_from_form(current: AthleteSettings, values: dict, units: str = u.METRIC) -> AthleteSettings:
-    """The settings the form describes (keys of :data:`FIELDS`, in ``units``; empty means unknown).
+    """The settings the form describes (keys of :data:`FIELDS`, in ``units``).
 
-    A field left as the form showed it keeps its exact stored value (no
-    rounding through feet or miles). Raises SettingsError (invalid values) or
-    ValueError (unreadable text).
+    An empty athlete value means unknown (the default is used); an empty goal
+    value keeps the stored one; an empty date clears the goal date. A field left
+    as the form showed it keeps its exact stored value (no rounding through feet
+    or miles). Raises SettingsError naming the field, the value and the range.
     """
     shown = form_values(current, units)
     kept = {key for key in FIELDS if _same(values.get(key), shown[key])}
+    stored = {"hr_max": current.hr_max_bpm, "hr_rest": current.hr_rest_bpm, "lthr": current.lthr_bpm,
+              "pace": current.threshold_pace_s_per_km, "goal_ascent": current.goal.ascent_m,
+              "goal_distance": current.goal.distance_m, "goal_hours": current.goal.time_limit_h,
+              "goal_loops": current.goal.loops}
 
     def number(key):
-        value = values.get(key)
-        return None if value in (None, "") else float(value)
-
-    def metres(key, to_metres, stored):
         if key in kept:
-            return stored
-        return number(key) * to_metres if number(key) else stored
+            return stored[key]
+        value = _number(key, values.get(key), units)
+        return stored[key] if value is None and key.startswith("goal_") else value
 
-    goal = dataclasses.replace(
-        current.goal,
-        name=(values.get("goal_name") or current.goal.name).strip(),
-        date=shell.parse_date(values.get("goal_date")),
-        ascent_m=metres("goal_ascent", u.M_PER_FT if units == u.IMPERIAL else 1.0, current.goal.ascent_m),
-        distance_m=metres("goal_distance", u.M_PER_MI if units == u.IMPERIAL else u.M_PER_KM, current.goal.distance_m),
-        time_limit_h=number("goal_hours") or current.goal.time_limit_h,
-        loops=int(number("goal_loops") or current.goal.loops),
-    )
+    date = values.get("goal_date")
+    try:
+        date = parse_day(date, "Goal date") if date not in (None, "") else None
+    except TrainlogError as exc:
+        raise SettingsError(str(exc)) from None
+    name = values.get("goal_name")
+    if name is None or (isinstance(name, str) and not name.strip()):
+        name = current.goal.name
+    elif isinstance(name, str):
+        name = name.strip()
+    timezone = values.get("timezone")
+    if isinstance(timezone, str):
+        timezone = timezone.strip() or None
+    goal = Goal(name=name, date=date, ascent_m=number("goal_ascent"), distance_m=number("goal_distance"),
+                time_limit_h=number("goal_hours"), loops=number("goal_loops"))
     return AthleteSettings(
         sex=values.get("sex") or None,
         hr_max_bpm=number("hr_max"),
         hr_rest_bpm=number("hr_rest"),
         lthr_bpm=number("lthr"),
-        threshold_pace_s_per_km=(current.threshold_pace_s_per_km if "pace" in kept
-                                 else parse_pace(values.get("pace"), units)),
-        timezone=(values.get("timezone") or "").strip() or None,
+        threshold_pace_s_per_km=number("pace"),
+        timezone=timezone,
         goal=goal,
         model=current.model,
     )
@@ -111,10 +203,9 @@ def layout(**query):
     s = data.get().settings(v.athlete)
     r = s.resolve()
     shown = form_values(s, v.units)
-    dist, elev = u.distance_unit(v.units), u.elevation_unit(v.units)
 
-    def num(field_id, placeholder=None, step="any"):
-        return dcc.Input(id=f"set-{field_id}", type="number", value=shown[field_id], placeholder=placeholder, step=step)
+    def num(field_id, placeholder=None):  # text, not type="number": see the module's docstring
+        return dcc.Input(id=f"set-{field_id}", type="text", value=shown[field_id], placeholder=placeholder)
 
     return shell.page("/settings", v, [
         html.H1(f"{v.athlete}: settings", className="title"),
@@ -125,10 +216,10 @@ def layout(**query):
                 id="set-sex", value=s.sex or "", clearable=False, searchable=False,
                 options=[{"label": "unknown", "value": ""}, {"label": "female", "value": "female"},
                          {"label": "male", "value": "male"}])),
-            _field("Max heart rate (bpm)", num("hr_max", f"{r.hr_max_bpm:g}")),
-            _field("Resting heart rate (bpm)", num("hr_rest", f"{r.hr_rest_bpm:g}")),
-            _field("Threshold heart rate (bpm)", num("lthr", f"{r.lthr_bpm:.0f}")),
-            _field(f"Threshold pace on the flat (min:s per {dist})", dcc.Input(
+            _field(label("hr_max", v.units), num("hr_max", f"{r.hr_max_bpm:g}")),
+            _field(label("hr_rest", v.units), num("hr_rest", f"{r.hr_rest_bpm:g}")),
+            _field(label("lthr", v.units), num("lthr", f"{r.lthr_bpm:.0f}")),
+            _field(label("pace", v.units), dcc.Input(
                 id="set-pace", type="text", value=shown["pace"],
                 placeholder=pace_text(r.threshold_pace_s_per_km, v.units))),
             _field("Time zone (IANA, e.g. America/New_York)", dcc.Input(
@@ -139,10 +230,10 @@ def layout(**query):
             _field("Date (local start)", dcc.DatePickerSingle(
                 id="set-goal_date", date=shown["goal_date"], display_format="YYYY-MM-DD",
                 first_day_of_week=1, clearable=True)),
-            _field(f"Ascent ({elev})", num("goal_ascent")),
-            _field(f"Distance ({dist})", num("goal_distance")),
-            _field("Time limit (h)", num("goal_hours")),
-            _field("Loops", num("goal_loops", step=1)),
+            _field(label("goal_ascent", v.units), num("goal_ascent")),
+            _field(label("goal_distance", v.units), num("goal_distance")),
+            _field(label("goal_hours", v.units), num("goal_hours")),
+            _field(label("goal_loops", v.units), num("goal_loops")),
         ], className="form")], className="card"),
         html.Button("Save", id="settings-save", className="button primary"),
         html.Div(id="settings-message", className="message"),
@@ -161,11 +252,11 @@ def layout(**query):
     prevent_initial_call=True,
 )
 def save(n_clicks, athlete, units, *values):
-    """Validate the form (in ``units``) through AthleteSettings and save it; say what is wrong otherwise."""
+    """Check the form (in ``units``) through trainlog.settings and save it whole; say what is wrong otherwise."""
     source = data.get()
     try:
         settings = settings_from_form(source.settings(athlete), dict(zip(FIELDS, values)), u.system(units))
-    except (SettingsError, ValueError) as exc:
+        source.save_settings(athlete, settings)
+    except TrainlogError as exc:  # a bad value, an invalid settings file, a disk that refuses the write
         return f"Not saved: {exc}", "message error"
-    source.save_settings(athlete, settings)
     return f"Saved {dt.datetime.now():%H:%M:%S}. Every page now uses these values.", "message ok"
