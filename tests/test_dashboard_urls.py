@@ -25,6 +25,7 @@ import pytest
 
 from corpus import ROOT
 from dashboard_fixtures import subset_dir  # noqa: F401 (fixture)
+from conftest import SCREENSHOTS
 from dashboards import data, shell
 from trainlog import Store
 
@@ -155,14 +156,6 @@ def test_the_longest_activity_page_is_bounded(server):
     assert "Activity not found" not in texts(body)
 
 
-def test_the_server_logged_no_traceback(server):
-    """Run last in this module: nothing above made the server fail."""
-    base, _, log_path = server
-    for path, search, _ in HOSTILE:
-        render(base, path, search)
-    assert "Traceback" not in log_path.read_text()
-
-
 # ---- the view, the span and the cache, in process
 
 def test_dates_are_clamped_to_the_athletes_span(subset_dir):  # noqa: F811
@@ -207,3 +200,30 @@ def test_byte_cache_evicts_least_recently_used():
     assert cache.get("b") is None and cache.get("a") is not None and cache.nbytes <= 3000
     cache.put("huge", pl.DataFrame({"x": list(range(10_000))}))  # larger than the budget: not kept
     assert cache.get("huge") is None and cache.nbytes <= 3000
+
+
+# ---- in a real browser: the note shows, the page works, no console error
+
+def test_a_far_date_shows_its_note_in_the_browser(server, browser):
+    """(The range picker then writes the clamped from/to into the URL; the as_of note stays.)"""
+    base, _, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/fatigue?athlete=mara&from=1970-01-01&to=2100-12-31&as_of=9999-12-31")
+    page.wait_for_selector("#url-notes")
+    page.wait_for_selector("#fatigue-pmc .main-svg")
+    page.wait_for_load_state("networkidle")
+    assert "outside the supported range" in page.inner_text("#url-notes")
+    page.screenshot(path=SCREENSHOTS / "url-notes.png", full_page=True)
+    assert not errors, errors
+    page.close()
+
+
+def test_the_server_logged_no_traceback(server):
+    """Run last in this module: nothing above made the server fail."""
+    base, _, log_path = server
+    for path, search, _ in HOSTILE:
+        render(base, path, search)
+    assert "Traceback" not in log_path.read_text()
