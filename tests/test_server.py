@@ -19,6 +19,7 @@ from dashboards import auth
 from dashboards.app import create_app
 from server_helpers import Client, free_port, log_text, page_callback, running_server
 from trainlog.errors import InvalidValue
+from trainlog.users import add_user
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +144,18 @@ def test_secret_key_is_made_once_and_private(tmp_path):
     key = auth.secret_key(tmp_path)
     assert len(key) >= 32 and auth.secret_key(tmp_path) == key
     assert (tmp_path / auth.SECRET_KEY_FILE).stat().st_mode & 0o777 == 0o600
+
+
+def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_client_address_is_logged(subset_dir, tmp_path):  # noqa: F811
+    data_dir = tmp_path / "data"
+    shutil.copytree(subset_dir, data_dir)
+    add_user(data_dir, "coach1", "correct horse battery", "coach")
+    with running_server(data_dir, "--require-login", "--trusted-proxy", "127.0.0.1") as (base, log):
+        client = Client(base)
+        proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        status, headers, _ = client.post_form("/login", {"username": "coach1", "password": "correct horse battery"},
+                                              **proxied)
+        assert status == 303 and "; Secure" in headers["Set-Cookie"]
+        status, _, _ = client.post_form("/login", {"username": "coach1", "password": "wrong password"}, **proxied)
+        assert status == 401
+        assert "failed sign-in for user 'coach1' from 203.0.113.9" in log_text(log)
