@@ -30,9 +30,10 @@ import polars as pl
 
 from trainlog import schema
 from trainlog.decode import DecodedFile, decode
-from trainlog.errors import TrainlogError, first_line
-from trainlog.sources import Source, iter_sources
+from trainlog.errors import StoreError, TrainlogError, first_line
+from trainlog.sources import Source, iter_sources, oserror_reason
 from trainlog.store import Store, Transaction, check_athlete
+from trainlog.text import printable
 
 OUTCOMES = ("imported", "duplicate", "skipped", "failed")
 #: Two activities are the same run when their device start times are this close...
@@ -61,7 +62,8 @@ class FileResult:
     activity_ids: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return f"{self.outcome:<9} {self.name}" + (f": {self.detail}" if self.detail else "")
+        """One line for a terminal: control characters in the name or detail are shown escaped."""
+        return f"{self.outcome:<9} {printable(self.name)}" + (f": {printable(self.detail)}" if self.detail else "")
 
 
 @dataclass
@@ -106,7 +108,7 @@ def _load(source: Source) -> _Work:
         work.result = FileResult(source.name, "failed", str(exc).removeprefix(f"{source.name}: "))
         return work
     except OSError as exc:
-        work.result = FileResult(source.name, "failed", f"cannot read ({exc.strerror or exc})")
+        work.result = FileResult(source.name, "failed", oserror_reason(exc))
         return work
     work.sha256 = hashlib.sha256(data).hexdigest()
     work.data = data  # type: ignore[attr-defined]
@@ -203,7 +205,7 @@ def import_paths(
     progress bars); ``on_result`` after each file's outcome is final, that is
     once its batch is committed (for per-file reports).
     """
-    check_athlete(athlete)
+    athlete = check_athlete(athlete)
     sources = list(iter_sources(paths))
     if on_plan:
         on_plan(len(sources))
@@ -242,7 +244,12 @@ def import_paths(
     def flush() -> None:
         nonlocal batch, batch_records
         if batch:
-            for result in _commit(store, athlete, batch):
+            try:
+                committed = _commit(store, athlete, batch)
+            except StoreError as exc:  # a full disk, say: the earlier batches are in the dataset, and say so
+                done = report.counts()["imported"]
+                raise StoreError(f"{exc}; {done} files imported before it are kept" if done else str(exc)) from None
+            for result in committed:
                 report.results.append(result)
                 if on_result:
                     on_result(result)

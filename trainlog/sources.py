@@ -2,35 +2,50 @@
 
 Each input file ends as a :class:`Source`. A source either carries a loader
 for its FIT bytes or already knows why it will not be imported (not a FIT
-file, unreadable archive, missing path). Garmin Connect exports nest zips in
-zips; Strava exports hold ``activities/*.fit.gz`` beside GPX and TCX files.
+file, unreadable archive, missing path, a FIFO, a symlink loop, a folder it
+may not read). Garmin Connect exports nest zips in zips; Strava exports hold
+``activities/*.fit.gz`` beside GPX and TCX files.
+
+Memory: one FIT file is read whole (at most :data:`MAX_FIT_BYTES`); a zip is
+read member by member, from its file on disk or, for a zip inside a zip, from
+a temporary file the inner zip is copied to in chunks (unnamed: the system
+deletes it once the import no longer holds it). No archive is ever held whole
+in memory except a small top-level one (:data:`ZIP_IN_MEMORY_BYTES`).
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import os
+import stat
 import struct
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from trainlog.errors import ArchiveError
 
 #: Archive limits (a zip bomb or a hostile archive is refused, not unpacked).
 MAX_ZIP_DEPTH = 3  # zip inside zip inside zip
-MAX_ZIP_ENTRIES = 200_000
-MAX_MEMBER_BYTES = 1 << 30  # one decompressed FIT / nested zip
+MAX_ZIP_ENTRIES = 200_000  # in one archive, the zips inside it included
+MAX_MEMBER_BYTES = 1 << 30  # one decompressed nested zip (copied to a temporary file, never into memory)
 MAX_RATIO = 200  # decompressed / compressed, for members over 1 MiB, and for a whole archive
 MAX_ZIP_TOTAL_BYTES = 32 << 30  # everything one archive (nested ones included) decompresses to
 RATIO_MIN_BYTES = 1 << 20  # below this, a high ratio is harmless (a zip of small FIT files)
-ZIP_IN_MEMORY_BYTES = 64 << 20  # a bigger zip is read from disk, member by member
-#: One FIT file, plain or decompressed (a 60-hour race at 1 s is ~10 MB; more is not a watch file).
-MAX_FIT_BYTES = 256 << 20
+ZIP_IN_MEMORY_BYTES = 8 << 20  # a bigger top-level zip is read from disk, member by member
+#: One FIT file, plain, gzipped or in a zip, before and after decompression. A
+#: 60-hour race recorded every second is ~10 MB; a watch's longest recording
+#: (a multi-day expedition) stays well below 32 MiB. Decoding keeps every record
+#: in memory, so this bounds an import's memory (benchmarks/bench_memory.py).
+MAX_FIT_BYTES = 8 << 20
 MAX_GZIP_BYTES = MAX_FIT_BYTES
+COPY_CHUNK_BYTES = 1 << 20
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -47,6 +62,44 @@ class Source:
     fail: str | None = None  # one-line reason it cannot be read
 
 
+class NotRegularFile(OSError):
+    """A path that is not a regular file (FIFO, socket, device) where a file was expected."""
+
+
+def oserror_reason(exc: OSError) -> str:
+    """A short lower-case reason for an OSError met reading inputs ("permission denied", ...)."""
+    if isinstance(exc, NotRegularFile):
+        return "not a regular file"
+    reasons = {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ELOOP: "symlink loop",
+        errno.ENOENT: "no such file or directory",
+        errno.EISDIR: "is a directory",
+        errno.EMFILE: "cannot read (too many open files)",
+    }
+    return reasons.get(exc.errno) or f"cannot read ({exc.strerror or type(exc).__name__})"
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Opened non-blocking and checked with fstat, so a FIFO put in the file's
+    place after it was listed is refused instead of blocking the import.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
+        if info.st_size > limit:
+            raise ArchiveError(f"{path}: {_too_big(info.st_size, limit)}")
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # grew since fstat
+        raise ArchiveError(f"{path}: {_too_big(len(data), limit)}")
+    return data
+
+
 def _gunzip(data: bytes, name: str) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
@@ -59,7 +112,7 @@ def _gunzip(data: bytes, name: str) -> bytes:
 
 
 def _kind(name: str) -> str:
-    """'fit', 'fitgz', 'zip', 'gz' or 'other', from the file name."""
+    """'fit', 'fitgz', 'zip' or 'other', from the file name."""
     low = name.lower()
     if low.endswith(".fit"):
         return "fit"
@@ -102,38 +155,69 @@ def _unsafe_entry_name(filename: str) -> bool:
     return filename.startswith(("/", "\\")) or ".." in parts or (len(filename) > 1 and filename[1] == ":")
 
 
-def _zip_sources(data: bytes | Path, name: str, depth: int, budget: list[int] | None = None) -> Iterator[Source]:
-    """Sources inside a zip (a file on disk, or a nested zip's bytes); nothing is ever extracted to disk.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error)
+MEMBER_ERRORS = (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError)
 
-    Members are read when their source is loaded, one at a time. ``budget`` is
-    what the outermost archive may still decompress to (shared by nested
+
+def _spill(zf: zipfile.ZipFile, info: zipfile.ZipInfo, member: str) -> IO[bytes]:
+    """A nested zip copied, in chunks, to an unnamed temporary file (at most MAX_MEMBER_BYTES)."""
+    tmp = tempfile.TemporaryFile(prefix="trainlog-zip-")
+    try:
+        copied = 0
+        with zf.open(info) as src:
+            while chunk := src.read(COPY_CHUNK_BYTES):
+                copied += len(chunk)
+                if copied > MAX_MEMBER_BYTES:
+                    raise ArchiveError(f"{member}: refused, decompresses to more than {MAX_MEMBER_BYTES >> 20} MiB")
+                tmp.write(chunk)
+        tmp.seek(0)
+    except BaseException:
+        tmp.close()
+        raise
+    return tmp
+
+
+def _zip_sources(
+    data: bytes | Path | IO[bytes], name: str, depth: int, budget: list[int] | None = None
+) -> Iterator[Source]:
+    """Sources inside a zip (a file on disk, an open temporary file, or a small zip's bytes).
+
+    Nothing is ever extracted to the user's disk. Members are read when their
+    source is loaded, one at a time. ``budget`` is ``[bytes, entries]`` the
+    outermost archive may still decompress to and hold (shared by nested
     archives), so a bomb spread over many members or levels is refused.
     """
     if depth > MAX_ZIP_DEPTH:
         yield Source(name, fail=f"refused: zips nested deeper than {MAX_ZIP_DEPTH} levels")
         return
     if budget is None:
-        budget = [MAX_ZIP_TOTAL_BYTES]
+        budget = [MAX_ZIP_TOTAL_BYTES, MAX_ZIP_ENTRIES]
     try:
-        fh = open(data, "rb") if isinstance(data, Path) else io.BytesIO(data)
+        if isinstance(data, Path):
+            fh: IO[bytes] = open(data, "rb")
+        elif isinstance(data, bytes):
+            fh = io.BytesIO(data)
+        else:
+            fh = data
         size = fh.seek(0, io.SEEK_END)
     except OSError as exc:
-        yield Source(name, fail=f"cannot read ({exc.strerror})")
+        yield Source(name, fail=oserror_reason(exc))
         return
     declared = _declared_entries(fh)
-    if declared is not None and declared > MAX_ZIP_ENTRIES:
+    if declared is not None and declared > budget[1]:
         fh.close()
-        yield Source(name, fail=f"refused: zip holds {declared} entries (limit {MAX_ZIP_ENTRIES})")
+        yield Source(name, fail=_too_many(declared, budget[1]))
         return
     try:
         zf = zipfile.ZipFile(fh)
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+    except ZIP_ERRORS as exc:
         fh.close()
         yield Source(name, fail=f"corrupt zip archive ({exc})")
         return
-    if len(infos) > MAX_ZIP_ENTRIES:
-        yield Source(name, fail=f"refused: zip holds {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
+    if len(infos) > budget[1]:
+        zf.close()
+        yield Source(name, fail=_too_many(len(infos), budget[1]))
         return
     total = sum(info.file_size for info in infos if not info.is_dir())
     if total > budget[0] or (total > RATIO_MIN_BYTES and total > MAX_RATIO * max(size, 1)):
@@ -145,6 +229,7 @@ def _zip_sources(data: bytes | Path, name: str, depth: int, budget: list[int] | 
         )
         return
     budget[0] -= total
+    budget[1] -= len(infos)
     for info in infos:
         if info.is_dir():
             continue
@@ -161,69 +246,138 @@ def _zip_sources(data: bytes | Path, name: str, depth: int, budget: list[int] | 
         ):
             yield Source(member, fail=f"refused: entry decompresses to {info.file_size} bytes (zip bomb limits)")
             continue
-        if kind == "fit" and info.file_size > MAX_FIT_BYTES:
+        if kind in ("fit", "fitgz") and info.file_size > MAX_FIT_BYTES:
             yield Source(member, fail=_too_big(info.file_size))
+            continue
+        if kind == "zip":
+            try:
+                inner = _spill(zf, info, member)
+            except ArchiveError as exc:
+                yield Source(member, fail=str(exc).split(": ", 1)[-1])
+                continue
+            except MEMBER_ERRORS as exc:
+                yield Source(member, fail=f"cannot extract ({exc})")
+                continue
+            yield from _zip_sources(inner, member, depth + 1, budget)
             continue
 
         def read(info=info, member=member) -> bytes:
             try:
                 with zf.open(info) as fh:
-                    out = fh.read(MAX_MEMBER_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
+                    out = fh.read(MAX_FIT_BYTES + 1)
+            except MEMBER_ERRORS as exc:
                 raise ArchiveError(f"{member}: cannot extract ({exc})") from None
-            if len(out) > MAX_MEMBER_BYTES:
-                raise ArchiveError(f"{member}: refused, decompresses to more than {MAX_MEMBER_BYTES >> 20} MiB")
+            if len(out) > MAX_FIT_BYTES:
+                raise ArchiveError(f"{member}: {_too_big(len(out))}")
             return out
 
-        if kind == "zip":
-            try:
-                inner = read()
-            except ArchiveError as exc:
-                yield Source(member, fail=str(exc).split(": ", 1)[-1])
-                continue
-            yield from _zip_sources(inner, member, depth + 1, budget)
-        else:
-            yield Source(member, load=_fit_loader(read, member, gz=kind == "fitgz"))
+        yield Source(member, load=_fit_loader(read, member, gz=kind == "fitgz"))
 
 
-def _file_sources(path: Path) -> Iterator[Source]:
+def _too_many(entries: int, left: int) -> str:
+    if left >= MAX_ZIP_ENTRIES:
+        return f"refused: zip holds {entries} entries (limit {MAX_ZIP_ENTRIES})"
+    return f"refused: zip holds {entries} entries, more than the {left} left of the archive's limit of {MAX_ZIP_ENTRIES}"
+
+
+def _file_sources(path: Path, size: int) -> Iterator[Source]:
+    """The sources of one regular file of ``size`` bytes (as listed)."""
     name = str(path)
     kind = _kind(path.name)
     if kind == "other":
         yield Source(name, skip=_other_reason(path.name))
     elif kind == "zip":
         try:  # a big export is read member by member from disk; small zips are held in memory (no open file each)
-            data: bytes | Path = path if path.stat().st_size > ZIP_IN_MEMORY_BYTES else path.read_bytes()
+            data: bytes | Path = path if size > ZIP_IN_MEMORY_BYTES else _read_regular(path, ZIP_IN_MEMORY_BYTES)
         except OSError as exc:
-            yield Source(name, fail=f"cannot read ({exc.strerror})")
+            yield Source(name, fail=oserror_reason(exc))
             return
+        except ArchiveError:  # grew past the in-memory size since it was listed
+            data = path
         yield from _zip_sources(data, name, depth=1)
+    elif size > MAX_FIT_BYTES:
+        yield Source(name, fail=_too_big(size))
     else:
+        yield Source(name, load=_fit_loader(lambda: _read_regular(path, MAX_FIT_BYTES), name, gz=kind == "fitgz"))
+
+
+def _too_big(size: int, limit: int | None = None) -> str:
+    limit = MAX_FIT_BYTES if limit is None else limit
+    return f"refused: {size >> 20} MiB is more than a FIT file holds (limit {limit >> 20} MiB)"
+
+
+def _stat_failure(path: str, exc: OSError) -> str:
+    """Why ``os.stat(path)`` failed, telling a dangling symlink from a missing path."""
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return "dangling symlink (its target does not exist)"
+    return oserror_reason(exc)
+
+
+def _listing(folder: str) -> list[os.DirEntry]:
+    with os.scandir(folder) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _walk(top: str, top_key: tuple[int, int]) -> Iterator[Source]:
+    """Every path under a folder, depth first in name order, each as exactly one source or more.
+
+    Symlinks are followed (a link back to a folder being walked is a symlink
+    loop); a folder that cannot be listed is one failed source; a FIFO, socket
+    or device is "not a regular file" and never opened. Iterative, so a very
+    deep tree cannot exhaust the stack.
+    """
+    try:
+        first = _listing(top)
+    except OSError as exc:
+        yield Source(top, fail=oserror_reason(exc))
+        return
+    stack: list[tuple[Iterator[os.DirEntry], frozenset]] = [(iter(first), frozenset({top_key}))]
+    while stack:
+        entries, ancestors = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = entry.path
         try:
-            size = path.stat().st_size
+            info = os.stat(path)
         except OSError as exc:
-            yield Source(name, fail=f"cannot read ({exc.strerror})")
-            return
-        if size > MAX_FIT_BYTES:
-            yield Source(name, fail=_too_big(size))
-            return
-        yield Source(name, load=_fit_loader(path.read_bytes, name, gz=kind == "fitgz"))
-
-
-def _too_big(size: int) -> str:
-    return f"refused: {size >> 20} MiB is more than a FIT file holds (limit {MAX_FIT_BYTES >> 20} MiB)"
+            yield Source(path, fail=_stat_failure(path, exc))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in ancestors:
+                yield Source(path, fail="symlink loop")
+                continue
+            try:
+                listing = _listing(path)
+            except OSError as exc:
+                yield Source(path, fail=oserror_reason(exc))
+                continue
+            stack.append((iter(listing), ancestors | {key}))
+        elif stat.S_ISREG(info.st_mode):
+            yield from _file_sources(Path(path), info.st_size)
+        else:
+            yield Source(path, fail="not a regular file")
 
 
 def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
-    """Every input file under ``paths`` (files, folders recursively, archives)."""
+    """Every input file under ``paths`` (files, folders recursively, archives).
+
+    Every path ends as at least one source, and nothing about one path stops
+    the others: a missing path, a dangling symlink, a symlink loop, a FIFO or
+    device, a folder or file this user may not read each get their own reason.
+    """
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for sub in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield from _file_sources(sub)
-        elif path.is_file():
-            yield from _file_sources(path)
-        elif path.exists():
-            yield Source(str(path), fail="not a regular file")
+        name = str(Path(raw))
+        try:
+            info = os.stat(name)
+        except OSError as exc:
+            yield Source(name, fail=_stat_failure(name, exc))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk(name, (info.st_dev, info.st_ino))
+        elif stat.S_ISREG(info.st_mode):
+            yield from _file_sources(Path(name), info.st_size)
         else:
-            yield Source(str(path), fail="no such file or directory")
+            yield Source(name, fail="not a regular file")

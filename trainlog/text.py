@@ -1,0 +1,40 @@
+"""Text that came from files, made safe to print on a terminal.
+
+A FIT file's strings (sport, device names), a file name inside an archive or a
+folder, an import's detail: any of them may hold control characters. Printed
+raw, an escape sequence can retitle or clear the terminal, rewrite a line that
+was printed before, or a newline can split one result into two lines.
+:func:`printable` shows every such character as a visible escape instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Unicode bidirectional controls: they reorder how the rest of a line is shown
+#: (a name ending in ``\u202e`` can make ``run.fit`` read ``tif.nur``).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: Line and paragraph separators: some terminals and viewers break lines on them.
+LINE_SEPARATORS = "\u2028\u2029"
+_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}{LINE_SEPARATORS}]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: object) -> str:
+    """``text`` with C0/C1 control characters, DEL, bidi controls and line separators escaped.
+
+    They become ``\\xNN`` (below U+0100) or ``\\uNNNN``; everything else, letters
+    of any script included, is kept. ``None`` becomes ``""``.
+
+    >>> printable("run\\x1b]0;pwned\\x07.fit")
+    'run\\\\x1b]0;pwned\\\\x07.fit'
+    >>> printable("Col de la Forclaz\\n2")
+    'Col de la Forclaz\\\\x0a2'
+    """
+    if text is None:
+        return ""
+    return _UNSAFE.sub(_escape, str(text))
