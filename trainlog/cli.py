@@ -16,7 +16,8 @@ from trainlog.errors import TrainlogError
 from trainlog.importer import OUTCOMES, FileResult, import_paths
 from trainlog.report import STALE_DAYS
 from trainlog.settings import RANGES, parse_pace
-from trainlog.store import Store, default_data_dir
+from trainlog.store import Store, check_athlete, default_data_dir
+from trainlog.text import printable
 
 DEFAULT_ATHLETE = "default"
 
@@ -30,6 +31,14 @@ def data_dir_option(f):
     )(f)
 
 
+def _athlete_name(ctx, param, value):
+    """The athlete name as stored (NFKC-normalised), or one line saying what is wrong with it."""
+    try:
+        return check_athlete(value)
+    except TrainlogError as exc:
+        raise click.ClickException(printable(exc)) from None
+
+
 def athlete_option(f):
     return click.option(
         "--athlete",
@@ -37,7 +46,8 @@ def athlete_option(f):
         default=DEFAULT_ATHLETE,
         show_default=True,
         envvar="TRAINLOG_ATHLETE",
-        help="Athlete name (letters, digits, '-', '_', '.') [env TRAINLOG_ATHLETE].",
+        callback=_athlete_name,
+        help="Athlete name: letters of one script, digits, '-', '_', '.' (README: athlete names) [env TRAINLOG_ATHLETE].",
     )(f)
 
 
@@ -52,8 +62,8 @@ def friendly_errors(f):
     def wrapper(*args, **kwargs):
         try:
             return f(*args, **kwargs)
-        except TrainlogError as exc:
-            raise click.ClickException(str(exc)) from None
+        except TrainlogError as exc:  # paths and names in it may come from files: escaped, so one line
+            raise click.ClickException(printable(exc)) from None
 
     return wrapper
 
@@ -72,7 +82,7 @@ def cli():
 
 
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))  # each its own outcome
 @athlete_option
 @data_dir_option
 @click.option("--quiet", "-q", is_flag=True, help="Only print failures and the final counts.")
@@ -171,13 +181,20 @@ def _fmt_num(value: float | None, fmt: str = ".0f") -> str:
     return format(value, fmt) if value is not None else "-"
 
 
-def _iso_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+def _iso_date(value: str | None, what: str = "date") -> dt.date | None:
+    """A day typed on the command line (trainlog.days.parse_day's rule), or None."""
+    from trainlog.days import parse_day
+
+    return None if value is None else parse_day(value, what)
+
+
+def _require_data(store: Store, athlete: str) -> None:
+    """One line, and nothing created, when the athlete has no dataset (read-only commands)."""
+    store.manifest(athlete)  # a lost or damaged manifest says so, and names trainlog repair, rather than "no data"
+    if athlete not in store.athletes():
+        raise click.ClickException(
+            f"no data for athlete {athlete!r} in {printable(store.data_dir)}; import some with: trainlog import PATH -a {athlete}"
+        )
 
 
 @cli.command("activities")
@@ -196,6 +213,7 @@ def activities_cmd(athlete, data_dir, as_json, limit):
     from trainlog.athlete import activity_table
 
     store = Store(data_dir)
+    _require_data(store, athlete)
     acts = activity_table(store, athlete)
     if limit:
         acts = acts.tail(limit)
@@ -231,9 +249,9 @@ def activities_cmd(athlete, data_dir, as_json, limit):
         return
     click.echo(f"{'date':<10} {'time':<5} {'sport':<18} {'km':>7} {'duration':>9} {'ascent m':>8} {'load':>6}")
     for r in rows:
-        sport = r["sport"] or "unknown"
+        sport = printable(r["sport"] or "unknown")  # FIT strings: escape sequences shown, never run
         if r["sub_sport"] and r["sub_sport"] not in ("generic", "None"):
-            sport = f"{sport}/{r['sub_sport']}"
+            sport = f"{sport}/{printable(r['sub_sport'])}"
         km = f"{r['distance_m'] / 1000:.2f}" if r["distance_m"] is not None else ""
         load = f"{r['load']:.0f}" + ("*" if r["load_source"] == "duration" else "") if r["load"] is not None else ""
         click.echo(
@@ -270,7 +288,7 @@ def _summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:
     g = s["goal"]
     lines.append("")
     when = g["date"] or "date not set"
-    lines.append(f"goal: {g['name']} ({when}), {g['ascent_m']:.0f} m of climbing in {g['time_limit_h']:g} h")
+    lines.append(f"goal: {printable(g['name'])} ({when}), {g['ascent_m']:.0f} m of climbing in {g['time_limit_h']:g} h")
     lines.append(
         f"  best 7-day ascent {_fmt_num(g['best_7day_ascent_m'])} m, best {g['time_limit_h']:g} h window "
         f"{_fmt_num(g['best_window_ascent_m'])} m, biggest activity {_fmt_num(g['biggest_activity_ascent_m'])} m "
@@ -318,10 +336,9 @@ def summary_cmd(athlete, data_dir, as_json, weeks, today):
     from trainlog.report import summary_of_analysis
 
     store = Store(data_dir)
-    if athlete not in store.athletes():
-        raise click.ClickException(f"no data for athlete {athlete!r} in {store.data_dir}; import some with: trainlog import PATH -a {athlete}")
+    _require_data(store, athlete)
     settings = settings_of(store, athlete)
-    last = _iso_date(today) or local_today(settings)
+    last = _iso_date(today, "--today") or local_today(settings)
     analysis = stored_analysis(store, athlete, settings)
     s = summary_of_analysis(analysis, settings, last)
     weekly = analysis.weekly
@@ -365,7 +382,13 @@ def athlete_show(athlete, data_dir, as_json):
     """
     from trainlog.athlete import settings_of
 
-    settings = settings_of(Store(data_dir), athlete)
+    store = Store(data_dir)
+    if athlete not in store.athletes() and not store.settings_path(athlete).exists():
+        raise click.ClickException(
+            f"no athlete {athlete!r} in {printable(store.data_dir)} (no data, no settings); "
+            f"import some with: trainlog import PATH -a {athlete}, or: trainlog athlete set -a {athlete} ..."
+        )
+    settings = settings_of(store, athlete)
     resolved = settings.resolve()
     if as_json:
         click.echo(json.dumps({"athlete": athlete, **settings.to_dict(), "defaults_in_use": list(resolved.defaults)}, indent=2))
@@ -377,14 +400,14 @@ def athlete_show(athlete, data_dir, as_json):
         "hr_rest_bpm": f"{resolved.hr_rest_bpm:g}",
         "lthr_bpm": f"{resolved.lthr_bpm:g}",
         "threshold_pace_s_per_km": f"{pace:g} ({int(pace) // 60}:{int(pace) % 60:02d} /km)",
-        "timezone": resolved.timezone or "machine's local zone",
+        "timezone": printable(resolved.timezone) or "machine's local zone",
     }
     click.echo(f"athlete {athlete}")
     for name, value in values.items():
         click.echo(f"  {name:<24} {value}" + ("   (default)" if name in resolved.defaults else ""))
     g = settings.goal
     click.echo(
-        f"  goal                     {g.name}, {g.date or 'date not set'}, {g.ascent_m:g} m ascent, "
+        f"  goal                     {printable(g.name)}, {g.date or 'date not set'}, {g.ascent_m:g} m ascent, "
         f"{g.distance_m / 1000:g} km, {g.time_limit_h:g} h limit, {g.loops} loop(s)"
     )
 
@@ -497,8 +520,12 @@ def users_list(data_dir):
     """List the dashboard users and what they may see."""
     from trainlog.users import load_users
 
-    for user in load_users(Store(data_dir).data_dir).values():
-        click.echo(f"{user.name:<20} {user.role:<8} {user.athlete or 'all athletes'}")
+    data = Store(data_dir).data_dir
+    users = load_users(data)
+    if not users:
+        click.echo(f"no users in {printable(data)}; add one with: trainlog users add NAME --role coach")
+    for user in users.values():
+        click.echo(f"{printable(user.name):<20} {printable(user.role):<8} {printable(user.athlete or 'all athletes')}")
 
 
 @users_group.command("remove")

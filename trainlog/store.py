@@ -52,6 +52,7 @@ import errno
 import itertools
 import shutil
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
@@ -72,7 +73,39 @@ LOCK_TIMEOUT_S = 600
 COMPACT_PARTS = 16
 #: Unlisted parts are removed this long after the commit that retired them.
 RETIRE_AFTER_S = 300
-ATHLETE_NAME = re.compile(r"^[\w][\w.-]{0,63}$")
+#: Scripts that are written together (Japanese mixes kanji and kana): one script for the mixing rule.
+_SCRIPT_GROUPS = {"CJK": "CJK", "HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "BOPOMOFO": "CJK",
+                  "ARABIC-INDIC": "ARABIC", "EXTENDED": "ARABIC"}
+ATHLETE_NAME_MAX = 64
+
+
+def _name_problem(name: str) -> str | None:
+    """Why an NFKC-normalised name breaks the athlete name rule, or None (see :func:`check_athlete`)."""
+    if not 1 <= len(name) <= ATHLETE_NAME_MAX or len(name.encode("utf-8", "surrogatepass")) > 255:
+        return f"use 1-{ATHLETE_NAME_MAX} letters, digits, '-', '_' or '.', starting with a letter or digit"
+    scripts = set()
+    for i, ch in enumerate(name):
+        category = unicodedata.category(ch)
+        if category[0] in "LN" and ch.isalnum():
+            if not "0" <= ch <= "9":
+                word = unicodedata.name(ch, "UNKNOWN").split()[0]
+                scripts.add(_SCRIPT_GROUPS.get(word, word))
+        elif i == 0 or not (ch in "-_." or category[0] == "M"):  # marks: Indic vowel signs, accents left combining
+            return f"use 1-{ATHLETE_NAME_MAX} letters, digits, '-', '_' or '.', starting with a letter or digit"
+    if len(scripts) > 1:
+        return f"it mixes scripts ({', '.join(sorted(s.title() for s in scripts))}); use letters of one script"
+    return None
+
+
+class _NameRule:
+    """The athlete name rule as a matcher: ``ATHLETE_NAME.match(folder_name)`` is true for a stored name."""
+
+    def match(self, name: str) -> bool:
+        return isinstance(name, str) and unicodedata.is_normalized("NFKC", name) and _name_problem(name) is None
+
+
+#: Matches a valid stored (already normalised) athlete name; :func:`check_athlete` states the rule.
+ATHLETE_NAME = _NameRule()
 
 
 def default_data_dir() -> Path:
@@ -82,12 +115,22 @@ def default_data_dir() -> Path:
 
 
 def check_athlete(name: str) -> str:
-    """Return ``name`` if it is a valid athlete name, else raise StoreError."""
-    if not isinstance(name, str) or not ATHLETE_NAME.match(name) or name in (".", ".."):
-        raise StoreError(
-            f"invalid athlete name {name!r}: use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
-        )
-    return name
+    """The athlete (or user) name as stored: NFKC-normalised and checked; else raise StoreError.
+
+    The rule: after NFKC normalisation (fullwidth "ｍａｒａ" is "mara"), 1-64
+    letters (any script, with their combining marks), digits, '-', '_' or '.',
+    starting with a letter or digit, no control characters or spaces, and
+    letters of one script only (Latin "mara" and "mаra" with a Cyrillic "а"
+    are not two athletes: the second is refused; kanji and kana count as one).
+    Callers must use the returned name.
+    """
+    if not isinstance(name, str):
+        raise StoreError(f"invalid athlete name {name!r}: not text")
+    norm = unicodedata.normalize("NFKC", name)
+    problem = _name_problem(norm)
+    if problem:
+        raise StoreError(f"invalid athlete name {name!r}: {problem}")
+    return norm
 
 
 def _migrate_0_to_1(tx: Transaction) -> None:
