@@ -482,6 +482,86 @@ def athlete_set(athlete, data_dir, reset, **values):
     click.get_current_context().invoke(athlete_show, athlete=athlete, data_dir=data_dir, as_json=False)
 
 
+@cli.command("check")
+@athlete_option
+@click.option("--all", "all_athletes", is_flag=True, help="Check every athlete in the data directory.")
+@data_dir_option
+@json_option
+@friendly_errors
+def check_cmd(athlete, all_athletes, data_dir, as_json):
+    """Verify datasets like git fsck: manifest, every part, consistency, caches, settings.
+
+    Prints one line per problem and a final "ok" or "N problems" line; exits
+    with status 1 on any problem. Reads only: never creates or changes a file.
+
+    \b
+    Examples:
+      trainlog check -a mara
+      trainlog check --all --json
+    """
+    store = Store(data_dir)
+    found = store.check_all() if all_athletes else {athlete: store.check(athlete)}
+    total = sum(len(p) for p in found.values())
+    if as_json:
+        click.echo(json.dumps({
+            "data_dir": str(store.data_dir),
+            "problems": total,
+            "athletes": {
+                name: {"ok": not problems, "problems": [{"path": str(p.path), "problem": p.message} for p in problems]}
+                for name, problems in found.items()
+            },
+        }, indent=2))
+    else:
+        for name, problems in found.items():
+            for p in problems:
+                click.echo(printable(p.line()))
+            click.echo(f"{name}: " + (f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "ok"))
+        if not found:
+            click.echo(f"no datasets in {printable(store.data_dir)}")
+    sys.exit(1 if total else 0)
+
+
+@cli.command("repair")
+@athlete_option
+@data_dir_option
+@click.option("--dry-run", is_flag=True, help="Say what would be kept and left out; change nothing.")
+@friendly_errors
+def repair_cmd(athlete, data_dir, dry_run):
+    """Rebuild an athlete's dataset.json from the Parquet parts on disk.
+
+    Parts are taken in generation order; a commit left incomplete by a crash,
+    parts a compaction replaced and parts that do not read are left out and
+    moved to repair-<time>/ in the athlete's folder, never deleted. The old
+    manifest is kept as dataset.json.<time>.bak. Run trainlog check afterwards.
+
+    \b
+    Examples:
+      trainlog repair -a mara --dry-run
+      trainlog repair -a mara
+    """
+    store = Store(data_dir)
+    report = store.repair(athlete, dry_run=dry_run)
+    if not report.changed:
+        click.echo(f"{athlete}: {len(report.kept)} parts, {report.activities} activities; dataset.json already lists "
+                   "them: nothing to repair")
+        return
+    verb = "would keep" if dry_run else "kept"
+    for name in report.kept:
+        click.echo(f"{verb:<10} {printable(name)}")
+    for name, why in report.left_out:
+        click.echo(f"{'would leave out' if dry_run else 'left out':<10} {printable(name)}: {why}")
+    if dry_run:
+        click.echo(f"{athlete}: dry run: dataset.json would list {len(report.kept)} parts, {report.activities} "
+                   f"activities (generation {report.generation}); nothing was changed")
+        return
+    if report.backup:
+        click.echo(f"the replaced manifest is kept as {printable(report.backup)}")
+    if report.moved_to:
+        click.echo(f"parts left out were moved to {printable(report.moved_to)}")
+    click.echo(f"{athlete}: rebuilt dataset.json: {len(report.kept)} parts, {report.activities} activities "
+               f"(generation {report.generation})")
+
+
 @cli.group("users")
 def users_group():
     """Dashboard logins (needed to serve on any address but 127.0.0.1)."""

@@ -853,7 +853,8 @@ class Store:
                     break
             else:
                 chosen = []
-            why = "an incomplete commit (written by an import that stopped before committing)"
+            why = ("its commit is incomplete: an import stopped before committing it, or another of its parts "
+                   "is missing or unreadable")
             report.left_out += [(names[p], why) for p in parts if p not in chosen]
         report.kept = [n for t in schema.TABLES for n in state[t]]
         report.schema_version = schema.SCHEMA_VERSION if ledger else 0
