@@ -154,7 +154,8 @@ def href(path: str, query: dict, **changes) -> str:
 def search_with(search: str | None, **changes):
     """The URL's query string ``search`` with some keys changed (None removes a key);
     ``no_update`` when that changes nothing (callbacks that write ``url.search``)."""
-    query = dict(parse_qsl((search or "").lstrip("?")))
+    search = search if isinstance(search, str) else ""
+    query = dict(parse_qsl(search.lstrip("?")))
     new = href("", query, **changes)
     return new if new != (search or "") else no_update
 
@@ -315,11 +316,12 @@ def no_data(path: str) -> html.Div:
 def controls_to_url(athlete, as_of, units, search):
     """Write the control that changed into the URL's query (the page then re-renders from it)."""
     changed = ctx.triggered_id
-    if changed == "ctl-athlete" and athlete != dict(parse_qsl((search or "").lstrip("?"))).get("athlete"):
+    search = search if isinstance(search, str) else ""
+    if changed == "ctl-athlete" and athlete != dict(parse_qsl(search.lstrip("?"))).get("athlete"):
         # another athlete has another "today"
         return search_with(search, athlete=athlete, as_of=None, **{"from": None, "to": None})
     if changed == "ctl-as-of" and as_of:
-        return search_with(search, as_of=as_of[:10])
+        return search_with(search, as_of=str(as_of)[:10])
     if changed == "ctl-units":
         return search_with(search, units=units if units == u.IMPERIAL else None)
     return no_update
@@ -336,4 +338,4 @@ def range_to_url(start, end, search):
     """Write the chosen date range into the URL's query as ``from`` / ``to``."""
     if not start or not end:
         return no_update
-    return search_with(search, **{"from": start[:10], "to": end[:10]})
+    return search_with(search, **{"from": str(start)[:10], "to": str(end)[:10]})
