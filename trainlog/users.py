@@ -83,8 +83,8 @@ def add_user(data_dir: Path, name: str, password: str, role: str, athlete: str |
     if role == "athlete":
         if not athlete:
             raise SettingsError("an athlete user needs --athlete (the athlete they may see)")
-        check_athlete(athlete)
-    check_athlete(name)
+        athlete = check_athlete(athlete)  # stored normalised, as the athlete's folder is
+    name = check_athlete(name)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise SettingsError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     users = load_users(data_dir)
