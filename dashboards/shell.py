@@ -206,7 +206,8 @@ def page(path: str, v: View | None, children, query: dict | None = None) -> html
 
 def url_notes(notes) -> html.Div:
     """What the URL asked for that the page shows otherwise (one line each)."""
-    return html.Div([html.P(n) for n in notes], id="url-notes", className="message warn")
+    return html.Div([html.P(n, style={"margin": "0.2rem 0"}) for n in notes], id="url-notes", className="message warn",
+                    style={"background": "#fef9c3", "padding": "0.4rem 0.8rem", "borderRadius": "8px"})
 
 
 def error_card(path: str, error: Exception, query: dict | None = None) -> html.Div:
