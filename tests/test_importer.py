@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from trainlog import Store, decode, import_paths
+from trainlog.errors import StoreError
 from trainlog.importer import OUTCOMES
 from corpus import CORPUS, ROOT, corpus_file, manifest, requires_corpus
 
@@ -239,13 +240,15 @@ def test_failed_write_leaves_previous_dataset_intact(store, copy_corpus, monkeyp
         return real_write(self, *args, **kwargs)
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", failing_write)
-    with pytest.raises(OSError):
+    parts_before = {p.name for p in store.athlete_dir("mara").glob("*.parquet")}
+    with pytest.raises(StoreError, match="no space left on device; the unfinished files of this commit were removed"):
         import_paths(store, [second], "mara")
     monkeypatch.undo()
     assert (store.athlete_dir("mara") / "dataset.json").read_bytes() == manifest_before
+    assert {p.name for p in store.athlete_dir("mara").glob("*.parquet")} == parts_before  # the part written is gone
     for table, frame in before.items():
         assert store.read(table, "mara").equals(frame), table
-    # the next import cleans the orphaned part and completes
+    # the next import completes
     report = import_paths(store, [second], "mara")
     assert report.results[0].outcome == "imported"
     assert store.read("activities", "mara").height == 2
