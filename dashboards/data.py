@@ -324,6 +324,11 @@ class Data:
         rows = self.activities(athlete).filter(pl.col("activity_id") == activity_id)
         if rows.is_empty():
             return None
+        # kept (by bytes) like the analyses: scanning the samples parts is most of the page's time
+        return self._memo(("activity", athlete, entry.key, activity_id),
+                          lambda: self._activity(athlete, entry, rows, activity_id))
+
+    def _activity(self, athlete: str, entry: _Athlete, rows: pl.DataFrame, activity_id: str):
         samples = (
             self.store.scan("samples", athlete, entry.manifest)
             .filter(pl.col("activity_id") == activity_id)
