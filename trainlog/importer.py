@@ -42,12 +42,16 @@ DUPLICATE_START_S = 60
 DUPLICATE_ELAPSED_FRACTION = 0.05
 #: Commit after this many files or records, so a crash loses at most one batch.
 BATCH_FILES = 200
-BATCH_RECORDS = 2_000_000
+BATCH_RECORDS = 1_000_000  # the parent holds a batch's decoded records and tables until it commits
 #: Below this many files, decode in this process (starting workers costs ~1 s).
 PARALLEL_MIN_FILES = 4
 #: Workers start only once this many bytes have been read: the compiled decoder
 #: takes well under a second for this much, less than starting the spawn pool.
 PARALLEL_MIN_BYTES = 16 << 20
+#: Files being read or decoded at once hold at most this many FIT bytes (one file
+#: always goes): decoding takes ~40 times a file's size, so two 6 MB races decoded
+#: side by side in two workers would pass 600 MB together (benchmarks/bench_memory.py).
+INFLIGHT_BYTES = 4 << 20
 
 
 @dataclass
@@ -172,11 +176,16 @@ def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
             work.result = FileResult(name, "failed", f"decoder error ({type(exc).__name__}: {first_line(exc)})")
         return work
 
+    def inflight() -> int:
+        return sum(len(e[1]) for e in window if e[1] is not None)
+
     try:
         for work in items:
             entry = [work, getattr(work, "data", None), None]
             if entry[1] is not None:
                 del work.data  # type: ignore[attr-defined]
+                while window and inflight() + len(entry[1]) > INFLIGHT_BYTES:  # big files one at a time
+                    yield finish(*window.popleft())
             start(entry)
             window.append(entry)
             while len(window) > 2 * workers:

@@ -33,17 +33,19 @@ from trainlog.errors import ArchiveError
 
 #: Archive limits (a zip bomb or a hostile archive is refused, not unpacked).
 MAX_ZIP_DEPTH = 3  # zip inside zip inside zip
-MAX_ZIP_ENTRIES = 200_000  # in one archive, the zips inside it included
+MAX_ZIP_ENTRIES = 100_000  # in one archive, the zips inside it included (a big Garmin export: ~20,000)
 MAX_MEMBER_BYTES = 1 << 30  # one decompressed nested zip (copied to a temporary file, never into memory)
 MAX_RATIO = 200  # decompressed / compressed, for members over 1 MiB, and for a whole archive
 MAX_ZIP_TOTAL_BYTES = 32 << 30  # everything one archive (nested ones included) decompresses to
 RATIO_MIN_BYTES = 1 << 20  # below this, a high ratio is harmless (a zip of small FIT files)
 ZIP_IN_MEMORY_BYTES = 8 << 20  # a bigger top-level zip is read from disk, member by member
-#: One FIT file, plain, gzipped or in a zip, before and after decompression. A
-#: 60-hour race recorded every second is ~10 MB; a watch's longest recording
-#: (a multi-day expedition) stays well below 32 MiB. Decoding keeps every record
-#: in memory, so this bounds an import's memory (benchmarks/bench_memory.py).
-MAX_FIT_BYTES = 8 << 20
+#: One FIT file, plain, gzipped or in a zip, before and after decompression.
+#: Decoding holds the whole file in memory, so this bounds an import's memory:
+#: a 60-hour race recorded every second with every field a watch writes is
+#: 6.1 MB (benchmarks/bench_import.py) and peaks at 274 MB; a damaged or chained
+#: file goes to fitparse, which keeps every message: 8 MiB of those peaked at
+#: 619 MB, 7 MiB stays under 600 MB (benchmarks/bench_memory.py).
+MAX_FIT_BYTES = 7 << 20
 MAX_GZIP_BYTES = MAX_FIT_BYTES
 COPY_CHUNK_BYTES = 1 << 20
 
