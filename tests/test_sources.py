@@ -207,3 +207,16 @@ def test_fit_gz_member_larger_than_a_fit_file_is_refused_before_reading(tmp_path
     got = {s.name.split("!/", 1)[1]: s for s in sources.iter_sources([outer])}
     assert "more than a FIT file holds" in got["big.fit.gz"].fail
     assert got["ok.fit"].load
+
+
+def test_zips_inside_one_archive_are_limited(tmp_path, monkeypatch):
+    """Each nested zip holds an open temporary file until the import ends: their number is bounded."""
+    monkeypatch.setattr(sources, "MAX_NESTED_ZIPS", 2)
+    inner = _zip({"run.fit": SAMPLES[0].read_bytes()})
+    outer = tmp_path / "export.zip"
+    outer.write_bytes(_zip({"a.zip": inner, "b.zip": _zip({"c.zip": inner}), "d.zip": inner}))
+    got = {s.name.split("!/", 1)[1]: s for s in sources.iter_sources([outer])}
+    assert got["a.zip!/run.fit"].load() == SAMPLES[0].read_bytes()
+    assert got["b.zip!/c.zip"].fail == "refused: more than 2 zips inside one archive"
+    assert got["d.zip"].fail == "refused: more than 2 zips inside one archive"
+    assert len(got) == 3

@@ -33,6 +33,7 @@ from trainlog.errors import ArchiveError
 
 #: Archive limits (a zip bomb or a hostile archive is refused, not unpacked).
 MAX_ZIP_DEPTH = 3  # zip inside zip inside zip
+MAX_NESTED_ZIPS = 256  # zips inside one archive (each holds an open temporary file until the import ends)
 MAX_ZIP_ENTRIES = 100_000  # in one archive, the zips inside it included (a big Garmin export: ~20,000)
 MAX_MEMBER_BYTES = 1 << 30  # one decompressed nested zip (copied to a temporary file, never into memory)
 MAX_RATIO = 200  # decompressed / compressed, for members over 1 MiB, and for a whole archive
@@ -185,15 +186,15 @@ def _zip_sources(
     """Sources inside a zip (a file on disk, an open temporary file, or a small zip's bytes).
 
     Nothing is ever extracted to the user's disk. Members are read when their
-    source is loaded, one at a time. ``budget`` is ``[bytes, entries]`` the
-    outermost archive may still decompress to and hold (shared by nested
-    archives), so a bomb spread over many members or levels is refused.
+    source is loaded, one at a time. ``budget`` is ``[bytes, entries, nested
+    zips]`` the outermost archive may still decompress to and hold (shared by
+    nested archives), so a bomb spread over many members or levels is refused.
     """
     if depth > MAX_ZIP_DEPTH:
         yield Source(name, fail=f"refused: zips nested deeper than {MAX_ZIP_DEPTH} levels")
         return
     if budget is None:
-        budget = [MAX_ZIP_TOTAL_BYTES, MAX_ZIP_ENTRIES]
+        budget = [MAX_ZIP_TOTAL_BYTES, MAX_ZIP_ENTRIES, MAX_NESTED_ZIPS]
     try:
         if isinstance(data, Path):
             fh: IO[bytes] = open(data, "rb")
@@ -252,6 +253,10 @@ def _zip_sources(
             yield Source(member, fail=_too_big(info.file_size))
             continue
         if kind == "zip":
+            if budget[2] <= 0:
+                yield Source(member, fail=f"refused: more than {MAX_NESTED_ZIPS} zips inside one archive")
+                continue
+            budget[2] -= 1
             try:
                 inner = _spill(zf, info, member)
             except ArchiveError as exc:
