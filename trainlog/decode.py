@@ -16,6 +16,8 @@ import io
 import math
 import struct
 import warnings
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +85,16 @@ def _num(value: Any) -> float | None:
     return None
 
 
+NAN = float("nan")
+_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _micros(ts: dt.datetime) -> int:
+    """Microseconds since 1970 (UTC) of an aware datetime, exactly."""
+    delta = ts - _EPOCH_UTC
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -110,45 +122,61 @@ class _Clock:
         return None
 
 
-def _fitparse_messages(data: bytes, name: str, check_crc: bool = True):
-    """Yield fitparse data messages; stop at the first damage and report it.
+class _Messages:
+    """fitparse's data messages of one file, read one at a time (a long file is never held as
+    message objects: about 50x its size in memory); iterate once.
 
-    Returns (messages, damage) where damage is None or a one-line reason.
+    After iterating, ``damage`` is None or a one-line reason (reading stops at the first
+    damage) and ``count`` the number of messages read. A header that is not FIT raises
+    :class:`InvalidFitFile` at once.
     """
-    messages = []
-    reader = None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+
+    def __init__(self, data: bytes, name: str, check_crc: bool = True):
+        self.name = name
+        self.damage: str | None = None
+        self.count = 0
         try:
-            reader = fitparse.UncachedFitFile(io.BytesIO(data), check_crc=check_crc)
+            self._reader = fitparse.UncachedFitFile(io.BytesIO(data), check_crc=check_crc)
         except FitHeaderError as exc:
             raise InvalidFitFile(name, f"not a FIT file (corrupt header: {exc})") from None
         except FitEOFError:
             raise InvalidFitFile(name, f"empty or truncated FIT header ({len(data)} bytes)") from None
         except FitParseError as exc:
             raise InvalidFitFile(name, f"unreadable FIT header: {exc}") from None
+
+    def __iter__(self):
+        reader = self._reader
         damage = None
-        try:
-            for message in reader.get_messages():
-                messages.append(message)
-        except FitCRCError as exc:
-            damage = f"bad CRC ({exc})"
-        except FitEOFError:
-            damage = "truncated"
-        except FitHeaderError as exc:
-            damage = f"corrupt header in a chained FIT file ({exc})"
-        # fitparse itself fails on some damage (AttributeError on a field of unknown
-        # base type, ZeroDivisionError on a zero scale, OverflowError on huge values)
-        except (FitParseError, ValueError, KeyError, IndexError, TypeError, AttributeError, ArithmeticError, struct.error) as exc:
-            damage = f"corrupt data ({type(exc).__name__}: {exc})"
-        offset = _reader_offset(reader)
-        for w in caught:
-            text = str(w.message)
-            if "terminated unexpectedly" in text and damage is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                for message in reader.get_messages():
+                    self.count += 1
+                    yield message
+            except FitCRCError as exc:
+                damage = f"bad CRC ({exc})"
+            except FitEOFError:
                 damage = "truncated"
-    if damage:
-        damage = f"{damage} at byte {offset}" if offset is not None else damage
-    return messages, damage
+            except FitHeaderError as exc:
+                damage = f"corrupt header in a chained FIT file ({exc})"
+            # fitparse itself fails on some damage (AttributeError on a field of unknown
+            # base type, ZeroDivisionError on a zero scale, OverflowError on huge values)
+            except (FitParseError, ValueError, KeyError, IndexError, TypeError, AttributeError, ArithmeticError, struct.error) as exc:
+                damage = f"corrupt data ({type(exc).__name__}: {exc})"
+            offset = _reader_offset(reader)
+            for w in caught:
+                if "terminated unexpectedly" in str(w.message) and damage is None:
+                    damage = "truncated"
+        if damage:
+            damage = f"{damage} at byte {offset}" if offset is not None else damage
+        self.damage = damage
+
+
+def _fitparse_messages(data: bytes, name: str, check_crc: bool = True):
+    """All fitparse data messages of a (small) file as a list, and the damage (None or a one-line reason)."""
+    stream = _Messages(data, name, check_crc)
+    messages = list(stream)
+    return messages, stream.damage
 
 
 def _reader_offset(reader) -> int | None:
@@ -177,20 +205,26 @@ def decode(data: bytes, name: str) -> DecodedFile:
 
 def decode_reference(data: bytes, name: str) -> DecodedFile:
     """Decode one FIT file's bytes with fitparse only (the reference and the fallback)."""
-    messages, damage = _fitparse_messages(data, name)
-    if not messages:
-        raise InvalidFitFile(name, damage or "no FIT messages in file")
-    return _assemble(messages, damage, name)
+    stream = _Messages(data, name)
+    out = _assemble(stream, None, name)  # one message at a time
+    if not stream.count:
+        raise InvalidFitFile(name, stream.damage or "no FIT messages in file")
+    if stream.damage:
+        out.partial = True
+        out.notes.insert(0, stream.damage)
+    return out
 
 
-def _assemble(messages: list, damage: str | None, name: str) -> DecodedFile:
-    """A DecodedFile from fitparse data messages (records included if present)."""
+def _assemble(messages: Iterable, damage: str | None, name: str) -> DecodedFile:
+    """A DecodedFile from fitparse data messages, a list or a stream (records included if present)."""
     out = DecodedFile(name=name, file_type=None)
     if damage:
         out.partial = True
         out.notes.append(damage)
     clock = _Clock()
-    cols: dict[str, list] = {c: [] for c in RECORD_COLUMNS}
+    # compact columns (8 bytes a value, not a Python float object each); NaN stands for a
+    # missing value: _num never returns NaN, so NaN becomes null again in the frame
+    cols = {c: array("q" if c == "timestamp" else "d") for c in RECORD_COLUMNS}
     activity_local: tuple[Any, Any] | None = None
     creator: dict[str, str | None] = {}
     last_ts: dt.datetime | None = None
@@ -215,16 +249,19 @@ def _assemble(messages: list, damage: str | None, name: str) -> DecodedFile:
             frac = _num(v.get("fractional_cadence"))
             if cadence is not None and frac is not None:
                 cadence += frac
-            cols["timestamp"].append(ts)
-            cols["lat_deg"].append(lat * SEMICIRCLE_DEG if lat is not None else None)
-            cols["lon_deg"].append(lon * SEMICIRCLE_DEG if lon is not None else None)
-            cols["distance_m"].append(_num(v.get("distance")))
-            cols["altitude_m"].append(alt)
-            cols["speed_mps"].append(speed)
-            cols["hr_bpm"].append(_num(v.get("heart_rate")))
-            cols["cadence_rpm"].append(cadence)
-            cols["power_w"].append(_num(v.get("power")))
-            cols["temperature_c"].append(_num(v.get("temperature")))
+            cols["timestamp"].append(_micros(ts))
+            cols["lat_deg"].append(lat * SEMICIRCLE_DEG if lat is not None else NAN)
+            cols["lon_deg"].append(lon * SEMICIRCLE_DEG if lon is not None else NAN)
+            for col, value in (
+                ("distance_m", _num(v.get("distance"))),
+                ("altitude_m", alt),
+                ("speed_mps", speed),
+                ("hr_bpm", _num(v.get("heart_rate"))),
+                ("cadence_rpm", cadence),
+                ("power_w", _num(v.get("power"))),
+                ("temperature_c", _num(v.get("temperature"))),
+            ):
+                cols[col].append(NAN if value is None else value)
         elif mname == "session":
             out.sessions.append(_session(message.get_values(), clock))
         elif mname == "lap":
@@ -249,11 +286,8 @@ def _assemble(messages: list, damage: str | None, name: str) -> DecodedFile:
         out.notes.append("device clock not set: times are relative to power-on")
     if cols["timestamp"]:
         out.records = pl.DataFrame(
-            cols,
-            schema={
-                "timestamp": pl.Datetime("us", "UTC"),
-                **{c: pl.Float64 for c in RECORD_COLUMNS if c != "timestamp"},
-            },
+            [pl.Series("timestamp", cols["timestamp"], pl.Int64).cast(pl.Datetime("us", "UTC"))]
+            + [pl.Series(c, cols[c], pl.Float64).fill_nan(None) for c in RECORD_COLUMNS if c != "timestamp"]
         )
     return out
 

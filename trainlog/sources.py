@@ -44,9 +44,9 @@ ZIP_IN_MEMORY_BYTES = 8 << 20  # a bigger top-level zip is read from disk, membe
 #: Decoding holds the whole file in memory, so this bounds an import's memory:
 #: a 60-hour race recorded every second with every field a watch writes is
 #: 6.1 MB (benchmarks/bench_import.py) and peaks at 274 MB; a damaged or chained
-#: file goes to fitparse, which keeps every message: 8 MiB of those peaked at
-#: 619 MB, 7 MiB stays under 600 MB (benchmarks/bench_memory.py).
-MAX_FIT_BYTES = 7 << 20
+#: file goes to fitparse, read one message at a time into compact columns: 32 MiB
+#: of those peaks at 475 MB (benchmarks/bench_memory.py), five times the longest race.
+MAX_FIT_BYTES = 32 << 20
 MAX_GZIP_BYTES = MAX_FIT_BYTES
 COPY_CHUNK_BYTES = 1 << 20
 
