@@ -13,8 +13,11 @@ from dashboards import auth, data, uploads
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8050
-#: Largest request the server accepts: the upload limit, base64-encoded (4/3), plus room for the JSON.
-MAX_REQUEST_BYTES = data.MAX_UPLOAD_BYTES * 4 // 3 + 2**20
+#: Largest request the server (waitress) accepts: an upload (multipart, streamed to disk by waitress and
+#: werkzeug), with 1 MiB of room so that the upload route, not waitress, answers a body just over its limit.
+MAX_REQUEST_BYTES = data.MAX_UPLOAD_BYTES + uploads.FRAMING_BYTES + 2**20
+#: Largest request any other route accepts (Dash callbacks send a few kB; the upload route sets its own limit).
+MAX_FORM_BYTES = 4 * 2**20
 
 
 def create_app(data_dir=None, users=None, allowed_hosts=None,
@@ -38,7 +41,7 @@ def create_app(data_dir=None, users=None, allowed_hosts=None,
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_FORM_BYTES
     hosts = allowed_hosts if allowed_hosts is not None else auth.allowed_hosts(DEFAULT_HOST)
     auth.install(app.server, data.get().store.data_dir, hosts, users, session_hours)
     uploads.register(app.server)  # POST /upload/files: uploads streamed to disk

@@ -391,13 +391,15 @@ class Data:
 
         return self._start(work)
 
-    def check_upload(self, athlete: str) -> None:
-        """Raise ValueError for an invalid athlete name, PermissionError if the user may not write to it."""
+    def check_upload(self, athlete: str) -> str:
+        """The athlete's name as stored (normalised); ValueError for an invalid name,
+        PermissionError if the signed-in user may not write to it."""
         try:
-            check_athlete(athlete)
+            athlete = check_athlete(athlete)
         except StoreError as exc:
             raise ValueError(str(exc)) from None
         self.check_access(athlete)
+        return athlete
 
     def upload_folder(self) -> Path:
         """A new, empty folder for one upload's files (removed when its import ends)."""
@@ -412,7 +414,7 @@ class Data:
         Files that are not .fit, .fit.gz or .zip are reported as skipped. (The
         browser's uploads stream to disk instead: :mod:`dashboards.uploads`.)
         """
-        self.check_upload(athlete)
+        athlete = self.check_upload(athlete)
         if len(files) > MAX_UPLOAD_FILES:
             raise ValueError(f"at most {MAX_UPLOAD_FILES} files at once")
         if sum(len(data) for _, data in files) > MAX_UPLOAD_BYTES:

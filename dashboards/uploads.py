@@ -60,7 +60,7 @@ def upload_files():
     athlete = (request.args.get("athlete") or "").strip()
     source = data.get()
     try:
-        source.check_upload(athlete)  # PermissionError: the server answers 403
+        athlete = source.check_upload(athlete)  # PermissionError: the server answers 403
     except ValueError as exc:
         return _answer(400, error=f"not imported: {exc}")
     limit = data.MAX_UPLOAD_BYTES + FRAMING_BYTES

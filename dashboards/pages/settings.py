@@ -196,6 +196,7 @@ def _field(label: str, control) -> html.Label:
     return html.Label([label, control])
 
 
+@shell.guarded("/settings")
 def layout(**query):
     v = shell.view(query)
     if v is None:
