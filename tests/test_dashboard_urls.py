@@ -13,40 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import polars as pl
 import pytest
 
-from corpus import ROOT
 from dashboard_fixtures import subset_dir  # noqa: F401 (fixture)
 from conftest import SCREENSHOTS
+from server_helpers import page_callback, running_server
 from dashboards import data, shell
 from trainlog import Store
 
-SERVER_START_S = 60
 #: Largest response a page may send (the 59 h Barkley activity page is about 0.25 MB).
 MAX_RESPONSE_BYTES = 2 * 2**20
-#: A Dash page-callback POST: the URL's path and query in, the page's layout out.
-PAGE_CALLBACK = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-    "changedPropIds": ["_pages_location.pathname"],
-    "state": [],
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(subset_dir, tmp_path_factory):  # noqa: F811
     """A dashboard over a copy of the subset plus "zz-broken", an athlete whose settings.json is garbage:
@@ -56,32 +36,14 @@ def server(subset_dir, tmp_path_factory):  # noqa: F811
     broken = Store(data_dir).settings_path("zz-broken")
     shutil.copytree(Store(data_dir).settings_path("tom").parent, broken.parent)
     broken.write_text("{not json")
-    port = free_port()
     log_path = data_dir.parent / "server.log"
-    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
-    with open(log_path, "w+") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    pytest.fail(f"the dashboard server did not start:\n{log_path.read_text()}")
-                time.sleep(0.2)
+    with running_server(data_dir, log_path=log_path) as (base, _log):
         yield base, data_dir, log_path
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def render(base: str, path: str, search: str = "") -> tuple[int, bytes]:
     """The status and body of the page callback for ``path`` + ``search``."""
-    body = {**PAGE_CALLBACK, "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                                        {"id": "_pages_location", "property": "search", "value": search}]}
-    request = urllib.request.Request(base + "/_dash-update-component", json.dumps(body).encode(),
+    request = urllib.request.Request(base + "/_dash-update-component", json.dumps(page_callback(path, search)).encode(),
                                      {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:

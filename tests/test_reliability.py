@@ -21,6 +21,7 @@ import pytest
 
 from benchmarks import fuzz
 from corpus import ROOT, SAMPLE_FIT
+from dataset_checks import check_dataset
 from trainlog import Store, import_paths, schema, sources
 from trainlog.errors import SettingsError, StoreError
 from trainlog.importer import OUTCOMES
@@ -35,22 +36,6 @@ FUZZ_IMPORT_N = 40
 def tree(path: Path) -> dict[str, bytes]:
     """Every file under ``path`` with its bytes."""
     return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
-
-
-def check_dataset(store: Store, athlete: str) -> pl.DataFrame:
-    """The dataset reads, each activity is stored once with all its samples, and the
-    activities are exactly those of the files the ledger says were imported."""
-    t = store.read_all(athlete)
-    acts, samples, files = t["activities"], t["samples"], t["files"]
-    assert acts["activity_id"].n_unique() == acts.height
-    assert files["file_sha256"].n_unique() == files.height
-    imported = set(files.filter(pl.col("outcome") == "imported")["file_sha256"])
-    assert set(acts["file_sha256"]) == imported
-    per = samples.group_by("activity_id").len()
-    joined = acts.select("activity_id", "n_records").join(per, on="activity_id", how="left").fill_null(0)
-    assert joined.filter(pl.col("n_records") != pl.col("len")).is_empty()
-    assert set(t["laps"]["activity_id"]) <= set(acts["activity_id"])
-    return acts
 
 
 # --------------------------------------------------------------------------- fuzz subset

@@ -21,6 +21,7 @@ import polars as pl
 import pytest
 
 from corpus import ROOT, SAMPLE_FIT
+from dataset_checks import check_dataset
 from trainlog import Store
 
 MARA = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
@@ -81,28 +82,13 @@ def parts(adir: Path) -> set[str]:
     return {p.name for p in adir.glob("*.parquet")}
 
 
-def check_dataset(data: Path, athlete: str = ATHLETE) -> pl.DataFrame:
-    """As tests/test_reliability.py's: each activity once with all its samples, and the activities
-    are exactly those of the files the ledger says were imported. Returns the activities."""
-    t = Store(data).read_all(athlete)
-    acts, samples, files = t["activities"], t["samples"], t["files"]
-    assert acts["activity_id"].n_unique() == acts.height
-    assert files["file_sha256"].n_unique() == files.height
-    assert set(acts["file_sha256"]) == set(files.filter(pl.col("outcome") == "imported")["file_sha256"])
-    per = samples.group_by("activity_id").len()
-    joined = acts.select("activity_id", "n_records").join(per, on="activity_id", how="left").fill_null(0)
-    assert joined.filter(pl.col("n_records") != pl.col("len")).is_empty()
-    assert set(t["laps"]["activity_id"]) <= set(acts["activity_id"])
-    return acts
-
-
 @pytest.fixture(scope="module")
 def history(tmp_path_factory) -> tuple[Path, set[str]]:
     """Mara's whole sample history imported in 21 commits: (data dir, activity ids). Copy before changing it."""
     data = tmp_path_factory.mktemp("history") / "data"
     res = trainlog("import", SAMPLE_FIT / "mara", "-a", ATHLETE, "-q", "--workers", "1", data=data, batch=BATCH_FILES)
     assert res.returncode == 0, res.stderr
-    ids = set(check_dataset(data)["activity_id"])
+    ids = set(check_dataset(Store(data), ATHLETE)["activity_id"])
     assert len(ids) == 123  # 124 files, one a copy of another: the issue's 123-activity history
     return data, ids
 
@@ -162,13 +148,13 @@ def test_lost_manifest_then_import_is_refused_and_repair_restores_every_activity
     moved = next(adir.glob("repair-*"))
     assert {p.name for p in moved.iterdir()} and all(p.suffix == ".parquet" for p in moved.iterdir())
     assert parts(adir) | {p.name for p in moved.iterdir()} == parts_before  # moved aside, never deleted
-    assert set(check_dataset(data)["activity_id"]) == ids  # ...and every activity is back, once
+    assert set(check_dataset(Store(data), ATHLETE)["activity_id"]) == ids  # ...and every activity is back, once
     res = trainlog("check", "-a", ATHLETE, data=data)
     assert res.returncode == 0 and res.stdout.strip().endswith("mara: ok"), res.stdout
 
     res = trainlog("import", TOM[0], "-a", ATHLETE, data=data)  # and imports work again
     assert res.returncode == 0 and "1 imported" in res.stdout, res.stderr
-    assert len(check_dataset(data)) == len(ids) + 1
+    assert len(check_dataset(Store(data), ATHLETE)) == len(ids) + 1
     assert trainlog("check", "-a", ATHLETE, data=data).returncode == 0
 
 
@@ -183,7 +169,7 @@ def test_unreadable_manifest_is_replaced_by_repair_and_kept_as_a_backup(dataset)
     backups = list(adir.glob("dataset.json.*.bak"))
     assert len(backups) == 1 and backups[0].read_bytes() == garbage
     assert backups[0].name in res.stdout
-    assert set(check_dataset(data)["activity_id"]) == ids
+    assert set(check_dataset(Store(data), ATHLETE)["activity_id"]) == ids
 
 
 def test_repair_leaves_out_a_commit_a_crash_left_incomplete(dataset):
@@ -203,13 +189,13 @@ def test_repair_leaves_out_a_commit_a_crash_left_incomplete(dataset):
     assert "its commit is incomplete" in res.stdout
     moved = {p.name for p in next(adir.glob("repair-*")).iterdir()}
     assert set(last_parts) - {files_part} <= moved
-    acts = check_dataset(data)
+    acts = check_dataset(Store(data), ATHLETE)
     assert set(acts["activity_id"]) == {i for i in ids if i.split("-")[0] not in {s[:16] for s in lost}}
     assert trainlog("check", "-a", ATHLETE, data=data).returncode == 0
 
     res = trainlog("import", SAMPLE_FIT / "mara", "-a", ATHLETE, "-q", data=data)
     assert res.returncode == 0, res.stderr
-    assert set(check_dataset(data)["activity_id"]) == ids
+    assert set(check_dataset(Store(data), ATHLETE)["activity_id"]) == ids
 
 
 def test_repair_of_a_healthy_dataset_changes_nothing(dataset):
@@ -259,7 +245,7 @@ def test_only_a_crashed_writers_parts_are_removed(dataset):
     res = trainlog("import", TOM[0], "-a", ATHLETE, data=data)
     assert res.returncode == 0, res.stderr
     assert not orphan.exists() and older.exists()
-    assert len(check_dataset(data)) == len(ids) + 1
+    assert len(check_dataset(Store(data), ATHLETE)) == len(ids) + 1
 
     ahead = adir / f"samples-{gen + 5:06d}-0000beef.parquet"
     shutil.copyfile(older, ahead)
@@ -334,7 +320,7 @@ def test_disk_full_ends_in_one_line_removes_the_unfinished_files_and_the_next_ru
     adir = data / "athletes" / ATHLETE
     res = trainlog("import", *MARA[:4], "-a", ATHLETE, data=data)
     assert res.returncode == 0, res.stderr
-    first = set(check_dataset(data)["activity_id"])
+    first = set(check_dataset(Store(data), ATHLETE)["activity_id"])
 
     # commits of 12 files: a few fit on the 3 MiB disk, then one does not
     res = trainlog("import", SAMPLE_FIT / "mara", "-a", ATHLETE, "-q", "--workers", "1", data=data, batch=12)
@@ -345,7 +331,7 @@ def test_disk_full_ends_in_one_line_removes_the_unfinished_files_and_the_next_ru
     listed = {p for ps in doc["tables"].values() for p in ps} | {n for n, _ in doc["retired"]}
     assert parts(adir) <= listed  # no unfinished part left behind...
     assert not list(adir.glob(".*.tmp")) and not list((adir / "derived").glob(".*.tmp"))  # ...nor temporary file
-    acts = check_dataset(data)
+    acts = check_dataset(Store(data), ATHLETE)
     assert first < set(acts["activity_id"])  # what the earlier commits stored is kept
     ledger = Store(data).read("files", ATHLETE)
     assert ledger.filter(pl.col("outcome") == "imported").height == 4 + kept_files
@@ -355,7 +341,7 @@ def test_disk_full_ends_in_one_line_removes_the_unfinished_files_and_the_next_ru
     remount(small_disk, "size=256m")  # space freed: the same import now stores everything
     res = trainlog("import", SAMPLE_FIT / "mara", "-a", ATHLETE, "-q", "--workers", "1", data=data)
     assert res.returncode == 0, res.stderr
-    assert len(check_dataset(data)) == 123
+    assert len(check_dataset(Store(data), ATHLETE)) == 123
     assert trainlog("check", "-a", ATHLETE, data=data).returncode == 0
 
 

@@ -11,28 +11,17 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 
 import pytest
 
-from corpus import ROOT
 from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
+from server_helpers import running_server
 from dashboards import data, uploads
 from trainlog import Store
 
-SERVER_START_S = 60
 IMPORT_S = 120
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -40,24 +29,9 @@ def server(subset_dir, tmp_path_factory):  # noqa: F811
     """A dashboard over a copy of the subset: (host, port, data directory)."""
     data_dir = tmp_path_factory.mktemp("upload") / "data"
     shutil.copytree(subset_dir, data_dir)
-    port = free_port()
     log_path = data_dir.parent / "server.log"
-    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
-    with open(log_path, "w+") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    pytest.fail(f"the dashboard server did not start:\n{log_path.read_text()}")
-                time.sleep(0.2)
-        yield "127.0.0.1", port, data_dir
-        proc.terminate()
-        proc.wait(timeout=10)
+    with running_server(data_dir, log_path=log_path) as (base, _log):
+        yield "127.0.0.1", int(base.rsplit(":", 1)[1]), data_dir
     assert "Traceback" not in log_path.read_text()
 
 
