@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -34,7 +35,7 @@ from trainlog.athlete import local_today
 from trainlog.importer import FileResult, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.errors import StoreError, first_line
-from trainlog.store import Manifest, Store, check_athlete
+from trainlog.store import MANIFEST, Manifest, Store, check_athlete
 
 #: With no activity in this many days before today, pages show the day of the last activity instead.
 STALE_DAYS = report.STALE_DAYS
@@ -105,6 +106,17 @@ def size_of(value) -> int:
     if isinstance(value, (list, tuple, set)):
         return sys.getsizeof(value) + sum(size_of(v) for v in value)
     return sys.getsizeof(value)
+
+
+#: A rendered page is kept at most this long (see :meth:`Data.version`).
+PAGE_TTL_S = 900
+
+
+def _mtime_ns(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 class ByteCache:
@@ -210,6 +222,32 @@ class Data:
         """The athletes the signed-in user may see (all without logins)."""
         user = self.user()
         return [a for a in self.store.athletes() if user is None or user.may_see(a)]
+
+    def version(self) -> tuple:
+        """What a page shows depends on besides its URL: every visible athlete's dataset and
+        settings (their files' modification times), the signed-in user, and the quarter-hour
+        (pages that show "today" change at midnight in the athlete's time zone, which falls on
+        a quarter-hour in every zone)."""
+        user = self.user()
+        files = []
+        for athlete in self.athletes():
+            adir = self.store.athlete_dir(athlete)
+            files.append((athlete, _mtime_ns(adir / MANIFEST), _mtime_ns(adir / "settings.json")))
+        who = (user.name, user.role, user.athlete) if user is not None else None
+        return tuple(files), who, int(time.time() // PAGE_TTL_S)
+
+    def page(self, key: tuple, render):
+        """A rendered page layout kept in the byte-bounded cache (sized by its JSON), else ``render()``.
+
+        Under load most page requests are for the same few views; rendering one builds
+        every figure again (5-10 ms each, holding the GIL)."""
+        layout = self.cache.get(key)
+        if layout is None:
+            import plotly.io.json
+
+            layout = render()
+            self.cache.put(key, layout, size=len(plotly.io.json.to_json_plotly(layout)))
+        return layout
 
     def _athlete(self, athlete: str) -> _Athlete:
         self.check_access(athlete)

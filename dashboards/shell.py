@@ -227,19 +227,32 @@ def _safe_query(query: dict) -> dict:
     return kept
 
 
+#: Pages whose layout shows more than the data and the URL (an import job's progress, a form): never cached.
+UNCACHED_PAGES = ("/upload", "/settings")
+
+
 def guarded(path: str):
     """Decorate a page's ``layout``: a :class:`~trainlog.errors.TrainlogError` raised while it renders
     becomes :func:`error_card` (HTTP 200, the error's one line), never an HTTP 500 and a blank page.
 
-    PermissionError passes through: the server answers it with 403.
+    The rendered layout is kept (:meth:`dashboards.data.Data.page`) until the data, the settings,
+    the signed-in user or the quarter-hour change. PermissionError passes through: the server
+    answers it with 403.
     """
     def decorate(layout):
         @functools.wraps(layout)
         def wrapper(*args, **query):
-            try:
-                return layout(*args, **query)
-            except TrainlogError as exc:
-                return error_card(path, exc, query)
+            def render():
+                try:
+                    return layout(*args, **query)
+                except TrainlogError as exc:
+                    return error_card(path, exc, query)
+
+            if args or path in UNCACHED_PAGES:
+                return render()
+            source = data.get()
+            view_key = tuple(sorted((str(k), str(v)) for k, v in query.items()))
+            return source.page(("page", None, source.version(), layout.__module__, view_key), render)
         return wrapper
     return decorate
 

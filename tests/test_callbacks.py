@@ -243,6 +243,21 @@ def test_a_goal_date_gives_a_plan_and_a_needed_line(writable_source, pages):
     assert find(layout, "goal-plan") is not None
 
 
+def test_a_rendered_page_is_kept_until_the_settings_or_data_change(writable_source, pages, monkeypatch):
+    """Pages are cached (shell.guarded): the same view twice is the same layout, and saving
+    settings gives a new one that shows them."""
+    monkeypatch.setattr(data, "PAGE_TTL_S", 10**9)  # no quarter-hour boundary between the renders
+    first = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
+    assert pages["goal"].layout(athlete="mara", as_of="2026-03-15") is first
+    assert find(first, "goal-plan") is None  # no goal date yet
+    values = dict.fromkeys(pages["settings"].FIELDS)
+    values.update(goal_date="2026-04-15")
+    pages["settings"].save(1, "mara", "metric", *values.values())
+    after = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
+    assert after is not first and find(after, "goal-plan") is not None
+    assert pages["goal"].layout(athlete="mara", as_of="2026-03-16") is not after  # another view
+
+
 def test_goal_when_in_words():
     assert readings.goal_when("2026-03-13", 12) == "2026-03-13, in 12 days"
     assert readings.goal_when("2026-03-13", 0) == "2026-03-13, today"
