@@ -320,32 +320,28 @@ def _stat_failure(path: str, exc: OSError) -> str:
     return oserror_reason(exc)
 
 
-def _listing(folder: str) -> list[os.DirEntry]:
+def _listing(folder: str) -> Iterator[str]:
+    """The paths in ``folder``, in name order."""
     with os.scandir(folder) as it:
-        return sorted(it, key=lambda e: e.name)
+        return iter(sorted(e.path for e in it))
 
 
-def _walk(top: str, top_key: tuple[int, int]) -> Iterator[Source]:
-    """Every path under a folder, depth first in name order, each as exactly one source or more.
+def _walk(top: str) -> Iterator[Source]:
+    """The sources of one path given to the importer: a file's, or every path under a folder
+    (depth first, in name order), each as exactly one source or more.
 
     Symlinks are followed (a link back to a folder being walked is a symlink
     loop); a folder that cannot be listed is one failed source; a FIFO, socket
     or device is "not a regular file" and never opened. Iterative, so a very
     deep tree cannot exhaust the stack.
     """
-    try:
-        first = _listing(top)
-    except OSError as exc:
-        yield Source(top, fail=oserror_reason(exc))
-        return
-    stack: list[tuple[Iterator[os.DirEntry], frozenset]] = [(iter(first), frozenset({top_key}))]
+    stack: list[tuple[Iterator[str], frozenset]] = [(iter([top]), frozenset())]
     while stack:
-        entries, ancestors = stack[-1]
-        entry = next(entries, None)
-        if entry is None:
+        paths, ancestors = stack[-1]
+        path = next(paths, None)
+        if path is None:
             stack.pop()
             continue
-        path = entry.path
         try:
             info = os.stat(path)
         except OSError as exc:
@@ -361,7 +357,7 @@ def _walk(top: str, top_key: tuple[int, int]) -> Iterator[Source]:
             except OSError as exc:
                 yield Source(path, fail=oserror_reason(exc))
                 continue
-            stack.append((iter(listing), ancestors | {key}))
+            stack.append((listing, ancestors | {key}))
         elif stat.S_ISREG(info.st_mode):
             yield from _file_sources(Path(path), info.st_size)
         else:
@@ -376,15 +372,4 @@ def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
     device, a folder or file this user may not read each get their own reason.
     """
     for raw in paths:
-        name = str(Path(raw))
-        try:
-            info = os.stat(name)
-        except OSError as exc:
-            yield Source(name, fail=_stat_failure(name, exc))
-            continue
-        if stat.S_ISDIR(info.st_mode):
-            yield from _walk(name, (info.st_dev, info.st_ino))
-        elif stat.S_ISREG(info.st_mode):
-            yield from _file_sources(Path(name), info.st_size)
-        else:
-            yield Source(name, fail="not a regular file")
+        yield from _walk(str(Path(raw)))
