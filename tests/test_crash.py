@@ -23,7 +23,7 @@ import polars as pl
 import pytest
 
 from corpus import ROOT, SAMPLE_FIT
-from dataset_checks import check_dataset
+from builders import check_dataset
 from trainlog import Store
 
 FILES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))[:48]

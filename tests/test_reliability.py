@@ -8,7 +8,6 @@ mutations, same seed); the full 50,000-input run is that script's job.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import subprocess
@@ -21,7 +20,7 @@ import pytest
 
 from benchmarks import fuzz
 from corpus import ROOT, SAMPLE_FIT
-from dataset_checks import check_dataset
+from builders import check_dataset, zip_bytes
 from trainlog import Store, import_paths, schema, sources
 from trainlog.errors import SettingsError, StoreError
 from trainlog.importer import OUTCOMES
@@ -129,14 +128,6 @@ def test_copy_of_a_failed_file_never_makes_it_look_imported(tmp_path):
 # --------------------------------------------------------------------------- hostile archives
 
 
-def _zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
 def _import_archive(tmp_path: Path, blob: bytes, name: str = "export.zip"):
     """Import one archive written in tmp_path/in; return (report, files written outside the data dir)."""
     inbox = tmp_path / "in"
@@ -151,7 +142,7 @@ def _import_archive(tmp_path: Path, blob: bytes, name: str = "export.zip"):
 
 def test_zip_bomb_by_ratio_is_refused(tmp_path):
     bomb = b"\0" * (4 << 20)  # 4 MiB of zeros deflate to ~4 KiB: ratio ~1000 (the archive's stays below 200)
-    report, written = _import_archive(tmp_path, _zip({"run.fit": bomb, "ok.fit": SAMPLES[0].read_bytes()}))
+    report, written = _import_archive(tmp_path, zip_bytes({"run.fit": bomb, "ok.fit": SAMPLES[0].read_bytes()}))
     got = {r.name.split("!/")[-1]: r for r in report.results}
     assert got["run.fit"].outcome == "failed"
     assert got["run.fit"].detail == f"refused: entry decompresses to {4 << 20} bytes (zip bomb limits)"
@@ -163,7 +154,7 @@ def test_zip_bomb_by_total_is_refused(tmp_path, monkeypatch):
     """Many members, each small and harmless alone, adding up past the total limit."""
     monkeypatch.setattr(sources, "MAX_ZIP_TOTAL_BYTES", 4 << 20)
     members = {f"run{i:03d}.fit": os.urandom(64 << 10) for i in range(80)}  # 5 MiB, incompressible
-    report, written = _import_archive(tmp_path, _zip(members, zipfile.ZIP_STORED))
+    report, written = _import_archive(tmp_path, zip_bytes(members, zipfile.ZIP_STORED))
     assert len(report.results) == 1
     (r,) = report.results
     assert r.outcome == "failed" and r.detail.startswith("refused: zip declares") and "zip bomb" in r.detail
@@ -173,15 +164,15 @@ def test_zip_bomb_by_total_is_refused(tmp_path, monkeypatch):
 def test_zip_of_many_small_zero_members_is_refused_by_ratio(tmp_path):
     """Members under the per-member ratio threshold, but the archive as a whole is a bomb."""
     members = {f"run{i:03d}.fit": b"\0" * (1 << 20) for i in range(40)}  # 40 MiB from ~50 KiB
-    report, _ = _import_archive(tmp_path, _zip(members))
+    report, _ = _import_archive(tmp_path, zip_bytes(members))
     (r,) = report.results
     assert r.outcome == "failed" and "zip bomb" in r.detail
 
 
 def test_nested_zip_bombs_share_the_total_budget(tmp_path, monkeypatch):
     monkeypatch.setattr(sources, "MAX_ZIP_TOTAL_BYTES", 3 << 20)
-    inner = _zip({f"run{i}.fit": os.urandom(1 << 20) for i in range(2)}, zipfile.ZIP_STORED)  # 2 MiB each
-    outer = _zip({"a.zip": inner, "b.zip": inner}, zipfile.ZIP_STORED)  # 4 MiB declared: refused at the top
+    inner = zip_bytes({f"run{i}.fit": os.urandom(1 << 20) for i in range(2)}, zipfile.ZIP_STORED)  # 2 MiB each
+    outer = zip_bytes({"a.zip": inner, "b.zip": inner}, zipfile.ZIP_STORED)  # 4 MiB declared: refused at the top
     report, _ = _import_archive(tmp_path, outer)
     assert [r.outcome for r in report.results] == ["failed"]
     monkeypatch.setattr(sources, "MAX_ZIP_TOTAL_BYTES", 6 << 20)  # top level fits; the second inner zip does not
@@ -193,7 +184,7 @@ def test_nested_zip_bombs_share_the_total_budget(tmp_path, monkeypatch):
 @pytest.mark.parametrize("entry", ["../evil.fit", "../../evil.fit", "/abs/evil.fit", "a/../../evil.fit", "C:/evil.fit", "..\\evil.fit"])
 def test_path_traversal_entries_are_refused_and_nothing_is_written(tmp_path, entry):
     fit = SAMPLES[1].read_bytes()
-    blob = _zip({entry: fit, "activities/good.fit": SAMPLES[2].read_bytes()})
+    blob = zip_bytes({entry: fit, "activities/good.fit": SAMPLES[2].read_bytes()})
     report, written = _import_archive(tmp_path, blob)
     got = {r.name.split("!/", 1)[1]: r for r in report.results}
     assert got["activities/good.fit"].outcome == "imported"
@@ -208,18 +199,18 @@ def test_path_traversal_entries_are_refused_and_nothing_is_written(tmp_path, ent
 
 
 def test_zips_nested_deeper_than_the_limit_are_refused(tmp_path):
-    blob = _zip({"run.fit": SAMPLES[3].read_bytes()})
+    blob = zip_bytes({"run.fit": SAMPLES[3].read_bytes()})
     for level in range(sources.MAX_ZIP_DEPTH + 1):  # depth limit + 1 zips around the innermost
-        blob = _zip({f"level{level}.zip": blob})
+        blob = zip_bytes({f"level{level}.zip": blob})
     report, written = _import_archive(tmp_path, blob)
     (r,) = report.results
     assert r.outcome == "failed" and f"nested deeper than {sources.MAX_ZIP_DEPTH} levels" in r.detail
     assert r.name.count("!/") == sources.MAX_ZIP_DEPTH
     assert not written
     # at the limit itself, the file is imported
-    blob = _zip({"run.fit": SAMPLES[3].read_bytes()})
+    blob = zip_bytes({"run.fit": SAMPLES[3].read_bytes()})
     for level in range(sources.MAX_ZIP_DEPTH - 1):
-        blob = _zip({f"level{level}.zip": blob})
+        blob = zip_bytes({f"level{level}.zip": blob})
     report, _ = _import_archive(tmp_path, blob, "ok.zip")
     assert [r.outcome for r in report.results] == ["imported"]
 
@@ -233,7 +224,7 @@ def test_too_many_entries_are_refused(tmp_path, monkeypatch):
         parsed.append(1)
         return real(self, *args, **kwargs)
 
-    blob = _zip({f"note{i}.txt": b"x" for i in range(11)})
+    blob = zip_bytes({f"note{i}.txt": b"x" for i in range(11)})
     monkeypatch.setattr(zipfile.ZipFile, "__init__", spy)
     report, written = _import_archive(tmp_path, blob)
     (r,) = report.results
@@ -256,7 +247,7 @@ def test_oversized_fit_files_are_refused_before_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(sources, "MAX_FIT_BYTES", 50_000)
     big = max(SAMPLES[:10], key=lambda p: p.stat().st_size)
     assert big.stat().st_size > 50_000
-    report, _ = _import_archive(tmp_path, _zip({"big.fit": big.read_bytes()}))
+    report, _ = _import_archive(tmp_path, zip_bytes({"big.fit": big.read_bytes()}))
     assert report.results[0].outcome == "failed" and "more than a FIT file holds" in report.results[0].detail
     report = import_paths(Store(tmp_path / "data"), [big], "mara", workers=1)
     assert report.results[0].outcome == "failed" and "more than a FIT file holds" in report.results[0].detail
@@ -264,8 +255,8 @@ def test_oversized_fit_files_are_refused_before_reading(tmp_path, monkeypatch):
 
 def test_big_zip_is_read_from_disk_member_by_member(tmp_path, monkeypatch):
     monkeypatch.setattr(sources, "ZIP_IN_MEMORY_BYTES", 0)
-    nested = _zip({"inner/run.fit": SAMPLES[5].read_bytes()})
-    blob = _zip({"a.fit": SAMPLES[6].read_bytes(), "b.fit.gz": gzip.compress(SAMPLES[7].read_bytes()), "n.zip": nested})
+    nested = zip_bytes({"inner/run.fit": SAMPLES[5].read_bytes()})
+    blob = zip_bytes({"a.fit": SAMPLES[6].read_bytes(), "b.fit.gz": gzip.compress(SAMPLES[7].read_bytes()), "n.zip": nested})
     report, written = _import_archive(tmp_path, blob)
     assert [r.outcome for r in report.results] == ["imported"] * 3 and not written
     (tmp_path / "in" / "cut.zip").write_bytes(blob[: len(blob) // 2])

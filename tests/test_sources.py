@@ -6,7 +6,7 @@ whole into memory. Through ``python -m trainlog import`` in a subprocess, as a u
 from __future__ import annotations
 
 import ctypes
-import io
+import functools
 import os
 import socket
 import subprocess
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from builders import zip_bytes
 from corpus import ROOT, SAMPLE_FIT
 from trainlog import sources
 
@@ -132,12 +133,8 @@ def test_unreadable_file_given_as_an_argument_fails_alone(tmp_path, modes_apply)
     assert got[str(SAMPLES[5])].startswith("imported") and got[str(SAMPLES[6])].startswith("imported")
 
 
-def _zip(entries: dict[str, bytes], compression=zipfile.ZIP_STORED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+#: Stored, not deflated: padding members are listed but never read.
+_zip = functools.partial(zip_bytes, compression=zipfile.ZIP_STORED)
 
 
 def test_nested_zip_is_read_from_a_temporary_file_not_memory(tmp_path):
@@ -163,7 +160,7 @@ def test_nested_zip_is_read_from_a_temporary_file_not_memory(tmp_path):
 def test_nested_zip_through_the_cli_leaves_no_temporary_file(tmp_path):
     inner = _zip({"activities/a.fit": SAMPLES[8].read_bytes(), "activities/b.fit": SAMPLES[9].read_bytes()})
     outer = tmp_path / "export.zip"
-    outer.write_bytes(_zip({"part1.zip": inner, "c.fit": SAMPLES[10].read_bytes()}, zipfile.ZIP_DEFLATED))
+    outer.write_bytes(_zip({"part1.zip": inner, "c.fit": SAMPLES[10].read_bytes()}, compression=zipfile.ZIP_DEFLATED))
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     res = run_import(outer, data=tmp_path / "data", env={"TMPDIR": str(tmp)})

@@ -1,6 +1,9 @@
-"""Checks of a stored dataset shared by the store, reliability and crash tests."""
+"""Builders and checks shared by the tests (inputs made in memory, a stored dataset checked)."""
 
 from __future__ import annotations
+
+import io
+import zipfile
 
 import polars as pl
 
@@ -21,3 +24,12 @@ def check_dataset(store: Store, athlete: str) -> pl.DataFrame:
     assert joined.filter(pl.col("n_records") != pl.col("len")).is_empty()
     assert set(t["laps"]["activity_id"]) <= set(acts["activity_id"])
     return acts
+
+
+def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip archive, in memory, holding ``entries`` (name -> bytes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
