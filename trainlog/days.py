@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from trainlog.errors import InvalidValue
+from trainlog.text import quoted
 
 #: The earliest and latest day trainlog accepts from a person (GPS watches: 1989 on; plans: this century).
 MIN_DAY = dt.date(1970, 1, 1)
@@ -36,7 +37,7 @@ def parse_day(text: object, what: str = "date") -> dt.date:
                 raise ValueError
             day = dt.date.fromisoformat(raw[:10])
         except ValueError:
-            raise InvalidValue(f"{what} {_show(raw)} is not a date (YYYY-MM-DD)") from None
+            raise InvalidValue(f"{what} {quoted(raw)} is not a date (YYYY-MM-DD)") from None
     if not MIN_DAY <= day <= MAX_DAY:
         raise InvalidValue(f"{what} {day.isoformat()} is outside the supported range {MIN_DAY} to {MAX_DAY}")
     return day
@@ -46,8 +47,3 @@ def clamp_day(day: dt.date, low: dt.date, high: dt.date) -> dt.date:
     """``day`` moved into ``[low, high]`` (``low`` wins when the range is empty)."""
     return max(low, min(day, high))
 
-
-def _show(raw: str, limit: int = 40) -> str:
-    """A user's value, quoted, control characters escaped, cut to ``limit`` characters."""
-    text = raw if len(raw) <= limit else raw[:limit] + "..."
-    return repr(text)

@@ -40,6 +40,7 @@ from typing import Any
 
 from trainlog.days import MAX_DAY, MIN_DAY, parse_day
 from trainlog.errors import InvalidValue, SettingsError
+from trainlog.text import quoted
 
 SETTINGS_SCHEMA_VERSION = 1
 
@@ -55,13 +56,7 @@ def _fmt(value: float) -> str:
     try:
         return format(value, ",.10g")
     except (TypeError, ValueError, OverflowError):  # not a number, or an int too large for a float
-        return _show(value)
-
-
-def _show(value: object, limit: int = 40) -> str:
-    """A value of the wrong kind, quoted and cut (control characters escaped by repr)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "..."
+        return quoted(value)
 
 
 @dataclass(frozen=True)
@@ -87,7 +82,7 @@ class Range:
     def check(self, name: str, value: object) -> float | int:
         """``value`` if it is a finite number in range (an int for ``integer``), else SettingsError."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SettingsError(f"invalid settings: {name} {_show(value)} is not a number (range {self.text()})")
+            raise SettingsError(f"invalid settings: {name} {quoted(value)} is not a number (range {self.text()})")
         try:
             number = float(value)
         except OverflowError:  # an int of hundreds of digits
@@ -181,13 +176,13 @@ RANGES: dict[str, Range] = {
 def _check_text(name: str, value: object, limit: int, empty_ok: bool = False) -> str:
     """A one-line name: a string of at most ``limit`` characters without control characters."""
     if not isinstance(value, str):
-        raise SettingsError(f"invalid settings: {name} {_show(value)} is not text")
+        raise SettingsError(f"invalid settings: {name} {quoted(value)} is not text")
     if not value.strip() and not empty_ok:
         raise SettingsError(f"{name} must not be empty")
     if len(value) > limit:
-        raise SettingsError(f"{name} {_show(value)} is longer than {limit} characters")
+        raise SettingsError(f"{name} {quoted(value)} is longer than {limit} characters")
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
-        raise SettingsError(f"{name} {_show(value)} contains control characters")
+        raise SettingsError(f"{name} {quoted(value)} contains control characters")
     return value
 
 
@@ -203,7 +198,7 @@ def _check_fields(obj: object, prefix: str) -> None:
             value = tuple(value)
         if isinstance(value, tuple) or f.type.startswith("tuple"):
             if not isinstance(value, tuple) or not 1 <= len(value) <= 20:
-                raise SettingsError(f"invalid settings: {name} {_show(value)} is not a list of 1 to 20 numbers")
+                raise SettingsError(f"invalid settings: {name} {quoted(value)} is not a list of 1 to 20 numbers")
             checked = tuple(rule.check(f"{name}[{i}]", v) for i, v in enumerate(value))
         else:
             checked = rule.check(name, value)
@@ -229,7 +224,7 @@ class Goal:
         _check_text("goal.name", self.name, MAX_NAME_CHARS)
         if self.date is not None:
             if not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime):
-                raise SettingsError(f"invalid settings: goal.date {_show(self.date)} is not a date")
+                raise SettingsError(f"invalid settings: goal.date {quoted(self.date)} is not a date")
             if not MIN_DAY <= self.date <= MAX_DAY:
                 raise SettingsError(f"goal.date {self.date} is outside the supported range {MIN_DAY} to {MAX_DAY}")
         _check_fields(self, "goal.")
@@ -324,7 +319,7 @@ class ModelSettings:
             if isinstance(labels, list):
                 object.__setattr__(self, f"{name}_labels", labels := tuple(labels))
             if not isinstance(labels, tuple):
-                raise SettingsError(f"invalid settings: model.{name}_labels {_show(labels)} is not a list of labels")
+                raise SettingsError(f"invalid settings: model.{name}_labels {quoted(labels)} is not a list of labels")
             for i, label in enumerate(labels):
                 _check_text(f"model.{name}_labels[{i}]", label, MAX_LABEL_CHARS)
             if any(a >= b for a, b in zip(edges, edges[1:])) or len(labels) != len(edges) + 1:
@@ -378,7 +373,7 @@ class AthleteSettings:
 
     def __post_init__(self) -> None:
         if self.sex is not None and self.sex not in SEXES:
-            raise SettingsError(f"sex must be one of {SEXES} or unset, not {_show(self.sex)}")
+            raise SettingsError(f"sex must be one of {SEXES} or unset, not {quoted(self.sex)}")
         if self.timezone is not None:
             _check_timezone(self.timezone)
         if not isinstance(self.goal, Goal) or not isinstance(self.model, ModelSettings):
@@ -439,7 +434,7 @@ class AthleteSettings:
         version = data.pop("schema_version", SETTINGS_SCHEMA_VERSION)
         if not isinstance(version, int) or version > SETTINGS_SCHEMA_VERSION:
             raise SettingsError(
-                f"settings schema_version {_show(version)} is newer than this trainlog "
+                f"settings schema_version {quoted(version)} is newer than this trainlog "
                 f"understands ({SETTINGS_SCHEMA_VERSION}); upgrade trainlog"
             )
         goal, model = data.pop("goal", None) or {}, data.pop("model", None) or {}
@@ -464,11 +459,11 @@ _TIMEZONE = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
 def _check_timezone(name: object) -> None:
     """An IANA time zone name that this machine knows, else SettingsError."""
     if not isinstance(name, str) or len(name) > 64 or not _TIMEZONE.fullmatch(name):
-        raise SettingsError(f"unknown time zone {_show(name)}")
+        raise SettingsError(f"unknown time zone {quoted(name)}")
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # a folder such as "Europe" is an OSError
-        raise SettingsError(f"unknown time zone {_show(name)}") from None
+        raise SettingsError(f"unknown time zone {quoted(name)}") from None
 
 
 _PACE = re.compile(r"(\d{1,3}):([0-5]\d(?:\.\d+)?)|(\d{1,5}(?:\.\d+)?)")
@@ -490,7 +485,7 @@ def parse_pace(text: object, name: str = "threshold_pace_s_per_km") -> float | N
     raw = str(text).strip()
     match = _PACE.fullmatch(raw)
     if match is None:
-        raise SettingsError(f"{name} {_show(raw)} is not a pace: give M:SS (e.g. 4:30) or seconds (e.g. 270)")
+        raise SettingsError(f"{name} {quoted(raw)} is not a pace: give M:SS (e.g. 4:30) or seconds (e.g. 270)")
     minutes, seconds, plain = match.groups()
     value = float(plain) if plain is not None else int(minutes) * 60 + float(seconds)
     if value <= 0:
@@ -507,13 +502,13 @@ def parse_number(text: object, name: str) -> float | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     if isinstance(text, bool):
-        raise SettingsError(f"{name} {_show(text)} is not a number")
+        raise SettingsError(f"{name} {quoted(text)} is not a number")
     if isinstance(text, (int, float)):
         return float(text)
     try:
         return float(str(text).strip())  # no thousands separators: "1,5" is not 15
     except ValueError:
-        raise SettingsError(f"{name} {_show(text)} is not a number") from None
+        raise SettingsError(f"{name} {quoted(text)} is not a number") from None
 
 
 def load_settings(path: str | os.PathLike[str]) -> AthleteSettings:

@@ -38,3 +38,14 @@ def printable(text: object) -> str:
     if text is None:
         return ""
     return _UNSAFE.sub(_escape, str(text))
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """A value a person gave, for an error message: ``repr`` (quoted, control characters
+    escaped), cut to ``limit`` characters.
+
+    >>> quoted("garbage")
+    "'garbage'"
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
