@@ -254,6 +254,27 @@ def test_only_a_crashed_writers_parts_are_removed(dataset):
     assert tree(data) == before
 
 
+def test_an_interrupt_after_the_manifest_is_in_place_keeps_the_commit(tmp_path, monkeypatch):
+    """Ctrl+C while the folder is synced after the new manifest replaced the old one: the commit's parts
+    are the dataset now and stay (a rollback then would leave the manifest listing deleted parts)."""
+    from trainlog import import_paths
+    from trainlog import store as store_module
+
+    store = Store(tmp_path / "data")
+    files = sorted((SAMPLE_FIT / ATHLETE).glob("*.fit"))[:2]
+    assert import_paths(store, files[:1], ATHLETE).ok
+
+    def interrupted(path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_module, "_fsync_dir", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        import_paths(store, files[1:], ATHLETE)
+    monkeypatch.undo()
+    assert store.check(ATHLETE) == []
+    assert check_dataset(store, ATHLETE).height == 2
+
+
 def test_check_of_healthy_datasets_and_of_nothing(dataset):
     data, adir, _ = dataset
     res = trainlog("import", *TOM[:3], "-a", "tom", data=data)

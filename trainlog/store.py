@@ -190,6 +190,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _committed_generation(path: Path) -> int | None:
+    """The generation a manifest file on disk holds now (None when it cannot be read)."""
+    try:
+        return int(json.loads(path.read_text(encoding="utf-8"))["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, fsync, replace; on failure the temporary file is removed."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
@@ -959,6 +967,10 @@ class Transaction:
             path = adir / MANIFEST
             _write_atomic(path, manifest.to_json())
         except BaseException as exc:
+            if _committed_generation(adir / MANIFEST) == gen:
+                # interrupted (Ctrl+C) after the new manifest was in place: its parts are the dataset now
+                self.base, self._migrated_from, self._new = manifest, None, {t: [] for t in schema.TABLES}
+                raise
             for done in reversed(written):
                 with suppress(OSError):
                     done.unlink(missing_ok=True)
