@@ -255,7 +255,7 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
         name = request.form.get("username", "")[:MAX_NAME_CHARS]
         password = request.form.get("password", "")
         address = request.remote_addr or "?"
-        wait = throttle.retry_after(name, address)
+        wait, count = throttle.attempt(name, address)  # counted as a failure until it succeeds
         if wait > 0:  # refused before any hash is checked
             log.warning("sign-in refused (too many attempts) for user %r from %s", name, address)
             return _login_page(429, f"Too many attempts, try again in {_wait_text(wait)}.", name, next_,
@@ -268,7 +268,6 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
         finally:
             checks.release()
         if user is None:
-            count = throttle.failed(name, address)
             log.warning("failed sign-in for user %r from %s (%d in a row)", name, address, count)
             if throttle.locked(count):
                 log.warning("sign-in locked for %d min: user %r, address %s", throttle.lockout_s // 60, name, address)

@@ -140,49 +140,73 @@ class SignInThrottle:
     """Back-off and lockout after failed sign-ins, per user name and per address (in memory).
 
     ``free`` failures cost nothing; after that each further try must wait
-    ``2 ** (failures - free)`` seconds (capped at ``lockout_s``) after the last
-    failure, and after ``lockout_after`` failures the key is locked for
-    ``lockout_s``. Failures are forgotten ``lockout_s`` after the last one, and a
-    successful sign-in clears the user's and the address's count. At most
-    ``max_keys`` keys are kept (the oldest are dropped first), so a flood of
-    made-up names cannot grow memory without bound. Thread-safe.
+    ``first_wait_s * 2 ** (failures - free)`` seconds (30 s, 1 min, 2 min, ...,
+    capped at ``lockout_s``) after the last failure, and after ``lockout_after`` failures the key is locked for
+    ``lockout_s``; once that has passed, the back-off goes on from ``free``
+    failures. Failures are forgotten ``forget_s`` after the last one (longer than
+    any wait, so patience alone never resets the count), and a successful
+    sign-in clears the user's and the address's count. At most ``max_keys`` keys
+    are kept (the oldest are dropped first), so a flood of made-up names cannot
+    grow memory without bound. Thread-safe; :meth:`attempt` checks and counts in
+    one step, so parallel requests get no extra tries.
     """
 
     def __init__(self, free: int = 5, lockout_after: int = 20, lockout_s: float = 15 * 60,
-                 max_keys: int = 100_000, clock=time.monotonic):
+                 forget_s: float = 24 * 3600, first_wait_s: float = 30.0, max_keys: int = 100_000,
+                 clock=time.monotonic):
         self.free, self.lockout_after, self.lockout_s = free, lockout_after, lockout_s
+        self.first_wait_s = first_wait_s
+        self.forget_s = max(forget_s, lockout_s)
         self.max_keys, self.clock = max_keys, clock
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # key -> (count, time of last)
         self._lock = threading.Lock()
 
     def _wait(self, key, now: float) -> float:
         count, last = self._failures.get(key, (0, 0.0))
-        if count and now - last >= self.lockout_s:
+        if count and now - last >= self.forget_s:
             self._failures.pop(key, None)
             return 0.0
         if count >= self.lockout_after:
-            return last + self.lockout_s - now
+            if now - last < self.lockout_s:
+                return last + self.lockout_s - now
+            count = self.free  # the lockout is over: the back-off goes on
+            self._failures[key] = (count, last)
         if count >= self.free:
-            return max(0.0, last + min(2.0 ** (count - self.free), self.lockout_s) - now)
+            return max(0.0, last + min(self.first_wait_s * 2.0 ** (count - self.free), self.lockout_s) - now)
         return 0.0
+
+    def _both(self, name: str, address: str, now: float) -> float:
+        return max(self._wait(("user", name), now), self._wait(("addr", address), now))
 
     def retry_after(self, name: str, address: str) -> float:
         """Seconds before ``name`` from ``address`` may try again (0: now)."""
         now = self.clock()
         with self._lock:
-            return max(self._wait(("user", name), now), self._wait(("addr", address), now))
+            return self._both(name, address, now)
 
     def failed(self, name: str, address: str) -> int:
         """Count a failure; returns the larger of the user's and the address's failure counts."""
         now = self.clock()
-        counts = []
         with self._lock:
-            for key in (("user", name), ("addr", address)):
-                count = self._failures.pop(key, (0, 0.0))[0] + 1
-                self._failures[key] = (count, now)  # re-inserted last: dicts keep insertion order
-                counts.append(count)
-            while len(self._failures) > self.max_keys:
-                self._failures.pop(next(iter(self._failures)))
+            return self._count(name, address, now)
+
+    def attempt(self, name: str, address: str) -> tuple[float, int]:
+        """Check and count one sign-in try at once: ``(wait, 0)`` when it must wait ``wait`` s
+        (nothing counted), else ``(0, failures)`` with this try counted as a failure until
+        :meth:`succeeded` clears it."""
+        now = self.clock()
+        with self._lock:
+            wait = self._both(name, address, now)
+            return (wait, 0) if wait > 0 else (0.0, self._count(name, address, now))
+
+    def _count(self, name: str, address: str, now: float) -> int:
+        counts = []
+        for key in (("user", name), ("addr", address)):
+            count = self._failures.pop(key, (0, 0.0))[0] + 1
+            self._failures[key] = (count, now)  # re-inserted last: dicts keep insertion order
+            counts.append(count)
+        while len(self._failures) > self.max_keys:
+            self._failures.pop(next(iter(self._failures)))
         return max(counts)
 
     def locked(self, count: int) -> bool:
