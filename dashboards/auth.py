@@ -238,7 +238,7 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
             return None
         user = signed_in_user()
         if user is None:
-            if request.path.startswith("/_dash-"):
+            if request.path.startswith("/_dash-") or request.method != "GET":  # callbacks, uploads: not a page
                 return _text("sign in first (/login)", 401)
             return flask.redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}), 303)
         flask.g.user = user

@@ -229,6 +229,8 @@ def _safe_query(query: dict) -> dict:
 
 #: Pages whose layout shows more than the data and the URL (an import job's progress, a form): never cached.
 UNCACHED_PAGES = ("/upload", "/settings")
+#: The query keys a cached page's layout reads (others, made up, cannot each cost a render and a cache entry).
+PAGE_KEYS = (*VIEW_KEYS, "compare", "activity_id")
 
 
 def guarded(path: str):
@@ -251,7 +253,7 @@ def guarded(path: str):
             if args or path in UNCACHED_PAGES:
                 return render()
             source = data.get()
-            view_key = tuple(sorted((str(k), str(v)) for k, v in query.items()))
+            view_key = tuple(sorted((k, str(v)) for k, v in query.items() if k in PAGE_KEYS))
             return source.page(("page", None, source.version(), layout.__module__, view_key), render)
         return wrapper
     return decorate

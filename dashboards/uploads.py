@@ -76,9 +76,9 @@ def upload_files():
         return _too_large()
     if not parts:
         return _answer(400, error="no files received (post them as the form field 'files')")
-    folder = source.upload_folder()
-    saved, total = [], 0
+    saved, total, folder = [], 0, None
     try:
+        folder = source.upload_folder()
         for index, part in enumerate(parts):
             name = part.filename or f"file {index + 1}"
             safe = data.safe_upload_name(index, name)
@@ -94,11 +94,14 @@ def upload_files():
                 shutil.rmtree(folder, ignore_errors=True)
                 return _too_large()
     except OSError as exc:  # the disk is full or the data directory not writable
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         status = 507 if exc.errno == errno.ENOSPC else 500
-        return _answer(status, error=f"could not save the upload in {folder.parent}: {exc.strerror or exc}")
+        where = exc.filename or source.store.data_dir
+        return _answer(status, error=f"could not save the upload in {where}: {exc.strerror or exc}")
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     job = source.import_saved(athlete, folder, saved)
     return _answer(200, job=job.id, athlete=athlete, files=len(saved))

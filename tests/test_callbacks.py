@@ -249,6 +249,7 @@ def test_a_rendered_page_is_kept_until_the_settings_or_data_change(writable_sour
     monkeypatch.setattr(data, "PAGE_TTL_S", 10**9)  # no quarter-hour boundary between the renders
     first = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
     assert pages["goal"].layout(athlete="mara", as_of="2026-03-15") is first
+    assert pages["goal"].layout(athlete="mara", as_of="2026-03-15", made_up="1") is first  # not a new entry
     assert find(first, "goal-plan") is None  # no goal date yet
     values = dict.fromkeys(pages["settings"].FIELDS)
     values.update(goal_date="2026-04-15")
