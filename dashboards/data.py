@@ -112,11 +112,13 @@ def size_of(value) -> int:
 PAGE_TTL_S = 900
 
 
-def _mtime_ns(path: Path) -> int | None:
+def _file_key(path: Path) -> tuple | None:
+    """What changes when a file is replaced or rewritten (None: no file): a cache key without reading it."""
     try:
-        return path.stat().st_mtime_ns
+        st = path.stat()
     except OSError:
         return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 class ByteCache:
@@ -231,8 +233,7 @@ class Data:
         user = self.user()
         files = []
         for athlete in self.athletes():
-            adir = self.store.athlete_dir(athlete)
-            files.append((athlete, _mtime_ns(adir / MANIFEST), _mtime_ns(adir / "settings.json")))
+            files.append((athlete, *self._files_key(athlete)))
         who = (user.name, user.role, user.athlete) if user is not None else None
         return tuple(files), who, int(time.time() // PAGE_TTL_S)
 
@@ -249,14 +250,19 @@ class Data:
             self.cache.put(key, layout, size=len(plotly.io.json.to_json_plotly(layout)))
         return layout
 
+    def _files_key(self, athlete: str) -> tuple:
+        """The athlete's dataset manifest and settings file as they are on disk now (stat only)."""
+        path = self.store.settings_path(athlete)
+        return _file_key(path.parent / MANIFEST), _file_key(path)
+
     def _athlete(self, athlete: str) -> _Athlete:
         self.check_access(athlete)
-        path = self.store.settings_path(athlete)
-        manifest = self.store.manifest(athlete)
-        key = manifest.generation, path.stat().st_mtime_ns if path.exists() else None
+        key = self._files_key(athlete)  # a page asks several times: the manifest is parsed only when it changed
         cached = self.cache.get(("athlete", athlete))
         if cached is not None and cached.key == key:
             return cached
+        path = self.store.settings_path(athlete)
+        manifest = self.store.manifest(athlete)
         tables = self.store.read_all(athlete, ("activities", "laps"), manifest)  # small; samples stay on disk
         fresh = _Athlete(key, manifest, tables["activities"], tables["laps"], load_settings(path))
         # what was computed from the older data or settings goes
