@@ -275,6 +275,25 @@ def test_an_interrupt_after_the_manifest_is_in_place_keeps_the_commit(tmp_path, 
     assert check_dataset(store, ATHLETE).height == 2
 
 
+@pytest.mark.parametrize("name", ["佐々木", "ユーリ", "ʻOla", "Зоя", "mara-2.b_c"])
+def test_names_of_one_script_with_their_modifier_letters_are_athlete_names(name):
+    from trainlog.store import check_athlete, is_athlete_name
+
+    assert check_athlete(name) == name and is_athlete_name(name)
+
+
+def test_check_all_names_a_dataset_folder_the_name_rule_cannot_reach(tmp_path):
+    """A folder an older trainlog accepted (mixed scripts) is reported, never skipped in silence."""
+    root = tmp_path / "data" / "athletes"
+    (root / "m\u0430ra").mkdir(parents=True)
+    (root / "m\u0430ra" / "dataset.json").write_text("{}")
+    (root / "ｍａｒａ").mkdir()
+    (root / "ｍａｒａ" / "dataset.json").write_text("{}")
+    found = Store(tmp_path / "data").check_all()
+    assert "mixes scripts" in found["m\u0430ra"][0].message
+    assert "'mara' is the name it would need to have" in found["ｍａｒａ"][0].message
+
+
 def test_check_of_healthy_datasets_and_of_nothing(dataset):
     data, adir, _ = dataset
     res = trainlog("import", *TOM[:3], "-a", "tom", data=data)

@@ -515,7 +515,7 @@ def check_cmd(athlete, all_athletes, data_dir, as_json):
         for name, problems in found.items():
             for p in problems:
                 click.echo(printable(p.line()))
-            click.echo(f"{name}: " + (f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "ok"))
+            click.echo(f"{printable(name)}: " + (f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "ok"))
         if not found:
             click.echo(f"no datasets in {printable(store.data_dir)}")
     sys.exit(1 if total else 0)

@@ -75,6 +75,7 @@ COMPACT_PARTS = 16
 RETIRE_AFTER_S = 300
 #: Scripts that are written together (Japanese mixes kanji and kana): one script for the mixing rule.
 _SCRIPT_GROUPS = {"CJK": "CJK", "HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "BOPOMOFO": "CJK",
+                  "IDEOGRAPHIC": "CJK", "KATAKANA-HIRAGANA": "CJK",  # 々 in 佐々木, ー in ユーリ
                   "ARABIC-INDIC": "ARABIC", "EXTENDED": "ARABIC"}
 ATHLETE_NAME_MAX = 64
 
@@ -87,7 +88,7 @@ def _name_problem(name: str) -> str | None:
     for i, ch in enumerate(name):
         category = unicodedata.category(ch)
         if category[0] in "LN" and ch.isalnum():
-            if not "0" <= ch <= "9":
+            if not "0" <= ch <= "9" and category != "Lm":  # modifier letters (ʻ, ー, 々) belong to no one script
                 word = unicodedata.name(ch, "UNKNOWN").split()[0]
                 scripts.add(_SCRIPT_GROUPS.get(word, word))
         elif i == 0 or not (ch in "-_." or category[0] == "M"):  # marks: Indic vowel signs, accents left combining
@@ -97,15 +98,9 @@ def _name_problem(name: str) -> str | None:
     return None
 
 
-class _NameRule:
-    """The athlete name rule as a matcher: ``ATHLETE_NAME.match(folder_name)`` is true for a stored name."""
-
-    def match(self, name: str) -> bool:
-        return isinstance(name, str) and unicodedata.is_normalized("NFKC", name) and _name_problem(name) is None
-
-
-#: Matches a valid stored (already normalised) athlete name; :func:`check_athlete` states the rule.
-ATHLETE_NAME = _NameRule()
+def is_athlete_name(name: str) -> bool:
+    """True for a valid stored (already normalised) athlete name; :func:`check_athlete` states the rule."""
+    return isinstance(name, str) and unicodedata.is_normalized("NFKC", name) and _name_problem(name) is None
 
 
 def default_data_dir() -> Path:
@@ -460,7 +455,7 @@ class Store:
         root = self.data_dir / "athletes"
         if not root.is_dir():
             return []
-        return sorted(p.name for p in root.iterdir() if (p / MANIFEST).is_file() and ATHLETE_NAME.match(p.name))
+        return sorted(p.name for p in root.iterdir() if (p / MANIFEST).is_file() and is_athlete_name(p.name))
 
     def settings_path(self, athlete: str) -> Path:
         """Where the athlete's settings JSON lives (read and written by trainlog.settings)."""
@@ -756,9 +751,16 @@ class Store:
         names = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
         out = {}
         for name in names:
-            if not ATHLETE_NAME.match(name):
+            folder = root / name
+            if not is_athlete_name(name):  # an older trainlog's, or made by hand: say so, never skip it silently
+                if (folder / MANIFEST).exists() or any(folder.glob("*.parquet")):
+                    try:
+                        problem = f"is not reachable: {check_athlete(name)!r} is the name it would need to have"
+                    except StoreError as exc:
+                        problem = f"is not reachable: {str(exc).removeprefix('invalid athlete name ')}"
+                    out[name] = [Problem(folder, f"{problem} (rename the folder)")]
                 continue
-            if (root / name / MANIFEST).exists() or self.part_files(name):
+            if (folder / MANIFEST).exists() or self.part_files(name):
                 out[name] = self.check(name)
         return out
 
