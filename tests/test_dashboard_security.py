@@ -69,6 +69,24 @@ def test_bad_users_are_refused(tmp_path, args, message):
     assert not users_path(tmp_path).exists()
 
 
+def test_users_file_on_a_full_disk_is_one_error_and_the_old_file_stays(tmp_path, monkeypatch):
+    from trainlog import atomic
+
+    add_user(tmp_path, "coach1", PASSWORD, "coach")
+    before = users_path(tmp_path).read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "open", full)
+    with pytest.raises(SettingsError, match="cannot save users: No space left on device"):
+        add_user(tmp_path, "coach2", PASSWORD, "coach")
+    monkeypatch.undo()
+    assert users_path(tmp_path).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["users.json"]
+    assert oct(users_path(tmp_path).stat().st_mode & 0o777) == "0o600"
+
+
 def test_unreadable_users_file_is_an_error_and_left_alone(tmp_path):
     users_path(tmp_path).write_text("{broken")
     with pytest.raises(SettingsError, match="cannot read users"):

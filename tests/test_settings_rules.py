@@ -304,12 +304,12 @@ def test_saving_where_a_folder_cannot_be_made_is_a_clear_error(tmp_path):
 
 
 def test_a_full_disk_when_creating_the_temporary_file_is_a_clear_error(tmp_path, monkeypatch):
-    import tempfile
+    from trainlog import atomic
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tempfile, "mkstemp", full)
+    monkeypatch.setattr(atomic.os, "open", full)  # the temporary file is made with os.open
     path = tmp_path / "settings.json"
     with pytest.raises(SettingsError, match=re.escape(f"{path}: cannot save settings: No space left on device")):
         save_settings(path, AthleteSettings())

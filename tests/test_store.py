@@ -257,8 +257,7 @@ def test_only_a_crashed_writers_parts_are_removed(dataset):
 def test_an_interrupt_after_the_manifest_is_in_place_keeps_the_commit(tmp_path, monkeypatch):
     """Ctrl+C while the folder is synced after the new manifest replaced the old one: the commit's parts
     are the dataset now and stay (a rollback then would leave the manifest listing deleted parts)."""
-    from trainlog import import_paths
-    from trainlog import store as store_module
+    from trainlog import atomic, import_paths
 
     store = Store(tmp_path / "data")
     files = sorted((SAMPLE_FIT / ATHLETE).glob("*.fit"))[:2]
@@ -267,7 +266,7 @@ def test_an_interrupt_after_the_manifest_is_in_place_keeps_the_commit(tmp_path, 
     def interrupted(path):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store_module, "_fsync_dir", interrupted)
+    monkeypatch.setattr(atomic, "fsync_dir", interrupted)
     with pytest.raises(KeyboardInterrupt):
         import_paths(store, files[1:], ATHLETE)
     monkeypatch.undo()

@@ -31,13 +31,13 @@ import json
 import math
 import os
 import re
-import tempfile
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trainlog.atomic import write_text_atomic
 from trainlog.days import MAX_DAY, MIN_DAY, parse_day
 from trainlog.errors import InvalidValue, SettingsError
 from trainlog.text import quoted
@@ -547,21 +547,11 @@ def save_settings(path: str | os.PathLike[str], settings: AthleteSettings) -> No
     path = Path(path)
     load_settings(path)  # refuses to replace a file it cannot read
     text = json.dumps(settings.to_dict(), indent=2, allow_nan=False) + "\n"
-    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        write_text_atomic(path, text)
     except OSError as error:
         raise SettingsError(f"{path}: cannot save settings: {_reason(error)}") from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def _reason(error: BaseException) -> str:

@@ -64,6 +64,7 @@ import platformdirs
 import polars as pl
 
 from trainlog import schema
+from trainlog.atomic import write_text_atomic
 from trainlog.errors import StoreError, first_line
 
 ENV_DATA_DIR = "TRAINLOG_DATA_DIR"
@@ -172,41 +173,12 @@ class Manifest:
         )
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _committed_generation(path: Path) -> int | None:
     """The generation a manifest file on disk holds now (None when it cannot be read)."""
     try:
         return int(json.loads(path.read_text(encoding="utf-8"))["generation"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, fsync, replace; on failure the temporary file is removed."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 #: A part's file name: table, generation, the commit's token, "-c" for a compaction.
@@ -801,7 +773,7 @@ class Store:
                     tables={t: [n for n in report.kept if PartName.parse(n).table == t] for t in schema.TABLES},
                     schema_version=report.schema_version,
                 )
-                _write_atomic(path, manifest.to_json())
+                write_text_atomic(path, manifest.to_json())
                 if report.left_out:
                     report.moved_to = adir / f"repair-{stamp}"
                     report.moved_to.mkdir(exist_ok=True)
@@ -816,7 +788,6 @@ class Store:
 
     def _plan_repair(self, athlete: str, old: Manifest | None, report: RepairReport) -> RepairReport:
         """Choose the parts of the rebuilt manifest (fills ``report``; writes nothing)."""
-        adir = self.athlete_dir(athlete)
         summaries: dict[str, pl.DataFrame] = {}
         by_gen: dict[int, list[PartName]] = {}
         names: dict[PartName, str] = {}
@@ -940,13 +911,13 @@ class Transaction:
         path = adir / MANIFEST
         try:
             if not path.exists():  # a new dataset: an empty manifest first, so parts never exist without one
-                _write_atomic(path, Manifest().to_json())
+                write_text_atomic(path, Manifest().to_json())
                 written.append(path)
             self._remove_crash_leftovers(adir, self.base)
             if self._migrated_from is not None:  # keep the old manifest beside the migrated one
                 path = adir / f"{MANIFEST}.v{self._migrated_from}.bak"
                 if not path.exists():
-                    _write_atomic(path, (adir / MANIFEST).read_text(encoding="utf-8"))
+                    write_text_atomic(path, (adir / MANIFEST).read_text(encoding="utf-8"))
                     written.append(path)
             for table, frames in self._new.items():
                 if not frames:
@@ -967,7 +938,7 @@ class Transaction:
                 tables[table].append(part)
             manifest = Manifest(generation=gen, tables=tables, retired=retired)
             path = adir / MANIFEST
-            _write_atomic(path, manifest.to_json())
+            write_text_atomic(path, manifest.to_json())
         except BaseException as exc:
             if _committed_generation(adir / MANIFEST) == gen:
                 # interrupted (Ctrl+C) after the new manifest was in place: its parts are the dataset now

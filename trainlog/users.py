@@ -10,16 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
 import threading
 import time
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from trainlog.atomic import write_text_atomic
 from trainlog.errors import SettingsError
 from trainlog.store import check_athlete
 
@@ -64,16 +63,15 @@ def load_users(data_dir: Path) -> dict[str, User]:
 
 
 def save_users(data_dir: Path, users: dict[str, User]) -> None:
+    """Write the users file atomically, private to its owner (the hashes are secrets too);
+    SettingsError naming the path when the disk refuses."""
     path = users_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     doc = {"schema_version": USERS_SCHEMA_VERSION, "users": [asdict(u) for u in sorted(users.values(), key=lambda u: u.name)]}
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # hashes are private too
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, json.dumps(doc, indent=1), mode=0o600)
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot save users: {exc.strerror or exc}") from None
 
 
 def add_user(data_dir: Path, name: str, password: str, role: str, athlete: str | None = None) -> User:
