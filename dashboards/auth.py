@@ -149,9 +149,6 @@ class Sessions:
         with self._lock:
             self._sessions.pop(sid, None)
 
-    def __len__(self) -> int:
-        return len(self._sessions)
-
 
 def _text(message: str, status: int, **headers) -> flask.Response:
     return flask.Response(f"trainlog: {message}\n", status, {"Content-Type": "text/plain; charset=utf-8", **headers})
@@ -201,7 +198,6 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
     throttle = throttle or SignInThrottle()
     checks = threading.BoundedSemaphore(MAX_CONCURRENT_CHECKS)
     sessions = Sessions(session_hours * 3600)
-    server.extensions["trainlog_auth"] = {"throttle": throttle, "users": users, "hosts": hosts, "sessions": sessions}
 
     if users is not None:
         server.secret_key = secret_key(data_dir)

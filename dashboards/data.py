@@ -399,8 +399,12 @@ class Data:
 
     # ---- imports in the background
     def job(self, job_id: str | None) -> ImportJob | None:
-        """The import job ``job_id`` (None if unknown or not a job id)."""
-        return self._jobs.get(job_id) if isinstance(job_id, str) and JOB_ID.fullmatch(job_id) else None
+        """The import job ``job_id`` (None if unknown or not a job id); PermissionError when it
+        imports into an athlete the signed-in user may not see."""
+        job = self._jobs.get(job_id) if isinstance(job_id, str) and JOB_ID.fullmatch(job_id) else None
+        if job is not None and job.athlete is not None:
+            self.check_access(job.athlete)
+        return job
 
     def _start(self, work, athlete: str | None = None, cleanup: Path | None = None,
                names: dict[str, str] | None = None) -> ImportJob:

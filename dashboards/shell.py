@@ -60,14 +60,6 @@ class View:
     span: tuple[dt.date, dt.date] | None = None  # the days that can be shown (Data.span)
 
 
-def parse_date(text) -> dt.date | None:
-    """A URL's date (the rule of :func:`trainlog.days.parse_day`), None when absent or invalid."""
-    try:
-        return parse_day(text) if text else None
-    except InvalidValue:
-        return None
-
-
 def plain_query(query: dict) -> dict:
     """``query`` with one string per key (a key given twice in the URL keeps its last value)."""
     return {k: (v[-1] if v else "") if isinstance(v, list) else str(v) for k, v in query.items() if v is not None}

@@ -13,6 +13,7 @@ import logging
 import secrets
 import threading
 import time
+import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def add_user(data_dir: Path, name: str, password: str, role: str, athlete: str |
 
 def remove_user(data_dir: Path, name: str) -> None:
     users = load_users(data_dir)
+    name = stored_name(name)
     if name not in users:
         raise SettingsError(f"no user {name!r}")
     del users[name]
@@ -121,6 +123,11 @@ def _dummy() -> str:
     return _dummy_hash
 
 
+def stored_name(name: str) -> str:
+    """A user name as :func:`add_user` stores it (NFKC-normalised: "ｍａｒａ" is "mara"), to look one up."""
+    return unicodedata.normalize("NFKC", name)
+
+
 def authenticate(users: dict[str, User], name: str | None, password: str | None,
                  check=check_password_hash) -> User | None:
     """The user when name and password match, else None.
@@ -129,7 +136,7 @@ def authenticate(users: dict[str, User], name: str | None, password: str | None,
     against a dummy hash, so it takes as long as a known one and names do not leak
     by timing. ``check`` is werkzeug's ``check_password_hash`` (constant-time).
     """
-    user = users.get(name or "")
+    user = users.get(stored_name(name or ""))
     ok = check(user.password_hash if user else _dummy(), password or "")
     return user if ok and user is not None and password is not None else None
 
