@@ -251,18 +251,20 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
         name = request.form.get("username", "")[:MAX_NAME_CHARS]
         password = request.form.get("password", "")
         address = request.remote_addr or "?"
-        wait, count = throttle.attempt(name, address)  # counted as a failure until it succeeds
+        if not checks.acquire(timeout=CHECK_WAIT_S):
+            return _login_page(503, "The server is busy, try again in a moment.", name, next_,
+                               **{"Retry-After": "5"})
+        try:  # the throttle is asked and told inside the (two-slot) check: parallel tries gain at most one guess
+            wait = throttle.retry_after(name, address)
+            if wait == 0:
+                user = authenticate(users.get(), name, password)
+                count = 0 if user is not None else throttle.failed(name, address)
+        finally:
+            checks.release()
         if wait > 0:  # refused before any hash is checked
             log.warning("sign-in refused (too many attempts) for user %r from %s", name, address)
             return _login_page(429, f"Too many attempts, try again in {_wait_text(wait)}.", name, next_,
                                **{"Retry-After": str(math.ceil(wait))})
-        if not checks.acquire(timeout=CHECK_WAIT_S):
-            return _login_page(503, "The server is busy, try again in a moment.", name, next_,
-                               **{"Retry-After": "5"})
-        try:
-            user = authenticate(users.get(), name, password)
-        finally:
-            checks.release()
         if user is None:
             log.warning("failed sign-in for user %r from %s (%d in a row)", name, address, count)
             if throttle.locked(count):

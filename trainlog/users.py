@@ -152,8 +152,7 @@ class SignInThrottle:
     any wait, so patience alone never resets the count), and a successful
     sign-in clears the user's and the address's count. At most ``max_keys`` keys
     are kept (the oldest are dropped first), so a flood of made-up names cannot
-    grow memory without bound. Thread-safe; :meth:`attempt` checks and counts in
-    one step, so parallel requests get no extra tries.
+    grow memory without bound. Thread-safe.
     """
 
     def __init__(self, free: int = 5, lockout_after: int = 20, lockout_s: float = 15 * 60,
@@ -180,38 +179,23 @@ class SignInThrottle:
             return max(0.0, last + min(self.first_wait_s * 2.0 ** (count - self.free), self.lockout_s) - now)
         return 0.0
 
-    def _both(self, name: str, address: str, now: float) -> float:
-        return max(self._wait(("user", name), now), self._wait(("addr", address), now))
-
     def retry_after(self, name: str, address: str) -> float:
         """Seconds before ``name`` from ``address`` may try again (0: now)."""
         now = self.clock()
         with self._lock:
-            return self._both(name, address, now)
+            return max(self._wait(("user", name), now), self._wait(("addr", address), now))
 
     def failed(self, name: str, address: str) -> int:
         """Count a failure; returns the larger of the user's and the address's failure counts."""
         now = self.clock()
-        with self._lock:
-            return self._count(name, address, now)
-
-    def attempt(self, name: str, address: str) -> tuple[float, int]:
-        """Check and count one sign-in try at once: ``(wait, 0)`` when it must wait ``wait`` s
-        (nothing counted), else ``(0, failures)`` with this try counted as a failure until
-        :meth:`succeeded` clears it."""
-        now = self.clock()
-        with self._lock:
-            wait = self._both(name, address, now)
-            return (wait, 0) if wait > 0 else (0.0, self._count(name, address, now))
-
-    def _count(self, name: str, address: str, now: float) -> int:
         counts = []
-        for key in (("user", name), ("addr", address)):
-            count = self._failures.pop(key, (0, 0.0))[0] + 1
-            self._failures[key] = (count, now)  # re-inserted last: dicts keep insertion order
-            counts.append(count)
-        while len(self._failures) > self.max_keys:
-            self._failures.pop(next(iter(self._failures)))
+        with self._lock:
+            for key in (("user", name), ("addr", address)):
+                count = self._failures.pop(key, (0, 0.0))[0] + 1
+                self._failures[key] = (count, now)  # re-inserted last: dicts keep insertion order
+                counts.append(count)
+            while len(self._failures) > self.max_keys:
+                self._failures.pop(next(iter(self._failures)))
         return max(counts)
 
     def locked(self, count: int) -> bool:
