@@ -16,7 +16,7 @@ TODAY = dt.date(2024, 3, 28)
 def daily_ascent(values, end=TODAY):
     n = len(values)
     return pl.DataFrame(
-        {"date": [end - dt.timedelta(days=n - 1 - i) for i in range(n)], "ascent_m": [float(v) for v in values]}
+        {"date": [end - dt.timedelta(days=n - 1 - i) for i in range(n)], "goal_ascent_m": [float(v) for v in values]}
     )
 
 
@@ -30,7 +30,7 @@ def test_best_7_days():
 def test_best_60_h_window_is_half_open_and_spans_activities():
     t0 = utc(2024, 3, 1)
     frame = pl.DataFrame(
-        {"timestamp": [t0 + dt.timedelta(hours=h) for h in (0, 30, 60, 61)], "ascent_m": [500.0, 400, 300, 200]}
+        {"timestamp": [t0 + dt.timedelta(hours=h) for h in (0, 30, 60, 61)], "goal_ascent_m": [500.0, 400, 300, 200]}
     )
     best, end = goal.best_window_ascent(frame, 60.0)
     # window (end - 60 h, end]: at 30 h 500 + 400 = 900; at 60 h the 0 h point is out: 400 + 300 = 700;
@@ -45,7 +45,7 @@ def test_windows_by_day_give_the_best_window_up_to_any_day():
     frame = pl.DataFrame({
         "timestamp": [t0 + dt.timedelta(hours=h) for h in hours],
         "date": [(t0 + dt.timedelta(hours=h)).date() for h in hours],  # 1, 2, 3, 3 March
-        "ascent_m": [500.0, 400, 300, 200],
+        "goal_ascent_m": [500.0, 400, 300, 200],
     })
     windows = goal.windows_by_day(frame, 60.0)
     # day 1: 500 (at 0 h); day 2: 500 + 400 = 900 (at 30 h); day 3: 700 at 60 h, 900 at 61 h -> 900 at 61 h
@@ -94,7 +94,7 @@ def test_readiness_figures():
     values = [0.0] * 28
     for week, ascent in enumerate([1000.0, 2000, 3000, 4000]):
         values[7 * week + 6] = ascent
-    per_activity = pl.DataFrame({"activity_id": ["x", "y"], "ascent_m": [5000.0, 1000.0]})
+    per_activity = pl.DataFrame({"activity_id": ["x", "y"], "ascent_m": [5000.0, 1000.0], "goal_counted": [True, True]})
     windows = pl.DataFrame(schema=goal.WINDOWS_SCHEMA)
     race = Goal(date=TODAY + dt.timedelta(days=70))
     got = goal.readiness(daily_ascent(values), windows, per_activity, race, MODEL, TODAY)
@@ -111,9 +111,9 @@ def test_readiness_figures():
 
 
 def test_readiness_without_goal_date_or_data():
-    empty = pl.DataFrame(schema={"date": pl.Date, "ascent_m": pl.Float64})
+    empty = pl.DataFrame(schema={"date": pl.Date, "goal_ascent_m": pl.Float64})
     windows = pl.DataFrame(schema=goal.WINDOWS_SCHEMA)
-    per_activity = pl.DataFrame(schema={"activity_id": pl.String, "ascent_m": pl.Float64})
+    per_activity = pl.DataFrame(schema={"activity_id": pl.String, "ascent_m": pl.Float64, "goal_counted": pl.Boolean})
     got = goal.readiness(empty, windows, per_activity, Goal(), MODEL, TODAY)
     assert got.needed_weekly_ascent_m is None and got.on_track is None and got.days_to_goal is None
     assert got.best_7day_ascent_m == 0.0 and got.biggest_activity_id is None

@@ -78,7 +78,8 @@ def settings_with(name: str, value) -> dict:
 
 def numeric_fields(cls, prefix: str) -> set[str]:
     return {prefix + f.name for f in dataclasses.fields(cls)
-            if f.type.split("[")[0].split(" ")[0] in ("float", "int", "tuple") and "str" not in f.type}
+            if (f.type.split("[")[0].split(" ")[0] in ("float", "int", "tuple") and "str" not in f.type)
+            or f.type == "dict[str, float]"}
 
 
 def test_every_numeric_setting_has_exactly_one_range():
@@ -102,7 +103,7 @@ def test_the_defaults_are_within_the_ranges():
     for name, rule in RANGES.items():
         section, _, key = name.rpartition(".")
         value = (defaults[section] if section else defaults)[key]
-        for v in value if isinstance(value, list) else [value]:
+        for v in value if isinstance(value, list) else value.values() if isinstance(value, dict) else [value]:
             assert v is None or rule.low <= v <= rule.high, (name, v)
 
 
@@ -117,7 +118,7 @@ def test_every_setting_refuses_values_outside_its_range(name):
     for bad, message in ((below, "out of range"), (above, "out of range"), (math.inf, "not a finite number"),
                          (-math.inf, "not a finite number"), (math.nan, "not a finite number"),
                          ("12", "not a number"), (True, "not a number"), (10**400, "out of range")):
-        value = [bad, *current[1:]] if isinstance(current, list) else bad
+        value = [bad, *current[1:]] if isinstance(current, list) else {"running": bad} if isinstance(current, dict) else bad
         with pytest.raises(SettingsError) as err:
             AthleteSettings.from_dict(settings_with(name, value))
         text = str(err.value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from trainlog import elevation, grade, load, metrics, tzone
-from trainlog.settings import AthleteSettings
+from trainlog.settings import AthleteSettings, ModelSettings
 
 def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
     """Per-sample contributions, one row per distinct (activity, timestamp).
@@ -154,4 +154,27 @@ def activity_metrics(
             .otherwise(load.duration_load(col("moving_s"), model))
         )
     )
+    frame = frame.with_columns(
+        # placeholders until the issue-11 rules land (elevation spikes and flag, choices, power, rpe)
+        pl.lit(None, pl.Int64).alias("altitude_spikes"),
+        pl.lit(None, pl.String).alias("ascent_flag"),
+        pl.lit(False).alias("ascent_confirmed"),
+        pl.lit(False).alias("excluded"),
+        pl.lit(None, pl.Float64).alias("power_coverage"),
+        pl.lit(None, pl.Float64).alias("normalized_power_w"),
+        pl.lit(None, pl.Float64).alias("rpe"),
+    ).with_columns(goal_counted=goal_counted(model))
     return frame.select(pl.col(name).cast(dtype) for name, dtype in metrics.schema("activity").items())
+
+
+def goal_counted(model: ModelSettings) -> pl.Expr:
+    """Boolean: the run counts toward the goal's figures (METRICS.md, "The goal").
+
+    A goal sport (``goal_sports``), not excluded by the athlete, and an ascent
+    that is not suspect (``ascent_flag`` null) or that the athlete confirmed.
+    """
+    return (
+        pl.col("sport").is_in(list(model.goal_sports)).fill_null(False)
+        & ~pl.col("excluded").fill_null(False)
+        & (pl.col("ascent_flag").is_null() | pl.col("ascent_confirmed").fill_null(False))
+    )

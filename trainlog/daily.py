@@ -7,7 +7,8 @@ proportion to a per-sample weight, so the days always sum to the totals:
 
 - load: TRIMP for ``hr`` loads, moving time otherwise;
 - distance: metres to the next sample; moving time: moving credit;
-- ascent / descent: hysteresis gain / loss counted on the sample.
+- ascent / descent: hysteresis gain / loss counted on the sample; ``goal_ascent_m``
+  is the ascent of the runs the goal counts (0 for the others).
 
 When an activity's weights sum to 0 (say, no altitude stream) its moving time
 shares it, else its sample count; an activity without samples is booked whole
@@ -30,6 +31,7 @@ WEIGHTS = {
     "moving_s": "w_moving",
     "ascent_m": "w_ascent",
     "descent_m": "w_descent",
+    "goal_ascent_m": "w_ascent",  # the ascent of runs the goal counts (activity.goal_counted)
 }
 QUANTITIES = tuple(WEIGHTS)
 
@@ -69,7 +71,9 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
         .select("activity_id", pl.col("start_utc").alias("timestamp"))
         .with_columns(pl.lit(0.0).alias(name) for name in weights.columns[2:])
     )
-    totals = per_activity.select("activity_id", "local_offset_s", "load_source", *QUANTITIES)
+    totals = per_activity.with_columns(
+        goal_ascent_m=pl.when(pl.col("goal_counted")).then(pl.col("ascent_m")).otherwise(0.0)
+    ).select("activity_id", "local_offset_s", "load_source", *QUANTITIES)
     return (
         pl.concat([weights, without_samples])
         .join(totals, on="activity_id", how="inner")

@@ -97,6 +97,7 @@ def fitness(daily: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
             ),
             monotony=monotony,
         )
+        .with_columns(building_history=pl.lit(False))  # placeholder until the cold-start rule lands
         .with_columns(
             form_band=band(pl.col("tsb"), model.form_band_edges, model.form_band_labels),
             acwr_band=band(pl.col("acwr"), model.acwr_band_edges, model.acwr_band_labels),

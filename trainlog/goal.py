@@ -1,7 +1,11 @@
 """Readiness for the goal race (shared/METRICS.md, "The goal: Barkley-level climbing").
 
 All ascents are metres; dates are the athlete's local dates; the weekly target
-is the goal's total ascent (a training week with the race's climbing).
+is the goal's total ascent (a training week with the race's climbing). Every
+figure counts only the runs the goal counts (:func:`trainlog.activity.goal_counted`:
+the goal's sports, not excluded, no suspect ascent unless confirmed), through the
+``goal_ascent_m`` column of the daily series and of the per-sample attribution:
+one bad file must never make the athlete "ready".
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import polars as pl
 from trainlog.settings import Goal, ModelSettings
 
 DAYS_PER_WEEK = 7
+#: The ascent the goal counts, in the daily series and the per-sample attribution.
+ASCENT = "goal_ascent_m"
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ def best_days_ascent(daily: pl.DataFrame, days: int) -> tuple[float, dt.date | N
     """Largest ascent (m) in any ``days`` consecutive local days and the window's last day."""
     if daily.is_empty():
         return 0.0, None
-    rolling = daily.sort("date").select("date", pl.col("ascent_m").rolling_sum(days, min_samples=1).alias("sum"))
+    rolling = daily.sort("date").select("date", pl.col(ASCENT).rolling_sum(days, min_samples=1).alias("sum"))
     best = rolling.sort("sum", descending=True, maintain_order=True).row(0, named=True)
     return best["sum"], best["date"]
 
@@ -57,7 +63,7 @@ def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     """``attribution`` sorted by time with ``sum``: the ascent booked in ``(timestamp - hours, timestamp]``."""
     period = f"{round(hours * 3_600_000_000)}us"
     return attribution.sort("timestamp", maintain_order=True).with_columns(
-        pl.col("ascent_m").rolling_sum_by("timestamp", window_size=period, closed="right").alias("sum")
+        pl.col(ASCENT).rolling_sum_by("timestamp", window_size=period, closed="right").alias("sum")
     )
 
 
@@ -69,7 +75,7 @@ def best_window_ascent(attribution: pl.DataFrame, hours: float) -> tuple[float, 
     """
     if attribution.is_empty():
         return 0.0, None
-    rolling = _rolling_ascent(attribution.select("timestamp", "ascent_m"), hours)
+    rolling = _rolling_ascent(attribution.select("timestamp", ASCENT), hours)
     best = rolling.row(int(rolling["sum"].arg_max()), named=True)
     return best["sum"], best["timestamp"]
 
@@ -86,7 +92,7 @@ def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     """
     if attribution.is_empty():
         return pl.DataFrame(schema=WINDOWS_SCHEMA)
-    rolling = _rolling_ascent(attribution.select("timestamp", "date", "ascent_m"), hours)
+    rolling = _rolling_ascent(attribution.select("timestamp", "date", ASCENT), hours)
     return (
         rolling.group_by("date", maintain_order=True)
         .agg(
@@ -109,7 +115,7 @@ def best_window_up_to(windows: pl.DataFrame, today: dt.date) -> tuple[float, dt.
 
 def weekly_ascents(daily: pl.DataFrame, today: dt.date, weeks: int) -> list[float]:
     """Ascent (m) of the ``weeks`` 7-day windows ending today, 7 days before, ...; oldest first."""
-    ascent = dict(zip(daily["date"].to_list(), daily["ascent_m"].to_list()))
+    ascent = dict(zip(daily["date"].to_list(), daily[ASCENT].to_list()))
     return [
         sum(ascent.get(today - dt.timedelta(days=7 * week + day), 0.0) for day in range(DAYS_PER_WEEK))
         for week in reversed(range(weeks))
@@ -161,9 +167,10 @@ def readiness(
     """
     best_7, best_7_end = best_days_ascent(daily, model.best_window_days)
     best_window, best_window_end = best_window_up_to(windows, today)
+    counted = per_activity.filter(pl.col("goal_counted"))
     biggest = (
-        per_activity.sort("ascent_m", descending=True, maintain_order=True).row(0, named=True)
-        if not per_activity.is_empty()
+        counted.sort("ascent_m", descending=True, maintain_order=True).row(0, named=True)
+        if not counted.is_empty()
         else {"ascent_m": 0.0, "activity_id": None}
     )
     weekly = weekly_ascents(daily, today, model.trend_weeks)

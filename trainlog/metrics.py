@@ -39,6 +39,11 @@ ACTIVITY: tuple[Metric, ...] = (
     Metric("descent_computed_m", "m", pl.Float64, "descent from the altitude stream with hysteresis"),
     Metric("ascent_m", "m", pl.Float64, "ascent used everywhere: device total if plausible, else computed"),
     Metric("ascent_source", "", pl.String, "device | computed | none"),
+    Metric("altitude_spikes", "", pl.Int64, "altitude samples dropped as spikes (vertical speed > max_vertical_speed_mps)"),
+    Metric("ascent_flag", "", pl.String, "null, or why the ascent is suspect: too_fast | device_disagrees"),
+    Metric("ascent_confirmed", "", pl.Boolean, "the athlete confirmed a suspect ascent (trainlog activity confirm)"),
+    Metric("excluded", "", pl.Boolean, "the athlete left this run out of the goal (trainlog activity exclude)"),
+    Metric("goal_counted", "", pl.Boolean, "counts toward the goal: a goal sport, not excluded, ascent not suspect"),
     Metric("descent_m", "m", pl.Float64, "descent used everywhere (same rule as ascent)"),
     Metric("grade_pct", "%", pl.Float64, "mean absolute grade, weighted by distance (10 m windows)"),
     Metric("gad_m", "m", pl.Float64, "grade-adjusted distance (Minetti 2002 cost ratio)"),
@@ -48,7 +53,10 @@ ACTIVITY: tuple[Metric, ...] = (
     Metric("trimp", "", pl.Float64, "Banister TRIMP (null without heart rate)"),
     Metric("hr_load", "", pl.Float64, "normalized HR load: 100 = one hour at threshold HR"),
     Metric("load", "", pl.Float64, "training load used (from load_source)"),
-    Metric("load_source", "", pl.String, "hr | gap | duration"),
+    Metric("power_coverage", "", pl.Float64, "share of moving time with power (0..1)"),
+    Metric("normalized_power_w", "W", pl.Float64, "normalized power (30 s rolling mean, 4th-power mean, 4th root)"),
+    Metric("rpe", "CR-10", pl.Float64, "session RPE the athlete gave (null: none)"),
+    Metric("load_source", "", pl.String, "hr | power | gap | rpe | duration"),
     Metric("km_effort", "km", pl.Float64, "ITRA km-effort: km + ascent_m / 100"),
 )
 
@@ -59,10 +67,13 @@ DAILY: tuple[Metric, ...] = (
     Metric("moving_s", "s", pl.Float64, "moving time on the day"),
     Metric("ascent_m", "m", pl.Float64, "ascent on the day"),
     Metric("descent_m", "m", pl.Float64, "descent on the day"),
+    Metric("goal_ascent_m", "m", pl.Float64, "ascent on the day of the runs the goal counts (goal_counted)"),
     Metric("n_activities", "", pl.UInt32, "activities started on the day"),
 )
 
 FITNESS: tuple[Metric, ...] = (
+    Metric("building_history", "", pl.Boolean, "fewer than history_days since the first activity and no "
+           "start_ctl/start_atl: no form or ACWR band, no warning"),
     Metric("ctl", "", pl.Float64, "fitness: 42-day exponentially weighted load"),
     Metric("atl", "", pl.Float64, "fatigue: 7-day exponentially weighted load"),
     Metric("tsb", "", pl.Float64, "form with which the day starts: CTL - ATL of the day before"),

@@ -109,6 +109,9 @@ RANGES: dict[str, Range] = {
     "hr_rest_bpm": Range(25, 120, "bpm", "resting heart rate"),
     "lthr_bpm": Range(80, 240, "bpm", "threshold (lactate) heart rate; rest < threshold <= max"),
     "threshold_pace_s_per_km": Range(120, 900, "s/km", "threshold pace on the flat", shown="2:00-15:00 /km"),
+    "ftp_w": Range(30, 700, "W", "functional threshold power (cycling power load)"),
+    "start_ctl": Range(0, 300, "load/day", "fitness (CTL) on the day before the first activity"),
+    "start_atl": Range(0, 300, "load/day", "fatigue (ATL) on the day before the first activity"),
     # --- the goal
     "goal.ascent_m": Range(0, 100_000, "m", "total ascent of the goal race"),
     "goal.distance_m": Range(0, 10_000_000, "m", "distance of the goal race", shown="0-10,000 km"),
@@ -118,7 +121,11 @@ RANGES: dict[str, Range] = {
     "model.hysteresis_m": Range(0, 50, "m", "elevation hysteresis"),
     "model.altitude_smoothing_s": Range(0, 600, "s", "altitude smoothing window (0: none)"),
     "model.altitude_dropout_m": Range(-1000, 9000, "m", "altitude a logger writes on a dropout"),
-    "model.altitude_min_valid_m": Range(-1000, 0, "m", "lowest valid altitude"),
+    "model.altitude_min_valid_m": Range(-1000, 0, "m", "altitude at or below which a reading is invalid"),
+    "model.altitude_max_valid_m": Range(1000, 20_000, "m", "altitude above which a reading is invalid"),
+    "model.max_vertical_speed_mps": Range(0.5, 100, "m/s", "vertical speed beyond which a step is a spike"),
+    "model.max_ascent_rate_m_per_h": Range(100, 100_000, "m/h", "ascent per moving hour on foot beyond which "
+                                           "a run is suspect"),
     "model.altitude_high_track_m": Range(0, 9000, "m", "median altitude above which 0 m is a dropout"),
     "model.ascent_plausible_rel": Range(0, 10, "x computed", "device ascent tolerance, relative"),
     "model.ascent_plausible_abs_m": Range(0, 10_000, "m", "device ascent tolerance, absolute"),
@@ -148,8 +155,19 @@ RANGES: dict[str, Range] = {
     "model.threshold_pace_s_per_km": Range(120, 900, "s/km", "default threshold pace", shown="2:00-15:00 /km"),
     "model.gap_load_per_hour_at_threshold": Range(1, 1000, "load/h", "pace load of an hour at threshold"),
     "model.duration_load_per_hour": Range(0, 1000, "load/h", "load of an hour without HR or pace"),
+    "model.duration_load_per_hour_by_sport": Range(0, 1000, "load/h", "duration load of an hour, by sport "
+                                                   "(others: duration_load_per_hour)"),
+    "model.power_coverage_min": Range(0.01, 1, "fraction", "moving time with power needed for power load"),
+    "model.power_load_per_hour_at_ftp": Range(1, 1000, "load/h", "power load of an hour at FTP (TSS 100)"),
+    "model.normalized_power_window_s": Range(1, 600, "s", "rolling window of normalized power"),
+    "model.rpe_at_threshold": Range(1, 10, "CR-10", "session RPE of threshold effort"),
+    "model.rpe_load_reference_min": Range(1, 1440, "min", "minutes at threshold RPE worth rpe_load_reference"),
+    "model.rpe_load_reference": Range(1, 1000, "load", "RPE load of the reference time at threshold RPE"),
+    "model.max_clock_jump_s": Range(60, 30 * 86400, "s", "forward jump of the clock that is not a pause"),
     # --- fitness, fatigue, form
     "model.ctl_days": Range(1, 365, _DAYS, "fitness (CTL) time constant; > atl_days"),
+    "model.history_days": Range(0, 365, _DAYS, "days of history before form and ACWR bands are shown",
+                                integer=True),
     "model.atl_days": Range(1, 365, _DAYS, "fatigue (ATL) time constant"),
     "model.ramp_days": Range(1, 365, _DAYS, "ramp rate period", integer=True),
     "model.ramp_warn_per_week": Range(0.1, 100, "CTL/week", "ramp rate that warns"),
@@ -186,12 +204,41 @@ def _check_text(name: str, value: object, limit: int, empty_ok: bool = False) ->
     return value
 
 
+_SPORT = re.compile(r"[a-z0-9_]{1,40}")
+MAX_SPORTS = 64
+
+
+def _check_sport(name: str, value: object) -> str:
+    """A FIT sport name as trainlog stores it (``running``, ``e_biking``, ``53``), else SettingsError."""
+    if not isinstance(value, str) or not _SPORT.fullmatch(value):
+        raise SettingsError(f"{name} {quoted(value)} is not a sport name (FIT names: running, cycling, hiking, ...)")
+    return value
+
+
+def _check_sports(obj: object, name: str) -> None:
+    """``obj.<name>``: a tuple of sport names (a JSON list is accepted)."""
+    value = getattr(obj, name)
+    if isinstance(value, list):
+        value = tuple(value)
+    if not isinstance(value, tuple) or len(value) > MAX_SPORTS:
+        raise SettingsError(f"invalid settings: model.{name} {quoted(value)} is not a list of up to {MAX_SPORTS} sports")
+    object.__setattr__(obj, name, tuple(_check_sport(f"model.{name}[{i}]", v) for i, v in enumerate(value)))
+
+
 def _check_fields(obj: object, prefix: str) -> None:
     """Check (and normalise: whole numbers of integer settings become int) every numeric field of ``obj``."""
     for f in dataclasses.fields(obj):
         name = prefix + f.name
         value = getattr(obj, f.name)
         rule = RANGES.get(name)
+        if rule is not None and f.type.startswith("dict"):  # sport -> number
+            if not isinstance(value, dict) or len(value) > MAX_SPORTS:
+                raise SettingsError(f"invalid settings: {name} {quoted(value)} is not a table of up to "
+                                    f"{MAX_SPORTS} sports and numbers")
+            object.__setattr__(obj, f.name, {
+                _check_sport(f"{name} key", k): rule.check(f"{name}[{k}]", v) for k, v in value.items()
+            })
+            continue
         if rule is None or (value is None and not prefix):  # athlete values may be unknown
             continue
         if isinstance(value, list):
@@ -243,7 +290,11 @@ class ModelSettings:
     hysteresis_m: float = 3.0  # GoldenCheetah and Runalyze default
     altitude_smoothing_s: float = 10.0  # trailing mean before hysteresis: barometric noise (0.2 m steps, ~0.4 m SD) would otherwise add its peaks at every turning point; 0 disables
     altitude_dropout_m: float = 0.0  # GoldenCheetah issue 3067: dropouts to exactly 0 m
-    altitude_min_valid_m: float = -500.0  # below this the altitude is invalid
+    altitude_min_valid_m: float = -500.0  # at or below: invalid (no land is below -430 m; some devices write -500 as "no fix")
+    altitude_max_valid_m: float = 9000.0  # above: invalid (Everest is 8,849 m)
+    # a step faster than this (18,000 m/h, ten times a world-class vertical kilometre) is a GPS or barometer spike
+    max_vertical_speed_mps: float = 5.0
+    max_ascent_rate_m_per_h: float = 2500.0  # ascent per moving hour on foot beyond which a run is suspect
     altitude_high_track_m: float = 100.0  # ours: a 0 m reading is a dropout when the track's median is above this
     # ours: the device ascent is used when |device - computed| <= rel * computed + abs
     ascent_plausible_rel: float = 0.5
@@ -278,10 +329,28 @@ class ModelSettings:
     threshold_pace_s_per_km: float = 270.0  # 4:30 /km on the flat
     gap_load_per_hour_at_threshold: float = 100.0  # rTSS-like: 100 * hours * IF^2
     duration_load_per_hour: float = 50.0  # an easy hour
+    # sport -> duration load of an hour, for sports that differ from duration_load_per_hour (empty: none do)
+    duration_load_per_hour_by_sport: dict[str, float] = field(default_factory=dict)
+    power_coverage_min: float = 0.8  # `power` source needs power for >= 80 % of moving time
+    power_load_per_hour_at_ftp: float = 100.0  # Coggan TSS: 100 * hours * IF^2, IF = NP / FTP
+    normalized_power_window_s: float = 30.0  # Coggan: 30 s rolling mean, 4th-power mean, 4th root
+    rpe_at_threshold: float = 7.0  # Foster 2001 session RPE: one hour at RPE 7 (threshold) is 100
+    rpe_load_reference_min: float = 60.0
+    rpe_load_reference: float = 100.0
+
+    # --- Sports (METRICS "Load when there is no heart rate, and by sport", "The goal") ---
+    # FIT sport names; the pace (gap) load and the ascent-rate check apply to foot sports only
+    foot_sports: tuple[str, ...] = ("running", "walking", "hiking", "mountaineering")
+    cycling_sports: tuple[str, ...] = ("cycling", "e_biking")  # the power load applies to these only
+    goal_sports: tuple[str, ...] = ("running", "walking", "hiking", "mountaineering")  # what the goal's figures count
+
+    # --- Repairs (METRICS "Samples that need repair before any metric") ---
+    max_clock_jump_s: float = 6 * 3600.0  # a forward jump longer than this without a pause is a clock reset
 
     # --- Performance-management chart (METRICS "Fitness, fatigue, form") ---
     ctl_days: float = 42.0
     atl_days: float = 7.0
+    history_days: int = 42  # cold start: until then CTL, ATL, form and ACWR are "building history" (no band, no warning)
     ramp_days: int = 7  # ramp rate = CTL_d - CTL_{d-7}
     ramp_warn_per_week: float = 8.0  # CTL points a week; TrainingPeaks: 5-8 a week is what most athletes sustain
     # intervals.icu-style form bands: edges ascending, one more label than edges
@@ -311,6 +380,8 @@ class ModelSettings:
 
     def __post_init__(self) -> None:
         _check_fields(self, "model.")
+        for name in ("foot_sports", "cycling_sports", "goal_sports"):
+            _check_sports(self, name)
         if self.minetti_coefficients[-1] <= 0:
             raise SettingsError(f"model.minetti_coefficients: the last (flat cost) must be above 0, "
                                 f"not {_fmt(self.minetti_coefficients[-1])} J/kg/m")
@@ -368,6 +439,9 @@ class AthleteSettings:
     lthr_bpm: float | None = None
     threshold_pace_s_per_km: float | None = None
     timezone: str | None = None
+    ftp_w: float | None = None  # functional threshold power (W); None: no power load
+    start_ctl: float | None = None  # fitness and fatigue on the day before the first activity;
+    start_atl: float | None = None  # None: 0 and "building history" for the first history_days
     goal: Goal = field(default_factory=Goal)
     model: ModelSettings = field(default_factory=ModelSettings)
 
