@@ -30,6 +30,9 @@ class Device:
     write_cadence: bool = True
     write_temperature: bool = True
     write_laps: bool = True  # False: one lap for the whole activity, as re-exports do
+    # True: heart rate in a record message of its own, with the same timestamp as the
+    # position/distance record of that second (as the Suunto Ambit 3 writes it)
+    split_hr_records: bool = False
 
 
 @dataclass
@@ -54,6 +57,11 @@ class Recording:
     hr_bpm: np.ndarray | None = None
     cadence_rpm: np.ndarray | None = None
     temperature_c: np.ndarray | None = None
+    power_w: np.ndarray | None = None
+    # the session's total_ascent / total_descent as the device wrote them (None: what the
+    # simulated watch's own filter gives, see device_ascent_descent)
+    device_ascent_m: float | None = None
+    device_descent_m: float | None = None
     lap_starts: list[int] = field(default_factory=lambda: [0])
     lap_trigger: str = "distance"
     pauses: list[tuple[int, int]] = field(default_factory=list)
@@ -118,6 +126,8 @@ def _summary(rec: Recording, first: int, last: int, device: Device) -> dict:
         ascent_m, descent_m = device_ascent_descent(rec.altitude_m[sl])
         out["total_ascent"] = int(round(ascent_m))
         out["total_descent"] = int(round(descent_m))
+    if rec.power_w is not None:
+        out["avg_power"] = int(round(float(rec.power_w[sl].mean())))
     return out
 
 
@@ -137,6 +147,8 @@ def _record_rows(rec: Recording, device: Device) -> list[dict]:
         columns.append(("cadence", rec.cadence_rpm.astype(int).tolist()))
     if rec.temperature_c is not None and device.write_temperature:
         columns.append(("temperature", rec.temperature_c.astype(int).tolist()))
+    if rec.power_w is not None:
+        columns.append(("power", np.round(rec.power_w).astype(int).tolist()))
     names = [name for name, _ in columns]
     return [dict(zip(names, values)) for values in zip(*(values for _, values in columns))]
 
@@ -186,6 +198,9 @@ def encode(rec: Recording, device: Device) -> bytes:
     for i, row in enumerate(_record_rows(rec, device)):
         if i > 0 and int(rec.time_unix_s[i - 1]) in pause_after:
             encoder.write_mesg(_event(mesg_num, _fit_time(pause_after[int(rec.time_unix_s[i - 1])]), "start"))
+        if device.split_hr_records and "heart_rate" in row:
+            hr = row.pop("heart_rate")
+            encoder.write_mesg({"mesg_num": mesg_num["RECORD"], "timestamp": row["timestamp"], "heart_rate": hr})
         encoder.write_mesg({"mesg_num": mesg_num["RECORD"], **row})
         t = int(rec.time_unix_s[i])
         if t in pause_after and i < n - 1:
@@ -208,13 +223,17 @@ def encode(rec: Recording, device: Device) -> bytes:
             encoder.write_mesg(lap)
 
     encoder.write_mesg(_event(mesg_num, end, "stop_all"))
+    session = _summary(rec, 0, n - 1, device)
+    for key, value in (("total_ascent", rec.device_ascent_m), ("total_descent", rec.device_descent_m)):
+        if value is not None:
+            session[key] = int(round(value))
     encoder.write_mesg({
         "mesg_num": mesg_num["SESSION"],
         "message_index": 0,
         "timestamp": end,
         "event": "session",
         "event_type": "stop",
-        **_summary(rec, 0, n - 1, device),
+        **session,
         **sport,
         "first_lap_index": 0,
         "num_laps": len(lap_starts),
