@@ -277,6 +277,16 @@ class Data:
         self.check_access(athlete)
         save_settings(self.store.settings_path(athlete), settings)
 
+    def record_choice(self, athlete: str, activity_id: str, action: str) -> None:
+        """Record the athlete's ``action`` (exclude, include, confirm, unconfirm) for one run
+        (:func:`trainlog.choices.record`: a new dataset generation, so every cached analysis
+        of the athlete is computed again). PermissionError unless the signed-in user may change
+        the athlete's data (the rule of uploads and settings); TrainlogError for an unknown run or action."""
+        from trainlog import choices  # noqa: PLC0415 (lands with issue 11; moves to the top then)
+
+        self.check_access(athlete)
+        choices.record(self.store, athlete, activity_id, action)
+
     def last_day(self, athlete: str) -> dt.date | None:
         """The last local day with training booked (a multi-day race ends on its last day)."""
         daily = self.analysis(athlete, None).daily

@@ -8,6 +8,7 @@ units (m, s) and converted for display with ``units`` (``"metric"`` or
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 
@@ -141,6 +142,34 @@ def _bands(fig: go.Figure, edges, labels, colors, span: tuple[float, float], row
     _add_marks(fig, shapes, notes)
 
 
+def history_days(daily: pl.DataFrame) -> tuple | None:
+    """The first and last date of ``daily``'s cold start (``building_history`` True), or None."""
+    if "building_history" not in daily.columns:
+        return None
+    days = daily.filter(pl.col("building_history").fill_null(False))["date"]
+    return (days.min(), days.max()) if days.len() else None
+
+
+def _history(fig: go.Figure, daily: pl.DataFrame, row: int | None = None,
+             label: str = "building history: no bands") -> None:
+    """Veil the bands over the days of the cold start ("building history": no band applies yet), with a label."""
+    span = history_days(daily)
+    if span is None:
+        return
+    start, end = span
+    last = daily["date"].max()
+    # to the start of the first day with bands (the veil covers the whole of its last day)
+    end = min(end + dt.timedelta(days=1), last) if last is not None else end
+    xref, yref = _axes(row)
+    x = xref.replace(" domain", "")
+    _add_marks(fig, [{"type": "rect", "xref": x, "yref": f"{yref} domain", "x0": start.isoformat(),
+                      "x1": end.isoformat(), "y0": 0, "y1": 1, "fillcolor": "white", "opacity": 0.8,
+                      "line": {"width": 0}, "layer": "below"}],
+               [{"text": "building history: no bands", "xref": x, "yref": f"{yref} domain",
+                 "x": start.isoformat(), "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
+                 "font": {"size": 10, "color": MUTED}}])
+
+
 def _sports(weekly: pl.DataFrame) -> list[str]:
     return sorted(s for s in weekly["sport"].unique().to_list() if s != "all")
 
@@ -202,12 +231,14 @@ def pmc(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     if daily.is_empty():
         return empty(title)
     fig = _figure(title, height=520, rows=3, row_heights=[0.45, 0.35, 0.2])
+    whole = daily
     daily = downsample(daily, "date", ["ctl", "atl", "tsb", "ramp"], MAX_POINTS)
     x = daily["date"]
     fig.add_scatter(x=x, y=daily["ctl"].round(1), name="fitness (CTL)", line={"color": FITNESS, "width": 2.5}, row=1, col=1)
     fig.add_scatter(x=x, y=daily["atl"].round(1), name="fatigue (ATL)", line={"color": FATIGUE, "width": 1.5}, row=1, col=1)
     fig.add_scatter(x=x, y=daily["tsb"].round(1), name="form (TSB)", line={"color": INK, "width": 2}, row=2, col=1)
     _bands(fig, model.form_band_edges, model.form_band_labels, FORM_BAND_COLORS, FORM_RANGE, row=2)
+    _history(fig, whole, row=2)
     fig.add_bar(x=x, y=daily["ramp"].round(1), name="ramp (CTL/week)", marker_color=FORM, row=3, col=1)
     tsb = daily["tsb"].drop_nulls()
     low = min(FORM_RANGE[0], tsb.min() or 0) if tsb.len() else FORM_RANGE[0]
@@ -224,8 +255,10 @@ def acwr(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     if daily.is_empty() or daily["acwr"].drop_nulls().is_empty():
         return empty(title, "Not enough history yet")
     fig = _figure(title, height=300)
+    whole = daily
     daily = downsample(daily, "date", ["acwr"], MAX_POINTS)
     _bands(fig, model.acwr_band_edges, model.acwr_band_labels, ACWR_BAND_COLORS, ACWR_RANGE)
+    _history(fig, whole)
     fig.add_scatter(x=daily["date"], y=daily["acwr"].round(2), name="ACWR", line={"color": INK, "width": 2})
     top = max(ACWR_RANGE[1], daily["acwr"].max() or 0)
     fig.update_yaxes(range=[ACWR_RANGE[0], top])
@@ -239,6 +272,7 @@ def monotony_strain(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     if daily.is_empty():
         return empty(title)
     fig = _figure(title, height=380, rows=2)
+    whole = daily
     daily = downsample(daily, "date", ["monotony", "strain"], MAX_POINTS)
     fig.add_scatter(x=daily["date"], y=daily["monotony"].round(2), name="monotony", line={"color": INK}, row=1, col=1)
     xref, yref = _axes(1)
@@ -247,6 +281,7 @@ def monotony_strain(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
                       "line": {"color": GOAL if name == "flag" else FORM, "dash": "dot"}} for level, name in levels],
                [{"text": name, "xref": xref, "yref": yref, "x": 0, "y": level, "xanchor": "left",
                  "yanchor": "bottom", "showarrow": False, "font": {"size": 10}} for level, name in levels])
+    _history(fig, whole, row=1, label="building history: no warnings")
     fig.add_bar(x=daily["date"], y=daily["strain"].round(0), name="strain", marker_color=FATIGUE, row=2, col=1)
     fig.update_yaxes(title_text="monotony", row=1, col=1)
     fig.update_yaxes(title_text="strain", row=2, col=1)

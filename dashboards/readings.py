@@ -1,10 +1,17 @@
-"""Plain-words readings of the summary's bands, and the warnings the Today and Coach pages show.
+"""Plain-words readings of the summary's bands, and the warnings the Today and Coach pages show;
+why a run's ascent is suspect and whether the goal counts it (Activity and Activities pages).
 
-Input is the dict of :func:`trainlog.report.summary`; nothing here computes a metric.
+Input is the dict of :func:`trainlog.report.summary` or a row of the per-activity
+metrics (:data:`trainlog.metrics.ACTIVITY`); nothing here computes a metric.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+import polars as pl
+
+from dashboards import units as u
 from trainlog.settings import ModelSettings
 
 FORM = {
@@ -21,6 +28,9 @@ ACWR = {
     "danger": "A spike: the last week is far above the last month. Injury risk is higher.",
 }
 NO_READING = "Not enough history for a reading yet."
+HISTORY_READING = "No band and no warning until there is enough history."
+#: Today warns about suspect runs that started in this many days up to its day (the day included).
+SUSPECT_WINDOW_DAYS = 7
 DEFAULT_NAMES = {
     "sex": "sex",
     "hr_max_bpm": "max heart rate",
@@ -50,8 +60,48 @@ def goal_when(date: str | None, days_to_goal: int | None) -> str:
     return f"{date}, in {count}" if days_to_goal > 0 else f"{date}, {count} ago"
 
 
+def building_history(summary: dict) -> bool:
+    """The summary's day is in the cold start (METRICS.md: fewer than ``history_days`` days
+    since the first activity and no start_ctl/start_atl): no band and no warning."""
+    return bool(summary["form"].get("building_history"))
+
+
+def history_text(day: int | None, model: ModelSettings) -> str:
+    """``"building history (day 12 of 42)"``: what form and ACWR show instead of a band."""
+    if day is None:
+        return "building history"
+    return f"building history (day {day} of {model.history_days})"
+
+
+def history_day(first_day: dt.date | None, day: dt.date) -> int | None:
+    """Day ``day`` of the athlete's history, the day of the first activity being day 1 (None: no history)."""
+    if first_day is None or day < first_day:
+        return None
+    return (day - first_day).days + 1
+
+
 def warnings(summary: dict, model: ModelSettings) -> list[str]:
-    """Warnings for the summary's day, most serious first (empty when all is well)."""
+    """Warnings for the summary's day, most serious first (empty when all is well).
+
+    While the history is being built (:func:`building_history`) there is no warning on
+    monotony, the fitness ramp, or the acute:chronic ratio: from a cold start every
+    one of them is high by construction.
+    """
+    out = []
+    if not building_history(summary):
+        out.extend(_load_warnings(summary, model))
+    estimated = {k: v for k, v in summary["load_sources"].items() if k != "hr" and v}
+    if estimated:
+        out.append("Load estimated without heart rate for "
+                   + ", ".join(f"{n} activit{'y' if n == 1 else 'ies'} ({source})" for source, n in estimated.items())
+                   + ".")
+    if summary["defaults_in_use"]:
+        out.append("Defaults in use for " + ", ".join(DEFAULT_NAMES.get(d, d) for d in summary["defaults_in_use"])
+                   + ": set them in Settings for truer numbers.")
+    return out
+
+
+def _load_warnings(summary: dict, model: ModelSettings) -> list[str]:
     out = []
     monotony = summary["monotony"]
     if monotony["band"] == "flag":
@@ -64,12 +114,87 @@ def warnings(summary: dict, model: ModelSettings) -> list[str]:
         out.append(f"Fitness is ramping at {ramp:.1f} a week (more than {model.ramp_warn_per_week:g}): too fast to last.")
     if summary["acwr"]["band"] == "danger":
         out.append(f"Acute:chronic ratio {summary['acwr']['value']:.2f}: a load spike.")
-    estimated = {k: v for k, v in summary["load_sources"].items() if k != "hr" and v}
-    if estimated:
-        out.append("Load estimated without heart rate for "
-                   + ", ".join(f"{n} activit{'y' if n == 1 else 'ies'} ({source})" for source, n in estimated.items())
-                   + ".")
-    if summary["defaults_in_use"]:
-        out.append("Defaults in use for " + ", ".join(DEFAULT_NAMES.get(d, d) for d in summary["defaults_in_use"])
-                   + ": set them in Settings for truer numbers.")
     return out
+
+
+# ---- suspect ascents and the athlete's choices (a row of the per-activity metrics)
+
+def is_suspect(run: dict) -> bool:
+    """The run's ascent is flagged and the athlete has not confirmed it."""
+    return run.get("ascent_flag") is not None and not run.get("ascent_confirmed")
+
+
+def run_name(run: dict) -> str:
+    """``"2026-03-11 running"``: how a warning names a run."""
+    return f"{run['start_date']} {run.get('sport') or 'activity'}"
+
+
+def _rate(metres_per_h: float, units: str) -> str:
+    return f"{u.number(u.elevation(metres_per_h, units))} {u.elevation_unit(units)}/h"
+
+
+def ascent_flag_reason(run: dict, model: ModelSettings, units: str = u.METRIC) -> str | None:
+    """Why the run's ascent is suspect, in one sentence (None when it is not flagged).
+
+    ``too_fast``: "3,000 m of ascent in 1.0 moving hours = 3,000 m/h, above 2,500 m/h on foot."
+    ``device_disagrees``: the watch's total beside the one from the altitude track, and which one is used.
+    """
+    flag = run.get("ascent_flag")
+    if flag is None:
+        return None
+    if flag == "too_fast":
+        hours = (run.get("moving_s") or 0.0) / 3600
+        ascent = run.get("ascent_m")
+        rate = _rate(ascent / hours, units) if hours > 0 and ascent is not None else u.DASH
+        return (f"{u.fmt_elevation(ascent, units)} of ascent in {u.number(hours, 1)} moving hours = {rate}, "
+                f"above {_rate(model.max_ascent_rate_m_per_h, units)} on foot.")
+    if flag == "device_disagrees":
+        used = {"device": "the watch's", "computed": "the altitude track's"}.get(run.get("ascent_source"), "neither")
+        return (f"The watch says {u.fmt_elevation(run.get('ascent_device_m'), units)} of ascent, the altitude track "
+                f"gives {u.fmt_elevation(run.get('ascent_computed_m'), units)}: they disagree beyond the plausible "
+                f"band; {used} total is used.")
+    return f"The ascent is marked suspect ({flag})."
+
+
+def goal_status(run: dict, model: ModelSettings) -> str:
+    """Whether the goal's figures count the run, and why, in one sentence (said in text, not colour alone)."""
+    if run.get("excluded"):
+        return "Excluded: left out of the goal's figures."
+    if is_suspect(run):
+        return "Left out of the goal's figures until its ascent is confirmed: it looks suspect."
+    if run.get("goal_counted"):
+        if run.get("ascent_flag") is not None:
+            return "Counted in the goal's figures: its ascent was confirmed."
+        return "Counted in the goal's figures."
+    sport = run.get("sport") or "unknown"
+    if sport not in model.goal_sports:
+        return f"Not counted in the goal's figures: {sport} is not one of the goal's sports."
+    return "Not counted in the goal's figures."
+
+
+def run_marker(run: dict, units: str = u.METRIC) -> str:
+    """The Activities table's check column: ``"suspect: watch 3,000 m, track 1,210 m"``,
+    ``"excluded"``, ``"confirmed"`` (several joined by "; "), or ``""`` for a plain run."""
+    marks = []
+    if run.get("excluded"):
+        marks.append("excluded")
+    if is_suspect(run):
+        marks.append(f"suspect: watch {u.fmt_elevation(run.get('ascent_device_m'), units)}, "
+                     f"track {u.fmt_elevation(run.get('ascent_computed_m'), units)}")
+    elif run.get("ascent_flag") is not None:
+        marks.append("ascent confirmed")
+    return "; ".join(marks)
+
+
+def recent_suspects(runs: pl.DataFrame, day: dt.date, days: int = SUSPECT_WINDOW_DAYS) -> list[dict]:
+    """The suspect runs (:func:`is_suspect`) started in the ``days`` days up to ``day``, newest first."""
+    start = day - dt.timedelta(days=days - 1)
+    recent = runs.filter(pl.col("start_date").is_between(start, day), pl.col("ascent_flag").is_not_null(),
+                         ~pl.col("ascent_confirmed").fill_null(False))
+    return recent.sort("start_utc", descending=True).to_dicts()
+
+
+def suspect_warning(run: dict, units: str = u.METRIC) -> str:
+    """The Today warning for one suspect run (the page links the run's name to its page)."""
+    return (f"Suspect ascent ({u.fmt_elevation(run.get('ascent_m'), units)}): left out of the goal's figures "
+            "until you confirm or exclude it on its page.")

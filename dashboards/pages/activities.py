@@ -12,7 +12,7 @@ import dash_ag_grid as dag
 import polars as pl
 from dash import html
 
-from dashboards import data, shell
+from dashboards import data, readings, shell
 from dashboards import units as u
 
 dash.register_page(__name__, path="/activities", name="Activities", title="Activities · trainlog", order=4)
@@ -21,7 +21,8 @@ PAGE_SIZE = 25
 
 
 def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
-    """Table rows: numbers in display units (sortable), the date as a link to the activity page."""
+    """Table rows: numbers in display units (sortable), the date as a link to the activity page;
+    ``check`` says in words which runs are excluded or have a suspect ascent (:func:`dashboards.readings.run_marker`)."""
     out = []
     for a in acts.iter_rows(named=True):
         link = shell.href(f"/activity/{a['activity_id']}", query)
@@ -31,6 +32,7 @@ def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
             "distance": round(u.distance(a["distance_m"] or 0.0, units), 2),
             "hours": round((a["elapsed_s"] or 0.0) / 3600, 2),
             "ascent": round(u.elevation(a["ascent_m"] or 0.0, units)),
+            "check": readings.run_marker(a, units),
             "descent": round(u.elevation(a["descent_m"] or 0.0, units)),
             "load": round(a["load"] or 0.0),
             "load_source": a["load_source"],
@@ -54,6 +56,11 @@ def columns(units: str) -> list[dict]:
         {"field": "distance", "headerName": dist, **NUMBER_FILTER},
         {"field": "hours", "headerName": "hours", **NUMBER_FILTER},
         {"field": "ascent", "headerName": f"ascent {elev}", **NUMBER_FILTER},
+        # beside the ascent: a suspect run's watch and track totals; the words say it, the colour only repeats it
+        {"field": "check", "headerName": "check", "minWidth": 150, "tooltipField": "check",
+         "headerTooltip": "excluded from the goal, or a suspect ascent (watch and track totals)",
+         "cellClassRules": {"cell-suspect": "params.value && params.value.includes('suspect')",
+                            "cell-excluded": "params.value && params.value.startsWith('excluded')"}},
         {"field": "descent", "headerName": f"descent {elev}", **NUMBER_FILTER},
         {"field": "load", "headerName": "load", **NUMBER_FILTER},
         {"field": "load_source", "headerName": "load from"},

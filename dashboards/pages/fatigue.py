@@ -7,7 +7,7 @@ import dash
 import polars as pl
 from dash import html
 
-from dashboards import data, figures, shell
+from dashboards import data, figures, readings, shell
 
 dash.register_page(__name__, path="/fatigue", name="Fatigue", title="Fatigue · trainlog", order=2)
 
@@ -19,11 +19,13 @@ def layout(**query):
         return shell.no_data("/fatigue")
     source = data.get()
     start, end = shell.date_range(v)
-    daily = source.daily(v.athlete, end).filter(pl.col("date") >= start)
+    history = source.daily(v.athlete, end)
+    daily = history.filter(pl.col("date") >= start)
     model = source.settings(v.athlete).model
     return shell.page("/fatigue", v, [
         html.H1(f"{v.athlete}: fitness and fatigue", className="title"),
         shell.range_control(v),
+        _history_note(history, model),
         html.Section(shell.graph(figures.pmc(daily, model), "fatigue-pmc"), className="card"),
         html.Div([
             html.Section(shell.graph(figures.acwr(daily, model), "fatigue-acwr"), className="card"),
@@ -31,3 +33,14 @@ def layout(**query):
         ], className="grid"),
         html.Section(shell.graph(figures.vertical_tracks(daily, v.units), "fatigue-vertical"), className="card"),
     ])
+
+
+def _history_note(history: pl.DataFrame, model) -> html.P | None:
+    """While the range's last day is in the cold start: which day of it, and that no band or warning applies."""
+    span = figures.history_days(history)
+    if span is None or history.is_empty() or span[1] < history["date"].max():
+        return None
+    day = readings.history_day(history["date"].min(), history["date"].max())
+    return html.P(f"Form, ACWR and monotony: {readings.history_text(day, model)}. The bands and warnings apply once "
+                  f"there are {model.history_days} days of history.", id="fatigue-history",
+                  className="note history-note")

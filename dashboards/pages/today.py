@@ -22,30 +22,43 @@ def layout(**query):
     source = data.get()
     s = source.summary(v.athlete, v.as_of)
     model = source.settings(v.athlete).model
+    acts = source.activities(v.athlete, v.as_of)
+    history = None
+    if readings.building_history(s):
+        first = source.daily(v.athlete, v.as_of)["date"].min()
+        history = readings.history_text(readings.history_day(first, v.as_of), model)
     return shell.page("/", v, [
         html.H1(f"{v.athlete}: today", className="title"),
         shell.as_of_note("/", v),
-        _form_and_acwr(s),
+        _form_and_acwr(s, history),
         _week(s, v.units),
         _goal(s, v),
-        _last_activity(v),
-        _warnings(readings.warnings(s, model)),
+        _last_activity(v, acts),
+        _warnings(readings.warnings(s, model), readings.recent_suspects(acts, v.as_of), v),
     ])
 
 
-def _form_and_acwr(s: dict) -> html.Section:
+def _form_and_acwr(s: dict, history: str | None = None) -> html.Section:
+    """Form, fitness, fatigue and ACWR with their bands; while ``history`` (the cold start's
+    "building history (day N of 42)") is given, that instead of a band and its reading."""
     form, acwr = s["form"], s["acwr"]
+
+    def band(name: str, element_id: str, reading: str) -> list:
+        if history is not None:
+            return [html.Span(history, id=element_id, className="band"), " ", readings.HISTORY_READING]
+        return [html.Span(name or u.DASH, id=element_id, className="band"), " ", reading]
+
     return html.Section([
         html.H2("Form"),
         html.Div([
             shell.stat("Form (TSB)", u.number(form["tsb"]), "today-tsb",
-                       [html.Span(form["band"] or u.DASH, id="today-form-band", className="band"), " ",
-                        readings.form_reading(form["band"])], tone=_tone(form["band"])),
+                       band(form["band"], "today-form-band", readings.form_reading(form["band"])),
+                       tone="" if history else _tone(form["band"])),
             shell.stat("Fitness (CTL)", u.number(form["ctl"]), "today-ctl", f"ramp {u.number(form['ramp'], 1)} a week"),
             shell.stat("Fatigue (ATL)", u.number(form["atl"]), "today-atl"),
             shell.stat("Acute:chronic", u.number(acwr["value"], 2), "today-acwr",
-                       [html.Span(acwr["band"] or u.DASH, id="today-acwr-band", className="band"), " ",
-                        readings.acwr_reading(acwr["band"])], tone=_tone(acwr["band"])),
+                       band(acwr["band"], "today-acwr-band", readings.acwr_reading(acwr["band"])),
+                       tone="" if history else _tone(acwr["band"])),
         ], className="stats"),
     ], className="card")
 
@@ -100,8 +113,7 @@ def _goal(s: dict, v: shell.View) -> html.Section:
     ], className="card")
 
 
-def _last_activity(v: shell.View) -> html.Section:
-    acts = data.get().activities(v.athlete, v.as_of)
+def _last_activity(v: shell.View, acts) -> html.Section:
     if acts.is_empty():
         return html.Section([html.H2("Last activity"), html.P("None yet.")], className="card")
     a = acts.row(0, named=True)
@@ -116,8 +128,12 @@ def _last_activity(v: shell.View) -> html.Section:
     ], className="card")
 
 
-def _warnings(items: list[str]) -> html.Section:
-    body = html.Ul([html.Li(w) for w in items]) if items else html.P("Nothing to flag.")
+def _warnings(items: list[str], suspects: list[dict], v: shell.View) -> html.Section:
+    """The readings' warnings, the suspect runs of the last days first (each named, linking to its page)."""
+    runs = [html.Li([dcc.Link(readings.run_name(run), href=shell.href(f"/activity/{run['activity_id']}", v.query)),
+                     ": ", readings.suspect_warning(run, v.units)], className="suspect-run") for run in suspects]
+    lines = runs + [html.Li(w) for w in items]
+    body = html.Ul(lines) if lines else html.P("Nothing to flag.")
     return html.Section([html.H2("Warnings"), html.Div(body, id="today-warnings")], className="card")
 
 
