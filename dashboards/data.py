@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from trainlog import demo, report
+from trainlog import demo, repair, report
 from trainlog.athlete import analyse_imported, stored_analysis
 from trainlog import goal as goal_lib
 from trainlog.activity import sample_metrics
@@ -386,13 +386,13 @@ class Data:
         samples = (
             self.store.scan("samples", athlete, entry.manifest)
             .filter(pl.col("activity_id") == activity_id)
-            .collect()
-            .sort("timestamp")
+            .collect()  # in record order: a clock jump is seen in it
         )
+        # what the analysis reads: clock jumps undone, one row per timestamp (records of one second merged)
+        session = entry.activities.filter(pl.col("activity_id") == activity_id)
+        samples = repair.repaired(samples, session, entry.settings.model)
         per_sample = sample_metrics(samples, entry.settings)
-        samples = samples.unique("timestamp", keep="first", maintain_order=True).join(
-            per_sample.drop("activity_id"), on="timestamp", how="left"
-        )
+        samples = samples.join(per_sample.drop("activity_id"), on="timestamp", how="left", maintain_order="left")
         laps = entry.laps.filter(pl.col("activity_id") == activity_id).sort("lap_index")
         return rows.row(0, named=True), samples, laps
 

@@ -15,7 +15,7 @@ from trainlog import elevation, grade, load, metrics, tzone
 from trainlog.settings import AthleteSettings, ModelSettings
 
 def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
-    """Per-sample contributions, one row per distinct (activity, timestamp).
+    """Per-sample contributions, one row per sample of ``samples``.
 
     Columns: ``activity_id``, ``timestamp`` (UTC), ``moving_s`` (s of moving
     credit), ``distance_step_m`` (m to the next sample, >= 0), ``gain_m`` /
@@ -25,18 +25,17 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     credit with a heart rate), ``climb_rise_m`` / ``climb_s`` (rise and moving
     credit on climbing samples); Float64 unless noted.
 
-    Samples are sorted by activity and time; duplicated timestamps keep the
-    first row. Each sample covers the interval to the next one (``dt``); the
-    last sample of an activity covers nothing. Distance is the recorded
+    ``samples`` are repaired ones (:func:`trainlog.repair.repaired`: clock jumps
+    undone, one row per (activity, timestamp), the fields of records sharing a
+    timestamp merged); they are sorted by activity and time here. Each sample
+    covers the interval to the next one (``dt``; 0 for a timestamp still
+    repeated); the last sample of an activity covers nothing. Distance is the recorded
     cumulative distance, forward-filled over dropouts; a missing speed is
     derived from it. Heart rates <= 0 are dropouts (null).
     """
     model = settings.model
     athlete = settings.resolve()
     same_activity_next = pl.col("activity_id") == pl.col("activity_id").shift(-1)
-    repeated_timestamp = (pl.col("activity_id") == pl.col("activity_id").shift(1)) & (
-        pl.col("timestamp") == pl.col("timestamp").shift(1)
-    )
 
     def to_next(column: str) -> pl.Expr:
         return pl.when(same_activity_next).then(pl.col(column).shift(-1) - pl.col(column))
@@ -44,7 +43,6 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     s = (
         samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm")
         .sort("activity_id", "timestamp", maintain_order=True)
-        .filter(~repeated_timestamp.fill_null(False))
         .with_columns(
             distance_cum_m=pl.col("distance_m").forward_fill().cum_max().over("activity_id"),
             altitude_clean_m=elevation.clean_altitude(model),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trainlog import activity, daily, fitness, goal, load, metrics, weekly
+from trainlog import activity, daily, fitness, goal, load, metrics, repair, weekly
 from trainlog.settings import AthleteSettings
 
 WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
@@ -38,7 +38,8 @@ def analyse(
     activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, today: dt.date | None = None
 ) -> Analysis:
     """Run all metrics once. ``today`` (local date) extends the daily series with rest days."""
-    per_sample = activity.sample_metrics(samples, settings)
+    # clock jumps undone and records of one timestamp merged before any metric (METRICS.md)
+    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
     per_activity = activity.activity_metrics(activities, per_sample, settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
     windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
@@ -62,7 +63,8 @@ def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None)
 
 def activity_metrics(activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
     """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY`."""
-    return activity.activity_metrics(activities, activity.sample_metrics(samples, settings), settings)
+    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
+    return activity.activity_metrics(activities, per_sample, settings)
 
 
 def _week_figures(series: pl.DataFrame, first: dt.date, last: dt.date) -> dict:

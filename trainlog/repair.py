@@ -1,0 +1,202 @@
+"""Samples that need repair before any metric (shared/METRICS.md, same heading).
+
+Pure Polars, run at analysis time on the samples as the store keeps them (as
+recorded, in record order; nothing is changed on disk):
+
+- :func:`repair_clock_jumps`: when the timestamps of one activity go
+  backwards, or jump forward by more than ``max_clock_jump_s`` while the
+  session's elapsed time shows no pause of that length, the later samples are
+  shifted so the activity stays contiguous (the gap becomes one typical sample
+  interval). :func:`clock_jumps` finds them (the importer writes the same
+  findings into ``import_note``).
+- :func:`merge_repeated`: records sharing one timestamp (Suunto Ambit writes
+  heart rate and position in separate record messages of the same second) are
+  one sample: each field takes the last non-null value, in record order.
+
+:func:`repaired` runs both, in that order (a jump is seen in record order;
+merging sorts by time), and is what the analysis calls before
+:func:`trainlog.activity.sample_metrics`. Samples frames have the columns of
+``trainlog.schema.SAMPLES`` (``timestamp`` UTC ``Datetime("us")``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from trainlog.settings import ModelSettings
+
+KEY = ("activity_id", "timestamp")
+MICROS_PER_S = 1_000_000
+#: The gap a repaired jump becomes when an activity has no ordinary step to take
+#: the typical sample interval from (one record a second, the common rate).
+FALLBACK_INTERVAL_S = 1.0
+
+
+def merge_repeated(samples: pl.DataFrame) -> pl.DataFrame:
+    """One row per (activity_id, timestamp), sorted by activity and time.
+
+    Rows sharing an activity and a timestamp become one: every other column
+    takes its last non-null value in the frame's row order (record order), null
+    when all are null. Frames without repeated timestamps come back sorted and
+    otherwise unchanged. Columns and dtypes are kept.
+    """
+    ordered = samples.sort(*KEY, maintain_order=True)  # stable: record order inside one timestamp
+    repeated = (pl.col("activity_id") == pl.col("activity_id").shift(1)) & (
+        pl.col("timestamp") == pl.col("timestamp").shift(1)
+    )
+    if not ordered.select(repeated.fill_null(False).any()).item():
+        return ordered
+    fields = [name for name in ordered.columns if name not in KEY]
+    merged = ordered.group_by(*KEY, maintain_order=True).agg(pl.col(name).last(ignore_nulls=True) for name in fields)
+    return merged.select(ordered.columns)
+
+
+@dataclass(frozen=True)
+class ClockJump:
+    """One step of an activity's clock that is repaired."""
+
+    activity_id: str
+    row: int  # row (0-based, in the samples frame given) of the first sample after the jump
+    before_utc: dt.datetime  # timestamp of the sample before the jump, as recorded
+    step_s: float  # the recorded step: < 0 (backwards) or > max_clock_jump_s (forwards)
+    interval_s: float  # the activity's typical sample interval: the step becomes this
+    n_shifted: int  # samples of the activity moved (this one and every later one)
+
+    @property
+    def shift_s(self) -> float:
+        """Seconds added to the timestamps from :attr:`row` on (negative: moved back)."""
+        return self.interval_s - self.step_s
+
+    def note(self) -> str:
+        """One line for ``import_note``: what was repaired."""
+        direction = "back" if self.step_s < 0 else "forward"
+        why = "" if self.step_s < 0 else " with no pause of that length in the elapsed time"
+        return (
+            f"clock jump repaired: the clock went {direction} {span_text(abs(self.step_s))} after "
+            f"{self.before_utc:%Y-%m-%d %H:%M:%S} UTC{why}; the {self.n_shifted} samples from there on "
+            f"are moved so that step is {self.interval_s:g} s"
+        )
+
+
+def span_text(seconds: float) -> str:
+    """A duration as ``H:MM:SS``, with whole days as ``N d`` in front (``20 d 0:00:00``)."""
+    whole = int(round(seconds))
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    text = f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{days} d {text}" if days else text
+
+
+def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSettings) -> list[ClockJump]:
+    """The clock jumps to repair, in row order.
+
+    Steps are taken between consecutive rows of one activity in the frame's row
+    order (the store keeps record order). A step below 0 s (the clock went
+    backwards) is always a jump. A step above ``model.max_clock_jump_s`` is a
+    jump when the activity's ``elapsed_s`` (``activities``, the device's own
+    session total) does not include it: the recorded time (the sum of the
+    forward steps) exceeds the elapsed time by at least half the step. Several
+    long steps are taken longest first, each jump using up its share of that
+    excess, so a real overnight pause in a run that also had a clock reset
+    stays a pause. Without an elapsed time, long forward steps are kept as
+    recorded. The typical interval is the median of the activity's steps above
+    0 s and up to ``max_clock_jump_s`` (``FALLBACK_INTERVAL_S`` without one).
+    """
+    limit_us = int(round(model.max_clock_jump_s * MICROS_PER_S))
+    steps = samples.select(
+        "activity_id",
+        "timestamp",
+        step_us=pl.col("timestamp").diff().over("activity_id").dt.total_microseconds(),
+    ).with_row_index("row")
+    odd = steps.filter((pl.col("step_us") < 0) | (pl.col("step_us") > limit_us))
+    if odd.is_empty():
+        return []
+    ids = odd["activity_id"].unique()
+    step = pl.col("step_us")
+    mine = steps.filter(pl.col("activity_id").is_in(ids.implode()))
+    stats = {
+        row["activity_id"]: row
+        for row in mine.group_by("activity_id")
+        .agg(
+            interval_us=step.filter((step > 0) & (step <= limit_us)).median(),
+            recorded_us=step.filter(step > 0).sum(),
+            rows=pl.col("row"),
+        )
+        .iter_rows(named=True)
+    }
+    elapsed = {
+        aid: value
+        for aid, value in activities.filter(pl.col("activity_id").is_in(ids.implode()))
+        .select("activity_id", "elapsed_s")
+        .iter_rows()
+    }
+    jumps: list[ClockJump] = []
+    for aid, group in odd.group_by("activity_id", maintain_order=True):
+        info = stats[aid[0]]
+        interval_us = info["interval_us"] if info["interval_us"] is not None else FALLBACK_INTERVAL_S * MICROS_PER_S
+        interval_us = int(round(interval_us))
+        candidates = list(group.iter_rows(named=True))
+        chosen = [c for c in candidates if c["step_us"] < 0]
+        elapsed_s = elapsed.get(aid[0])
+        if elapsed_s is not None:
+            # recorded time once the backward jumps are repaired, minus what the device's timer ran
+            excess_us = info["recorded_us"] + len(chosen) * interval_us - elapsed_s * MICROS_PER_S
+            for c in sorted((c for c in candidates if c["step_us"] > 0), key=lambda c: -c["step_us"]):
+                if excess_us >= c["step_us"] / 2:
+                    chosen.append(c)
+                    excess_us -= c["step_us"] - interval_us
+        rows = np.asarray(info["rows"])
+        for c in sorted(chosen, key=lambda c: c["row"]):
+            jumps.append(
+                ClockJump(
+                    activity_id=aid[0],
+                    row=c["row"],
+                    before_utc=c["timestamp"] - dt.timedelta(microseconds=c["step_us"]),
+                    step_s=c["step_us"] / MICROS_PER_S,
+                    interval_s=interval_us / MICROS_PER_S,
+                    n_shifted=int((rows >= c["row"]).sum()),
+                )
+            )
+    return sorted(jumps, key=lambda j: j.row)
+
+
+def jump_notes(jumps: list[ClockJump]) -> dict[str, str]:
+    """``import_note`` text per activity id (several jumps joined with "; ")."""
+    notes: dict[str, list[str]] = {}
+    for jump in jumps:
+        notes.setdefault(jump.activity_id, []).append(jump.note())
+    return {aid: "; ".join(lines) for aid, lines in notes.items()}
+
+
+def repair_clock_jumps(
+    samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSettings
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """(samples with the jumps of :func:`clock_jumps` repaired, a note per repaired activity).
+
+    Each jump's sample and every later sample of its activity move by
+    ``interval - step``; rows keep their order and every other column its value.
+    """
+    jumps = clock_jumps(samples, activities, model)
+    if not jumps:
+        return samples, {}
+    shift_us = np.zeros(samples.height, dtype=np.int64)
+    for jump in jumps:
+        shift_us[jump.row] += int(round(jump.shift_s * MICROS_PER_S))
+    moved = pl.duration(microseconds=pl.col("_shift_us").cum_sum().over("activity_id"))
+    fixed = (
+        samples.with_columns(pl.Series("_shift_us", shift_us))
+        .with_columns(pl.col("timestamp") + moved)
+        .drop("_shift_us")
+    )
+    return fixed, jump_notes(jumps)
+
+
+def repaired(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
+    """The samples every metric reads: clock jumps repaired, then one row per
+    (activity_id, timestamp) (:func:`merge_repeated`), sorted by activity and time."""
+    fixed, _ = repair_clock_jumps(samples, activities, model)
+    return merge_repeated(fixed)
