@@ -13,7 +13,7 @@ from dashboard_fixtures import dash_app, source, subset_dir, writable_source  # 
 from dashboards import data, readings, shell
 from dashboards import units as u
 from trainlog import demo
-from trainlog.settings import load_settings
+from trainlog.settings import ModelSettings, load_settings
 
 MARA_LAST_DAY = dt.date(2026, 3, 15)  # the Barkley file ends on the Sunday
 
@@ -95,7 +95,9 @@ def test_today_shows_the_summary(source, pages):
     s = source.summary("mara", MARA_LAST_DAY)
     assert text(layout, "today-ctl") == u.number(s["form"]["ctl"])
     assert text(layout, "today-tsb") == u.number(s["form"]["tsb"])
-    assert text(layout, "today-form-band") == s["form"]["band"]
+    # the subset's 28 days of Mara are a cold start (test_today_while_building_history); bands otherwise
+    assert text(layout, "today-form-band") == ("building history (day 28 of 42)" if s["form"]["building_history"]
+                                               else s["form"]["band"])
     assert text(layout, "today-acwr") == u.number(s["acwr"]["value"], 2)
     assert text(layout, "today-week-ascent") == u.fmt_elevation(s["this_week"]["ascent_m"], u.METRIC)
     assert text(layout, "today-best-window") == u.fmt_elevation(s["goal"]["best_window_ascent_m"], u.METRIC)
@@ -257,6 +259,60 @@ def test_a_rendered_page_is_kept_until_the_settings_or_data_change(writable_sour
     after = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
     assert after is not first and find(after, "goal-plan") is not None
     assert pages["goal"].layout(athlete="mara", as_of="2026-03-16") is not after  # another view
+
+
+def test_today_while_building_history(source, pages):
+    """The subset starts on 2026-02-16: on 2026-03-15 Mara is on day 28 of the 42 of the cold start."""
+    s = source.summary("mara", MARA_LAST_DAY)
+    assert s["form"]["building_history"] is True
+    assert s["form"]["band"] is None and s["acwr"]["band"] is None and s["monotony"]["band"] is None
+    layout = pages["today"].layout(athlete="mara", as_of="2026-03-15")
+    assert text(layout, "today-form-band") == "building history (day 28 of 42)"
+    assert text(layout, "today-acwr-band") == "building history (day 28 of 42)"
+    assert readings.HISTORY_READING in str(find(layout, "today-tsb"))  # no band reading either
+    warnings = str(find(layout, "today-warnings").children)
+    assert "Monotony" not in warnings and "ramping" not in warnings and "Acute:chronic" not in warnings
+    day_one = pages["today"].layout(athlete="mara", as_of="2026-02-16")
+    assert text(day_one, "today-form-band") == "building history (day 1 of 42)"
+
+
+def test_today_with_a_starting_fitness_shows_bands_from_day_one(writable_source, pages):
+    import dataclasses
+
+    settings = writable_source.settings("mara")
+    writable_source.save_settings("mara", dataclasses.replace(settings, start_ctl=60.0, start_atl=55.0))
+    s = writable_source.summary("mara", MARA_LAST_DAY)
+    assert s["form"]["building_history"] is False and s["form"]["band"] is not None
+    layout = pages["today"].layout(athlete="mara", as_of="2026-03-15")
+    assert text(layout, "today-form-band") == s["form"]["band"]
+    assert readings.form_reading(s["form"]["band"]) in str(find(layout, "today-tsb"))
+
+
+def test_fatigue_page_while_building_history(source, pages):
+    layout = pages["fatigue"].layout(athlete="mara", to="2026-03-15")
+    note = text(layout, "fatigue-history")
+    assert "building history (day 28 of 42)" in note
+    pmc = find(layout, "fatigue-pmc").figure
+    assert [a.text for a in pmc.layout.annotations if a.text.startswith("building history")] == [
+        "building history: no bands"]
+
+
+def test_warnings_are_quiet_on_load_while_building_history():
+    model = ModelSettings()
+    summary = {
+        "form": {"ramp": 20.0, "band": None, "building_history": True},
+        "acwr": {"value": 2.1, "band": "danger"},
+        "monotony": {"value": 2.5, "band": "flag"},
+        "load_sources": {"hr": 3, "gap": 1},
+        "defaults_in_use": [],
+    }
+    assert readings.warnings(summary, model) == ["Load estimated without heart rate for 1 activity (gap)."]
+    built = {**summary, "form": {**summary["form"], "building_history": False}}
+    said = readings.warnings(built, model)
+    assert [w.split(" ")[0] for w in said] == ["Monotony", "Fitness", "Acute:chronic", "Load"]
+    assert readings.history_text(readings.history_day(dt.date(2026, 2, 16), dt.date(2026, 3, 15)), model) == (
+        "building history (day 28 of 42)")
+    assert readings.history_day(dt.date(2026, 2, 16), dt.date(2026, 2, 15)) is None
 
 
 def test_goal_when_in_words():

@@ -329,3 +329,27 @@ def test_daily_figures_of_a_century_are_bounded():
                 figures.compare({"a": daily}, "ctl", "CTL")):
         assert all(len(trace.x) <= figures.MAX_POINTS for trace in fig.data), fig.layout.title.text
     assert max(figures.pmc(daily, model).data[0].y) == 96.0  # peaks kept
+
+
+def test_bands_are_veiled_while_building_history():
+    """The cold start's days (building_history) get a white veil over the bands and a label; none after."""
+    loads = [60.0 if i % 3 else 0.0 for i in range(70)]
+    daily = daily_frame(loads).with_columns(building_history=pl.Series([i < 42 for i in range(70)]))
+
+    def veils(fig):
+        return [(s.x0, s.x1) for s in fig.layout.shapes if s.fillcolor == "white"]
+
+    def labels(fig):
+        return [a.text for a in fig.layout.annotations if a.text.startswith("building history")]
+
+    day_43 = (START + dt.timedelta(days=42)).isoformat()
+    pmc = figures.pmc(daily, MODEL)
+    assert veils(pmc) == [(START.isoformat(), day_43)] and labels(pmc) == ["building history: no bands"]
+    assert [s.yref for s in pmc.layout.shapes if s.fillcolor == "white"] == ["y2 domain"]  # the form row
+    acwr = figures.acwr(daily, MODEL)
+    assert veils(acwr) == [(START.isoformat(), day_43)] and labels(acwr) == ["building history: no bands"]
+    assert labels(figures.monotony_strain(daily, MODEL)) == ["building history: no warnings"]
+    built = daily.with_columns(building_history=pl.lit(False))
+    assert veils(figures.pmc(built, MODEL)) == [] and labels(figures.acwr(built, MODEL)) == []
+    assert figures.history_days(daily) == (START, START + dt.timedelta(days=41))
+    assert figures.history_days(daily.drop("building_history")) is None
