@@ -165,7 +165,7 @@ def _history(fig: go.Figure, daily: pl.DataFrame, row: int | None = None,
     _add_marks(fig, [{"type": "rect", "xref": x, "yref": f"{yref} domain", "x0": start.isoformat(),
                       "x1": end.isoformat(), "y0": 0, "y1": 1, "fillcolor": "white", "opacity": 0.8,
                       "line": {"width": 0}, "layer": "below"}],
-               [{"text": "building history: no bands", "xref": x, "yref": f"{yref} domain",
+               [{"text": label, "xref": x, "yref": f"{yref} domain",
                  "x": start.isoformat(), "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
                  "font": {"size": 10, "color": MUTED}}])
 
