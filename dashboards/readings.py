@@ -196,5 +196,5 @@ def recent_suspects(runs: pl.DataFrame, day: dt.date, days: int = SUSPECT_WINDOW
 
 def suspect_warning(run: dict, units: str = u.METRIC) -> str:
     """The Today warning for one suspect run (the page links the run's name to its page)."""
-    return (f"Suspect ascent ({u.fmt_elevation(run.get('ascent_m'), units)}): left out of the goal's figures "
-            "until you confirm or exclude it on its page.")
+    return (f"Suspect ascent ({u.fmt_elevation(run.get('ascent_m'), units)}): left out of the goal's figures; "
+            "confirm it on its page if it is right.")

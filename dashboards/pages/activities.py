@@ -57,7 +57,7 @@ def columns(units: str) -> list[dict]:
         {"field": "hours", "headerName": "hours", **NUMBER_FILTER},
         {"field": "ascent", "headerName": f"ascent {elev}", **NUMBER_FILTER},
         # beside the ascent: a suspect run's watch and track totals; the words say it, the colour only repeats it
-        {"field": "check", "headerName": "check", "minWidth": 150, "tooltipField": "check",
+        {"field": "check", "headerName": "check", "minWidth": 280, "tooltipField": "check",
          "headerTooltip": "excluded from the goal, or a suspect ascent (watch and track totals)",
          "cellClassRules": {"cell-suspect": "params.value && params.value.includes('suspect')",
                             "cell-excluded": "params.value && params.value.startsWith('excluded')"}},
