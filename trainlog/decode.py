@@ -215,6 +215,27 @@ def decode_reference(data: bytes, name: str) -> DecodedFile:
     return out
 
 
+def _values(message) -> dict[str, Any]:
+    """A fitparse data message's fields by name (number when unnamed).
+
+    fitparse's ``get_values()`` lets the last copy of a field win even when it is
+    invalid (None): a record that holds ``distance`` twice, one copy invalid
+    (some Garmin and Zwift files), would lose its distance. Here a copy that is
+    None never hides a valid one (METRICS.md: the valid copy is kept); of several
+    valid copies the last wins, as before.
+    """
+    values = message.get_values()
+    fields = message.fields
+    if len(values) == len(fields):  # no field twice (a component expands into a field of another name)
+        return values
+    out: dict[str, Any] = {}
+    for f in fields:
+        key = f.name if f.name else f.def_num
+        if f.value is not None or key not in out:
+            out[key] = f.value
+    return out
+
+
 def _assemble(messages: Iterable, damage: str | None, name: str) -> DecodedFile:
     """A DecodedFile from fitparse data messages, a list or a stream (records included if present)."""
     out = DecodedFile(name=name, file_type=None)
@@ -232,7 +253,7 @@ def _assemble(messages: Iterable, damage: str | None, name: str) -> DecodedFile:
     for message in messages:
         mname = message.name
         if mname == "record":
-            v = message.get_values()
+            v = _values(message)
             raw_ts = v.get("timestamp")
             ts = clock(raw_ts) if raw_ts is not None else last_ts
             if ts is None:
@@ -263,21 +284,21 @@ def _assemble(messages: Iterable, damage: str | None, name: str) -> DecodedFile:
             ):
                 cols[col].append(NAN if value is None else value)
         elif mname == "session":
-            out.sessions.append(_session(message.get_values(), clock))
+            out.sessions.append(_session(_values(message), clock))
         elif mname == "lap":
-            out.laps.append(_lap(message.get_values(), clock))
+            out.laps.append(_lap(_values(message), clock))
         elif mname == "file_id":
-            v = message.get_values()
+            v = _values(message)
             if out.file_type is None:
                 out.file_type = _text(v.get("type"))
                 creator = _device(v)
         elif mname == "device_info":
-            v = message.get_values()
+            v = _values(message)
             if v.get("device_index") in (0, "creator") and not creator.get("serial"):
                 dev = _device(v)
                 creator = {k: creator.get(k) or dev.get(k) for k in dev}
         elif mname == "activity":
-            v = message.get_values()
+            v = _values(message)
             activity_local = (v.get("timestamp"), v.get("local_timestamp"))
 
     out.device = creator

@@ -19,6 +19,8 @@ the file with fitparse (:func:`trainlog.decode.decode_reference`), when:
   header's data size, or fitfast reports a CRC or structure error): fitparse
   keeps every message before the damage, fitfast nothing;
 - records carry compressed speed/distance (fitfast returns no speed/distance);
+- records define one field twice (a distance copy that is invalid: the reference
+  keeps the valid copy);
 - a chained file (several FIT files in one), a kept message with a compressed
   timestamp header, or a developer field named like a record field trainlog reads;
 - fitfast's record count differs from the scan's.
@@ -28,7 +30,7 @@ scaled values are re-derived from their raw integer (``round(x * scale) / scale`
 so they equal fitparse's ``raw / scale`` exactly; speed is taken from the
 ``speed`` / ``altitude`` field where present (fitfast's enhanced field expanded
 from it can be one raw unit low: 0.001 m/s, 0.2 m). Records defining both a base and an enhanced field
-(altitude, speed) go to fitparse, which keeps whichever it expanded last.
+(altitude, speed) go to fitparse, which keeps the last valid copy of the two.
 """
 
 from __future__ import annotations
@@ -391,8 +393,12 @@ def _check_record_fields(numbers: bytes) -> None:
     """Raise Unsupported for record definitions the two decoders read differently."""
     if RECORD_COMPRESSED_SPEED_DISTANCE in numbers:
         raise Unsupported("compressed speed/distance records")
-    # fitparse expands altitude/speed into the enhanced field and keeps whichever
-    # comes last in the message (an invalid base value hides a valid enhanced one)
+    # a field listed twice (some Garmin and Zwift files write distance twice, one
+    # copy invalid): decode.py keeps the valid copy; fitfast's choice is not checked
+    if len(set(numbers)) != len(numbers):
+        raise Unsupported("records define a field twice")
+    # fitparse expands altitude/speed into the enhanced field; decode.py keeps the last
+    # valid copy of the two, which the columns here cannot tell apart
     if RECORD_ALTITUDE in numbers and RECORD_ENHANCED_ALTITUDE in numbers:
         raise Unsupported("records define both altitude and enhanced_altitude")
     if RECORD_SPEED in numbers and RECORD_ENHANCED_SPEED in numbers:
