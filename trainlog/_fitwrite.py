@@ -65,6 +65,11 @@ class Recording:
     lap_starts: list[int] = field(default_factory=lambda: [0])
     lap_trigger: str = "distance"
     pauses: list[tuple[int, int]] = field(default_factory=list)
+    # the session's total_elapsed_time / total_timer_time (and the activity's timer) as the
+    # device's own timer ran (None: from the record times and pauses); a file whose clock
+    # jumped mid-run has times that disagree with them
+    elapsed_s: float | None = None
+    timer_s: float | None = None
 
 
 def device_ascent_descent(
@@ -227,6 +232,9 @@ def encode(rec: Recording, device: Device) -> bytes:
     for key, value in (("total_ascent", rec.device_ascent_m), ("total_descent", rec.device_descent_m)):
         if value is not None:
             session[key] = int(round(value))
+    for key, value in (("total_elapsed_time", rec.elapsed_s), ("total_timer_time", rec.timer_s)):
+        if value is not None:
+            session[key] = float(value)
     encoder.write_mesg({
         "mesg_num": mesg_num["SESSION"],
         "message_index": 0,
@@ -242,7 +250,7 @@ def encode(rec: Recording, device: Device) -> bytes:
     encoder.write_mesg({
         "mesg_num": mesg_num["ACTIVITY"],
         "timestamp": end,
-        "total_timer_time": _timer_s(rec, 0, n - 1),
+        "total_timer_time": rec.timer_s if rec.timer_s is not None else _timer_s(rec, 0, n - 1),
         "num_sessions": 1,
         "type": "manual",
         "event": "activity",
