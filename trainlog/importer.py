@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from trainlog import schema
+from trainlog import repair, schema
 from trainlog.decode import DecodedFile, decode
 from trainlog.errors import StoreError, TrainlogError, first_line
+from trainlog.settings import ModelSettings, load_settings
 from trainlog.sources import Source, iter_sources, oserror_reason
 from trainlog.store import Store, Transaction, check_athlete
 from trainlog.text import printable
@@ -215,6 +216,7 @@ def import_paths(
     once its batch is committed (for per-file reports).
     """
     athlete = check_athlete(athlete)
+    model = _model_of(store, athlete)
     sources = list(iter_sources(paths))
     if on_plan:
         on_plan(len(sources))
@@ -254,7 +256,7 @@ def import_paths(
         nonlocal batch, batch_records
         if batch:
             try:
-                committed = _commit(store, athlete, batch)
+                committed = _commit(store, athlete, batch, model)
             except StoreError as exc:  # a full disk, say: the earlier batches are in the dataset, and say so
                 done = report.counts()["imported"]
                 raise StoreError(f"{exc}; {done} files imported before it are kept" if done else str(exc)) from None
@@ -282,6 +284,15 @@ def import_paths(
     return report
 
 
+def _model_of(store: Store, athlete: str) -> ModelSettings:
+    """The athlete's model settings (for the clock-jump note); the defaults when the
+    settings file is missing or unreadable (the analysis reports that file itself)."""
+    try:
+        return load_settings(store.settings_path(athlete)).model
+    except TrainlogError:
+        return ModelSettings()
+
+
 def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.datetime]]:
     files = store.read("files", athlete)
     return {
@@ -290,7 +301,7 @@ def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.dat
     }
 
 
-def _commit(store: Store, athlete: str, batch: list[_Work]) -> list[FileResult]:
+def _commit(store: Store, athlete: str, batch: list[_Work], model: ModelSettings | None = None) -> list[FileResult]:
     """Classify a batch against the committed dataset and append it, under the lock."""
     now = dt.datetime.now(dt.timezone.utc)
     results: list[FileResult] = []
@@ -300,7 +311,7 @@ def _commit(store: Store, athlete: str, batch: list[_Work]) -> list[FileResult]:
         ledger_rows = []
         for work in batch:
             try:
-                result = work.result or _classify(work, athlete, ledger, spans, tx, now)
+                result = work.result or _classify(work, athlete, ledger, spans, tx, now, model)
             except Exception as exc:  # one odd file must not stop the batch
                 result = FileResult(work.source.name, "failed", f"cannot store ({type(exc).__name__}: {exc})")
             results.append(result)
@@ -343,7 +354,9 @@ def _find_duplicate(start: dt.datetime, elapsed: float, spans) -> str | None:
     return None
 
 
-def _classify(work: _Work, athlete: str, ledger: set[str], spans: list, tx: Transaction, now) -> FileResult:
+def _classify(
+    work: _Work, athlete: str, ledger: set[str], spans: list, tx: Transaction, now, model: ModelSettings | None = None
+) -> FileResult:
     name, sha = work.source.name, work.sha256
     decoded = work.decoded
     assert decoded is not None and sha is not None
@@ -353,7 +366,7 @@ def _classify(work: _Work, athlete: str, ledger: set[str], spans: list, tx: Tran
         return FileResult(name, "skipped", f"{_type_name(decoded.file_type)}, not an activity", sha)
     if not decoded.is_activity:
         return FileResult(name, "skipped", "activity file with no session and no records", sha)
-    activities, samples, laps = _tables(decoded, sha, athlete, now)
+    activities, samples, laps = _tables(decoded, sha, athlete, now, model)
     start = activities["start_utc"].min()
     elapsed = float(activities["elapsed_s"].fill_null(0).sum())
     if start is not None:
@@ -377,8 +390,14 @@ def _type_name(file_type: str) -> str:
     return f"FIT file of type {file_type}" if file_type.isdigit() else file_type.replace("_", " ").capitalize() + " file"
 
 
-def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime):
-    """The activities, samples and laps rows of one decoded activity file."""
+def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime, model: ModelSettings | None = None):
+    """The activities, samples and laps rows of one decoded activity file.
+
+    Samples are kept as recorded, in record order (a clock that jumped backwards
+    is seen in it); a clock jump the analysis will repair
+    (:func:`trainlog.repair.clock_jumps`, ``model.max_clock_jump_s``) is said in the
+    run's ``import_note``.
+    """
     records = decoded.records
     sessions = list(decoded.sessions)
     notes = list(decoded.notes)
@@ -410,7 +429,7 @@ def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime):
         samples = (
             records.with_columns(leg_of("timestamp").alias("_leg"))
             .with_columns(pl.col("_leg").replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"))
-            .sort("activity_id", "timestamp", maintain_order=True)
+            .sort("activity_id", maintain_order=True)  # legs in order, each in record order
             .drop("_leg")
         )
     else:
@@ -459,6 +478,13 @@ def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime):
             }
         )
     activities = pl.DataFrame(rows, schema=schema.ACTIVITIES)
+    jumps = repair.jump_notes(repair.clock_jumps(samples, activities, model or ModelSettings()))
+    if jumps:  # appended to the leg's other notes
+        noted = [
+            "; ".join(n for n in (note, jumps.get(aid)) if n) or None
+            for aid, note in activities.select("activity_id", "import_note").iter_rows()
+        ]
+        activities = activities.with_columns(pl.Series("import_note", noted, pl.String))
 
     lap_rows = []
     for lap in sorted(decoded.laps, key=lambda l: l["start_utc"] or now):

@@ -72,13 +72,13 @@ class ClockJump:
         return self.interval_s - self.step_s
 
     def note(self) -> str:
-        """One line for ``import_note``: what was repaired."""
+        """One line for ``import_note``: what was repaired (no "; ": that separates notes)."""
         direction = "back" if self.step_s < 0 else "forward"
         why = "" if self.step_s < 0 else " with no pause of that length in the elapsed time"
         return (
             f"clock jump repaired: the clock went {direction} {span_text(abs(self.step_s))} after "
-            f"{self.before_utc:%Y-%m-%d %H:%M:%S} UTC{why}; the {self.n_shifted} samples from there on "
-            f"are moved so that step is {self.interval_s:g} s"
+            f"{self.before_utc:%Y-%m-%d %H:%M:%S} UTC{why}, so the {self.n_shifted} samples from there on "
+            f"are moved to make that step {self.interval_s:g} s"
         )
 
 
