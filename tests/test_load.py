@@ -1,12 +1,14 @@
-"""Moving time, TRIMP, normalized HR load, load source and km-effort, per activity (hand-worked)."""
+"""Moving time, TRIMP, normalized HR load, power, pace, RPE and duration load, load source and km-effort,
+per activity (hand-worked)."""
 
 import math
 
+import polars as pl
 import pytest
 
 from metrics_builders import activities, concat, samples, utc
 from trainlog import report
-from trainlog.settings import AthleteSettings
+from trainlog.settings import AthleteSettings, ModelSettings
 
 T0 = utc(2024, 3, 1, 8)
 DEFAULTS = AthleteSettings()  # hr_max 190, hr_rest 60, lthr 0.88 x 190 = 167.2, unknown sex a 0.75 b 1.80
@@ -140,3 +142,209 @@ def test_flat_run_has_no_vertical_speed():
     got = metrics_of(samples("a", T0, n=11, distance_m=[3.0 * i for i in range(11)], altitude_m=[100.0] * 11))
     assert got["vertical_speed_mph"] is None
     assert got["ascent_computed_m"] == 0.0
+
+
+# ---- TRIMP's clipping and the exact edges of moving time and coverage
+
+
+def test_trimp_clips_hr_above_max_to_max_and_below_rest_to_nothing():
+    # x = (hr - 60) / (190 - 60) clipped to [0, 1]: 200 bpm counts as 190 (x = 1), 40 bpm as 60 (x = 0)
+    above = metrics_of(samples("a", T0, n=61, speed_mps=[3.0] * 61, hr_bpm=[200.0] * 61))
+    assert above["trimp"] == pytest.approx(1 * 1.0 * 0.75 * math.exp(1.8), rel=1e-9)  # 4.537236 (unclipped: 5.15)
+    below = metrics_of(samples("a", T0, n=61, speed_mps=[3.0] * 61, hr_bpm=[40.0] * 61))
+    assert below["trimp"] == 0.0  # unclipped x = -0.1538 would give -0.087, a negative load
+    assert below["load_source"] == "hr" and below["load"] == 0.0
+
+
+def test_exactly_the_slowest_moving_speed_is_moving():
+    # moving_speed_min_mps 0.3: 0.3 m/s is moving, 0.29 m/s is standing
+    at_edge = metrics_of(samples("a", T0, n=11, speed_mps=[0.3] * 11))
+    assert at_edge["moving_s"] == pytest.approx(10.0)
+    slower = metrics_of(samples("a", T0, n=11, speed_mps=[0.29] * 11))
+    assert slower["moving_s"] == 0.0
+
+
+def test_a_sample_is_credited_at_most_exactly_10_s():
+    # sample_dt_cap_s 10: gaps of 9.5, 10 and 11 s give 9.5 + 10 + 10 = 29.5 s
+    got = metrics_of(samples("a", T0, times_s=[0, 9.5, 19.5, 30.5], speed_mps=[3.0] * 4))
+    assert got["moving_s"] == pytest.approx(29.5)
+
+
+@pytest.mark.parametrize(("missing", "coverage", "source"), [(2, 0.8, "hr"), (3, 0.7, "duration")])
+def test_hr_coverage_of_exactly_80_percent_is_enough(missing, coverage, source):
+    # 10 credited seconds, HR missing on the first `missing`; no distance: the fallback is duration
+    hr = [None] * missing + [150.0] * (11 - missing)
+    got = metrics_of(samples("a", T0, n=11, speed_mps=[3.0] * 11, hr_bpm=hr))
+    assert got["hr_coverage"] == coverage
+    assert got["load_source"] == source
+
+
+# ---- power (cycling only), METRICS.md "Load when there is no heart rate, and by sport"
+
+RIDER = AthleteSettings(ftp_w=250.0)
+
+
+def with_power(frame, watts):
+    """``frame`` (samples) with its ``power_w`` stream set (W; None: no reading)."""
+    return frame.with_columns(power_w=pl.Series(watts, dtype=pl.Float64))
+
+
+def ride(n=3601, step_s=1, speed=30 / 3.6, watts=None, hr=None):
+    """Samples of a ride at ``speed`` m/s (default 30 km/h), every ``step_s`` s."""
+    frame = samples("a", T0, step_s=step_s, n=n, distance_m=[speed * step_s * i for i in range(n)],
+                    speed_mps=[speed] * n, hr_bpm=hr)
+    return frame if watts is None else with_power(frame, watts)
+
+
+def test_one_hour_of_cycling_without_hr_or_power_is_a_duration_load_not_a_running_pace_load():
+    # issue 11 case 3: 30 km/h on the running pace model was IF 8.333 / 3.7037 = 2.25: 100 x 2.25^2 = 506.25
+    got = metrics_of(ride(), sport="cycling")
+    assert got["moving_s"] == pytest.approx(3600.0)
+    assert got["load_source"] == "duration"
+    assert got["load"] == pytest.approx(50.0)  # 1 h x 50
+    assert got["power_coverage"] == 0.0 and got["normalized_power_w"] is None
+
+
+def test_constant_power_for_an_hour_is_100_x_if_squared():
+    # NP of a constant 200 W is 200 W; IF = 200 / 250 = 0.8: 100 x 1 h x 0.64 = 64
+    got = metrics_of(ride(watts=[200.0] * 3601), RIDER, sport="cycling")
+    assert got["power_coverage"] == pytest.approx(1.0)
+    assert got["normalized_power_w"] == pytest.approx(200.0)
+    assert got["load_source"] == "power"
+    assert got["load"] == pytest.approx(64.0)
+
+
+def test_normalized_power_is_the_4th_power_mean_of_the_30_s_rolling_mean():
+    # 90 s at 1 Hz (91 samples, the last covers nothing): 0 W for 60 s, then 300 W.
+    # The 30 s window (t - 30, t] at t = 60 + (k - 1) holds k samples of 300 W: mean 10 k W, k = 1..30.
+    # NP^4 = sum(k = 1..30 of (10 k)^4) / 90 = 10^4 x 5,273,999 / 90 = 585,999,888.9: NP = 155.587 W
+    # (mean power is 100 W; without the rolling mean NP would be 300 x (1/3)^(1/4) = 227.95 W)
+    got = metrics_of(ride(n=91, watts=[0.0] * 60 + [300.0] * 31), RIDER, sport="cycling")
+    assert got["normalized_power_w"] == pytest.approx((10**4 * 5_273_999 / 90) ** 0.25, rel=1e-9)
+    assert got["normalized_power_w"] == pytest.approx(155.587, abs=1e-3)
+    # load: 100 x (90 / 3600) h x (155.587 / 250)^2 = 0.96830
+    assert got["load"] == pytest.approx(100 * 90 / 3600 * (155.587386 / 250) ** 2, rel=1e-6)
+
+
+def test_the_rolling_window_leaves_out_the_sample_30_s_before():
+    # samples every 30 s: each window (t - 30, t] holds one reading; credit capped at 10 s each.
+    # NP^4 = (100^4 + 300^4 + 100^4 + 300^4) / 4 = 4.1e9: NP = 253.046 W
+    # (a window [t - 30, t] would average pairs: 200 W after the first: NP = 187.08 W)
+    got = metrics_of(ride(n=5, step_s=30, watts=[100.0, 300.0, 100.0, 300.0, 100.0]), RIDER, sport="cycling")
+    assert got["moving_s"] == pytest.approx(40.0)
+    assert got["normalized_power_w"] == pytest.approx(4.1e9**0.25, rel=1e-9)
+
+
+@pytest.mark.parametrize(("missing", "coverage", "source"), [(2, 0.8, "power"), (3, 0.7, "duration")])
+def test_power_coverage_of_exactly_80_percent_is_enough(missing, coverage, source):
+    # 10 credited seconds, power missing (null, or a negative reading) on the first `missing`
+    watts = [-1.0] + [None] * (missing - 1) + [200.0] * (11 - missing)
+    got = metrics_of(ride(n=11, watts=watts), RIDER, sport="cycling")
+    assert got["power_coverage"] == coverage
+    assert got["load_source"] == source
+
+
+def test_power_load_needs_ftp_and_a_cycling_sport():
+    watts = [200.0] * 3601
+    no_ftp = metrics_of(ride(watts=watts), DEFAULTS, sport="cycling")
+    assert no_ftp["normalized_power_w"] == pytest.approx(200.0)  # measured all the same
+    assert no_ftp["load_source"] == "duration" and no_ftp["load"] == pytest.approx(50.0)
+    e_bike = metrics_of(ride(watts=watts), RIDER, sport="e_biking")
+    assert e_bike["load_source"] == "power" and e_bike["load"] == pytest.approx(64.0)
+    # a run with a power meter keeps its pace load: 30 km/h on foot, IF 2.25: 506.25
+    run = metrics_of(ride(watts=watts), RIDER, sport="running")
+    assert run["load_source"] == "gap" and run["load"] == pytest.approx(506.25, rel=1e-6)
+
+
+def test_heart_rate_comes_before_power():
+    got = metrics_of(ride(watts=[200.0] * 3601, hr=[150.0] * 3601), RIDER, sport="cycling")
+    assert got["load_source"] == "hr"
+    assert got["load"] == pytest.approx(got["hr_load"])
+
+
+# ---- pace only on foot; duration by sport
+
+
+@pytest.mark.parametrize("sport", ["swimming", "cross_country_skiing", "rowing", None])
+def test_sports_without_a_pace_model_get_a_duration_load(sport):
+    # half an hour at 1 m/s with a distance stream and no HR: 0.5 h x 50 = 25
+    got = metrics_of(ride(n=1801, speed=1.0), sport=sport)
+    assert got["load_source"] == "duration"
+    assert got["load"] == pytest.approx(25.0)
+
+
+@pytest.mark.parametrize("sport", ["running", "walking", "hiking", "mountaineering"])
+def test_foot_sports_without_hr_keep_their_pace_load(sport):
+    # half an hour at half threshold speed: 100 x 0.5 h x 0.5^2 = 12.5
+    got = metrics_of(ride(n=1801, speed=1000 / 270 / 2), sport=sport)
+    assert got["load_source"] == "gap"
+    assert got["load"] == pytest.approx(12.5)
+
+
+def test_duration_load_per_hour_by_sport():
+    model = ModelSettings(duration_load_per_hour_by_sport={"swimming": 70.0})
+    settings = AthleteSettings(model=model)
+    swim = metrics_of(ride(n=1801, speed=1.0), settings, sport="swimming")
+    assert swim["load"] == pytest.approx(35.0)  # 0.5 h x 70
+    rowing = metrics_of(ride(n=1801, speed=1.0), settings, sport="rowing")
+    assert rowing["load"] == pytest.approx(25.0)  # 0.5 h x the default 50
+    without_samples = metrics_of(concat(), settings, sport="swimming", timer_s=5400.0)
+    assert without_samples["load"] == pytest.approx(105.0)  # 1.5 h x 70
+
+
+# ---- session RPE (Foster 2001): rpe x minutes x 100 / (7 x 60)
+
+
+def rated(rpe, **activity):
+    """An activities frame of one activity with the athlete's session RPE (CR-10; None: no rating)."""
+    return activities({"activity_id": "a", "start_utc": T0, **activity}).with_columns(
+        rpe=pl.lit(rpe, pl.Float64)
+    )
+
+
+@pytest.mark.parametrize(("rpe", "minutes", "expected"), [(7.0, 60, 100.0), (5.0, 45, 53.5714286)])
+def test_rpe_load(rpe, minutes, expected):
+    # 7 x 60 x 100 / 420 = 100; 5 x 45 x 100 / 420 = 53.571
+    acts = rated(rpe, sport="strength_training", timer_s=minutes * 60.0)
+    got = report.activity_metrics(acts, concat(), DEFAULTS).row(0, named=True)
+    assert got["rpe"] == rpe
+    assert got["load_source"] == "rpe"
+    assert got["load"] == pytest.approx(expected)
+
+
+def test_rpe_minutes_are_moving_minutes():
+    # samples every 10 s with no speed or distance (moving throughout), and a 30 min pause after the
+    # 90th: 89 x 10 s + 10 s (the pause, capped) + 90 x 10 s = 1800 s, not the timer's 9999 s
+    n = 181
+    times = [10.0 * i for i in range(n)]
+    times = times[:90] + [t + 1800 for t in times[90:]]
+    acts = rated(7.0, sport="cycling", timer_s=9999.0)
+    got = report.activity_metrics(acts, samples("a", T0, times_s=times), DEFAULTS).row(0, named=True)
+    assert got["moving_s"] == pytest.approx(1800.0)
+    assert got["load_source"] == "rpe"
+    assert got["load"] == pytest.approx(50.0)  # 7 x 30 x 100 / 420
+
+
+def test_rpe_comes_after_hr_power_and_pace_and_before_duration():
+    hr = report.activity_metrics(rated(3.0), samples("a", T0, n=61, speed_mps=[3.0] * 61, hr_bpm=[150.0] * 61),
+                                 DEFAULTS).row(0, named=True)
+    assert hr["load_source"] == "hr" and hr["rpe"] == 3.0
+    power = report.activity_metrics(rated(3.0, sport="cycling"), ride(watts=[200.0] * 3601), RIDER).row(0, named=True)
+    assert power["load_source"] == "power"
+    pace = report.activity_metrics(rated(3.0), ride(speed=1000 / 270), DEFAULTS).row(0, named=True)
+    assert pace["load_source"] == "gap" and pace["load"] == pytest.approx(100.0)
+    swim = report.activity_metrics(rated(3.0, sport="swimming"), ride(speed=1.0), DEFAULTS).row(0, named=True)
+    assert swim["load_source"] == "rpe" and swim["load"] == pytest.approx(3 * 60 * 100 / 420)  # 42.857
+    unrated = report.activity_metrics(rated(None, sport="swimming"), ride(speed=1.0), DEFAULTS).row(0, named=True)
+    assert unrated["load_source"] == "duration" and unrated["rpe"] is None
+
+
+def test_an_activities_frame_without_an_rpe_column_has_no_rating():
+    got = metrics_of(concat(), sport="swimming", timer_s=3600.0)
+    assert got["rpe"] is None and got["load_source"] == "duration"
+
+
+def test_an_rpe_load_reaches_the_daily_series():
+    acts = rated(5.0, sport="yoga", timer_s=2700.0)
+    daily = report.analyse(acts, concat(), DEFAULTS).daily
+    assert daily["load"].to_list() == pytest.approx([5 * 45 * 100 / 420])  # 53.571

@@ -23,7 +23,10 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     (Boolean), ``grade`` (fraction, forward 10 m window), ``gad_step_m``
     (grade-adjusted m to the next sample), ``trimp``, ``hr_moving_s`` (moving
     credit with a heart rate), ``climb_rise_m`` / ``climb_s`` (rise and moving
-    credit on climbing samples); Float64 unless noted.
+    credit on climbing samples), ``power_moving_s`` (moving credit with a power
+    reading), ``power_30s_w`` (W, :func:`trainlog.load.rolling_power_w`; null
+    without power), ``power_weight`` (W^4 s, :func:`trainlog.load.power_weight`);
+    Float64 unless noted.
 
     ``samples`` are repaired ones (:func:`trainlog.repair.repaired`: clock jumps
     undone, one row per (activity, timestamp), the fields of records sharing a
@@ -31,7 +34,8 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     covers the interval to the next one (``dt``; 0 for a timestamp still
     repeated); the last sample of an activity covers nothing. Distance is the recorded
     cumulative distance, forward-filled over dropouts; a missing speed is
-    derived from it. Heart rates <= 0 are dropouts (null).
+    derived from it. Heart rates <= 0 are dropouts (null); power readings below
+    0 are invalid (null), 0 W is coasting.
     """
     model = settings.model
     athlete = settings.resolve()
@@ -41,12 +45,13 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
         return pl.when(same_activity_next).then(pl.col(column).shift(-1) - pl.col(column))
 
     s = (
-        samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm")
+        samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm", "power_w")
         .sort("activity_id", "timestamp", maintain_order=True)
         .with_columns(
             distance_cum_m=pl.col("distance_m").forward_fill().cum_max().over("activity_id"),
             altitude_clean_m=elevation.clean_altitude(model),
             hr_bpm=pl.when(pl.col("hr_bpm") > 0).then(pl.col("hr_bpm")),
+            power_w=pl.when(pl.col("power_w") >= 0).then(pl.col("power_w")),
         )
         .with_columns(
             dt_s=to_next("timestamp").dt.total_microseconds().fill_null(0) / 1e6,
@@ -60,6 +65,11 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     s = s.with_columns(
         moving_s=load.moving_seconds(pl.col("dt_s"), pl.coalesce("speed_mps", derived_speed), model),
         distance_step_m=pl.col("distance_step_m").fill_null(0.0),
+    )
+    has_power = pl.col("power_w").is_not_null()
+    s = s.with_columns(
+        power_moving_s=pl.when(has_power).then(pl.col("moving_s")).otherwise(0.0),
+        power_30s_w=pl.when(has_power).then(load.rolling_power_w(pl.col("power_w"), pl.col("timestamp"), model)),
     )
     climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
     return s.select(
@@ -76,6 +86,9 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
         hr_moving_s=pl.when(pl.col("hr_bpm").is_not_null()).then(pl.col("moving_s")).otherwise(0.0),
         climb_rise_m=pl.when(climbing).then(pl.col("grade") * pl.col("distance_step_m")).otherwise(0.0),
         climb_s=pl.when(climbing).then(pl.col("moving_s")).otherwise(0.0),
+        power_moving_s="power_moving_s",
+        power_30s_w="power_30s_w",
+        power_weight=load.power_weight(pl.col("power_30s_w"), pl.col("power_moving_s")),
     )
 
 
@@ -109,6 +122,8 @@ def activity_metrics(
         col("hr_moving_s").sum().alias("hr_moving_s"),
         col("climb_rise_m").sum().alias("climb_rise_m"),
         col("climb_s").sum().alias("climb_s"),
+        col("power_moving_s").sum().alias("power_moving_s"),
+        col("power_weight").sum().alias("power_weight"),
     )
     base = activities.select(
         "activity_id",
@@ -119,6 +134,8 @@ def activity_metrics(
         col("distance_m").alias("session_distance_m"),
         "ascent_device_m",
         "descent_device_m",
+        # the athlete's session RPE (CR-10), when the caller joined the ratings in; null: none
+        (col("rpe").cast(pl.Float64) if "rpe" in activities.columns else pl.lit(None, pl.Float64)).alias("rpe"),
     ).with_columns(tzone.resolved_offsets(activities, athlete.timezone).alias("local_offset_s"))
     ascent_m, ascent_source = elevation.choose(col("ascent_device_m"), col("ascent_computed_m"), model)
     descent_m, _ = elevation.choose(col("descent_device_m"), col("descent_computed_m"), model)
@@ -140,27 +157,42 @@ def activity_metrics(
             gap_s_per_km=pl.when(col("gad_m") > 0).then(col("moving_s") / (col("gad_m") / load.METRES_PER_KM)),
             vertical_speed_mph=load.vertical_speed_mph(col("climb_rise_m"), col("climb_s")),
             hr_coverage=pl.when(col("moving_s") > 0).then(col("hr_moving_s") / col("moving_s")),
+            power_coverage=pl.when(col("moving_s") > 0).then(col("power_moving_s") / col("moving_s")),
+            normalized_power_w=load.normalized_power(col("power_weight"), col("power_moving_s")),
             hr_load=load.hr_load(col("trimp"), athlete, model),
             km_effort=load.km_effort(col("distance_m"), col("ascent_m"), model),
         )
-        .with_columns(load_source=load.load_source(col("hr_coverage"), col("gad_m"), col("moving_s"), model))
+        .with_columns(
+            load_source=load.load_source(
+                sport=col("sport"),
+                moving_s=col("moving_s"),
+                hr_coverage=col("hr_coverage"),
+                power_coverage=col("power_coverage"),
+                normalized_power_w=col("normalized_power_w"),
+                gad_m=col("gad_m"),
+                rpe=col("rpe"),
+                ftp_w=settings.ftp_w,
+                model=model,
+            )
+        )
         .with_columns(
             load=pl.when(col("load_source") == "hr")
             .then(col("hr_load"))
+            .when(col("load_source") == "power")
+            .then(load.power_load(col("normalized_power_w"), col("moving_s"), settings.ftp_w, model))
             .when(col("load_source") == "gap")
             .then(load.gap_load(col("gad_m"), col("moving_s"), athlete, model))
-            .otherwise(load.duration_load(col("moving_s"), model))
+            .when(col("load_source") == "rpe")
+            .then(load.rpe_load(col("rpe"), col("moving_s"), model))
+            .otherwise(load.duration_load(col("moving_s"), col("sport"), model))
         )
     )
     frame = frame.with_columns(
-        # placeholders until the issue-11 rules land (elevation spikes and flag, choices, power, rpe)
+        # placeholders until the issue-11 rules land (elevation spikes and flag, choices)
         pl.lit(None, pl.Int64).alias("altitude_spikes"),
         pl.lit(None, pl.String).alias("ascent_flag"),
         pl.lit(False).alias("ascent_confirmed"),
         pl.lit(False).alias("excluded"),
-        pl.lit(None, pl.Float64).alias("power_coverage"),
-        pl.lit(None, pl.Float64).alias("normalized_power_w"),
-        pl.lit(None, pl.Float64).alias("rpe"),
     ).with_columns(goal_counted=goal_counted(model))
     return frame.select(pl.col(name).cast(dtype) for name, dtype in metrics.schema("activity").items())
 

@@ -1,12 +1,13 @@
-"""Moving time and training load: Banister TRIMP, normalized HR load, pace and duration load.
+"""Moving time and training load: Banister TRIMP, normalized HR load, power, pace, RPE and duration load.
 
-shared/METRICS.md, "Heart-rate load" and "Load when there is no heart rate".
-Every function returns a Polars expression (Float64 unless stated) so that the
-per-activity metrics are computed for all activities in one ``group_by``.
+shared/METRICS.md, "Heart-rate load" and "Load when there is no heart rate, and
+by sport". Every function returns a Polars expression (Float64 unless stated) so
+that the per-activity metrics are computed for all activities in one ``group_by``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import polars as pl
@@ -16,8 +17,10 @@ from trainlog.settings import ModelSettings, Resolved
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_MINUTE = 60.0
 METRES_PER_KM = 1000.0
+NP_EXPONENT = 4.0  # Coggan normalized power: 4th-power mean, 4th root
 
-LOAD_SOURCES = ("hr", "gap", "duration")
+#: The load sources, in the order of the rule (:func:`load_source`): the first that applies is used.
+LOAD_SOURCES = ("hr", "power", "gap", "rpe", "duration")
 
 
 def moving_seconds(dt_s: pl.Expr, speed_mps: pl.Expr, model: ModelSettings) -> pl.Expr:
@@ -61,19 +64,114 @@ def gap_load(gad_m: pl.Expr, moving_s: pl.Expr, athlete: Resolved, model: ModelS
     return model.gap_load_per_hour_at_threshold * moving_s / SECONDS_PER_HOUR * intensity**2
 
 
-def duration_load(moving_s: pl.Expr, model: ModelSettings) -> pl.Expr:
-    """Duration load: ``hours * duration_load_per_hour`` (50: an easy hour)."""
-    return moving_s / SECONDS_PER_HOUR * model.duration_load_per_hour
+def rolling_power_w(power_w: pl.Expr, timestamp: pl.Expr, model: ModelSettings) -> pl.Expr:
+    """Per-sample rolling mean power, W: the mean of the power readings (W) of the
+    last ``normalized_power_window_s`` (30 s) of the same activity, ``(t - 30 s, t]``.
+
+    A time window, not a count of samples, so that smart recording and pauses
+    do not stretch it; null readings are left out of the mean. The first 30 s
+    average what there is (GoldenCheetah pads them with zeros; on a ride of
+    minutes the difference is nil). Needs the frame sorted by time within
+    ``activity_id``.
+    """
+    window = dt.timedelta(seconds=model.normalized_power_window_s)
+    return power_w.rolling_mean_by(timestamp, window_size=window).over("activity_id")
 
 
-def load_source(hr_coverage: pl.Expr, gad_m: pl.Expr, moving_s: pl.Expr, model: ModelSettings) -> pl.Expr:
-    """``"hr"`` if HR covers ``hr_coverage_min`` of moving time, else ``"gap"`` with a
-    grade-adjusted distance, else ``"duration"`` (String)."""
+def power_weight(rolling_w: pl.Expr, power_moving_s: pl.Expr) -> pl.Expr:
+    """Per-sample term of normalized power: ``rolling_w ** 4 * power_moving_s`` (W^4 s).
+
+    Samples weigh by their moving credit with power, so pauses and samples
+    without a reading count for nothing, and unevenly spaced samples by the
+    time they cover.
+    """
+    return (rolling_w**NP_EXPONENT * power_moving_s).fill_null(0.0)
+
+
+def normalized_power(power_weight_total: pl.Expr, power_moving_s: pl.Expr) -> pl.Expr:
+    """Normalized power, W (Coggan): ``(sum(rolling^4 * dt) / sum(dt)) ** (1/4)``;
+    null without moving time with power."""
+    return pl.when(power_moving_s > 0).then((power_weight_total / power_moving_s) ** (1.0 / NP_EXPONENT))
+
+
+def power_load(normalized_power_w: pl.Expr, moving_s: pl.Expr, ftp_w: float | None, model: ModelSettings) -> pl.Expr:
+    """Power load (Coggan TSS): ``100 * hours * IF^2``, IF = normalized power / FTP (W / W).
+
+    Null when FTP is unknown.
+    """
+    if ftp_w is None:
+        return pl.lit(None, pl.Float64)
+    intensity = normalized_power_w / ftp_w
+    return model.power_load_per_hour_at_ftp * moving_s / SECONDS_PER_HOUR * intensity**2
+
+
+def rpe_load(rpe: pl.Expr, moving_s: pl.Expr, model: ModelSettings) -> pl.Expr:
+    """Session-RPE load (Foster 2001): ``rpe * minutes``, scaled so that
+    ``rpe_load_reference_min`` (60) minutes at ``rpe_at_threshold`` (7) is
+    ``rpe_load_reference`` (100): ``rpe * minutes * 100 / (7 * 60)``.
+
+    ``rpe`` on the CR-10 scale, ``moving_s`` in s (the minutes are moving minutes).
+    """
+    per_rpe_minute = model.rpe_load_reference / (model.rpe_at_threshold * model.rpe_load_reference_min)
+    return rpe * moving_s / SECONDS_PER_MINUTE * per_rpe_minute
+
+
+def duration_load_per_hour(sport: pl.Expr, model: ModelSettings) -> pl.Expr:
+    """Load of an hour by sport: ``duration_load_per_hour_by_sport[sport]``, else
+    ``duration_load_per_hour`` (50: an easy hour)."""
+    default = pl.lit(model.duration_load_per_hour, pl.Float64)
+    by_sport = model.duration_load_per_hour_by_sport
+    if not by_sport:
+        return default
+    return sport.replace_strict(by_sport, default=default, return_dtype=pl.Float64)
+
+
+def duration_load(moving_s: pl.Expr, sport: pl.Expr, model: ModelSettings) -> pl.Expr:
+    """Duration load: ``hours * duration_load_per_hour[sport]`` (:func:`duration_load_per_hour`)."""
+    return moving_s / SECONDS_PER_HOUR * duration_load_per_hour(sport, model)
+
+
+def load_source(
+    *,
+    sport: pl.Expr,
+    moving_s: pl.Expr,
+    hr_coverage: pl.Expr,
+    power_coverage: pl.Expr,
+    normalized_power_w: pl.Expr,
+    gad_m: pl.Expr,
+    rpe: pl.Expr,
+    ftp_w: float | None,
+    model: ModelSettings,
+) -> pl.Expr:
+    """Which load a run gets (String, one of :data:`LOAD_SOURCES`), the first that applies:
+
+    1. ``"hr"``: heart rate covers at least ``hr_coverage_min`` (80 %) of moving time;
+    2. ``"power"``: a cycling sport (``cycling_sports``), FTP set (``ftp_w``, W) and
+       power covering at least ``power_coverage_min`` (80 %) of moving time;
+    3. ``"gap"``: a foot sport (``foot_sports``) with a grade-adjusted distance and moving time;
+    4. ``"rpe"``: the athlete gave a session RPE (``rpe`` not null);
+    5. ``"duration"``: otherwise.
+
+    Coverages are fractions of moving time (null: no moving time).
+    """
+    is_cycling = sport.is_in(list(model.cycling_sports)).fill_null(False)
+    on_foot = sport.is_in(list(model.foot_sports)).fill_null(False)
+    has_power = (
+        pl.lit(ftp_w is not None)
+        & is_cycling
+        & (power_coverage.fill_null(0.0) >= model.power_coverage_min)
+        & normalized_power_w.is_not_null()
+    )
+    has_pace = on_foot & (gad_m.fill_null(0.0) > 0) & (moving_s.fill_null(0.0) > 0)
     return (
         pl.when(hr_coverage.fill_null(0.0) >= model.hr_coverage_min)
         .then(pl.lit("hr"))
-        .when((gad_m.fill_null(0.0) > 0) & (moving_s.fill_null(0.0) > 0))
+        .when(has_power)
+        .then(pl.lit("power"))
+        .when(has_pace)
         .then(pl.lit("gap"))
+        .when(rpe.is_not_null())
+        .then(pl.lit("rpe"))
         .otherwise(pl.lit("duration"))
     )
 
