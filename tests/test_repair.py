@@ -20,7 +20,7 @@ from metrics_builders import activities, concat, samples, utc
 from trainlog import Store, fastdecode, import_paths, repair, schema
 from trainlog.athlete import stored_analysis
 from trainlog.decode import decode, decode_reference
-from trainlog.settings import AthleteSettings, ModelSettings
+from trainlog.settings import ModelSettings
 
 T0 = utc(2024, 3, 1, 8)
 MODEL = ModelSettings()  # max_clock_jump_s 6 h = 21,600 s
@@ -145,8 +145,9 @@ def test_the_longest_step_is_the_jump_when_a_run_also_had_a_real_pause():
 
 
 def test_the_gap_becomes_the_median_of_the_ordinary_steps():
-    # ordinary steps 1 and 5 (the repeated time's 0 and the jump are not ordinary): median 3
-    assert fixed_times([0, 1, 1, 1 + J, 6 + J], elapsed_s=9.0) == [0, 1, 1, 4, 9]
+    # ordinary steps 1, 5, 5 (the repeated time's 0 and the jump are not ordinary): median 5
+    # (with the 0 it would be 3, the mean 3.67)
+    assert fixed_times([0, 1, 1, 6, 6 + J, 11 + J], elapsed_s=16.0) == [0, 1, 1, 6, 11, 16]
 
 
 def test_a_step_of_exactly_max_clock_jump_s_is_ordinary():
@@ -174,6 +175,13 @@ def test_only_the_jumping_activity_moves_and_rows_keep_their_order():
     assert times_of(fixed) == [0, 1, -J, 2, 3, 1 - J]
     assert list(notes) == ["a"]
     assert fixed.schema == mixed.schema
+
+
+def test_jumps_come_in_row_order():
+    a, b = run([0, -J, -2 * J], "a"), run([0, -J], "b")  # backward jumps: repaired whatever the elapsed time
+    mixed = pl.concat([a[:2], b, a[2:]])  # a's jumps on rows 1 and 4, b's on row 3
+    jumps = repair.clock_jumps(mixed, schema.empty("activities"), MODEL)
+    assert [(j.activity_id, j.row) for j in jumps] == [("a", 1), ("b", 3), ("a", 4)]
 
 
 def test_no_jump_returns_the_same_frame_and_no_notes():

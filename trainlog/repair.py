@@ -84,7 +84,7 @@ class ClockJump:
 
 def span_text(seconds: float) -> str:
     """A duration as ``H:MM:SS``, with whole days as ``N d`` in front (``20 d 0:00:00``)."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     days, rest = divmod(whole, 86400)
     hours, rest = divmod(rest, 3600)
     text = f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
@@ -106,13 +106,15 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
     recorded. The typical interval is the median of the activity's steps above
     0 s and up to ``max_clock_jump_s`` (``FALLBACK_INTERVAL_S`` without one).
     """
-    limit_us = int(round(model.max_clock_jump_s * MICROS_PER_S))
+    limit_us = round(model.max_clock_jump_s * MICROS_PER_S)
     steps = samples.select(
         "activity_id",
         "timestamp",
         step_us=pl.col("timestamp").diff().over("activity_id").dt.total_microseconds(),
     ).with_row_index("row")
-    odd = steps.filter((pl.col("step_us") < 0) | (pl.col("step_us") > limit_us))
+    odd = steps.with_columns(backward=pl.col("step_us") < 0, forward=pl.col("step_us") > limit_us).filter(
+        pl.col("backward") | pl.col("forward")
+    )
     if odd.is_empty():
         return []
     ids = odd["activity_id"].unique()
@@ -135,17 +137,17 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
         .iter_rows()
     }
     jumps: list[ClockJump] = []
-    for aid, group in odd.group_by("activity_id", maintain_order=True):
-        info = stats[aid[0]]
+    for (aid,), group in odd.group_by("activity_id", maintain_order=True):
+        info = stats[aid]
         interval_us = info["interval_us"] if info["interval_us"] is not None else FALLBACK_INTERVAL_S * MICROS_PER_S
-        interval_us = int(round(interval_us))
+        interval_us = round(interval_us)
         candidates = list(group.iter_rows(named=True))
-        chosen = [c for c in candidates if c["step_us"] < 0]
-        elapsed_s = elapsed.get(aid[0])
+        chosen = [c for c in candidates if c["backward"]]
+        elapsed_s = elapsed.get(aid)
         if elapsed_s is not None:
             # recorded time once the backward jumps are repaired, minus what the device's timer ran
             excess_us = info["recorded_us"] + len(chosen) * interval_us - elapsed_s * MICROS_PER_S
-            for c in sorted((c for c in candidates if c["step_us"] > 0), key=lambda c: -c["step_us"]):
+            for c in sorted((c for c in candidates if c["forward"]), key=lambda c: -c["step_us"]):
                 if excess_us >= c["step_us"] / 2:
                     chosen.append(c)
                     excess_us -= c["step_us"] - interval_us
@@ -153,7 +155,7 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
         for c in sorted(chosen, key=lambda c: c["row"]):
             jumps.append(
                 ClockJump(
-                    activity_id=aid[0],
+                    activity_id=aid,
                     row=c["row"],
                     before_utc=c["timestamp"] - dt.timedelta(microseconds=c["step_us"]),
                     step_s=c["step_us"] / MICROS_PER_S,
@@ -185,7 +187,7 @@ def repair_clock_jumps(
         return samples, {}
     shift_us = np.zeros(samples.height, dtype=np.int64)
     for jump in jumps:
-        shift_us[jump.row] += int(round(jump.shift_s * MICROS_PER_S))
+        shift_us[jump.row] += round(jump.shift_s * MICROS_PER_S)
     moved = pl.duration(microseconds=pl.col("_shift_us").cum_sum().over("activity_id"))
     fixed = (
         samples.with_columns(pl.Series("_shift_us", shift_us))
