@@ -1,4 +1,5 @@
-"""Per-sample attribution to local days, zero-filled daily series, time-zone independence."""
+"""Per-sample attribution to local days (load by TRIMP or moving time, the sharing fallbacks),
+zero-filled daily series, time-zone independence."""
 
 import datetime as dt
 import time
@@ -111,3 +112,82 @@ def test_daily_and_weekly_series_sum_to_the_activity_totals_and_loads_are_never_
     assert result.daily["n_activities"].sum() == acts.height
     assert (result.per_activity["load"] >= 0).all()
     assert (result.daily["load"] >= 0).all()
+
+
+# ---- sharing one activity's load and totals across the days of its samples (daily._share)
+
+MIDNIGHT = utc(2024, 3, 2)  # local midnight at utc_offset_s 0
+
+
+def over_midnight(**streams):
+    """Samples every 10 s from 23:00 to 01:00 local (721; 360 credited on each day, the last covers nothing)."""
+    return samples("a", MIDNIGHT - dt.timedelta(hours=1), step_s=10, n=721, **streams)
+
+
+def test_an_hr_load_over_midnight_is_split_by_trimp():
+    # Defaults: hr_max 190, hr_rest 60, lthr 0.88 x 190 = 167.2, sex unknown (a 0.75, b 1.80).
+    # 60 min at 180 bpm: x = 120/130 = 0.9230769; TRIMP = 60 x 0.9230769 x 0.75 x exp(1.6615385) = 218.8000
+    # 60 min at 100 bpm: x = 40/130 = 0.3076923;  TRIMP = 60 x 0.3076923 x 0.75 x exp(0.5538462) = 24.0914
+    # reference, 60 min at lthr: x = 107.2/130;   TRIMP = 60 x 0.8246154 x 0.75 x exp(1.4843077) = 163.7158
+    # loads 100 x 218.8000 / 163.7158 = 133.65 and 100 x 24.0914 / 163.7158 = 14.72
+    # (split by moving time, 148.36 would give 74.18 on each day)
+    acts = activities({"activity_id": "a", "start_utc": MIDNIGHT - dt.timedelta(hours=1)})
+    smp = over_midnight(speed_mps=[3.0] * 721, hr_bpm=[180.0] * 360 + [100.0] * 361)
+    result = report.analyse(acts, smp, DEFAULTS)
+    assert result.per_activity["load_source"].to_list() == ["hr"]
+    assert result.daily["date"].to_list() == [dt.date(2024, 3, 1), dt.date(2024, 3, 2)]
+    assert result.daily["load"].to_list() == pytest.approx([133.6463, 14.7154], abs=1e-4)
+    assert result.daily["moving_s"].to_list() == pytest.approx([3600.0, 3600.0])
+
+
+@pytest.mark.parametrize(
+    ("sport", "rpe", "watts", "source", "total"),
+    [
+        ("cycling", None, [100.0] * 361 + [300.0] * 360, "power", 204.18852),  # see below
+        ("cycling", 7.0, None, "rpe", 200.0),  # 7 x 120 min x 100 / 420
+        ("cycling", None, None, "duration", 100.0),  # 2 h x 50
+    ],
+)
+def test_power_rpe_and_duration_loads_over_midnight_are_split_by_moving_time(sport, rpe, watts, source, total):
+    # 1 h credited on each day, so each day gets half, however hard each hour was (a split by
+    # power^4-weighted time would give the 300 W hour 81 times the 100 W one).
+    # Power, FTP 250 W: samples every 10 s (10 s credit each, 720 credited); the 30 s window
+    # (t - 30, t] holds 3 samples: 361 at 100 W, then (100 + 100 + 300) / 3 = 166.67 and
+    # (100 + 300 + 300) / 3 = 233.33, then 357 at 300 W.
+    # NP^4 = (361 x 100^4 + 166.67^4 + 233.33^4 + 357 x 300^4) / 720: NP = 252.604 W
+    # load = 100 x 2 h x (252.604 / 250)^2 = 204.1885
+    acts = activities({"activity_id": "a", "start_utc": MIDNIGHT - dt.timedelta(hours=1), "sport": sport})
+    acts = acts.with_columns(rpe=pl.lit(rpe, pl.Float64))
+    smp = over_midnight(speed_mps=[8.0] * 721)
+    if watts is not None:
+        smp = smp.with_columns(power_w=pl.Series(watts, dtype=pl.Float64))
+    result = report.analyse(acts, smp, AthleteSettings(ftp_w=250.0))
+    row = result.per_activity.row(0, named=True)
+    assert row["load_source"] == source
+    assert row["load"] == pytest.approx(total, rel=1e-6)
+    assert result.daily["load"].to_list() == pytest.approx([row["load"] / 2] * 2)
+
+
+def test_a_total_without_sample_weights_is_shared_by_moving_time():
+    # No altitude or distance stream: the watch's ascent (600 m) and distance (12 km) have no
+    # per-sample weights, so they follow moving time: 23:30-00:00 and 00:00-01:30 credit 30 and 90 min.
+    start = MIDNIGHT - dt.timedelta(minutes=30)
+    acts = activities({"activity_id": "a", "start_utc": start, "distance_m": 12000.0, "ascent_device_m": 600.0})
+    smp = samples("a", start, step_s=10, n=721, speed_mps=[3.0] * 721)
+    daily = report.analyse(acts, smp, DEFAULTS).daily
+    assert daily["moving_s"].to_list() == pytest.approx([1800.0, 5400.0])
+    assert daily["ascent_m"].to_list() == pytest.approx([150.0, 450.0])  # 600 x 1/4, 600 x 3/4
+    assert daily["distance_m"].to_list() == pytest.approx([3000.0, 9000.0])
+
+
+def test_a_total_without_weights_or_moving_time_is_shared_by_sample_count():
+    # Standing still throughout (speed 0): no moving time either, so each of the 5 samples
+    # (23:58, 23:59, 00:00, 00:01, 00:02) takes a fifth: 2/5 on the first day, 3/5 on the second.
+    start = MIDNIGHT - dt.timedelta(minutes=2)
+    acts = activities({"activity_id": "a", "start_utc": start, "distance_m": 1000.0, "ascent_device_m": 500.0})
+    smp = samples("a", start, step_s=60, n=5, speed_mps=[0.0] * 5)
+    daily = report.analyse(acts, smp, DEFAULTS).daily
+    assert daily["moving_s"].to_list() == [0.0, 0.0]
+    assert daily["ascent_m"].to_list() == pytest.approx([200.0, 300.0])
+    assert daily["distance_m"].to_list() == pytest.approx([400.0, 600.0])
+    assert daily["load"].to_list() == [0.0, 0.0]
