@@ -117,7 +117,8 @@ def test_a_run_without_hr_keeps_its_pace_load(store):
 def test_a_swim_without_hr_gets_a_duration_load(store):
     swim = by_start_day(stored_analysis(store, ATHLETE, AthleteSettings()).per_activity)[3]
     assert swim["sport"] == "swimming"
-    # half an hour at 1 m/s: no pace model for swimming, 0.5 h x 50 = 25 (the pace load would give 100 x 0.5 x 0.27^2 = 3.645)
+    # half an hour at 1 m/s: no pace model for swimming, 0.5 h x 50 = 25
+    # (the running pace load would give 100 x 0.5 h x (1 / 3.7037)^2 = 3.645)
     assert swim["load_source"] == "duration"
     assert swim["load"] == pytest.approx(25.0)
 
