@@ -106,7 +106,10 @@ def activity_metrics(
     """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY`.
 
     ``activities`` has the columns of ``trainlog.schema.ACTIVITIES`` (one
-    athlete); ``per_sample`` is :func:`sample_metrics` of their samples.
+    athlete); ``per_sample`` is :func:`sample_metrics` of their samples. The
+    athlete's choices come in as optional columns of ``activities`` (see
+    :func:`trainlog.choices.joined`): ``excluded`` and ``ascent_confirmed``
+    (Boolean; False when absent) and ``rpe`` (CR-10; null when absent).
     """
     model = settings.model
     athlete = settings.resolve()
@@ -136,6 +139,9 @@ def activity_metrics(
         "descent_device_m",
         # the athlete's session RPE (CR-10), when the caller joined the ratings in; null: none
         (col("rpe").cast(pl.Float64) if "rpe" in activities.columns else pl.lit(None, pl.Float64)).alias("rpe"),
+        # the athlete's choices (trainlog.choices.joined), when the caller joined them in; False: none
+        *[(col(c).cast(pl.Boolean).fill_null(False) if c in activities.columns else pl.lit(False)).alias(c)
+          for c in ("excluded", "ascent_confirmed")],
     ).with_columns(tzone.resolved_offsets(activities, athlete.timezone).alias("local_offset_s"))
     ascent_m, ascent_source = elevation.choose(col("ascent_device_m"), col("ascent_computed_m"), model)
     descent_m, _ = elevation.choose(col("descent_device_m"), col("descent_computed_m"), model)
@@ -188,11 +194,9 @@ def activity_metrics(
         )
     )
     frame = frame.with_columns(
-        # placeholders until the issue-11 rules land (elevation spikes and flag, choices)
+        # placeholders until the issue-11 rules land (elevation spikes and flag)
         pl.lit(None, pl.Int64).alias("altitude_spikes"),
         pl.lit(None, pl.String).alias("ascent_flag"),
-        pl.lit(False).alias("ascent_confirmed"),
-        pl.lit(False).alias("excluded"),
     ).with_columns(goal_counted=goal_counted(model))
     return frame.select(pl.col(name).cast(dtype) for name, dtype in metrics.schema("activity").items())
 
