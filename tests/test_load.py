@@ -348,3 +348,12 @@ def test_an_rpe_load_reaches_the_daily_series():
     acts = rated(5.0, sport="yoga", timer_s=2700.0)
     daily = report.analyse(acts, concat(), DEFAULTS).daily
     assert daily["load"].to_list() == pytest.approx([5 * 45 * 100 / 420])  # 53.571
+
+
+def test_power_comes_before_pace_for_a_sport_in_both_lists():
+    # the defaults keep cycling and foot sports apart; a sport listed in both follows METRICS.md's order
+    model = ModelSettings(foot_sports=("running", "cycling"))
+    got = metrics_of(ride(watts=[200.0] * 3601), AthleteSettings(ftp_w=250.0, model=model), sport="cycling")
+    assert got["load_source"] == "power" and got["load"] == pytest.approx(64.0)
+    no_ftp = metrics_of(ride(watts=[200.0] * 3601), AthleteSettings(model=model), sport="cycling")
+    assert no_ftp["load_source"] == "gap" and no_ftp["load"] == pytest.approx(506.25, rel=1e-6)
