@@ -129,3 +129,27 @@ def test_the_summary_counts_the_load_sources(store):
     analysis = stored_analysis(store, ATHLETE, AthleteSettings())
     got = report.summary_of_analysis(analysis, AthleteSettings(), dt.date(2024, 6, 9))
     assert got["load_sources"] == {"hr": 0, "power": 0, "gap": 1, "rpe": 0, "duration": 3}
+
+
+def test_a_session_rpe_set_through_the_api_gives_the_rpe_load(store, tmp_path):
+    # the athlete rates the ride without power (no HR, no FTP) and the swim; choices.set_rpe is
+    # what the CLI and the dashboard call. A copy of the store: the other tests see no rating.
+    import shutil
+
+    from trainlog import choices
+
+    rated = Store(shutil.copytree(store.data_dir, tmp_path / "data"))
+    rows = by_start_day(stored_analysis(rated, ATHLETE, AthleteSettings()).per_activity)
+    choices.set_rpe(rated, ATHLETE, rows[1]["activity_id"], 7.0)
+    choices.set_rpe(rated, ATHLETE, rows[3]["activity_id"], 5.0)
+    analysis = stored_analysis(rated, ATHLETE, AthleteSettings())
+    rows = by_start_day(analysis.per_activity)
+    # one moving hour at RPE 7: 7 x 60 x 100 / (7 x 60) = 100 (the duration load was 50)
+    assert rows[1]["rpe"] == 7.0 and rows[1]["load_source"] == "rpe"
+    assert rows[1]["load"] == pytest.approx(100.0)
+    # 30 moving minutes at RPE 5: 5 x 30 x 100 / 420 = 35.714
+    assert rows[3]["rpe"] == 5.0 and rows[3]["load_source"] == "rpe"
+    assert rows[3]["load"] == pytest.approx(5 * 30 * 100 / 420)
+    # and it is what the days book
+    daily = analysis.daily.filter(analysis.daily["date"] == dt.date(2024, 6, 4))
+    assert daily["load"].to_list() == pytest.approx([100.0])

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from metrics_builders import activities, concat, samples, utc
-from trainlog import report
+from trainlog import activity, repair, report
 from trainlog.settings import AthleteSettings, ModelSettings
 
 T0 = utc(2024, 3, 1, 8)
@@ -302,11 +302,18 @@ def rated(rpe, **activity):
     )
 
 
+def rated_metrics(acts, sample_frame, settings=DEFAULTS):
+    """The metrics row of ``acts`` (with its ``rpe`` column) as trainlog.activity.activity_metrics gives it:
+    the ratings arrive as an optional ``rpe`` column of the activities frame (trainlog.choices joins them in)."""
+    per_sample = activity.sample_metrics(repair.repaired(sample_frame, acts, settings.model), settings)
+    return activity.activity_metrics(acts, per_sample, settings).row(0, named=True)
+
+
 @pytest.mark.parametrize(("rpe", "minutes", "expected"), [(7.0, 60, 100.0), (5.0, 45, 53.5714286)])
 def test_rpe_load(rpe, minutes, expected):
     # 7 x 60 x 100 / 420 = 100; 5 x 45 x 100 / 420 = 53.571
     acts = rated(rpe, sport="strength_training", timer_s=minutes * 60.0)
-    got = report.activity_metrics(acts, concat(), DEFAULTS).row(0, named=True)
+    got = rated_metrics(acts, concat())
     assert got["rpe"] == rpe
     assert got["load_source"] == "rpe"
     assert got["load"] == pytest.approx(expected)
@@ -319,35 +326,29 @@ def test_rpe_minutes_are_moving_minutes():
     times = [10.0 * i for i in range(n)]
     times = times[:90] + [t + 1800 for t in times[90:]]
     acts = rated(7.0, sport="cycling", timer_s=9999.0)
-    got = report.activity_metrics(acts, samples("a", T0, times_s=times), DEFAULTS).row(0, named=True)
+    got = rated_metrics(acts, samples("a", T0, times_s=times))
     assert got["moving_s"] == pytest.approx(1800.0)
     assert got["load_source"] == "rpe"
     assert got["load"] == pytest.approx(50.0)  # 7 x 30 x 100 / 420
 
 
 def test_rpe_comes_after_hr_power_and_pace_and_before_duration():
-    hr = report.activity_metrics(rated(3.0), samples("a", T0, n=61, speed_mps=[3.0] * 61, hr_bpm=[150.0] * 61),
-                                 DEFAULTS).row(0, named=True)
+    hr = rated_metrics(rated(3.0), samples("a", T0, n=61, speed_mps=[3.0] * 61, hr_bpm=[150.0] * 61))
     assert hr["load_source"] == "hr" and hr["rpe"] == 3.0
-    power = report.activity_metrics(rated(3.0, sport="cycling"), ride(watts=[200.0] * 3601), RIDER).row(0, named=True)
+    power = rated_metrics(rated(3.0, sport="cycling"), ride(watts=[200.0] * 3601), RIDER)
     assert power["load_source"] == "power"
-    pace = report.activity_metrics(rated(3.0), ride(speed=1000 / 270), DEFAULTS).row(0, named=True)
+    pace = rated_metrics(rated(3.0), ride(speed=1000 / 270))
     assert pace["load_source"] == "gap" and pace["load"] == pytest.approx(100.0)
-    swim = report.activity_metrics(rated(3.0, sport="swimming"), ride(speed=1.0), DEFAULTS).row(0, named=True)
+    swim = rated_metrics(rated(3.0, sport="swimming"), ride(speed=1.0))
     assert swim["load_source"] == "rpe" and swim["load"] == pytest.approx(3 * 60 * 100 / 420)  # 42.857
-    unrated = report.activity_metrics(rated(None, sport="swimming"), ride(speed=1.0), DEFAULTS).row(0, named=True)
+    unrated = rated_metrics(rated(None, sport="swimming"), ride(speed=1.0))
     assert unrated["load_source"] == "duration" and unrated["rpe"] is None
 
 
 def test_an_activities_frame_without_an_rpe_column_has_no_rating():
-    got = metrics_of(concat(), sport="swimming", timer_s=3600.0)
+    got = rated_metrics(activities({"activity_id": "a", "start_utc": T0, "sport": "swimming", "timer_s": 3600.0}),
+                        concat())
     assert got["rpe"] is None and got["load_source"] == "duration"
-
-
-def test_an_rpe_load_reaches_the_daily_series():
-    acts = rated(5.0, sport="yoga", timer_s=2700.0)
-    daily = report.analyse(acts, concat(), DEFAULTS).daily
-    assert daily["load"].to_list() == pytest.approx([5 * 45 * 100 / 420])  # 53.571
 
 
 def test_power_comes_before_pace_for_a_sport_in_both_lists():
