@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings as hsettings
 from polars.testing import assert_frame_equal
 
 from metrics_builders import activities, concat, histories, samples, utc
-from trainlog import report
+from trainlog import activity, daily, repair, report
 from trainlog.settings import AthleteSettings
 
 DEFAULTS = AthleteSettings()
@@ -161,11 +161,15 @@ def test_power_rpe_and_duration_loads_over_midnight_are_split_by_moving_time(spo
     smp = over_midnight(speed_mps=[8.0] * 721)
     if watts is not None:
         smp = smp.with_columns(power_w=pl.Series(watts, dtype=pl.Float64))
-    result = report.analyse(acts, smp, AthleteSettings(ftp_w=250.0))
-    row = result.per_activity.row(0, named=True)
+    # trainlog.daily's own chain: the rating arrives as the activities frame's optional rpe column
+    settings = AthleteSettings(ftp_w=250.0)
+    per_sample = activity.sample_metrics(repair.repaired(smp, acts, settings.model), settings)
+    per_activity = activity.activity_metrics(acts, per_sample, settings)
+    row = per_activity.row(0, named=True)
     assert row["load_source"] == source
     assert row["load"] == pytest.approx(total, rel=1e-6)
-    assert result.daily["load"].to_list() == pytest.approx([row["load"] / 2] * 2)
+    series = daily.daily_series(daily.activity_days(per_sample, per_activity))
+    assert series["load"].to_list() == pytest.approx([row["load"] / 2] * 2)
 
 
 def test_a_total_without_sample_weights_is_shared_by_moving_time():
