@@ -75,9 +75,9 @@ def rolling_power_w(power_w: pl.Expr, timestamp: pl.Expr, model: ModelSettings) 
 
     A time window, not a count of samples, so that smart recording and pauses
     do not stretch it; null readings are left out of the mean. The first 30 s
-    average what there is (GoldenCheetah pads them with zeros; on a ride of
-    minutes the difference is nil). Needs the frame sorted by time within
-    ``activity_id``.
+    average what there is (GoldenCheetah counts the missing readings as 0 W:
+    the two differ over the first 30 s only). Needs the frame sorted by time
+    within ``activity_id``.
     """
     window = dt.timedelta(seconds=model.normalized_power_window_s)
     return power_w.rolling_mean_by(timestamp, window_size=window).over("activity_id")
