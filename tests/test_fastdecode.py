@@ -287,3 +287,20 @@ def test_developer_field_of_unknown_base_type_is_refused_before_fitfast(capfd):
                 assert "panicked" not in capfd.readouterr().err
                 return
     pytest.fail("no corpus file on the fast path has developer fields")
+
+
+@pytest.mark.parametrize("duplicate", ["invalid_last", "invalid_first"])
+def test_records_defining_a_field_twice_are_refused_and_keep_the_valid_copy(duplicate):
+    """Some Garmin and Zwift files list record field 5 (distance) twice, one copy 0xFFFFFFFF."""
+    import fit_raw
+
+    start = 1_714_550_400
+    data = fit_raw.distance_twice_run(start, 121, duplicate=duplicate)
+    with pytest.raises(fastdecode.Unsupported, match="records define a field twice"):
+        fastdecode.decode_fast(data, "twice.fit")
+    ref = decode_reference(data, "twice.fit")
+    assert ref.records["distance_m"].to_list() == [3.0 * i for i in range(121)]
+    assert_same(ref, decode(data, "twice.fit"))
+    clean = fit_raw.distance_twice_run(start, 121, duplicate=None)  # distance once: the fast path, same records
+    assert_same(decode_reference(clean, "clean.fit"), fastdecode.decode_fast(clean, "clean.fit"))
+    assert_frame_equal(fastdecode.decode_fast(clean, "clean.fit").records, ref.records, check_exact=True)

@@ -326,3 +326,63 @@ def test_two_imports_at_once_store_each_activity_once(tmp_path, copy_corpus):
     assert acts.height == 4 and acts["activity_id"].n_unique() == 4
     samples = Store(data).read("samples", "mara")
     assert samples.height == acts["n_records"].sum()
+
+
+def _jumping_run(path, times_unix_s, elapsed_s):
+    """A run at 3 m/s, one record per time, whose session says ``elapsed_s`` (the device's timer)."""
+    pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
+    import numpy as np
+
+    from trainlog._fitwrite import Device, Recording, encode
+
+    n = len(times_unix_s)
+    rec = Recording(
+        time_unix_s=np.asarray(times_unix_s, dtype=np.int64), distance_m=np.arange(n) * 3.0,
+        speed_mps=np.full(n, 3.0), energy_kcal=np.arange(n) * 0.2, sport="running", sub_sport="generic",
+        utc_offset_end_s=0, hr_bpm=np.full(n, 150), elapsed_s=elapsed_s, timer_s=elapsed_s,
+    )
+    path.write_bytes(encode(rec, Device(write_laps=False)))
+    return path
+
+
+def test_clock_jump_note_is_appended_to_the_import_note(store, tmp_path):
+    # a watch whose clock was never set (times since power-on: already a note), reset back an hour mid-run
+    power_on = 631_065_600 + 100_000
+    times = [power_on + i for i in range(60)] + [power_on - 3600 + 60 + i for i in range(61)]
+    import_paths(store, [_jumping_run(tmp_path / "unset.fit", times, 120.0)], "mara")
+    note = store.read("activities", "mara")["import_note"].item()
+    assert note == (
+        "device clock not set: times are relative to power-on; clock jump repaired: the clock went back 0:59:59"
+        " after 1990-01-01 03:47:39 UTC, so the 61 samples from there on are moved to make that step 1 s"
+    )
+    stored = store.read("samples", "mara")["timestamp"].to_list()  # as recorded, in record order
+    assert [(t - stored[0]).total_seconds() for t in (stored[59], stored[60])] == [59.0, 60.0 - 3600]
+
+
+def test_clock_jump_note_uses_the_athletes_max_clock_jump_s(store, tmp_path):
+    from trainlog.athlete import save_settings_of, stored_analysis
+    from trainlog.settings import AthleteSettings, ModelSettings
+
+    start = 1_714_550_400
+    times = [start + i for i in range(60)] + [start + 2 * 3600 + 60 + i for i in range(61)]  # a 2 h step
+    path = _jumping_run(tmp_path / "two_hours.fit", times, 120.0)  # the timer ran 2 min, not 2 h
+    save_settings_of(store, "tom", AthleteSettings(model=ModelSettings(max_clock_jump_s=3600)))
+    for athlete in ("mara", "tom"):
+        import_paths(store, [path], athlete)
+    assert store.read("activities", "mara")["import_note"].item() is None  # below the default 6 h
+    note = store.read("activities", "tom")["import_note"].item()
+    assert note.startswith("clock jump repaired: the clock went forward 2:00:01 after 2024-05-01 08:00:59 UTC")
+    moving = {a: stored_analysis(store, a).per_activity["moving_s"].item() for a in ("mara", "tom")}
+    assert moving == {"mara": pytest.approx(59 + 10 + 60), "tom": pytest.approx(120.0)}  # a gap credits 10 s at most
+
+
+def test_unreadable_settings_do_not_stop_an_import(store, tmp_path):
+    start = 1_714_550_400
+    times = [start + i for i in range(60)] + [start + 20 * 86400 + 60 + i for i in range(61)]
+    path = _jumping_run(tmp_path / "reset.fit", times, 120.0)
+    settings = store.settings_path("mara")
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text("{not json")
+    report = import_paths(store, [path], "mara")
+    assert report.counts()["imported"] == 1
+    assert "clock jump repaired" in store.read("activities", "mara")["import_note"].item()  # the default 6 h
