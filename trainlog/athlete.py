@@ -68,6 +68,8 @@ def stored_analysis(
 ) -> Analysis:
     """The athlete's :func:`~trainlog.report.analyse` (to the last booked day), kept on disk.
 
+    The athlete's choices (:mod:`trainlog.choices`) are read in the same snapshot;
+    each choice is a commit, so a new generation and a new analysis.
     Computed once per data generation and settings, then read back (a
     dashboard's first visit reads five small frames instead of walking every
     sample again). ``manifest``: analyse that commit (one the caller read
@@ -81,8 +83,8 @@ def stored_analysis(
     def compute(name: str):
         def run() -> pl.DataFrame:
             if "result" not in computed:
-                tables = store.read_all(athlete, ("activities", "samples"), manifest)
-                computed["result"] = analyse(tables["activities"], tables["samples"], settings)
+                tables = store.read_all(athlete, ("activities", "samples", "choices"), manifest)
+                computed["result"] = analyse(tables["activities"], tables["samples"], settings, choices=tables["choices"])
                 _drop_stale_frames(store, athlete)
             return getattr(computed["result"], name)
 

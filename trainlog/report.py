@@ -3,7 +3,8 @@
 :func:`analyse` runs the whole chain once (samples -> activities -> days ->
 fitness -> weeks); :func:`summary` turns it into a plain JSON-serialisable dict
 for ``trainlog summary --json``. Inputs are the ``activities`` and ``samples``
-frames of one athlete (``trainlog.schema``).
+frames of one athlete (``trainlog.schema``), and optionally its ``choices``
+(:mod:`trainlog.choices`), joined onto the activities before any metric.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trainlog import activity, daily, fitness, goal, load, metrics, repair, weekly
+from trainlog import activity, choices as choices_, daily, fitness, goal, load, metrics, repair, weekly
 from trainlog.settings import AthleteSettings
 
 WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
@@ -35,17 +36,30 @@ class Analysis:
 
 
 def analyse(
-    activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, today: dt.date | None = None
+    activities: pl.DataFrame,
+    samples: pl.DataFrame,
+    settings: AthleteSettings,
+    today: dt.date | None = None,
+    choices: pl.DataFrame | None = None,
 ) -> Analysis:
-    """Run all metrics once. ``today`` (local date) extends the daily series with rest days."""
+    """Run all metrics once. ``today`` (local date) extends the daily series with rest days.
+
+    ``choices``: the athlete's choices table (:data:`trainlog.schema.CHOICES`) or its
+    :func:`trainlog.choices.state`; None: no choices (nothing excluded or confirmed, no RPE).
+    """
     # clock jumps undone and records of one timestamp merged before any metric (METRICS.md)
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
-    per_activity = activity.activity_metrics(activities, per_sample, settings)
+    per_activity = activity.activity_metrics(choices_.joined(activities, choices), per_sample, settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
     windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
     days = daily.activity_days(per_sample, per_activity, attribution)
-    series = fitness.fitness(daily.daily_series(days, end=today), settings.model)
+    series = fitness_of(daily.daily_series(days, end=today), settings)
     return Analysis(per_activity, windows, days, series, weekly.weekly(days))
+
+
+def fitness_of(series: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
+    """:func:`trainlog.fitness.fitness` of a daily series with the athlete's model and starting fitness and fatigue."""
+    return fitness.fitness(series, settings.model, settings.start_ctl, settings.start_atl)
 
 
 def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None) -> Analysis:
@@ -57,14 +71,16 @@ def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None)
     """
     if today is None or (not result.daily.is_empty() and result.daily["date"].max() >= today):
         return result
-    series = fitness.fitness(daily.daily_series(result.days, end=today), settings.model)
+    series = fitness_of(daily.daily_series(result.days, end=today), settings)
     return Analysis(result.per_activity, result.windows, result.days, series, result.weekly)
 
 
-def activity_metrics(activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
-    """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY`."""
+def activity_metrics(
+    activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, choices: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY` (``choices`` as in :func:`analyse`)."""
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
-    return activity.activity_metrics(activities, per_sample, settings)
+    return activity.activity_metrics(choices_.joined(activities, choices), per_sample, settings)
 
 
 def _week_figures(series: pl.DataFrame, first: dt.date, last: dt.date) -> dict:
@@ -78,6 +94,7 @@ def summary(
     samples: pl.DataFrame,
     settings: AthleteSettings,
     today: dt.date,
+    choices: pl.DataFrame | None = None,
 ) -> dict:
     """The summary as a JSON-serialisable dict; ``today`` is the athlete's local date.
 
@@ -86,10 +103,13 @@ def summary(
     ``vertical``, ``goal``, ``units``. ``this_week`` runs from Monday to
     ``today``; ``last_4_weeks_mean`` averages the four full ISO weeks before it
     (weeks without activity count as 0). Activities and days after ``today``
-    are left out. With an :func:`analyse` result at hand, :func:`summary_of_analysis`
+    are left out. ``form`` carries ``building_history`` (the cold start: bands are null),
+    ``history_day`` (today's day of the history, the first activity's day being 1;
+    null before it) and ``history_days`` (the cold start's length). ``choices`` as in
+    :func:`analyse`. With an :func:`analyse` result at hand, :func:`summary_of_analysis`
     gives the same without recomputing it.
     """
-    return summary_of_analysis(analyse(activities, samples, settings, today), settings, today)
+    return summary_of_analysis(analyse(activities, samples, settings, today, choices), settings, today)
 
 
 def summary_of_analysis(analysis: Analysis, settings: AthleteSettings, today: dt.date) -> dict:
@@ -104,6 +124,11 @@ def summary_of_analysis(analysis: Analysis, settings: AthleteSettings, today: dt
     ]
     day = history.filter(pl.col("date") == today)
     row = day.row(0, named=True) if not day.is_empty() else dict.fromkeys(history.columns)
+    first_day = history["date"].min() if not history.is_empty() else None
+    history_day = (today - first_day).days + 1 if first_day is not None else None
+    building = row["building_history"]
+    if building is None:  # no history yet: bands only when the athlete set a starting fitness
+        building = settings.start_ctl is None and settings.start_atl is None
     readiness = goal.readiness(
         history, result.windows, done, settings.goal, settings.model, today
     )
@@ -116,7 +141,11 @@ def summary_of_analysis(analysis: Analysis, settings: AthleteSettings, today: dt
         "load_sources": {source: sources.count(source) for source in load.LOAD_SOURCES},
         "this_week": {"week_start": monday.isoformat(), **_week_figures(history, monday, today)},
         "last_4_weeks_mean": {name: sum(week[name] for week in previous) / LAST_WEEKS for name in WEEK_FIELDS},
-        "form": {"ctl": row["ctl"], "atl": row["atl"], "tsb": row["tsb"], "band": row["form_band"], "ramp": row["ramp"]},
+        "form": {
+            "ctl": row["ctl"], "atl": row["atl"], "tsb": row["tsb"], "band": row["form_band"], "ramp": row["ramp"],
+            "building_history": bool(building), "history_day": history_day,
+            "history_days": settings.model.history_days,
+        },
         "acwr": {
             "value": row["acwr"],
             "band": row["acwr_band"],

@@ -82,7 +82,16 @@ FILES: dict[str, pl.DataType] = {
     "imported_at": UTC,
 }
 
-TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": FILES}
+#: The athlete's choices per activity, an append-only event log (trainlog.choices): one row
+#: per choice made; nothing is ever rewritten. The latest row of each kind wins.
+CHOICES: dict[str, pl.DataType] = {
+    "activity_id": pl.String,  # the activity chosen about (stable across re-imports of its file)
+    "action": pl.String,  # exclude | include | confirm | unconfirm | rpe
+    "rpe": pl.Float64,  # for action "rpe": the session rating, CR-10 (0..10); null clears it
+    "at": UTC,  # when the choice was recorded
+}
+
+TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": FILES, "choices": CHOICES}
 
 
 def empty(table: str) -> pl.DataFrame:

@@ -9,6 +9,7 @@ Layout of a data directory::
         samples-<id>.parquet
         laps-<id>.parquet
         files-<id>.parquet
+        choices-<id>.parquet     the athlete's choices per activity (an event log)
         derived/                 frames computed from the dataset (a cache)
         .lock                    writers' lock (filelock)
 
@@ -312,14 +313,16 @@ class _BadPart(Exception):
 
 
 #: Per table, the columns of a part's summary (what the dataset's consistency rules need).
-_SUMMARY_KEY = {"activities": "activity_id", "samples": "activity_id", "laps": "activity_id", "files": "file_sha256"}
+_SUMMARY_KEY = {"activities": "activity_id", "samples": "activity_id", "laps": "activity_id", "files": "file_sha256",
+                "choices": "event"}
 
 
 def _summarise(table: str, path: Path) -> pl.DataFrame:
     """Read a whole part (every row and column, so damage anywhere shows) and return its small summary.
 
     activities: activity_id, file_sha256, n_records; samples: activity_id, n
-    (rows); laps: activity_id; files: file_sha256, outcome. Raises _BadPart.
+    (rows); laps: activity_id; files: file_sha256, outcome; choices: activity_id,
+    event (one key per choice, so a compaction is told from a later choice). Raises _BadPart.
     """
     why = _is_parquet(path)
     if why is not None:
@@ -339,14 +342,23 @@ def _summarise(table: str, path: Path) -> pl.DataFrame:
         return frame.group_by("activity_id").agg(pl.len().cast(pl.Int64).alias("n"))
     if table == "laps":
         return frame.select("activity_id").unique()
+    if table == "choices":
+        return frame.select("activity_id", _choice_event())
     return frame.select("file_sha256", "outcome")
+
+
+def _choice_event() -> pl.Expr:
+    """One text key per row of the choices table: activity, action, rating and time."""
+    fields = [pl.col(c).cast(pl.String).fill_null("") for c in ("activity_id", "action", "rpe", "at")]
+    return pl.concat_str(fields, separator="|").alias("event")
 
 
 def _empty_summary(table: str) -> pl.DataFrame:
     cols = {"activities": {"activity_id": pl.String, "file_sha256": pl.String, "n_records": pl.Int64},
             "samples": {"activity_id": pl.String, "n": pl.Int64},
             "laps": {"activity_id": pl.String},
-            "files": {"file_sha256": pl.String, "outcome": pl.String}}[table]
+            "files": {"file_sha256": pl.String, "outcome": pl.String},
+            "choices": {"activity_id": pl.String, "event": pl.String}}[table]
     return pl.DataFrame(schema=cols)
 
 
@@ -363,7 +375,8 @@ def _invariants(summaries: dict[str, list[pl.DataFrame]], ledger: bool = True) -
     Each activity once; its samples number its n_records; samples and laps
     belong to stored activities; with a ledger (schema 1), each file once in
     it and the stored activities are exactly those of the files it says were
-    imported.
+    imported. Choices need no rule: one about an activity that is not stored
+    is kept (it applies again when that file is imported again).
     """
     t = {name: pl.concat(frames) if frames else _empty_summary(name) for name, frames in summaries.items()}
     acts, samples, laps, files = t["activities"], t["samples"], t["laps"], t["files"]
