@@ -28,7 +28,8 @@ def daily(loads, ascent=None, descent=None):
 
 
 def test_single_day_history():
-    row = fitness.fitness(daily([100]), MODEL).row(0, named=True)
+    # start_ctl = start_atl = 0 given by the athlete: the same figures as a cold start, with bands from day one
+    row = fitness.fitness(daily([100]), MODEL, start_ctl=0.0, start_atl=0.0).row(0, named=True)
     # from 0 the day before: CTL = 100 * (1 - e^-1/42) = 2.352831, ATL = 100 * (1 - e^-1/7) = 13.31221
     assert row["ctl"] == pytest.approx(100 * A42, rel=1e-6)
     assert row["atl"] == pytest.approx(100 * A7, rel=1e-6)
@@ -48,7 +49,7 @@ def test_single_day_history():
 
 
 def test_second_day_starts_with_yesterdays_form():
-    rows = fitness.fitness(daily([100, 0]), MODEL)
+    rows = fitness.fitness(daily([100, 0]), MODEL, start_ctl=0.0, start_atl=0.0)
     # CTL_2 = 2.352831 * (1 - 0.02352831) = 2.297473; TSB_2 = 2.352831 - 13.312210 = -10.959379
     assert rows["ctl"][1] == pytest.approx(2.297473, rel=1e-6)
     assert rows["atl"][1] == pytest.approx(13.312210 * (1 - A7), rel=1e-6)
@@ -74,7 +75,7 @@ def test_monotony_is_null_when_sd_is_zero():
 
 def test_monotony_is_capped_and_banded():
     # 7 loads 100, 100, 100, 100, 100, 100, 101: mean 100.142857, SD 0.377964 -> 264.9, capped at 10
-    rows = fitness.fitness(daily([100] * 6 + [101]), MODEL)
+    rows = fitness.fitness(daily([100] * 6 + [101]), MODEL, start_ctl=0.0, start_atl=0.0)
     assert rows["monotony"][6] == 10.0
     assert rows["monotony_band"][6] == "flag"
     # loads [10, 20, 10, 20, 10, 20, 10]: mean 100/7 = 14.285714;
@@ -127,3 +128,68 @@ def test_constant_load_converges(load):
     assert rows["atl"][-1] == pytest.approx(load, rel=1e-9, abs=1e-9)
     assert rows["tsb"][-1] == pytest.approx(0.0, abs=1e-5 * max(load, 1.0))
     assert math.isclose(rows["ramp"][-1], 0.0, abs_tol=1e-5 * max(load, 1.0))
+
+
+# ---- the cold start (METRICS.md "Fitness, fatigue, form"; issue 11, case 7)
+
+#: A varied week of loads (so the 7-day SD is never 0 and monotony always has a value).
+WEEK = [50, 80, 0, 60, 100, 0, 40]
+BANDS = ("form_band", "acwr_band", "monotony_band")
+
+
+def test_a_new_athlete_builds_history_for_42_days_without_bands():
+    rows = fitness.fitness(daily(WEEK * 8), MODEL)  # 56 days from the first activity
+    building = rows["building_history"].to_list()
+    assert building == [True] * 42 + [False] * 14  # days 1..42, then day 43 on
+    for name in BANDS:
+        assert rows[name][:42].null_count() == 42, name
+        assert rows[name][42:].null_count() == 0, name
+    # the figures are still computed: day one of a cold start is the issue's "ACWR 3.6"
+    first = rows.row(0, named=True)
+    assert first["acwr"] == pytest.approx(50 * (2 / 8) / (50 * 2 / 29))  # 3.625
+    assert first["ctl"] == pytest.approx(50 * A42, rel=1e-6)
+    assert first["monotony"] == pytest.approx(1 / math.sqrt(7), rel=1e-6)
+
+
+def test_the_cold_start_counts_days_from_the_first_activity_not_days_with_load():
+    rows = fitness.fitness(daily([100] + [0] * 50), MODEL)
+    assert rows["building_history"].to_list() == [True] * 42 + [False] * 9
+    # day 43: form from CTL and ATL of day 42 (both decayed from the one load): a band again
+    assert rows["form_band"][42] is not None
+
+
+def test_a_starting_fitness_and_fatigue_seed_the_day_before_the_first_activity():
+    rows = fitness.fitness(daily([100, 0]), MODEL, start_ctl=50.0, start_atl=70.0)
+    day1, day2 = rows.row(0, named=True), rows.row(1, named=True)
+    # CTL_1 = 50 (1 - 0.02352831) + 100 (0.02352831) = 50 + 50 x 0.02352831 = 51.176416
+    assert day1["ctl"] == pytest.approx(51.176416, rel=1e-6)
+    # ATL_1 = 70 + (100 - 70) x 0.13312210 = 73.993663
+    assert day1["atl"] == pytest.approx(73.993663, rel=1e-6)
+    # TSB_1 = CTL_0 - ATL_0 = 50 - 70 = -20: "optimal" (-30..-10), a band on day one
+    assert day1["tsb"] == pytest.approx(-20.0)
+    assert day1["form_band"] == "optimal"
+    assert day1["ramp"] == pytest.approx(51.176416 - 50.0, rel=1e-6)  # CTL a week before: the start value
+    # ACWR: acute from start_atl, 70 + (100 - 70) x 2/8 = 77.5; chronic from start_ctl, 50 + 50 x 2/29 = 53.448276
+    assert day1["acwr_acute"] == pytest.approx(77.5)
+    assert day1["acwr_chronic"] == pytest.approx(53.448276, rel=1e-6)
+    assert day1["acwr"] == pytest.approx(1.45)  # 77.5 / (1550 / 29) = 1.45: "caution" (1.3-1.5)
+    assert day1["acwr_band"] == "caution"
+    assert day1["monotony_band"] == "ok" and day1["building_history"] is False
+    # day 2 (rest): CTL_2 = 51.176416 x (1 - 0.02352831) = 49.972312; TSB_2 = 51.176416 - 73.993663 = -22.817247
+    assert day2["ctl"] == pytest.approx(49.972312, rel=1e-6)
+    assert day2["tsb"] == pytest.approx(-22.817247, rel=1e-6)
+    # ascent and descent fitness have no starting value: from 0 as before
+    assert day1["ascent_ctl"] == 0.0
+
+
+def test_one_starting_value_is_enough_to_end_the_cold_start():
+    rows = fitness.fitness(daily(WEEK), MODEL, start_ctl=40.0)
+    assert rows["building_history"].to_list() == [False] * 7
+    assert rows["atl"][0] == pytest.approx(50 * A7, rel=1e-6)  # the other starts from 0
+    assert rows["tsb"][0] == pytest.approx(40.0) and rows["form_band"][0] == "transition"  # above +25
+
+
+def test_history_days_is_a_setting():
+    rows = fitness.fitness(daily(WEEK * 2), ModelSettings(history_days=10))
+    assert rows["building_history"].to_list() == [True] * 10 + [False] * 4
+    assert fitness.fitness(daily(WEEK), ModelSettings(history_days=0))["building_history"].to_list() == [False] * 7

@@ -46,19 +46,75 @@ def test_summary_this_week_against_the_last_four():
     assert mean["ascent_m"] == pytest.approx(1200 / 4)
     assert mean["n_activities"] == pytest.approx(3 / 4)
     assert got["n_activities"] == 5
-    assert got["load_sources"] == {"hr": 0, "gap": 0, "duration": 5}
+    assert got["load_sources"] == {"hr": 0, "power": 0, "gap": 0, "rpe": 0, "duration": 5}
 
 
 def test_summary_form_on_a_single_day_history():
-    got = report.summary(activities(hour("a", utc(2024, 3, 6, 9))), concat(), AthleteSettings(), TODAY)
-    # load 50 today only: CTL 50 * 0.02352831, ATL 50 * 0.13312210, TSB 0 (grey zone)
+    acts = activities(hour("a", utc(2024, 3, 6, 9)))
+    got = report.summary(acts, concat(), AthleteSettings(), TODAY)
+    # load 50 today only: CTL 50 * 0.02352831, ATL 50 * 0.13312210, TSB 0
     assert got["form"]["ctl"] == pytest.approx(1.1764157, rel=1e-6)
     assert got["form"]["atl"] == pytest.approx(6.656105, rel=1e-6)
-    assert got["form"]["tsb"] == 0.0 and got["form"]["band"] == "grey zone"
-    # acute 50 * 2/8 = 12.5, chronic 50 * 2/29 = 3.448276: ratio 3.625, "danger"
-    assert got["acwr"]["value"] == pytest.approx(3.625) and got["acwr"]["band"] == "danger"
+    assert got["form"]["tsb"] == 0.0
+    # acute 50 * 2/8 = 12.5, chronic 50 * 2/29 = 3.448276: ratio 3.625
+    assert got["acwr"]["value"] == pytest.approx(3.625)
     assert got["monotony"]["value"] == pytest.approx(0.377964, rel=1e-5)  # 1 / sqrt(7)
-    assert got["monotony"]["band"] == "ok"
+    # day 1 of a cold start: no band (the issue's "ACWR 3.6 danger" on the first day)
+    assert got["form"]["building_history"] is True
+    assert (got["form"]["history_day"], got["form"]["history_days"]) == (1, 42)
+    assert got["form"]["band"] is None and got["acwr"]["band"] is None and got["monotony"]["band"] is None
+    # with a starting fitness of 0 and fatigue of 0 given, the same figures with bands
+    seeded = report.summary(acts, concat(), AthleteSettings(start_ctl=0.0, start_atl=0.0), TODAY)
+    assert seeded["form"]["ctl"] == got["form"]["ctl"] and seeded["form"]["building_history"] is False
+    assert seeded["form"]["band"] == "grey zone" and seeded["acwr"]["band"] == "danger"
+    assert seeded["monotony"]["band"] == "ok"
+
+
+def _daily_runs(days: int, first: dt.date = dt.date(2024, 1, 1)):
+    """One run a day without samples, of 30 to 120 minutes (a varied load, so monotony has a value)."""
+    minutes = [30, 90, 45, 120, 60, 40, 75]
+    return activities(*[
+        hour(f"d{i}", utc(first.year, first.month, first.day, 9) + dt.timedelta(days=i), minutes[i % 7] / 60)
+        for i in range(days)
+    ])
+
+
+def test_a_new_athlete_sees_no_band_and_no_warning_for_42_days():
+    """Issue 11, case 7: from a cold start, 14 of the first 28 days showed ACWR "danger" and 10 showed
+    form "high risk". Now each of the first 42 days (the first activity's day is day 1) has no band."""
+    first = dt.date(2024, 1, 1)
+    acts = _daily_runs(60, first)
+    base = report.analyse(acts, concat(), AthleteSettings())
+    for k in range(60):
+        day = first + dt.timedelta(days=k)
+        s = json.loads(json.dumps(report.summary_of_analysis(base, AthleteSettings(), day)))
+        bands = (s["form"]["band"], s["acwr"]["band"], s["monotony"]["band"])
+        assert s["form"]["history_day"] == k + 1
+        if k < 42:
+            assert s["form"]["building_history"] is True and bands == (None, None, None), (day, bands)
+            assert s["acwr"]["value"] is not None  # the figures are there, only their bands are not
+        else:
+            assert s["form"]["building_history"] is False and None not in bands, (day, bands)
+
+
+def test_a_starting_fitness_gives_bands_from_day_one():
+    first = dt.date(2024, 1, 1)
+    settings = AthleteSettings(start_ctl=60.0, start_atl=55.0)
+    base = report.analyse(_daily_runs(10, first), concat(), settings)
+    s = report.summary_of_analysis(base, settings, first)
+    assert s["form"]["building_history"] is False and s["form"]["history_day"] == 1
+    # day 1: 30 minutes without samples, a duration load of 25 (50 an hour)
+    # CTL_1 = 60 + (25 - 60) x 0.02352831 = 59.176509; ATL_1 = 55 + (25 - 55) x 0.13312210 = 51.006337
+    assert s["form"]["ctl"] == pytest.approx(59.176509, rel=1e-6)
+    assert s["form"]["atl"] == pytest.approx(51.006337, rel=1e-6)
+    assert s["form"]["tsb"] == pytest.approx(5.0) and s["form"]["band"] == "fresh"  # 60 - 55: +5..+25
+    assert s["acwr"]["band"] is not None and s["monotony"]["band"] is not None
+
+
+def test_summary_before_the_first_activity_has_no_history_day():
+    s = report.summary(_daily_runs(3, dt.date(2024, 1, 10)), concat(), AthleteSettings(), dt.date(2024, 1, 5))
+    assert s["form"]["history_day"] is None and s["form"]["building_history"] is True
+    assert s["form"]["band"] is None
 
 
 def test_summary_is_json_and_names_defaults_in_use():

@@ -3,7 +3,10 @@
 shared/METRICS.md, "Fitness, fatigue, form", "Acute:chronic workload ratio",
 "Monotony and strain" and "Vertical load". Input is the zero-filled daily
 series of :func:`trainlog.daily.daily_series`; every day before its first row
-counts as a rest day (load 0), as in GoldenCheetah's PMCData.
+counts as a rest day (load 0), as in GoldenCheetah's PMCData, and CTL and ATL
+start from 0 on the day before it, unless the athlete set a starting fitness
+and fatigue (``start_ctl`` / ``start_atl``, as intervals.icu allows). From 0, the
+first ``history_days`` (42) are a cold start ("building history"): no band, no warning.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from trainlog.settings import ModelSettings
 _SD_EPSILON = 1e-9
 
 
-def ewma(values: pl.Series, alpha: float) -> pl.Series:
-    """``y_d = y_{d-1} * (1 - alpha) + x_d * alpha``, starting from ``y = 0`` the day before the first value.
+def ewma(values: pl.Series, alpha: float, start: float = 0.0) -> pl.Series:
+    """``y_d = y_{d-1} * (1 - alpha) + x_d * alpha``, starting from ``y = start`` the day before the first value.
 
-    Polars' ``ewm_mean(adjust=False)`` starts at the first value instead, so a
-    zero day is prepended and dropped again.
+    Polars' ``ewm_mean(adjust=False)`` starts at the first value instead, so the
+    start day is prepended and dropped again.
     """
-    padded = pl.concat([pl.Series([0.0]), values.cast(pl.Float64)])
+    padded = pl.concat([pl.Series([float(start)]), values.cast(pl.Float64)])
     return padded.ewm_mean(alpha=alpha, adjust=False).slice(1)
 
 
@@ -51,21 +54,39 @@ def band(value: pl.Expr, edges: tuple[float, ...], labels: tuple[str, ...]) -> p
     return expr.otherwise(pl.lit(labels[-1]))
 
 
-def fitness(daily: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
+def fitness(
+    daily: pl.DataFrame,
+    model: ModelSettings,
+    start_ctl: float | None = None,
+    start_atl: float | None = None,
+) -> pl.DataFrame:
     """The daily series with the columns of :data:`trainlog.metrics.FITNESS` added.
 
-    - ``ctl`` / ``atl``: load EWMAs with ``e = exp(-1 / ctl_days)`` (42) and ``atl_days`` (7);
-    - ``tsb``: CTL - ATL of the day before (0 on the first day);
-    - ``ramp``: CTL - CTL ``ramp_days`` (7) earlier;
-    - ``acwr``: acute / chronic EWMA (lambda = 2 / (N + 1), N = 7 and 28),
-      null while chronic < ``acwr_chronic_min``;
-    - ``monotony``: mean / SD (sample SD, ddof 1) of the last 7 days' load,
-      null when SD = 0, capped at ``monotony_cap``; ``strain`` = 7-day load x monotony;
-    - ``ascent_ctl`` ... ``descent_atl``: the same EWMAs over daily ascent and descent (m).
+    - ``ctl`` / ``atl``: load EWMAs with ``e = exp(-1 / ctl_days)`` (42) and ``atl_days`` (7),
+      from ``start_ctl`` / ``start_atl`` on the day before the first row (0 when None);
+    - ``tsb``: CTL - ATL of the day before (``start_ctl - start_atl`` on the first day);
+    - ``ramp``: CTL - CTL ``ramp_days`` (7) earlier (``start_ctl`` before the first row);
+    - ``acwr``: acute / chronic EWMA (lambda = 2 / (N + 1), N = 7 and 28), the acute one
+      from ``start_atl`` and the chronic one from ``start_ctl``; null while chronic < ``acwr_chronic_min``;
+    - ``monotony``: mean / SD of the last 7 days' load, SD being the *sample* standard
+      deviation (n - 1 in the denominator, Foster 1998; days before the first row count
+      as 0), null when SD = 0, capped at ``monotony_cap``; ``strain`` = 7-day load x monotony;
+    - ``ascent_ctl`` ... ``descent_atl``: the same EWMAs over daily ascent and descent (m), from 0;
+    - ``building_history`` (cold start, METRICS.md "Fitness, fatigue, form"): True on the
+      first ``history_days`` (42) days, the first row being day 1, unless ``start_ctl`` or
+      ``start_atl`` is given; on those days ``form_band``, ``acwr_band`` and ``monotony_band``
+      are null (no band, no warning): from CTL = ATL = 0 every figure is extreme by construction.
+
+    ``daily`` starts on the day of the athlete's first activity
+    (:func:`trainlog.daily.daily_series`). ``start_ctl`` / ``start_atl`` are the
+    athlete's settings (:class:`trainlog.settings.AthleteSettings`), in load per day.
     """
     if daily.is_empty():
         return pl.DataFrame(schema={**daily.schema, **metrics.schema("fitness")})
     daily = daily.sort("date")
+    seeded = start_ctl is not None or start_atl is not None
+    ctl0 = float(start_ctl or 0.0)
+    atl0 = float(start_atl or 0.0)
     ctl_alpha = time_constant_alpha(model.ctl_days)
     atl_alpha = time_constant_alpha(model.atl_days)
     window = model.monotony_days
@@ -73,31 +94,33 @@ def fitness(daily: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
     padded = pl.concat([pl.repeat(0.0, window - 1, eager=True), daily["load"].cast(pl.Float64)])
     week_load = padded.rolling_sum(window)[window - 1 :]
     mean = padded.rolling_mean(window)[window - 1 :]
-    sd = padded.rolling_std(window, ddof=1)[window - 1 :]
+    sd = padded.rolling_std(window, ddof=1)[window - 1 :]  # sample SD (n - 1), as Foster 1998
     monotony = pl.when(pl.col("_sd") > _SD_EPSILON).then(
         (pl.col("_mean") / pl.col("_sd")).clip(upper_bound=model.monotony_cap)
     )
+    first_day = daily["date"].min()
+    building = pl.lit(False) if seeded else (pl.col("date") - first_day).dt.total_days() < model.history_days
     frame = (
         daily.with_columns(
             _week=week_load, _mean=mean, _sd=sd,
-            ctl=ewma(daily["load"], ctl_alpha),
-            atl=ewma(daily["load"], atl_alpha),
-            acwr_acute=ewma(daily["load"], span_alpha(model.acwr_acute_days)),
-            acwr_chronic=ewma(daily["load"], span_alpha(model.acwr_chronic_days)),
+            ctl=ewma(daily["load"], ctl_alpha, ctl0),
+            atl=ewma(daily["load"], atl_alpha, atl0),
+            acwr_acute=ewma(daily["load"], span_alpha(model.acwr_acute_days), atl0),
+            acwr_chronic=ewma(daily["load"], span_alpha(model.acwr_chronic_days), ctl0),
             ascent_ctl=ewma(daily["ascent_m"], ctl_alpha),
             ascent_atl=ewma(daily["ascent_m"], atl_alpha),
             descent_ctl=ewma(daily["descent_m"], ctl_alpha),
             descent_atl=ewma(daily["descent_m"], atl_alpha),
         )
         .with_columns(
-            tsb=(pl.col("ctl") - pl.col("atl")).shift(1, fill_value=0.0),
-            ramp=pl.col("ctl") - pl.col("ctl").shift(model.ramp_days, fill_value=0.0),
+            tsb=(pl.col("ctl") - pl.col("atl")).shift(1, fill_value=ctl0 - atl0),
+            ramp=pl.col("ctl") - pl.col("ctl").shift(model.ramp_days, fill_value=ctl0),
             acwr=pl.when(pl.col("acwr_chronic") >= model.acwr_chronic_min).then(
                 pl.col("acwr_acute") / pl.col("acwr_chronic")
             ),
             monotony=monotony,
+            building_history=building,
         )
-        .with_columns(building_history=pl.lit(False))  # placeholder until the cold-start rule lands
         .with_columns(
             form_band=band(pl.col("tsb"), model.form_band_edges, model.form_band_labels),
             acwr_band=band(pl.col("acwr"), model.acwr_band_edges, model.acwr_band_labels),
@@ -108,6 +131,10 @@ def fitness(daily: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
             .then(pl.lit("warn"))
             .when(pl.col("monotony").is_not_null())
             .then(pl.lit("ok")),
+        )
+        .with_columns(  # the cold start: no band, no warning
+            pl.when(~pl.col("building_history")).then(pl.col(name)).alias(name)
+            for name in ("form_band", "acwr_band", "monotony_band")
         )
     )
     return frame.select(*daily.columns, *metrics.schema("fitness"))
