@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from trainlog import demo, repair, report
+from trainlog import choices, demo, repair, report
 from trainlog.athlete import analyse_imported, stored_analysis
 from trainlog import goal as goal_lib
 from trainlog.activity import sample_metrics
@@ -282,8 +282,6 @@ class Data:
         (:func:`trainlog.choices.record`: a new dataset generation, so every cached analysis
         of the athlete is computed again). PermissionError unless the signed-in user may change
         the athlete's data (the rule of uploads and settings); TrainlogError for an unknown run or action."""
-        from trainlog import choices  # noqa: PLC0415 (lands with issue 11; moves to the top then)
-
         self.check_access(athlete)
         choices.record(self.store, athlete, activity_id, action)
 
