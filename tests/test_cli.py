@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from corpus import SAMPLE_FIT
 from trainlog import Store, import_paths
-from trainlog.athlete import settings_of, summary_of
+from trainlog.athlete import save_settings_of, settings_of, summary_of
 from trainlog.cli import cli
 
 RACE_WEEK = sorted((SAMPLE_FIT / "mara").glob("2026-03-0*.fit")) + sorted((SAMPLE_FIT / "mara").glob("2026-03-1*.fit"))
@@ -116,3 +116,96 @@ def test_sample_data_command_regenerates_identical_bytes(tmp_path):
     res = CliRunner().invoke(cli, ["sample-data", "--out", str(tmp_path), "--only", name])
     assert res.exit_code == 0, res.output
     assert (tmp_path / name).read_bytes() == (SAMPLE_FIT / name).read_bytes()
+
+
+def test_summary_text_while_building_history_and_after(mara, tmp_path):
+    text = run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-03-16").output
+    # Mara's first activity here is on 2026-03-01: 2026-03-16 is day 16 of the cold start
+    form, acwr, monotony = (next(line for line in text.splitlines() if line.startswith(p))
+                            for p in ("form (TSB)", "ACWR", "monotony"))
+    for line in (form, acwr, monotony):
+        assert "building history (16 of 42 days)" in line, line
+    assert "--start-ctl" in text
+    doc = json.loads(run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-03-16", "--json").output)
+    assert doc["form"]["building_history"] is True and doc["form"]["history_day"] == 16
+    assert doc["form"]["band"] is None and doc["acwr"]["band"] is None and doc["monotony"]["band"] is None
+    later = run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-04-12").output  # day 43
+    assert "building history" not in later
+    doc = json.loads(run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-04-12", "--json").output)
+    assert doc["form"]["building_history"] is False and doc["form"]["band"] is not None
+
+
+def test_a_starting_fitness_set_on_the_command_line_gives_bands_at_once(mara, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(mara.data_dir, data)
+    res = run("athlete", "set", "-a", "mara", "--data-dir", data, "--start-ctl", "60", "--start-atl", "55")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(run("summary", "-a", "mara", "--data-dir", data, "--today", "2026-03-16", "--json").output)
+    assert doc["form"]["building_history"] is False and doc["form"]["band"] is not None
+    assert "building history" not in run("summary", "-a", "mara", "--data-dir", data, "--today", "2026-03-16").output
+
+
+def test_athlete_show_has_every_model_constant_and_the_new_values(tmp_path):
+    import dataclasses
+
+    from trainlog.settings import ModelSettings
+
+    data = tmp_path / "data"
+    res = run("athlete", "set", "-a", "mara", "--data-dir", data, "--ftp", "250", "--start-ctl", "55.5",
+              "--start-atl", "50")
+    assert res.exit_code == 0, res.output
+    settings = settings_of(Store(data), "mara")
+    assert (settings.ftp_w, settings.start_ctl, settings.start_atl) == (250, 55.5, 50)
+    # a model constant changed in settings.json (the dashboard's or a hand edit) is marked
+    save_settings_of(Store(data), "mara", dataclasses.replace(
+        settings, model=dataclasses.replace(settings.model, history_days=28, form_band_edges=(-40.0, -10.0, 5.0, 25.0))))
+    lines = run("athlete", "show", "-a", "mara", "--data-dir", data).output.splitlines()
+    header = next(i for i, x in enumerate(lines) if x.strip().startswith("model (every constant"))
+
+    def line(name: str, model: bool = True) -> str:
+        found = [x for x in (lines[header:] if model else lines[:header])
+                 if x.split()[:1] == [name] or x.split()[:2] == ["*", name]]
+        assert len(found) == 1, name
+        return found[0]
+
+    assert line("ftp_w", False).split()[1] == "250" and line("start_ctl", False).split()[1] == "55.5"
+    assert line("start_atl", False).split()[1] == "50"
+    for field in dataclasses.fields(ModelSettings):  # every constant, marked when it is not the default
+        shown = line(field.name)
+        assert shown.lstrip().startswith("*") == (field.name in ("history_days", "form_band_edges")), shown
+    assert line("history_days").split() == ["*", "history_days", "28", "(default", "42)"]
+    assert "-40, -10, 5, 25   (default -30, -10, 5, 25)" in line("form_band_edges")
+    assert line("ctl_days").split()[1] == "42" and line("foot_sports").split()[1:] == [
+        "running,", "walking,", "hiking,", "mountaineering"]
+    shown = json.loads(run("athlete", "show", "-a", "mara", "--data-dir", data, "--json").output)
+    assert shown["ftp_w"] == 250 and shown["model"]["history_days"] == 28
+    # --reset takes the new values back to "not set"
+    run("athlete", "set", "-a", "mara", "--data-dir", data, "--reset", "ftp_w", "--reset", "start_ctl",
+        "--reset", "start_atl")
+    settings = settings_of(Store(data), "mara")
+    assert (settings.ftp_w, settings.start_ctl, settings.start_atl) == (None, None, None)
+    text = run("athlete", "show", "-a", "mara", "--data-dir", data).output
+    assert "not set (no power load)" in text and "the first 28 days build history" in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--ftp", "20"], "ftp_w 20 is out of range 30..700 W"),
+        (["--start-ctl", "-1"], "start_ctl -1 is out of range 0..300"),
+        (["--start-atl", "301"], "start_atl 301 is out of range 0..300"),
+        (["--start-atl", "lots"], "'lots' is not a valid float"),
+    ],
+)
+def test_athlete_set_refuses_out_of_range_power_and_starting_values(tmp_path, args, message):
+    data = tmp_path / "data"
+    res = CliRunner().invoke(cli, ["athlete", "set", "-a", "mara", "--data-dir", str(data), *args])
+    assert res.exit_code != 0 and message in res.output and "Traceback" not in res.output
+    assert not Store(data).settings_path("mara").exists()
+
+
+def test_athlete_set_help_quotes_the_ranges():
+    text = CliRunner().invoke(cli, ["athlete", "set", "--help"]).output
+    assert "--ftp" in text and "(30..700 W)" in text and "--start-ctl" in text and "(0..300 load/day)" in text

@@ -1,12 +1,16 @@
 """Goal readiness: best 7 days, best 60 h from samples, biggest activity, needed weekly ascent, trend."""
 
 import datetime as dt
+from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
+from corpus import SAMPLE_FIT
 from metrics_builders import activities, concat, samples, utc
-from trainlog import goal, report
+from trainlog import Store, choices, goal, import_paths, report
+from trainlog.athlete import metrics_of, save_settings_of, summary_of
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
 
 MODEL = ModelSettings()
@@ -118,3 +122,97 @@ def test_readiness_without_goal_date_or_data():
     assert got.needed_weekly_ascent_m is None and got.on_track is None and got.days_to_goal is None
     assert got.best_7day_ascent_m == 0.0 and got.biggest_activity_id is None
     assert got.projected_date is None
+
+
+# ---- one bad file must never make the athlete "ready" (issue 11): a spike ride, a spike run
+
+HISTORY = sorted(
+    p for p in (SAMPLE_FIT / "mara").glob("2026-0*.fit") if dt.date(2026, 2, 24) <= dt.date.fromisoformat(p.name[:10])
+    <= dt.date(2026, 3, 9)
+)  # two weeks of Mara's running, 9 runs, 90 m to 2,160 m of climbing each
+AS_OF = dt.date(2026, 3, 10)
+RACE = Goal(date=dt.date(2026, 5, 1))
+SPIKE_M = 12600.0  # the altitude a glitch jumps to for a few seconds
+
+
+def spike_file(folder: Path, sport: str, start: dt.datetime, climb_m: float, device_ascent_m: float) -> Path:
+    """One hour at 1 Hz climbing ``climb_m`` steadily from 300 m, with the altitude glitching to
+    12,600 m for 4 seconds mid-way; the session's total ascent is ``device_ascent_m`` (the device's own)."""
+    pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
+    from trainlog._fitwrite import Device, Recording, encode
+
+    n = 3600
+    speed = 8.0 if sport == "cycling" else 2.5
+    altitude = 300.0 + np.arange(n) * (climb_m / n)
+    altitude[1800:1804] = SPIKE_M
+    semicircles = 2**31 / 180
+    rec = Recording(
+        time_unix_s=int(start.timestamp()) + np.arange(n), distance_m=np.arange(n) * speed,
+        speed_mps=np.full(n, speed), energy_kcal=np.arange(n) * 0.2, sport=sport,
+        sub_sport="road" if sport == "cycling" else "trail", utc_offset_end_s=-18000,
+        lat_semicircles=((36.1 + np.arange(n) * 2e-5) * semicircles).astype(np.int64),
+        lon_semicircles=np.full(n, int(-84.3 * semicircles), dtype=np.int64),
+        altitude_m=altitude, hr_bpm=np.full(n, 140), device_ascent_m=device_ascent_m,
+    )
+    path = folder / f"{start:%Y-%m-%d_%H%M}_{sport}_spike.fit"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode(rec, Device()))
+    return path
+
+
+def _store_with(root: Path, *extra: Path) -> Store:
+    store = Store(root)
+    report = import_paths(store, [*HISTORY, *extra], "mara", workers=1)
+    assert report.ok and report.counts()["imported"] == len(HISTORY) + len(extra), report.results
+    save_settings_of(store, "mara", AthleteSettings(goal=RACE))
+    return store
+
+
+def readiness_of(store: Store) -> dict:
+    """The readiness figures of the summary's ``goal`` on AS_OF."""
+    g = summary_of(store, "mara", AS_OF)["goal"]
+    return {k: g[k] for k in goal.Readiness.__dataclass_fields__}
+
+
+def assert_same_readiness(got: dict, expected: dict) -> None:
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():  # figures equal up to float rounding of the same sums
+        assert got[key] == (pytest.approx(value, rel=1e-9, abs=1e-9) if isinstance(value, float) else value), key
+
+
+@pytest.fixture(scope="module")
+def history_alone(tmp_path_factory):
+    return readiness_of(_store_with(tmp_path_factory.mktemp("history") / "data"))
+
+
+def test_a_spike_ride_changes_no_readiness_figure(tmp_path, history_alone):
+    """A cycling file whose altitude glitches to 12,600 m (its device total too) is not a goal sport."""
+    ride = spike_file(tmp_path / "fit", "cycling", dt.datetime(2026, 3, 6, 12, tzinfo=dt.timezone.utc),
+                      climb_m=200.0, device_ascent_m=SPIKE_M)
+    store = _store_with(tmp_path / "data", ride)
+    acts = metrics_of(store, "mara").filter(pl.col("sport") == "cycling")
+    assert acts.height == 1 and acts["goal_counted"].to_list() == [False]
+    assert history_alone["best_7day_ascent_m"] > 0 and history_alone["biggest_activity_id"] is not None
+    assert_same_readiness(readiness_of(store), history_alone)
+
+
+def test_an_excluded_spike_run_changes_no_readiness_figure_and_counts_again_once_included(tmp_path, history_alone):
+    run = spike_file(tmp_path / "fit", "running", dt.datetime(2026, 3, 6, 12, tzinfo=dt.timezone.utc),
+                     climb_m=400.0, device_ascent_m=400.0)
+    store = _store_with(tmp_path / "data", run)
+    spike = metrics_of(store, "mara").filter(pl.col("start_date") == dt.date(2026, 3, 6))
+    assert spike.height == 1 and spike["sport"][0] == "running"
+    run_id = spike["activity_id"][0]
+    load_before = metrics_of(store, "mara").filter(pl.col("activity_id") == run_id)["load"][0]
+
+    choices.record(store, "mara", run_id, "exclude")
+    excluded = metrics_of(store, "mara").filter(pl.col("activity_id") == run_id).row(0, named=True)
+    assert excluded["excluded"] is True and excluded["goal_counted"] is False
+    assert excluded["load"] == load_before  # left out of the goal's figures only: its load still counts
+    assert_same_readiness(readiness_of(store), history_alone)
+
+    choices.record(store, "mara", run_id, "include")
+    included = readiness_of(store)
+    assert metrics_of(store, "mara").filter(pl.col("activity_id") == run_id)["goal_counted"].to_list() == [True]
+    assert included["current_weekly_ascent_m"] > history_alone["current_weekly_ascent_m"]
+    assert included != history_alone

@@ -278,13 +278,23 @@ def _summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:
             f"{w['ascent_m']:>9.0f} {w['descent_m']:>9.0f} {w['load']:>6.0f}"
         )
     f, a, m = s["form"], s["acwr"], s["monotony"]
+    # the cold start (fewer than history_days since the first activity): no band, no warning
+    history = None
+    if f.get("building_history"):
+        history = "building history" + (
+            f" ({f['history_day']} of {f['history_days']} days)" if f.get("history_day") is not None else "")
     lines.append("")
     lines.append(
-        f"form (TSB)  {_fmt_num(f['tsb'], '+.1f'):>7}  {f['band'] or '-'}   "
+        f"form (TSB)  {_fmt_num(f['tsb'], '+.1f'):>7}  {history or f['band'] or '-'}   "
         f"fitness {_fmt_num(f['ctl'], '.1f')}, fatigue {_fmt_num(f['atl'], '.1f')}, ramp {_fmt_num(f['ramp'], '+.1f')}/week"
     )
-    lines.append(f"ACWR        {_fmt_num(a['value'], '.2f'):>7}  {a['band'] or 'undefined (no chronic load yet)'}")
-    lines.append(f"monotony    {_fmt_num(m['value'], '.2f'):>7}  {m['band'] or '-'}   strain {_fmt_num(m['strain'])}")
+    lines.append(f"ACWR        {_fmt_num(a['value'], '.2f'):>7}  "
+                 f"{history or a['band'] or 'undefined (no chronic load yet)'}")
+    lines.append(f"monotony    {_fmt_num(m['value'], '.2f'):>7}  {history or m['band'] or '-'}   "
+                 f"strain {_fmt_num(m['strain'])}")
+    if history:
+        lines.append(f"            (bands and warnings start on day {f['history_days'] + 1}, or at once with a "
+                     "starting fitness: trainlog athlete set --start-ctl N --start-atl N)")
     g = s["goal"]
     lines.append("")
     when = g["date"] or "date not set"
@@ -365,7 +375,7 @@ def summary_cmd(athlete, data_dir, as_json, weeks, today):
 
 @cli.group("athlete")
 def athlete_group():
-    """Show or set an athlete's values (HR, pace, time zone) and goal."""
+    """Show or set an athlete's values (HR, pace, power, starting fitness, time zone) and goal."""
 
 
 @athlete_group.command("show")
@@ -401,15 +411,44 @@ def athlete_show(athlete, data_dir, as_json):
         "lthr_bpm": f"{resolved.lthr_bpm:g}",
         "threshold_pace_s_per_km": f"{pace:g} ({int(pace) // 60}:{int(pace) % 60:02d} /km)",
         "timezone": printable(resolved.timezone) or "machine's local zone",
+        "ftp_w": f"{settings.ftp_w:g}" if settings.ftp_w is not None else "not set (no power load)",
+        "start_ctl": f"{settings.start_ctl:g}" if settings.start_ctl is not None else "not set (0)",
+        "start_atl": f"{settings.start_atl:g}" if settings.start_atl is not None else "not set (0)",
     }
     click.echo(f"athlete {athlete}")
     for name, value in values.items():
         click.echo(f"  {name:<24} {value}" + ("   (default)" if name in resolved.defaults else ""))
+    if settings.start_ctl is None and settings.start_atl is None:
+        click.echo(f"  {'':<24} without a starting fitness, the first {settings.model.history_days} days build "
+                   "history: no bands, no warnings")
     g = settings.goal
     click.echo(
         f"  goal                     {printable(g.name)}, {g.date or 'date not set'}, {g.ascent_m:g} m ascent, "
         f"{g.distance_m / 1000:g} km, {g.time_limit_h:g} h limit, {g.loops} loop(s)"
     )
+    click.echo("  model (every constant of the metrics; * differs from the default; shared/METRICS.md):")
+    for name, value, default in _model_rows(settings.model):
+        changed = value != default
+        click.echo(f"  {'*' if changed else ' '} {name:<32} {value}" + (f"   (default {default})" if changed else ""))
+
+
+def _model_rows(model) -> list[tuple[str, str, str]]:
+    """(name, value, default value) of every ModelSettings constant, as text."""
+    import dataclasses
+
+    from trainlog.settings import ModelSettings
+
+    def text(value) -> str:
+        if isinstance(value, (tuple, list)):
+            return ", ".join(text(v) for v in value) or "none"
+        if isinstance(value, dict):
+            return ", ".join(f"{printable(k)} {text(v)}" for k, v in sorted(value.items())) or "none"
+        if isinstance(value, float):
+            return f"{value:g}"
+        return printable(value)
+
+    default = ModelSettings()
+    return [(f.name, text(getattr(model, f.name)), text(getattr(default, f.name))) for f in dataclasses.fields(model)]
 
 
 def _limits(name: str, text: str, default: str = "") -> str:
@@ -427,13 +466,20 @@ def _limits(name: str, text: str, default: str = "") -> str:
 @click.option("--lthr", type=float, help=_limits("lthr_bpm", "Threshold (lactate) heart rate, bpm; rest < threshold <= max"))
 @click.option("--threshold-pace", metavar="M:SS", help=_limits("threshold_pace_s_per_km", "Threshold pace per km on the flat, M:SS or seconds, e.g. 4:30"))
 @click.option("--timezone", metavar="ZONE", help="IANA time zone for files without a UTC offset, e.g. Europe/Paris.")
+@click.option("--ftp", type=float, help=_limits("ftp_w", "Functional threshold power, W (the load of cycling with power)"))
+@click.option("--start-ctl", type=float, help=_limits(
+    "start_ctl", "Fitness (CTL) on the day before the first activity; with it (or --start-atl) bands apply from "
+    "day one instead of after 42 days of history"))
+@click.option("--start-atl", type=float, help=_limits("start_atl", "Fatigue (ATL) on the day before the first activity"))
 @click.option("--goal-name", help="The goal race's name.")
 @click.option("--goal-date", metavar="YYYY-MM-DD", help="The goal race's (local) start date.")
 @click.option("--goal-ascent", type=float, help=_limits("goal.ascent_m", "The goal's total ascent, m", "17698"))
 @click.option("--goal-distance", type=float, help=_limits("goal.distance_m", "The goal's distance, km", "160"))
 @click.option("--goal-time-limit", type=float, help=_limits("goal.time_limit_h", "The goal's time limit, hours", "60"))
 @click.option("--goal-loops", type=int, help=_limits("goal.loops", "Loops in the goal race", "5"))
-@click.option("--reset", "reset", multiple=True, metavar="NAME", help="Return a setting to its default (repeatable), e.g. --reset hr_max_bpm.")
+@click.option("--reset", "reset", multiple=True, metavar="NAME",
+              help="Return a setting to its default (repeatable), e.g. --reset hr_max_bpm, --reset ftp_w, "
+                   "--reset start_ctl, --reset goal.date.")
 @friendly_errors
 def athlete_set(athlete, data_dir, reset, **values):
     """Set the athlete's values and goal; unspecified values are kept.
@@ -441,6 +487,7 @@ def athlete_set(athlete, data_dir, reset, **values):
     \b
     Examples:
       trainlog athlete set -a mara --sex female --hr-max 186 --hr-rest 46 --timezone America/New_York
+      trainlog athlete set -a mara --ftp 250 --start-ctl 55 --start-atl 50
       trainlog athlete set -a mara --goal-name "Barkley Marathons" --goal-date 2027-03-12
     """
     from trainlog.athlete import save_settings_of, settings_of
@@ -449,7 +496,8 @@ def athlete_set(athlete, data_dir, reset, **values):
 
     store = Store(data_dir)
     current = settings_of(store, athlete).to_dict()
-    top = {"sex": "sex", "hr_max": "hr_max_bpm", "hr_rest": "hr_rest_bpm", "lthr": "lthr_bpm", "timezone": "timezone"}
+    top = {"sex": "sex", "hr_max": "hr_max_bpm", "hr_rest": "hr_rest_bpm", "lthr": "lthr_bpm", "timezone": "timezone",
+           "ftp": "ftp_w", "start_ctl": "start_ctl", "start_atl": "start_atl"}
     for option, key in top.items():
         if values[option] is not None:
             current[key] = None if values[option] == "unknown" else values[option]
@@ -480,6 +528,75 @@ def athlete_set(athlete, data_dir, reset, **values):
     save_settings_of(store, athlete, settings)
     click.echo(f"saved settings for {athlete} in {store.settings_path(athlete)}")
     click.get_current_context().invoke(athlete_show, athlete=athlete, data_dir=data_dir, as_json=False)
+
+
+@cli.group("activity")
+def activity_group():
+    """The athlete's choices for one activity: leave it out of the goal, or confirm its ascent.
+
+    Excluding a run leaves it out of the goal's figures only (best 7 days,
+    best 60 h window, biggest activity, weekly ascent): its load still counts
+    in fitness, fatigue, ACWR and the weekly totals. A run whose ascent looks
+    suspect (too fast, or the watch and the track disagree) is left out of the
+    goal's figures until you confirm it. Choices are kept in the dataset: they
+    survive re-imports and every new analysis. Find a run's id with
+    trainlog activities --json.
+
+    \b
+    Examples:
+      trainlog activity exclude 3f2a9c0d1e2b4a5c-0 -a mara
+      trainlog activity confirm 3f2a9c0d1e2b4a5c-0 -a mara
+    """
+
+
+#: action (trainlog.choices.ACTIONS) -> (help text, what is said once done, what is said when nothing changed)
+_ACTIVITY_ACTIONS = {
+    "exclude": ("Leave a run out of the goal's figures (its load still counts in fitness and fatigue).",
+                "excluded: left out of the goal's figures (its load still counts)",
+                "was already excluded"),
+    "include": ("Count an excluded run in the goal's figures again.",
+                "included again: the goal's figures count it (unless its ascent is suspect and not confirmed)",
+                "is not excluded"),
+    "confirm": ("Confirm a suspect ascent: the goal's figures count the run after all.",
+                "ascent confirmed: the goal's figures count it even if its ascent looks suspect",
+                "was already confirmed"),
+    "unconfirm": ("Withdraw a confirmation: a suspect ascent is left out of the goal's figures again.",
+                  "confirmation withdrawn: a suspect ascent is left out of the goal's figures",
+                  "is not confirmed"),
+}
+
+
+def _activity_command(action: str, text: str, done: str, unchanged: str):
+    """One ``trainlog activity <action> ID`` command over :func:`trainlog.choices.record`."""
+
+    @activity_group.command(action, help=f"{text}\n\n\b\nExample:\n  trainlog activity {action} ID -a mara")
+    @click.argument("activity_id", metavar="ID")
+    @athlete_option
+    @data_dir_option
+    @friendly_errors
+    def command(activity_id, athlete, data_dir):
+        from trainlog import choices
+
+        store = Store(data_dir)
+        _require_data(store, athlete)
+        field = "excluded" if action in ("exclude", "include") else "ascent_confirmed"
+
+        def chosen() -> object:
+            rows = choices.current(store, athlete).filter(pl.col("activity_id") == activity_id)
+            return rows[field][0] if rows.height else False
+
+        before = chosen()
+        choices.record(store, athlete, activity_id, action)
+        if chosen() == before:
+            click.echo(f"{athlete}: activity {printable(activity_id)} {unchanged}; nothing changed")
+        else:
+            click.echo(f"{athlete}: activity {printable(activity_id)} {done}")
+
+    return command
+
+
+for _action, _texts in _ACTIVITY_ACTIONS.items():
+    _activity_command(_action, *_texts)
 
 
 @cli.command("check")
