@@ -8,7 +8,8 @@
 __version__ = "0.1.0"
 
 from trainlog.decode import DecodedFile, decode
-from trainlog.errors import ArchiveError, InvalidFitFile, SettingsError, StoreError, TrainlogError
+from trainlog import choices
+from trainlog.errors import ArchiveError, InvalidFitFile, InvalidValue, SettingsError, StoreError, TrainlogError
 from trainlog.importer import FileResult, ImportReport, import_paths
 from trainlog.report import Analysis, activity_metrics, analyse, summary
 from trainlog.settings import AthleteSettings, Goal, load_settings, save_settings
@@ -19,6 +20,8 @@ __all__ = [
     "ArchiveError",
     "AthleteSettings",
     "Goal",
+    "InvalidValue",
+    "choices",
     "activity_metrics",
     "analyse",
     "load_settings",
