@@ -3,7 +3,8 @@
 All ascents are metres; dates are the athlete's local dates; the weekly target
 is the goal's total ascent (a training week with the race's climbing). Every
 figure counts only the runs the goal counts (:func:`trainlog.activity.goal_counted`:
-the goal's sports, not excluded, no suspect ascent unless confirmed), through the
+the goal's sports, not excluded, no suspect ascent unless confirmed; the athlete's
+choices are :mod:`trainlog.choices`), through the
 ``goal_ascent_m`` column of the daily series and of the per-sample attribution:
 one bad file must never make the athlete "ready".
 """
