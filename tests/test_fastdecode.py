@@ -78,7 +78,9 @@ def test_most_of_the_corpus_takes_the_fast_path():
             taken += 1
         except (fastdecode.Unsupported, InvalidFitFile):
             pass
-    assert taken >= 230  # 237 of 271: the others are damaged, chained or odd (benchmarks/README.md)
+    # 235 of 271: the others are damaged, chained or odd (benchmarks/README.md); two BingiWatch pool
+    # swims list timestamp twice in a record definition and go to fitparse (same values)
+    assert taken >= 230
 
 
 @requires_corpus
