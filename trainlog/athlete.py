@@ -57,6 +57,10 @@ def summary_of(store: Store, athlete: str, today: dt.date | None = None) -> dict
     return summary_of_analysis(stored_analysis(store, athlete, settings), settings, today or local_today(settings))
 
 
+#: Bumped whenever the metrics change what they compute for the same data and settings, so that an
+#: analysis an older trainlog kept on disk is recomputed (2: issue 11's repairs, load by sport, cold start).
+ANALYSIS_VERSION = 2
+
 ANALYSIS_FRAMES = ("per_activity", "windows", "days", "daily", "weekly")
 
 
@@ -77,7 +81,7 @@ def stored_analysis(
     """
     settings = settings or settings_of(store, athlete)
     manifest = manifest or store.manifest(athlete)
-    key = json.dumps([__version__, manifest.generation, settings.to_dict()], sort_keys=True)
+    key = json.dumps([__version__, ANALYSIS_VERSION, manifest.generation, settings.to_dict()], sort_keys=True)
     computed: dict[str, Analysis] = {}
 
     def compute(name: str):

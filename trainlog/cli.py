@@ -234,9 +234,16 @@ def activities_cmd(athlete, data_dir, as_json, limit):
             "ascent_device_m": r["ascent_device_m"],
             "ascent_computed_m": r["ascent_computed_m"],
             "descent_m": r["descent_m"],
+            "altitude_spikes": r["altitude_spikes"],
+            "ascent_flag": r["ascent_flag"],
+            "ascent_confirmed": r["ascent_confirmed"],
+            "excluded": r["excluded"],
+            "goal_counted": r["goal_counted"],
             "load": r["load"],
             "load_source": r["load_source"],
+            "rpe": r["rpe"],
             "partial": r["partial"],
+            "import_note": r["import_note"],
             "source_file": r["source_file"],
         }
         for r in acts.iter_rows(named=True)
@@ -247,7 +254,10 @@ def activities_cmd(athlete, data_dir, as_json, limit):
     if not rows:
         click.echo(f"No activities for athlete {athlete!r} in {store.data_dir}. Import some with: trainlog import PATH")
         return
-    click.echo(f"{'date':<10} {'time':<5} {'sport':<18} {'km':>7} {'duration':>9} {'ascent m':>8} {'load':>6}")
+    click.echo(
+        f"{'date':<10} {'time':<5} {'sport':<18} {'km':>7} {'duration':>9} {'ascent m':>8} {'load':>6}  "
+        f"{'id':<18}  notes"
+    )
     for r in rows:
         sport = printable(r["sport"] or "unknown")  # FIT strings: escape sequences shown, never run
         if r["sub_sport"] and r["sub_sport"] not in ("generic", "None"):
@@ -256,11 +266,32 @@ def activities_cmd(athlete, data_dir, as_json, limit):
         load = f"{r['load']:.0f}" + ("*" if r["load_source"] == "duration" else "") if r["load"] is not None else ""
         click.echo(
             f"{r['date_local'] or '':<10} {(r['start_local'] or '')[11:16]:<5} {sport[:18]:<18} {km:>7} "
-            f"{_fmt_duration(r['elapsed_s']):>9} {_fmt_num(r['ascent_m']):>8} {load:>6}"
-            + ("  (partial)" if r["partial"] else "")
+            f"{_fmt_duration(r['elapsed_s']):>9} {_fmt_num(r['ascent_m']):>8} {load:>6}  "
+            f"{printable(r['activity_id']):<18}  {_activity_notes(r)}".rstrip()
         )
     if any(r["load_source"] == "duration" for r in rows):
-        click.echo("* load estimated from duration alone (no heart rate, no usable pace)")
+        click.echo("* load estimated from duration alone (no heart rate, power, usable pace or rating)")
+    if any(r["ascent_flag"] and not r["ascent_confirmed"] for r in rows):
+        click.echo("suspect ascents are left out of the goal; check them with: trainlog audit ascent, then "
+                   "trainlog activity confirm|exclude ID")
+
+
+#: ascent_flag -> what the activities list says
+FLAG_TEXT = {"too_fast": "too fast to be true", "device_disagrees": "watch and track disagree"}
+
+
+def _activity_notes(r: dict) -> str:
+    """The notes column of ``trainlog activities``: suspect ascent, exclusion, damage."""
+    notes = []
+    if r["ascent_flag"]:
+        what = FLAG_TEXT.get(r["ascent_flag"], printable(r["ascent_flag"]))
+        totals = f"watch {_fmt_num(r['ascent_device_m'])} m, track {_fmt_num(r['ascent_computed_m'])} m"
+        notes.append(f"{'confirmed' if r['ascent_confirmed'] else 'suspect'} ascent ({what}; {totals})")
+    if r["excluded"]:
+        notes.append("excluded from the goal")
+    if r["partial"]:
+        notes.append("partial")
+    return "; ".join(notes)
 
 
 def _summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:

@@ -73,7 +73,7 @@ DAILY: tuple[Metric, ...] = (
 
 FITNESS: tuple[Metric, ...] = (
     Metric("building_history", "", pl.Boolean, "fewer than history_days since the first activity and no "
-           "start_ctl/start_atl: no form or ACWR band, no warning"),
+           "start_ctl/start_atl: no form, ACWR or monotony band, no warning"),
     Metric("ctl", "", pl.Float64, "fitness: 42-day exponentially weighted load"),
     Metric("atl", "", pl.Float64, "fatigue: 7-day exponentially weighted load"),
     Metric("tsb", "", pl.Float64, "form with which the day starts: CTL - ATL of the day before"),
@@ -83,7 +83,7 @@ FITNESS: tuple[Metric, ...] = (
     Metric("acwr_chronic", "", pl.Float64, "chronic EWMA load (N = 28)"),
     Metric("acwr", "", pl.Float64, "acute:chronic workload ratio (null while chronic ~0)"),
     Metric("acwr_band", "", pl.String, "band of acwr (guides only, Impellizzeri 2020)"),
-    Metric("monotony", "", pl.Float64, "7-day mean / SD of daily load (null when SD = 0, capped)"),
+    Metric("monotony", "", pl.Float64, "7-day mean / sample SD (n - 1) of daily load (null when SD = 0, capped)"),
     Metric("strain", "", pl.Float64, "7-day load x monotony"),
     Metric("monotony_band", "", pl.String, "ok | warn | flag"),
     Metric("ascent_ctl", "m/day", pl.Float64, "ascent fitness (42-day weighted daily ascent)"),
