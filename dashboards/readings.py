@@ -66,11 +66,12 @@ def building_history(summary: dict) -> bool:
     return bool(summary["form"].get("building_history"))
 
 
-def history_text(day: int | None, model: ModelSettings) -> str:
-    """``"building history (day 12 of 42)"``: what form and ACWR show instead of a band."""
+def history_text(day: int | None, history_days: int) -> str:
+    """``"building history (day 12 of 42)"``: what form and ACWR show instead of a band
+    (``day``: the summary's ``form.history_day``, the first activity's day being 1)."""
     if day is None:
         return "building history"
-    return f"building history (day {day} of {model.history_days})"
+    return f"building history (day {day} of {history_days})"
 
 
 def history_day(first_day: dt.date | None, day: dt.date) -> int | None:

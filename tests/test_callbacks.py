@@ -95,8 +95,8 @@ def test_today_shows_the_summary(source, pages):
     s = source.summary("mara", MARA_LAST_DAY)
     assert text(layout, "today-ctl") == u.number(s["form"]["ctl"])
     assert text(layout, "today-tsb") == u.number(s["form"]["tsb"])
-    # the subset's 28 days of Mara are a cold start (test_today_while_building_history); bands otherwise
-    assert text(layout, "today-form-band") == ("building history (day 28 of 42)" if s["form"]["building_history"]
+    # the subset's 27 days of Mara are a cold start (test_today_while_building_history); bands otherwise
+    assert text(layout, "today-form-band") == ("building history (day 27 of 42)" if s["form"]["building_history"]
                                                else s["form"]["band"])
     assert text(layout, "today-acwr") == u.number(s["acwr"]["value"], 2)
     assert text(layout, "today-week-ascent") == u.fmt_elevation(s["this_week"]["ascent_m"], u.METRIC)
@@ -262,17 +262,17 @@ def test_a_rendered_page_is_kept_until_the_settings_or_data_change(writable_sour
 
 
 def test_today_while_building_history(source, pages):
-    """The subset starts on 2026-02-16: on 2026-03-15 Mara is on day 28 of the 42 of the cold start."""
+    """Mara's first activity in the subset is on 2026-02-17: on 2026-03-15 she is on day 27 of the 42 of the cold start."""
     s = source.summary("mara", MARA_LAST_DAY)
     assert s["form"]["building_history"] is True
     assert s["form"]["band"] is None and s["acwr"]["band"] is None and s["monotony"]["band"] is None
     layout = pages["today"].layout(athlete="mara", as_of="2026-03-15")
-    assert text(layout, "today-form-band") == "building history (day 28 of 42)"
-    assert text(layout, "today-acwr-band") == "building history (day 28 of 42)"
-    assert readings.HISTORY_READING in str(find(layout, "today-tsb"))  # no band reading either
+    assert text(layout, "today-form-band") == "building history (day 27 of 42)"
+    assert text(layout, "today-acwr-band") == "building history (day 27 of 42)"
+    assert str(layout).count(readings.HISTORY_READING) == 2  # no band reading either
     warnings = str(find(layout, "today-warnings").children)
     assert "Monotony" not in warnings and "ramping" not in warnings and "Acute:chronic" not in warnings
-    day_one = pages["today"].layout(athlete="mara", as_of="2026-02-16")
+    day_one = pages["today"].layout(athlete="mara", as_of="2026-02-17")
     assert text(day_one, "today-form-band") == "building history (day 1 of 42)"
 
 
@@ -285,13 +285,14 @@ def test_today_with_a_starting_fitness_shows_bands_from_day_one(writable_source,
     assert s["form"]["building_history"] is False and s["form"]["band"] is not None
     layout = pages["today"].layout(athlete="mara", as_of="2026-03-15")
     assert text(layout, "today-form-band") == s["form"]["band"]
-    assert readings.form_reading(s["form"]["band"]) in str(find(layout, "today-tsb"))
+    assert readings.form_reading(s["form"]["band"]) in str(layout)
+    assert readings.HISTORY_READING not in str(layout)
 
 
 def test_fatigue_page_while_building_history(source, pages):
     layout = pages["fatigue"].layout(athlete="mara", to="2026-03-15")
     note = text(layout, "fatigue-history")
-    assert "building history (day 28 of 42)" in note
+    assert "building history (day 27 of 42)" in note
     pmc = find(layout, "fatigue-pmc").figure
     assert [a.text for a in pmc.layout.annotations if a.text.startswith("building history")] == [
         "building history: no bands"]
@@ -310,8 +311,8 @@ def test_warnings_are_quiet_on_load_while_building_history():
     built = {**summary, "form": {**summary["form"], "building_history": False}}
     said = readings.warnings(built, model)
     assert [w.split(" ")[0] for w in said] == ["Monotony", "Fitness", "Acute:chronic", "Load"]
-    assert readings.history_text(readings.history_day(dt.date(2026, 2, 16), dt.date(2026, 3, 15)), model) == (
-        "building history (day 28 of 42)")
+    assert readings.history_text(readings.history_day(dt.date(2026, 2, 17), dt.date(2026, 3, 15)), 42) == (
+        "building history (day 27 of 42)")
     assert readings.history_day(dt.date(2026, 2, 16), dt.date(2026, 2, 15)) is None
 
 

@@ -88,11 +88,11 @@ def library_summary(data_dir: Path, athlete: str, day: str) -> dict:
 
 def history_band(data_dir: Path, athlete: str, day: str, s: dict) -> str | None:
     """What Today shows instead of a band in the cold start ("building history (day N of 42)"), else None."""
-    if not s["form"].get("building_history"):
+    if not s["form"]["building_history"]:
         return None
-    first = metrics_of(Store(data_dir), athlete)["start_date"].min()
-    model = load_settings(Store(data_dir).settings_path(athlete)).model
-    return f"building history (day {(dt.date.fromisoformat(day) - first).days + 1} of {model.history_days})"
+    first = metrics_of(Store(data_dir), athlete)["start_date"].min()  # day 1
+    assert s["form"]["history_day"] == (dt.date.fromisoformat(day) - first).days + 1
+    return f"building history (day {s['form']['history_day']} of {s['form']['history_days']})"
 
 
 def shown(page, element_id: str) -> str:

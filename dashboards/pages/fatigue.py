@@ -41,6 +41,7 @@ def _history_note(history: pl.DataFrame, model) -> html.P | None:
     if span is None or history.is_empty() or span[1] < history["date"].max():
         return None
     day = readings.history_day(history["date"].min(), history["date"].max())
-    return html.P(f"Form, ACWR and monotony: {readings.history_text(day, model)}. The bands and warnings apply once "
+    return html.P(f"Form, ACWR and monotony: {readings.history_text(day, model.history_days)}. The bands and "
+                  f"warnings apply once "
                   f"there are {model.history_days} days of history.", id="fatigue-history",
                   className="note history-note")

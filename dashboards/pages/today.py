@@ -23,10 +23,8 @@ def layout(**query):
     s = source.summary(v.athlete, v.as_of)
     model = source.settings(v.athlete).model
     acts = source.activities(v.athlete, v.as_of)
-    history = None
-    if readings.building_history(s):
-        first = source.daily(v.athlete, v.as_of)["date"].min()
-        history = readings.history_text(readings.history_day(first, v.as_of), model)
+    form = s["form"]
+    history = readings.history_text(form["history_day"], form["history_days"]) if readings.building_history(s) else None
     return shell.page("/", v, [
         html.H1(f"{v.athlete}: today", className="title"),
         shell.as_of_note("/", v),
