@@ -20,8 +20,10 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     Columns: ``activity_id``, ``timestamp`` (UTC), ``moving_s`` (s of moving
     credit), ``distance_step_m`` (m to the next sample, >= 0), ``gain_m`` /
     ``loss_m`` (m counted on this sample with hysteresis), ``has_altitude``
-    (Boolean), ``grade`` (fraction, forward 10 m window), ``gad_step_m``
-    (grade-adjusted m to the next sample), ``trimp``, ``hr_moving_s`` (moving
+    (Boolean), ``altitude_spike`` (Boolean: the altitude read was a spike,
+    :func:`trainlog.elevation.spikes`, and was interpolated over), ``grade``
+    (fraction, forward 10 m window), ``gad_step_m`` (grade-adjusted m to the
+    next sample), ``trimp``, ``hr_moving_s`` (moving
     credit with a heart rate), ``climb_rise_m`` / ``climb_s`` (rise and moving
     credit on climbing samples), ``power_moving_s`` (moving credit with a power
     reading), ``power_30s_w`` (W, :func:`trainlog.load.rolling_power_w`; null
@@ -45,11 +47,13 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
         return pl.when(same_activity_next).then(pl.col(column).shift(-1) - pl.col(column))
 
     s = (
-        samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm", "power_w")
-        .sort("activity_id", "timestamp", maintain_order=True)
+        elevation.with_clean_altitude(  # invalid readings null, spikes interpolated (grade never sees them)
+            samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm", "power_w")
+            .sort("activity_id", "timestamp", maintain_order=True),
+            model,
+        )
         .with_columns(
             distance_cum_m=pl.col("distance_m").forward_fill().cum_max().over("activity_id"),
-            altitude_clean_m=elevation.clean_altitude(model),
             hr_bpm=pl.when(pl.col("hr_bpm") > 0).then(pl.col("hr_bpm")),
             power_w=pl.when(pl.col("power_w") >= 0).then(pl.col("power_w")),
         )
@@ -80,6 +84,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
         "gain_m",
         "loss_m",
         has_altitude=pl.col("altitude_clean_m").is_not_null(),
+        altitude_spike="altitude_spike",
         grade="grade",
         gad_step_m=pl.col("distance_step_m") * grade.gap_factor(pl.col("grade"), model),
         trimp=load.trimp(pl.col("hr_bpm"), pl.col("moving_s"), athlete),
@@ -119,6 +124,7 @@ def activity_metrics(
         col("distance_step_m").sum().alias("sample_distance_m"),
         pl.when(col("has_altitude").any()).then(col("gain_m").sum()).alias("ascent_computed_m"),
         pl.when(col("has_altitude").any()).then(col("loss_m").sum()).alias("descent_computed_m"),
+        elevation.spike_count().alias("altitude_spikes"),
         (col("grade").abs() * col("distance_step_m")).sum().alias("abs_rise_m"),
         col("gad_step_m").sum().alias("gad_m"),
         col("trimp").sum().alias("trimp"),
@@ -194,9 +200,9 @@ def activity_metrics(
         )
     )
     frame = frame.with_columns(
-        # placeholders until the issue-11 rules land (elevation spikes and flag)
-        pl.lit(None, pl.Int64).alias("altitude_spikes"),
-        pl.lit(None, pl.String).alias("ascent_flag"),
+        ascent_flag=elevation.ascent_flag(
+            col("sport"), col("moving_s"), col("ascent_m"), col("ascent_device_m"), col("ascent_computed_m"), model
+        ),
     ).with_columns(goal_counted=goal_counted(model))
     return frame.select(pl.col(name).cast(dtype) for name, dtype in metrics.schema("activity").items())
 

@@ -1,33 +1,167 @@
-"""Elevation gain and loss: cleaning the altitude stream, hysteresis, choosing ``ascent_m``.
+"""Elevation gain and loss: cleaning the altitude stream, spikes, hysteresis, choosing ``ascent_m``.
 
-shared/METRICS.md, "Elevation gain and loss". Altitudes are metres (Float64).
+shared/METRICS.md, "Elevation gain and loss". Altitudes are metres (Float64),
+times UTC. The stages, in the order :func:`trainlog.activity.sample_metrics`
+runs them: :func:`clean_altitude` (invalid readings to null), :func:`spikes`
+and :func:`without_spikes` (impossible steps dropped and interpolated over;
+:func:`with_clean_altitude` does these three), :func:`smooth_altitude`,
+:func:`hysteresis_steps`; then per run :func:`spike_count`, :func:`choose` and
+:func:`ascent_flag`.
 """
 
 from __future__ import annotations
 
+import bisect
+
+import numpy as np
 import polars as pl
 
+from trainlog.load import SECONDS_PER_HOUR
 from trainlog.settings import ModelSettings
 
 
 def clean_altitude(model: ModelSettings) -> pl.Expr:
     """Expression: ``altitude_m`` (m, Float64) with invalid readings set to null.
 
-    Invalid: null, NaN, below ``altitude_min_valid_m``, and dropouts to exactly
-    ``altitude_dropout_m`` (0 m) inside a high track (an activity whose median
-    altitude is above ``altitude_high_track_m``; GoldenCheetah issue 3067).
-    Evaluate over a samples frame holding an ``activity_id`` column.
+    Invalid: null, NaN, at or below ``altitude_min_valid_m`` (-500 m: no land is
+    lower than -430 m, and some devices write -500 m as "no fix"), above
+    ``altitude_max_valid_m`` (9,000 m: Everest is 8,849 m), and dropouts to
+    exactly ``altitude_dropout_m`` (0 m) inside a high track (an activity whose
+    median altitude, over its readings inside that range, is above
+    ``altitude_high_track_m``; GoldenCheetah issue 3067). Spikes inside the
+    range are :func:`spikes`' work. Evaluate over a samples frame holding an
+    ``activity_id`` column.
     """
     alt = pl.col("altitude_m")
-    valid = alt.filter(alt >= model.altitude_min_valid_m)
-    high_track = valid.median().over("activity_id") > model.altitude_high_track_m
-    invalid = (
-        alt.is_null()
-        | alt.is_nan()
-        | (alt < model.altitude_min_valid_m)
-        | ((alt == model.altitude_dropout_m) & high_track.fill_null(False))
-    )
+    in_range = (alt > model.altitude_min_valid_m) & (alt <= model.altitude_max_valid_m)
+    high_track = alt.filter(in_range).median().over("activity_id") > model.altitude_high_track_m
+    invalid = alt.is_nan() | ~in_range | ((alt == model.altitude_dropout_m) & high_track)  # null stays null
     return pl.when(invalid).then(None).otherwise(alt)
+
+
+def spikes(
+    activity_id: pl.Series, timestamp: pl.Series, altitude_m: pl.Series, max_vertical_speed_mps: float
+) -> pl.Series:
+    """Boolean ``altitude_spike``: the sample's altitude is a spike, to be dropped (shared/METRICS.md).
+
+    ``altitude_m`` (m, Float64) is the cleaned stream (:func:`clean_altitude`:
+    nulls are skipped and are never spikes); ``timestamp`` is a Datetime. A
+    step from sample i to a later sample j is *possible* when
+    ``|alt_j - alt_i| <= max_vertical_speed_mps * (t_j - t_i)`` (exactly the
+    limit is possible), else *impossible*.
+
+    The rule, per activity: keep the largest set of valid samples in which
+    every step between consecutive kept samples is possible; the others are
+    spikes. A track without an impossible step between consecutive valid
+    samples (every real climb on foot or by bike) keeps them all. Possible
+    steps chain (i to j and j to k possible means i to k possible), so the
+    kept samples are the longest chain of that order (:func:`_longest_chain`,
+    O(n log n)). Where several sets are equally large (a persistent step,
+    below), the one dropping the samples *after* the step is kept: the level
+    the run had so far is trusted until the new one is reachable.
+
+    What it does with what watches write:
+
+    - one spike, or a plateau of several seconds at a false altitude: dropped
+      (keeping it would cost every sample it is out of reach of);
+    - a spike at the very start or end of a track: dropped (the first sample
+      is not taken as a reference; the body of the track outnumbers it);
+    - a spike just before a pause: dropped, though the sample after the pause
+      could be reached from it (the track before it is the longer chain);
+    - a step that persists (a barometer recalibrated by ``D`` m): the samples
+      less than ``D / max_vertical_speed_mps`` seconds after it are dropped
+      (19 at 1 Hz for 100 m at 5 m/s) and interpolated over, the rest of the
+      run is kept, and the step counts as ascent or descent like any level
+      change. Nothing drops the rest of a run for good;
+    - a false level held longer than twice that is kept as real (it outnumbers
+      the samples it would cost); the ascent checks (:func:`ascent_flag`) are
+      there for those.
+
+    Times are seconds since the epoch, so the limit is exact to about a
+    micrometre. Rows are sorted by activity then time.
+    """
+    frame = pl.DataFrame({"id": activity_id, "t": timestamp.dt.epoch("us"), "alt": altitude_m}).with_row_index("row")
+    out = np.zeros(len(frame), dtype=bool)
+    for _, group in frame.filter(pl.col("alt").is_not_null()).group_by("id"):
+        keep = _longest_chain(group["t"].to_numpy() / 1e6, group["alt"].to_numpy(), max_vertical_speed_mps)
+        out[group["row"].to_numpy()[~keep]] = True
+    return pl.Series("altitude_spike", out)
+
+
+def _longest_chain(t_s: np.ndarray, alt: np.ndarray, max_vertical_speed_mps: float) -> np.ndarray:
+    """Boolean mask: the largest set of samples whose consecutive steps are all possible (:func:`spikes`).
+
+    ``t_s`` (s) ascending, ``alt`` (m), at least one sample. A step from i to j
+    is possible when ``p_j <= p_i`` and ``q_j >= q_i``, with ``p = alt - v t``
+    and ``q = alt + v t`` (m): the two together say ``|alt_j - alt_i| <= v
+    (t_j - t_i)``. First, for every sample, how many samples the longest chain
+    starting from it continues with (``after``), by patience sorting as for a
+    longest increasing subsequence (samples taken by ``p`` ascending, then
+    ``q`` descending, then latest first, so that those a sample can reach come
+    before it). Then
+    one pass in time order picks, each time, the earliest sample that is
+    reachable from the last one picked and still starts a longest chain: of
+    the equally large sets, the one keeping the earliest samples.
+    """
+    p_m = alt - max_vertical_speed_mps * t_s
+    q_m = alt + max_vertical_speed_mps * t_s
+    # the last key sorts first; equal samples (a record written twice) latest first
+    order = np.lexsort((-np.arange(len(alt)), -q_m, p_m)).tolist()
+    p, q = p_m.tolist(), q_m.tolist()  # plain floats: the loops below are Python's
+    after: list[int | None] = [None] * len(p)  # every sample gets its count below
+    neg_q_tails: list[float] = []  # [m]: -(highest q) of a sample starting a chain of m + 1 samples (ascending)
+    for k in order:
+        length = bisect.bisect_right(neg_q_tails, -q[k])
+        after[k] = length
+        if length == len(neg_q_tails):
+            neg_q_tails.append(-q[k])
+        else:
+            neg_q_tails[length] = -q[k]
+    kept = []
+    need, last = max(after), None
+    for k in range(len(p)):
+        if after[k] == need and (last is None or (p[k] <= p[last] and q[k] >= q[last])):
+            kept.append(k)
+            need, last = need - 1, k
+    keep = np.zeros(len(p), dtype=bool)
+    keep[kept] = True
+    return keep
+
+
+def without_spikes() -> pl.Expr:
+    """Expression: ``altitude_clean_m`` with the ``altitude_spike`` samples interpolated (m, Float64).
+
+    Linear in time between the nearest kept altitudes of the activity; a spike
+    at the very start or end of a track (no kept altitude on one side) becomes
+    null. Invalid readings stay null. Evaluate over a frame holding
+    ``activity_id``, ``timestamp``, ``altitude_clean_m`` and ``altitude_spike``,
+    sorted by activity then time.
+    """
+    kept = pl.when(~pl.col("altitude_spike")).then(pl.col("altitude_clean_m"))
+    return pl.when(pl.col("altitude_spike")).then(kept.interpolate_by("timestamp").over("activity_id")).otherwise(kept)
+
+
+def with_clean_altitude(samples: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
+    """``samples`` with ``altitude_clean_m`` (m, Float64: valid, spikes interpolated) and ``altitude_spike`` (Boolean).
+
+    ``samples`` holds ``activity_id``, ``timestamp`` and ``altitude_m`` and is
+    sorted by activity then time: :func:`clean_altitude`, then :func:`spikes`,
+    then :func:`without_spikes`. Grade and hysteresis read ``altitude_clean_m``,
+    so neither sees a spike.
+    """
+    s = samples.with_columns(altitude_clean_m=clean_altitude(model))
+    s = s.with_columns(spikes(s["activity_id"], s["timestamp"], s["altitude_clean_m"], model.max_vertical_speed_mps))
+    return s.with_columns(altitude_clean_m=without_spikes())
+
+
+def spike_count() -> pl.Expr:
+    """Aggregation: ``altitude_spikes`` of an activity (Int), null when it has no altitude.
+
+    Counts the ``altitude_spike`` samples of a per-sample frame
+    (:func:`trainlog.activity.sample_metrics`) grouped by activity; null, like
+    ``ascent_computed_m``, when no sample has an altitude (``has_altitude``).
+    """
+    return pl.when(pl.col("has_altitude").any()).then(pl.col("altitude_spike").sum())
 
 
 def smooth_altitude(column: str, model: ModelSettings) -> pl.Expr:
@@ -54,7 +188,7 @@ def hysteresis_steps(
     shared/METRICS.md: a rise counts once the altitude is more than
     ``hysteresis_m`` above the last low turning point, and then all of it
     counts (from that low to the following high); likewise for descents. So
-    swings smaller than ``hysteresis_m`` (noise) are ignored while every real
+    swings of at most ``hysteresis_m`` (noise) are ignored while every real
     climb is counted in full, tops and bottoms included. Until the first swing
     beyond ``hysteresis_m`` the lowest and highest altitudes seen are the
     candidate turning points.
@@ -65,50 +199,54 @@ def hysteresis_steps(
     null altitudes are skipped. One sequential pass over plain lists (the rule
     depends on the path, so it does not vectorize).
     """
-    starts = (activity_id != activity_id.shift(1)).fill_null(True).to_list()
+    starts = (activity_id != activity_id.shift(1)).fill_null(True).to_list()  # the first row starts one
     gains: list[float] = []
     losses: list[float] = []
-    mode = 0  # +1 climbing, -1 descending, 0 not decided yet
-    low = high = extreme = 0.0
-    seen = False
     for start, alt in zip(starts, altitude_m.to_list()):
         if start:
-            mode, seen = 0, False
+            mode, low, high = None, None, None  # mode: None (not decided yet), "climbing" or "descending"
         gain = loss = 0.0
-        if alt is not None:
-            if not seen:
-                low = high = alt
-                seen = True
-            elif mode == 0:
-                low, high = min(low, alt), max(high, alt)
-                if alt - low > hysteresis_m:
-                    mode, gain, extreme = 1, alt - low, alt
-                elif high - alt > hysteresis_m:
-                    mode, loss, extreme = -1, high - alt, alt
-            elif mode == 1:
-                if alt > extreme:
-                    gain, extreme = alt - extreme, alt
-                elif alt < extreme - hysteresis_m:
-                    mode, loss, extreme = -1, extreme - alt, alt
-            elif alt < extreme:
-                loss, extreme = extreme - alt, alt
-            elif alt > extreme + hysteresis_m:
-                mode, gain, extreme = 1, alt - extreme, alt
+        if alt is None:
+            pass
+        elif low is None:
+            low = high = alt
+        elif mode is None:
+            low, high = min(low, alt), max(high, alt)
+            if alt - low > hysteresis_m:
+                mode, gain, extreme = "climbing", alt - low, alt
+            elif high - alt > hysteresis_m:
+                mode, loss, extreme = "descending", high - alt, alt
+        elif mode == "climbing":
+            if alt < extreme - hysteresis_m:
+                mode, loss, extreme = "descending", extreme - alt, alt
+            else:
+                gain, extreme = max(alt - extreme, 0.0), max(extreme, alt)
+        elif alt > extreme + hysteresis_m:
+            mode, gain, extreme = "climbing", alt - extreme, alt
+        else:
+            loss, extreme = max(extreme - alt, 0.0), min(extreme, alt)
         gains.append(gain)
         losses.append(loss)
     return pl.Series("gain_m", gains, pl.Float64), pl.Series("loss_m", losses, pl.Float64)
+
+
+def plausible(device: pl.Expr, computed: pl.Expr, model: ModelSettings) -> pl.Expr:
+    """Boolean: the device total (m) lies within the plausible band of the computed one (m).
+
+    ``|device - computed| <= ascent_plausible_rel * computed + ascent_plausible_abs_m``,
+    above or below; null when either is null.
+    """
+    return (device - computed).abs() <= model.ascent_plausible_rel * computed + model.ascent_plausible_abs_m
 
 
 def choose(device: pl.Expr, computed: pl.Expr, model: ModelSettings) -> tuple[pl.Expr, pl.Expr]:
     """The value used (m) and its source (``"device"``, ``"computed"`` or ``"none"``).
 
     The device total is used when present and within the plausible band of the
-    computed one: ``|device - computed| <= ascent_plausible_rel * computed +
-    ascent_plausible_abs_m``; also when nothing was computed (no altitude
-    stream). Otherwise the computed value. Neither: 0 m, source ``"none"``.
+    computed one (:func:`plausible`); also when nothing was computed (no
+    altitude stream). Otherwise the computed value. Neither: 0 m, source ``"none"``.
     """
-    plausible = (device - computed).abs() <= model.ascent_plausible_rel * computed + model.ascent_plausible_abs_m
-    use_device = device.is_not_null() & (computed.is_null() | plausible)
+    use_device = device.is_not_null() & (computed.is_null() | plausible(device, computed, model))
     value = pl.when(use_device).then(device).otherwise(computed).fill_null(0.0)
     source = (
         pl.when(use_device)
@@ -118,3 +256,31 @@ def choose(device: pl.Expr, computed: pl.Expr, model: ModelSettings) -> tuple[pl
         .otherwise(pl.lit("none"))
     )
     return value, source
+
+
+def ascent_flag(
+    sport: pl.Expr, moving_s: pl.Expr, ascent_m: pl.Expr, device: pl.Expr, computed: pl.Expr, model: ModelSettings
+) -> pl.Expr:
+    """String: why a run's ascent is suspect, or null (shared/METRICS.md, "Plausibility").
+
+    - ``"too_fast"``: a foot sport (``foot_sports``) whose ascent used
+      (``ascent_m``, m) per moving hour (``moving_s``, s) is above
+      ``max_ascent_rate_m_per_h``; exactly the limit is not. A run without
+      moving time has no rate and is not flagged by it.
+    - ``"device_disagrees"``: the device total and the computed one are both
+      present and the device's is outside the plausible band of the computed
+      one (:func:`plausible`, the band :func:`choose` uses), above or below.
+
+    Both: ``"too_fast"`` (it says that the value used is impossible, whichever
+    was chosen).
+    """
+    limit_m = model.max_ascent_rate_m_per_h * moving_s / SECONDS_PER_HOUR
+    too_fast = sport.is_in(list(model.foot_sports)) & (moving_s > 0) & (ascent_m > limit_m)
+    disagrees = ~plausible(device, computed, model)
+    return (
+        pl.when(too_fast.fill_null(False))
+        .then(pl.lit("too_fast"))
+        .when(disagrees.fill_null(False))
+        .then(pl.lit("device_disagrees"))
+        .otherwise(pl.lit(None, pl.String))
+    )
