@@ -150,24 +150,39 @@ def history_days(daily: pl.DataFrame) -> tuple | None:
     return (days.min(), days.max()) if days.len() else None
 
 
+def in_history(daily: pl.DataFrame) -> bool:
+    """Every day of ``daily`` is in the cold start: the figure draws no band and no warning line at all."""
+    span = history_days(daily)
+    return span is not None and span[0] <= daily["date"].min() and span[1] >= daily["date"].max()
+
+
 def _history(fig: go.Figure, daily: pl.DataFrame, row: int | None = None,
              label: str = "building history: no bands") -> None:
-    """Veil the bands over the days of the cold start ("building history": no band applies yet), with a label."""
+    """Say which days are the cold start ("building history": no band applies yet).
+
+    When every day shown is, the caller drew no bands and only the label is added; when some are,
+    a white veil covers the bands over those days, labelled at its right end (away from the bands'
+    own labels), and the x axis is fixed to the days shown (the veil does not widen it).
+    """
     span = history_days(daily)
     if span is None:
         return
-    start, end = span
-    last = daily["date"].max()
-    # to the start of the first day with bands (the veil covers the whole of its last day)
-    end = min(end + dt.timedelta(days=1), last) if last is not None else end
     xref, yref = _axes(row)
+    note = {"text": label, "yref": f"{yref} domain", "y": 1, "yanchor": "top", "showarrow": False,
+            "font": {"size": 10, "color": MUTED}}
+    if in_history(daily):
+        _add_marks(fig, [], [{**note, "xref": xref, "x": 0.5, "xanchor": "center"}])
+        return
+    first, last = daily["date"].min(), daily["date"].max()
+    start, end = span[0] - dt.timedelta(days=1), span[1] + dt.timedelta(days=1)  # whole days, bars' half-widths
     x = xref.replace(" domain", "")
     _add_marks(fig, [{"type": "rect", "xref": x, "yref": f"{yref} domain", "x0": start.isoformat(),
-                      "x1": end.isoformat(), "y0": 0, "y1": 1, "fillcolor": "white", "opacity": 0.8,
+                      "x1": min(end, last).isoformat(), "y0": 0, "y1": 1, "fillcolor": "white", "opacity": 0.8,
                       "line": {"width": 0}, "layer": "below"}],
-               [{"text": label, "xref": x, "yref": f"{yref} domain",
-                 "x": start.isoformat(), "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
-                 "font": {"size": 10, "color": MUTED}}])
+               [{**note, "xref": x, "x": min(end, last).isoformat(), "xanchor": "right"}])
+    half_day = dt.timedelta(hours=12)  # the first and last bars' half-widths
+    fig.update_xaxes(range=[(dt.datetime.combine(first, dt.time()) - half_day).isoformat(sep=" "),
+                            (dt.datetime.combine(last, dt.time()) + half_day).isoformat(sep=" ")])
 
 
 def _sports(weekly: pl.DataFrame) -> list[str]:
@@ -237,7 +252,8 @@ def pmc(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     fig.add_scatter(x=x, y=daily["ctl"].round(1), name="fitness (CTL)", line={"color": FITNESS, "width": 2.5}, row=1, col=1)
     fig.add_scatter(x=x, y=daily["atl"].round(1), name="fatigue (ATL)", line={"color": FATIGUE, "width": 1.5}, row=1, col=1)
     fig.add_scatter(x=x, y=daily["tsb"].round(1), name="form (TSB)", line={"color": INK, "width": 2}, row=2, col=1)
-    _bands(fig, model.form_band_edges, model.form_band_labels, FORM_BAND_COLORS, FORM_RANGE, row=2)
+    if not in_history(whole):
+        _bands(fig, model.form_band_edges, model.form_band_labels, FORM_BAND_COLORS, FORM_RANGE, row=2)
     _history(fig, whole, row=2)
     fig.add_bar(x=x, y=daily["ramp"].round(1), name="ramp (CTL/week)", marker_color=FORM, row=3, col=1)
     tsb = daily["tsb"].drop_nulls()
@@ -257,7 +273,8 @@ def acwr(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     fig = _figure(title, height=300)
     whole = daily
     daily = downsample(daily, "date", ["acwr"], MAX_POINTS)
-    _bands(fig, model.acwr_band_edges, model.acwr_band_labels, ACWR_BAND_COLORS, ACWR_RANGE)
+    if not in_history(whole):
+        _bands(fig, model.acwr_band_edges, model.acwr_band_labels, ACWR_BAND_COLORS, ACWR_RANGE)
     _history(fig, whole)
     fig.add_scatter(x=daily["date"], y=daily["acwr"].round(2), name="ACWR", line={"color": INK, "width": 2})
     top = max(ACWR_RANGE[1], daily["acwr"].max() or 0)
@@ -276,7 +293,7 @@ def monotony_strain(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     daily = downsample(daily, "date", ["monotony", "strain"], MAX_POINTS)
     fig.add_scatter(x=daily["date"], y=daily["monotony"].round(2), name="monotony", line={"color": INK}, row=1, col=1)
     xref, yref = _axes(1)
-    levels = ((model.monotony_warn, "warn"), (model.monotony_flag, "flag"))
+    levels = () if in_history(whole) else ((model.monotony_warn, "warn"), (model.monotony_flag, "flag"))
     _add_marks(fig, [{"type": "line", "xref": xref, "yref": yref, "x0": 0, "x1": 1, "y0": level, "y1": level,
                       "line": {"color": GOAL if name == "flag" else FORM, "dash": "dot"}} for level, name in levels],
                [{"text": name, "xref": xref, "yref": yref, "x": 0, "y": level, "xanchor": "left",

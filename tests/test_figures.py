@@ -128,23 +128,28 @@ def test_cumulative_ascent_ends_at_the_total():
 
 # ---- fatigue
 
+def built(daily: pl.DataFrame) -> pl.DataFrame:
+    """``daily`` as if the athlete had set a starting fitness: no day is the cold start."""
+    return daily.with_columns(building_history=pl.lit(False))
+
+
 def test_pmc_plots_the_library_columns_and_shades_every_form_band():
-    daily = daily_frame([80.0] * 20 + [0.0] * 10)
+    daily = built(daily_frame([80.0] * 20 + [0.0] * 10))
     fig = figures.pmc(daily, MODEL)
     assert list(trace(fig, "fitness (CTL)").y) == daily["ctl"].round(1).to_list()
     assert list(trace(fig, "form (TSB)").y) == daily["tsb"].round(1).to_list()
     assert list(trace(fig, "ramp (CTL/week)").y) == daily["ramp"].round(1).to_list()
-    bands = [s for s in fig.layout.shapes if s.type == "rect" and s.fillcolor != "white"]  # not the cold start's veil
+    bands = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(bands) == len(MODEL.form_band_labels)
     assert {s.yref for s in bands} == {"y2"}  # on the form subplot
     assert sorted(b.y1 for b in bands)[:-1] == sorted(MODEL.form_band_edges)
 
 
 def test_acwr_bands_and_values():
-    daily = daily_frame([60.0] * 35)
+    daily = built(daily_frame([60.0] * 35))
     fig = figures.acwr(daily, MODEL)
     assert list(fig.data[0].y) == daily["acwr"].round(2).to_list()
-    assert len([s for s in fig.layout.shapes if s.fillcolor != "white"]) == len(MODEL.acwr_band_labels)
+    assert len(fig.layout.shapes) == len(MODEL.acwr_band_labels)
 
 
 def test_acwr_without_enough_history_says_so():
@@ -152,9 +157,9 @@ def test_acwr_without_enough_history_says_so():
 
 
 def test_monotony_strain_has_warn_and_flag_lines():
-    daily = daily_frame([50.0, 60.0, 0.0, 70.0, 40.0, 0.0, 80.0] * 2)
+    daily = built(daily_frame([50.0, 60.0, 0.0, 70.0, 40.0, 0.0, 80.0] * 2))
     fig = figures.monotony_strain(daily, MODEL)
-    levels = sorted(s.y0 for s in fig.layout.shapes if s.type == "line")
+    levels = sorted(s.y0 for s in fig.layout.shapes)
     assert levels == [MODEL.monotony_warn, MODEL.monotony_flag]
     assert list(trace(fig, "strain").y) == daily["strain"].round(0).to_list()
 
@@ -332,9 +337,10 @@ def test_daily_figures_of_a_century_are_bounded():
 
 
 def test_bands_are_veiled_while_building_history():
-    """The cold start's days (building_history) get a white veil over the bands and a label; none after."""
+    """The cold start's days (building_history) get a white veil over the bands, labelled; none after."""
     loads = [60.0 if i % 3 else 0.0 for i in range(70)]
-    daily = daily_frame(loads).with_columns(building_history=pl.Series([i < 42 for i in range(70)]))
+    daily = daily_frame(loads)
+    assert daily["building_history"].to_list() == [i < 42 for i in range(70)]  # the library's cold start
 
     def veils(fig):
         return [(s.x0, s.x1) for s in fig.layout.shapes if s.fillcolor == "white"]
@@ -342,14 +348,26 @@ def test_bands_are_veiled_while_building_history():
     def labels(fig):
         return [a.text for a in fig.layout.annotations if a.text.startswith("building history")]
 
-    day_43 = (START + dt.timedelta(days=42)).isoformat()
+    veil = ((START - dt.timedelta(days=1)).isoformat(), (START + dt.timedelta(days=42)).isoformat())
     pmc = figures.pmc(daily, MODEL)
-    assert veils(pmc) == [(START.isoformat(), day_43)] and labels(pmc) == ["building history: no bands"]
+    assert veils(pmc) == [veil] and labels(pmc) == ["building history: no bands"]
     assert [s.yref for s in pmc.layout.shapes if s.fillcolor == "white"] == ["y2 domain"]  # the form row
+    assert len([s for s in pmc.layout.shapes if s.fillcolor != "white"]) == len(MODEL.form_band_labels)
+    # the veil does not widen the axis: fixed to the days shown and the bars' half-widths
+    assert list(pmc.layout.xaxis.range) == ["2026-01-04 12:00:00", "2026-03-15 12:00:00"]
     acwr = figures.acwr(daily, MODEL)
-    assert veils(acwr) == [(START.isoformat(), day_43)] and labels(acwr) == ["building history: no bands"]
+    assert veils(acwr) == [veil] and labels(acwr) == ["building history: no bands"]
     assert labels(figures.monotony_strain(daily, MODEL)) == ["building history: no warnings"]
-    built = daily.with_columns(building_history=pl.lit(False))
-    assert veils(figures.pmc(built, MODEL)) == [] and labels(figures.acwr(built, MODEL)) == []
     assert figures.history_days(daily) == (START, START + dt.timedelta(days=41))
     assert figures.history_days(daily.drop("building_history")) is None
+    assert veils(figures.pmc(built(daily), MODEL)) == [] and labels(figures.acwr(built(daily), MODEL)) == []
+
+
+def test_no_bands_at_all_when_every_day_shown_is_building_history():
+    daily = daily_frame([60.0 if i % 3 else 0.0 for i in range(30)])  # 30 days: all of them the cold start
+    assert figures.in_history(daily) and not figures.in_history(built(daily))
+    pmc, acwr, monotony = (f(daily, MODEL) for f in (figures.pmc, figures.acwr, figures.monotony_strain))
+    for fig, label in ((pmc, "building history: no bands"), (acwr, "building history: no bands"),
+                       (monotony, "building history: no warnings")):
+        assert len(fig.layout.shapes) == 0  # no band, no warn / flag line, no veil
+        assert [a.text for a in fig.layout.annotations] == [label]
