@@ -91,9 +91,10 @@ def warnings(summary: dict, model: ModelSettings) -> list[str]:
     out = []
     if not building_history(summary):
         out.extend(_load_warnings(summary, model))
-    estimated = {k: v for k, v in summary["load_sources"].items() if k != "hr" and v}
+    # heart rate and power measure the effort; pace, a rating and duration estimate it
+    estimated = {k: v for k, v in summary["load_sources"].items() if k not in ("hr", "power") and v}
     if estimated:
-        out.append("Load estimated without heart rate for "
+        out.append("Load estimated without heart rate or power for "
                    + ", ".join(f"{n} activit{'y' if n == 1 else 'ies'} ({source})" for source, n in estimated.items())
                    + ".")
     if summary["defaults_in_use"]:

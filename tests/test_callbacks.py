@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -223,6 +224,21 @@ def test_settings_in_imperial_units(writable_source, pages):
     assert saved.goal.date == before.goal.date and saved.hr_max_bpm == before.hr_max_bpm
 
 
+def test_settings_page_keeps_what_it_does_not_show(writable_source, pages):
+    """ftp_w, start_ctl, start_atl and the model are set elsewhere (trainlog athlete set, settings.json): saving
+    the page must not reset them to their defaults."""
+    settings = pages["settings"]
+    before = dataclasses.replace(writable_source.settings("mara"), ftp_w=250.0, start_ctl=40.0, start_atl=35.0,
+                                 model=ModelSettings(history_days=28))
+    writable_source.save_settings("mara", before)
+    shown = settings.form_values(before, u.METRIC)
+    message, css = settings.save(1, "mara", "metric", *{**shown, "hr_max": 187}.values())
+    assert css == "message ok", message
+    saved = load_settings(writable_source.store.settings_path("mara"))
+    assert saved.hr_max_bpm == 187.0
+    assert (saved.ftp_w, saved.start_ctl, saved.start_atl, saved.model) == (250.0, 40.0, 35.0, before.model)
+
+
 def test_settings_refuse_invalid_values(writable_source, pages):
     before = writable_source.settings("mara")
     values = dict.fromkeys(pages["settings"].FIELDS)
@@ -304,10 +320,11 @@ def test_warnings_are_quiet_on_load_while_building_history():
         "form": {"ramp": 20.0, "band": None, "building_history": True},
         "acwr": {"value": 2.1, "band": "danger"},
         "monotony": {"value": 2.5, "band": "flag"},
-        "load_sources": {"hr": 3, "gap": 1},
+        "load_sources": {"hr": 3, "power": 2, "gap": 1},
         "defaults_in_use": [],
     }
-    assert readings.warnings(summary, model) == ["Load estimated without heart rate for 1 activity (gap)."]
+    # power measures the effort as heart rate does: only the pace load is an estimate
+    assert readings.warnings(summary, model) == ["Load estimated without heart rate or power for 1 activity (gap)."]
     built = {**summary, "form": {**summary["form"], "building_history": False}}
     said = readings.warnings(built, model)
     assert [w.split(" ")[0] for w in said] == ["Monotony", "Fitness", "Acute:chronic", "Load"]

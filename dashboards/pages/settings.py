@@ -12,6 +12,7 @@ min/max hands Dash ``None`` for a value outside them, which this form would read
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import dash
@@ -180,7 +181,9 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
         timezone = timezone.strip() or None
     goal = Goal(name=name, date=date, ascent_m=number("goal_ascent"), distance_m=number("goal_distance"),
                 time_limit_h=number("goal_hours"), loops=number("goal_loops"))
-    return AthleteSettings(
+    # replace, not rebuild: values the form does not show (ftp_w, start_ctl, start_atl, the model) are kept
+    return dataclasses.replace(
+        current,
         sex=values.get("sex") or None,
         hr_max_bpm=number("hr_max"),
         hr_rest_bpm=number("hr_rest"),
@@ -188,7 +191,6 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
         threshold_pace_s_per_km=number("pace"),
         timezone=timezone,
         goal=goal,
-        model=current.model,
     )
 
 
