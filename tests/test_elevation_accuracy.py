@@ -84,3 +84,51 @@ def test_computed_ascent_against_the_devices_own_totals(corpus_import):
     assert m.height > 100
     assert median < 0.10
     assert p90 < 0.35
+
+
+#: Runs whose device total is at least this many metres enter the accuracy bound below.
+DEVICE_MIN_M = 100.0
+#: The bound on the median of |computed - device| / device over those runs (issue 11).
+MEDIAN_BOUND = 0.04
+
+
+@requires_corpus
+@pytest.mark.slow
+def test_computed_ascent_within_4_percent_of_the_devices_on_runs_of_100_m(corpus_import):
+    """Median |computed - device| / device over the corpus runs with a device total of at least 100 m.
+
+    Prints the table (``pytest -s``), worst last: every run's device and computed
+    totals, the relative error, the altitude samples dropped as spikes and the
+    ascent flag. The median was 3.80 % before the spike filter and the -500 m
+    rule (issue 11), 3.84 % after: of these 101 runs ten changed, by 9.4 m at
+    most (a 12 m dip for three seconds at the start of a Fenix 2 leg, a -59 m
+    spike just before a pause: their rebounds were counted as climbing), and
+    roznet-FitFileParser_running.fit crossed the median. The large corrections
+    are on runs under 100 m of device total (a TomTom ride whose device said 0 m:
+    1,044 m computed before, 319 m after; a Fenix 2 run: 127 m before, 61 m
+    after, the device 64 m).
+    """
+    store, _ = corpus_import
+    acts, samples = store.read("activities", "corpus"), store.read("samples", "corpus")
+    m = (
+        activity_metrics(acts, samples, AthleteSettings())
+        .join(acts.select("activity_id", "source_file"), on="activity_id")
+        .filter((pl.col("ascent_device_m") >= DEVICE_MIN_M) & pl.col("ascent_computed_m").is_not_null())
+        .with_columns(
+            rel=(pl.col("ascent_computed_m") - pl.col("ascent_device_m")).abs() / pl.col("ascent_device_m"),
+            file=pl.col("source_file").str.split("/").list.last(),
+        )
+        .sort("rel", "file")
+    )
+    median = m["rel"].median()
+    lines = [f"{'file':<62} {'sport':<10} {'device m':>9} {'computed m':>10} {'error':>7} {'spikes':>6}  flag"]
+    for r in m.iter_rows(named=True):
+        lines.append(
+            f"{r['file'][:62]:<62} {(r['sport'] or '-')[:10]:<10} {r['ascent_device_m']:>9.0f} "
+            f"{r['ascent_computed_m']:>10.1f} {r['rel']:>7.1%} {r['altitude_spikes']:>6}  {r['ascent_flag'] or ''}"
+        )
+    lines.append(f"runs with a device total >= {DEVICE_MIN_M:.0f} m: n={m.height} median={median:.2%} "
+                 f"(bound {MEDIAN_BOUND:.0%})")
+    print("\n" + "\n".join(lines))
+    assert m.height > 90
+    assert median <= MEDIAN_BOUND
