@@ -630,6 +630,56 @@ for _action, _texts in _ACTIVITY_ACTIONS.items():
     _activity_command(_action, *_texts)
 
 
+@cli.group("audit")
+def audit_group():
+    """Put trainlog's figures beside what the devices themselves said."""
+
+
+@audit_group.command("ascent")
+@athlete_option
+@data_dir_option
+@json_option
+@friendly_errors
+def audit_ascent(athlete, data_dir, as_json):
+    """For every run whose device stored a total ascent: that total, the one computed
+    from the altitude track, the one used (and its source), the altitude samples
+    dropped as spikes, and the flag of a suspect ascent (too_fast on foot, or
+    device_disagrees). A flagged run is left out of the goal's figures until you
+    confirm it (trainlog activity confirm ID).
+
+    \b
+    Examples:
+      trainlog audit ascent -a mara
+      trainlog audit ascent -a mara --json
+    """
+    from trainlog.audit import ascent_of
+
+    store = Store(data_dir)
+    _require_data(store, athlete)
+    rows = [
+        {**r, "start_local": r["start_local"].isoformat(timespec="seconds") if r["start_local"] else None}
+        for r in ascent_of(store, athlete).iter_rows(named=True)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"{athlete}: no run with a device total ascent in {printable(store.data_dir)}")
+        return
+    click.echo(f"{'date':<10} {'time':<5} {'sport':<14} {'device m':>8} {'computed m':>10} {'used m':>7} "
+               f"{'source':<8} {'spikes':>6}  {'flag':<16} id")
+    for r in rows:
+        flag = (r["ascent_flag"] or "") + (" (confirmed)" if r["ascent_flag"] and r["ascent_confirmed"] else "")
+        click.echo(
+            f"{(r['start_local'] or '')[:10]:<10} {(r['start_local'] or '')[11:16]:<5} "
+            f"{printable(r['sport'] or 'unknown')[:14]:<14} {_fmt_num(r['ascent_device_m']):>8} "
+            f"{_fmt_num(r['ascent_computed_m'], '.1f'):>10} {_fmt_num(r['ascent_m']):>7} {r['ascent_source']:<8} "
+            f"{_fmt_num(r['altitude_spikes'], 'd'):>6}  {flag:<16} {printable(r['activity_id'])}"
+        )
+    flagged = sum(r["ascent_flag"] is not None for r in rows)
+    click.echo(f"{athlete}: {len(rows)} runs with a device total, {flagged} flagged")
+
+
 @cli.command("check")
 @athlete_option
 @click.option("--all", "all_athletes", is_flag=True, help="Check every athlete in the data directory.")
