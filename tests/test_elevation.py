@@ -6,7 +6,6 @@ Hand-worked values, and every rule pinned at its exact edge (shared/METRICS.md,
 
 import dataclasses
 import datetime as dt
-import math
 
 import numpy as np
 import polars as pl
