@@ -11,39 +11,45 @@ from polars.testing import assert_frame_equal
 
 from metrics_builders import activities, concat, histories, samples, utc
 from trainlog import activity, daily, repair, report
-from trainlog.settings import AthleteSettings
+from trainlog.settings import AthleteSettings, ModelSettings
 
 DEFAULTS = AthleteSettings()
 
 
+#: A 60 h climb at 0.2 m/s must be moving (the default 0.3 m/s would make it standing still); it climbs
+#: 8,640 m in all (+0.4 m per 10 s), so its altitude stays inside the valid range (9,000 m at most).
+SLOW = AthleteSettings(model=ModelSettings(moving_speed_min_mps=0.1))
+
+
 def race_60h():
-    """60 h at 2 m/s, +4 m per 10 s sample, starting at local midnight (UTC+2) on 2024-03-01."""
+    """60 h at 0.2 m/s, +0.4 m per 10 s sample (grade 0.2) from 100 m, starting at local midnight (UTC+2) on 2024-03-01."""
     start = utc(2024, 2, 29, 22)  # 00:00 local at +7200 s
     n = 60 * 360 + 1  # every 10 s, 0 .. 216000 s
     acts = activities({"activity_id": "race", "start_utc": start, "utc_offset_s": 7200, "elapsed_s": 216000.0})
     smp = samples(
         "race", start, step_s=10, n=n,
-        distance_m=[20.0 * i for i in range(n)], altitude_m=[1000.0 + 4.0 * i for i in range(n)],
+        distance_m=[2.0 * i for i in range(n)], altitude_m=[100.0 + 0.4 * i for i in range(n)],
     )
     return acts, smp
 
 
 def test_a_60_h_activity_is_split_across_the_three_local_days_of_its_samples():
     acts, smp = race_60h()
-    result = report.analyse(acts, smp, DEFAULTS)
+    result = report.analyse(acts, smp, SLOW)
     daily = result.daily
     assert daily["date"].to_list() == [dt.date(2024, 3, 1), dt.date(2024, 3, 2), dt.date(2024, 3, 3)]
     # day 1: samples 0..8639, day 2: 8640..17279, day 3: 17280..21600 (the last covers nothing)
     assert daily["moving_s"].to_list() == pytest.approx([86400.0, 86400.0, 43200.0])  # 8640 x 10 s, ..., 4320 x 10 s
-    assert daily["distance_m"].to_list() == pytest.approx([172800.0, 172800.0, 86400.0])  # 20 m per sample
-    # +4 m booked on each sample after the first: 8639 x 4, 8640 x 4, 4321 x 4
-    assert daily["ascent_m"].to_list() == pytest.approx([34556.0, 34560.0, 17284.0])
+    assert daily["distance_m"].to_list() == pytest.approx([17280.0, 17280.0, 8640.0])  # 2 m per sample
+    # +0.4 m booked on each sample after the first (the first swing beyond 3 m books the 3.2 m from the
+    # start at once): 8639 x 0.4, 8640 x 0.4, 4321 x 0.4
+    assert daily["ascent_m"].to_list() == pytest.approx([3455.6, 3456.0, 1728.4])
     assert daily["n_activities"].to_list() == [1, 0, 0]
     # no HR: pace load, shared by moving time 2 : 2 : 1.
     # grade 0.2: Cr = 155.4*0.00032 - 30.4*0.0016 - 43.3*0.008 + 46.3*0.04 + 3.9 + 3.6 = 9.006688
-    # GA speed = 2 * 9.006688 / 3.6 = 5.0037156 m/s; IF = 5.0037156 / (1000 / 270) = 1.3510032
-    # load = 100 * 60 h * 1.3510032^2 = 10951.26
-    total = 100 * 60 * (2 * 9.006688 / 3.6 * 0.27) ** 2
+    # GA speed = 0.2 * 9.006688 / 3.6 = 0.50037156 m/s; IF = 0.50037156 / (1000 / 270) = 0.13510032
+    # load = 100 * 60 h * 0.13510032^2 = 109.5126
+    total = 100 * 60 * (0.2 * 9.006688 / 3.6 * 0.27) ** 2
     assert daily["load"].to_list() == pytest.approx([0.4 * total, 0.4 * total, 0.2 * total], rel=1e-6)
 
 
@@ -84,7 +90,7 @@ def test_machine_time_zone_does_not_change_days_or_weeks(monkeypatch, machine_tz
     acts = pl.concat(
         [acts, activities({"activity_id": "b", "start_utc": utc(2024, 3, 4, 3), "utc_offset_s": None, "timer_s": 600.0})]
     )
-    ny = AthleteSettings(timezone="America/New_York")
+    ny = AthleteSettings(timezone="America/New_York", model=SLOW.model)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     reference = report.analyse(acts, smp, ny)

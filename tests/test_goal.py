@@ -64,14 +64,16 @@ def test_windows_by_day_give_the_best_window_up_to_any_day():
 
 def test_best_60_h_comes_from_samples_not_whole_activities():
     start = utc(2024, 3, 1)
-    n = 100 * 60 + 1  # 100 h, a sample a minute, +4 m per sample
+    n = 100 * 60 + 1  # 100 h, a sample a minute, +1 m per sample (7,000 m at the top: a valid altitude)
     acts = activities({"activity_id": "long", "start_utc": start})
     smp = samples("long", start, step_s=60, n=n, distance_m=[60.0 * i for i in range(n)],
-                  altitude_m=[1000.0 + 4 * i for i in range(n)])
+                  altitude_m=[1000.0 + 1.0 * i for i in range(n)])
     result = report.analyse(acts, smp, AthleteSettings())
-    assert result.per_activity["ascent_m"][0] == pytest.approx(24000.0)  # 6000 gains of 4 m
+    assert result.per_activity["ascent_m"][0] == pytest.approx(6000.0)  # 6000 gains of 1 m
     best, _ = goal.best_window_up_to(result.windows, TODAY)
-    assert best == pytest.approx(3600 * 4.0)  # 60 h = 3600 samples of 4 m, not the whole 24,000 m
+    # 60 h = 3600 samples of 1 m, not the whole 6,000 m; the best window ends at sample 3603 and so holds
+    # sample 4, which books the first swing beyond 3 m whole (4 m, from the start): 4 + 3599 x 1 m
+    assert best == pytest.approx(3603.0)
 
 
 def test_needed_weekly_ascent_under_the_ramp_cap():
