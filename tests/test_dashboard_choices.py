@@ -102,13 +102,13 @@ def run_of(source, file_name: str) -> dict:
     return rows.row(0, named=True)
 
 
-def buttons(component) -> dict[str, html.Button]:
-    """The choice buttons of a layout: action -> button."""
-    found = {}
+def components(component, wanted) -> list:
+    """Every component of a layout (depth first) for which ``wanted(node)`` is true."""
+    found = []
 
     def walk(node):
-        if isinstance(node, html.Button) and isinstance(node.id, dict) and node.id.get("type") == "activity-choice":
-            found[node.id["action"]] = node
+        if wanted(node):
+            found.append(node)
         children = getattr(node, "children", None)
         for child in children if isinstance(children, (list, tuple)) else [children]:
             if child is not None and not isinstance(child, str):
@@ -116,6 +116,14 @@ def buttons(component) -> dict[str, html.Button]:
 
     walk(component)
     return found
+
+
+def buttons(component) -> dict[str, html.Button]:
+    """The choice buttons of a layout: action -> button."""
+    def choice(node) -> bool:
+        return isinstance(node, html.Button) and isinstance(node.id, dict) and node.id.get("type") == "activity-choice"
+
+    return {node.id["action"]: node for node in components(component, choice)}
 
 
 def words(component) -> str:
@@ -311,18 +319,7 @@ def test_today_warns_about_a_suspect_run_of_the_last_7_days(source, pages):
 def _links(component) -> list:
     from dash import dcc
 
-    found = []
-
-    def walk(node):
-        if isinstance(node, dcc.Link):
-            found.append(node)
-        children = getattr(node, "children", None)
-        for child in children if isinstance(children, (list, tuple)) else [children]:
-            if child is not None and not isinstance(child, str):
-                walk(child)
-
-    walk(component)
-    return found
+    return components(component, lambda node: isinstance(node, dcc.Link))
 
 
 def test_suspect_readings_in_words():
