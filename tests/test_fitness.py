@@ -193,3 +193,36 @@ def test_history_days_is_a_setting():
     rows = fitness.fitness(daily(WEEK * 2), ModelSettings(history_days=10))
     assert rows["building_history"].to_list() == [True] * 10 + [False] * 4
     assert fitness.fitness(daily(WEEK), ModelSettings(history_days=0))["building_history"].to_list() == [False] * 7
+
+
+# ---- the exact edges of the rules (mutation testing, issue 11)
+
+#: Bands from day one, so that an edge shows in its band.
+NO_COLD_START = ModelSettings(history_days=0)
+
+
+def test_monotony_exactly_at_the_warn_and_flag_edges():
+    # METRICS.md: warn at monotony > 1.5, flag at > 2.0; a value equal to an edge stays in the band below.
+    # loads [10, 10, 10, 20, 30, 30, 30]: mean 140/7 = 20; squared deviations 100 x3, 0, 100 x3 = 600;
+    # sample SD sqrt(600 / 6) = 10; monotony 20 / 10 = 2.0 exactly: "warn" (> 1.5), not "flag"
+    rows = fitness.fitness(daily([10, 10, 10, 20, 30, 30, 30]), NO_COLD_START)
+    assert rows["monotony"][6] == 2.0
+    assert rows["monotony_band"][6] == "warn"
+    # loads [0, 10, 30, 30, 40, 40, 60]: mean 210/7 = 30; squared deviations 900, 400, 0, 0, 100, 100, 900
+    # = 2400; SD sqrt(2400 / 6) = 20; monotony 30 / 20 = 1.5 exactly: "ok", not "warn"
+    rows = fitness.fitness(daily([0, 10, 30, 30, 40, 40, 60]), NO_COLD_START)
+    assert rows["monotony"][6] == 1.5
+    assert rows["monotony_band"][6] == "ok"
+
+
+def test_acwr_is_defined_when_chronic_load_is_exactly_the_minimum():
+    # chronic EWMA from 0, lambda = 2/29: day 1 after a load of 14.5 is 14.5 x 2/29 = 1.0 = acwr_chronic_min
+    # (defined: "undefined while chronic < 1"); acute 14.5 x 2/8 = 3.625, ratio 3.625.
+    # Day 2 (rest): chronic 1.0 x 27/29 = 0.931 < 1: undefined again.
+    rows = fitness.fitness(daily([14.5, 0]), NO_COLD_START)
+    assert rows["acwr_chronic"][0] == 1.0
+    assert rows["acwr"][0] == pytest.approx(3.625)
+    assert rows["acwr_band"][0] == "danger"  # >= 1.5
+    assert rows["acwr_chronic"][1] == pytest.approx(27 / 29)
+    assert rows["acwr"][1] is None and rows["acwr_band"][1] is None
+

@@ -126,6 +126,103 @@ def test_readiness_without_goal_date_or_data():
     assert got.projected_date is None
 
 
+
+# ---- the exact edges of the rules (mutation testing, issue 11)
+
+
+def test_best_window_of_no_samples_is_zero():
+    empty = pl.DataFrame(schema={"timestamp": pl.Datetime("us", "UTC"), "goal_ascent_m": pl.Float64})
+    assert goal.best_window_ascent(empty, 60.0) == (0.0, None)
+
+
+def test_weekly_windows_end_today_and_days_without_a_row_count_zero():
+    # TODAY is Thursday 28 March: the windows are 7 local days ending today, 7 days before, ... (not ISO weeks):
+    # [8..14 March], [15..21 March], [22..28 March]. Ascent lands mid-week and on the windows' edges;
+    # the frame has rows on those days only: a day without a row is 0 m.
+    rows = {
+        TODAY + dt.timedelta(days=1): 3200.0,  # after today: not counted
+        TODAY: 100.0,
+        TODAY - dt.timedelta(days=3): 200.0,  # Monday, mid-window
+        TODAY - dt.timedelta(days=6): 400.0,  # 22 March, the current window's first day
+        TODAY - dt.timedelta(days=7): 800.0,  # 21 March, the previous window's last day
+        TODAY - dt.timedelta(days=10): 1600.0,
+        TODAY - dt.timedelta(days=21): 6400.0,  # 7 March, before the oldest window
+    }
+    daily = pl.DataFrame({"date": list(rows), "goal_ascent_m": list(rows.values())})
+    # oldest [8..14]: no row, 0; [15..21]: 1600 + 800 = 2400; [22..28]: 400 + 200 + 100 = 700
+    assert goal.weekly_ascents(daily, TODAY, 3) == [0.0, 2400.0, 700.0]
+
+
+def test_trend_through_weeks_that_are_not_a_line():
+    # weeks 1000, 3000, 2000, 2000 at x = -3, -2, -1, 0: mean x -1.5, mean y 2000;
+    # sum (x - mx)(y - my) = (-1.5)(-1000) + (-0.5)(1000) + 0 + 0 = 1000; sum (x - mx)^2 = 2.25 + 0.25 + 0.25 + 2.25 = 5
+    # slope 1000 / 5 = 200 m/week per week; value at x = 0: 2000 - 200 x (-1.5) = 2300
+    slope, now = goal.trend([1000.0, 3000, 2000, 2000])
+    assert (slope, now) == (pytest.approx(200.0), pytest.approx(2300.0))
+    # one week has no slope: the line is flat at that week's ascent
+    assert goal.trend([5000.0]) == (0.0, 5000.0)
+
+
+def test_projected_date_at_its_edges():
+    horizon = MODEL.projection_horizon_weeks  # 520 weeks
+    # already at the target: today, even with a flat or falling trend
+    assert goal.projected_date(4000.0, 0.0, 4000.0, TODAY, horizon) == TODAY
+    assert goal.projected_date(4000.0, -10.0, 4000.0, TODAY, horizon) == TODAY
+    # a slow but rising trend: 1 m to go at 0.5 m/week = 2 weeks = 14 days
+    assert goal.projected_date(4001.0, 0.5, 4000.0, TODAY, horizon) == TODAY + dt.timedelta(days=14)
+    # 520 m to go at 1 m/week: exactly the horizon (not beyond it): 520 x 7 = 3640 days; 520.5 weeks is beyond
+    assert goal.projected_date(4520.0, 1.0, 4000.0, TODAY, horizon) == TODAY + dt.timedelta(days=3640)
+    assert goal.projected_date(4520.5, 1.0, 4000.0, TODAY, horizon) is None
+    # 13,698 m to go at 30 m/week: 456.6 weeks (within 520) = 3196.2 days -> day 3197
+    assert goal.projected_date(17698.0, 30.0, 4000.0, TODAY, horizon) == TODAY + dt.timedelta(days=3197)
+
+
+def test_readiness_on_race_day_and_the_day_after():
+    # race day itself: 0 days to go, needed = 17698 / 1.1^0 = the whole 17,698 m this week;
+    # this week (22..28 March) holds exactly that, in two days of 8,849 m; the week before holds nothing
+    daily = daily_ascent([8849.0, 0, 0, 8849.0])  # 25 and 28 March
+    windows = pl.DataFrame(schema=goal.WINDOWS_SCHEMA)
+    per_activity = pl.DataFrame({"activity_id": ["a", "b"], "ascent_m": [8849.0, 8849.0], "goal_counted": [True, True]})
+    got = goal.readiness(daily, windows, per_activity, Goal(date=TODAY), MODEL, TODAY)
+    assert got.days_to_goal == 0
+    assert got.needed_weekly_ascent_m == pytest.approx(17698.0)
+    assert got.current_weekly_ascent_m == 17698.0
+    assert got.on_track is True  # 17698 >= 17698: equal is on track
+    assert got.biggest_activity_id == "a"  # a tie: the first activity
+    # the day after the race: nothing is needed any more, neither on track nor behind
+    after = goal.readiness(daily, windows, per_activity, Goal(date=TODAY - dt.timedelta(days=1)), MODEL, TODAY)
+    assert after.days_to_goal == -1
+    assert after.needed_weekly_ascent_m is None and after.on_track is None
+
+
+def test_on_track_is_this_weeks_ascent_not_last_weeks():
+    # needed with 70 days to go: 6823.345 m (test_needed_weekly_ascent_under_the_ramp_cap);
+    # last week 7000 m (enough), this week 100 m (not): behind
+    values = [0.0] * 14
+    values[3], values[13] = 7000.0, 100.0
+    windows = pl.DataFrame(schema=goal.WINDOWS_SCHEMA)
+    per_activity = pl.DataFrame({"activity_id": ["x"], "ascent_m": [7000.0], "goal_counted": [True]})
+    race = Goal(date=TODAY + dt.timedelta(days=70))
+    got = goal.readiness(daily_ascent(values), windows, per_activity, race, MODEL, TODAY)
+    assert got.current_weekly_ascent_m == 100.0
+    assert got.on_track is False
+
+
+def test_readiness_without_a_counted_activity_or_without_a_goal_ascent():
+    daily = daily_ascent([500.0])
+    windows = pl.DataFrame(schema=goal.WINDOWS_SCHEMA)
+    # activities exist, but none counts for the goal: no biggest activity, 0 m, 0 loops
+    not_counted = pl.DataFrame({"activity_id": ["ride"], "ascent_m": [5000.0], "goal_counted": [False]})
+    got = goal.readiness(daily, windows, not_counted, Goal(), MODEL, TODAY)
+    assert got.biggest_activity_ascent_m == 0.0 and got.biggest_activity_id is None
+    assert got.biggest_activity_loops == 0.0
+    # a goal of 0 m (allowed: settings range 0-100,000 m): loops of 0 m each, the ratio is 0, not a division by 0
+    counted = not_counted.with_columns(goal_counted=pl.lit(True))
+    got = goal.readiness(daily, windows, counted, Goal(ascent_m=0.0), MODEL, TODAY)
+    assert got.loop_ascent_m == 0.0 and got.biggest_activity_ascent_m == 5000.0
+    assert got.biggest_activity_loops == 0.0
+
+
 # ---- one bad file must never make the athlete "ready" (issue 11): a spike ride, a spike run
 
 HISTORY = sorted(

@@ -95,7 +95,7 @@ def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
         return pl.DataFrame(schema=WINDOWS_SCHEMA)
     rolling = _rolling_ascent(attribution.select("timestamp", "date", ASCENT), hours)
     return (
-        rolling.group_by("date", maintain_order=True)
+        rolling.group_by("date")  # any group order: sorted by date below
         .agg(
             pl.col("sum").max().alias("window_ascent_m"),
             pl.col("timestamp").get(pl.col("sum").arg_max()).alias("window_end_utc"),
