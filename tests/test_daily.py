@@ -201,3 +201,103 @@ def test_a_total_without_weights_or_moving_time_is_shared_by_sample_count():
     assert daily["ascent_m"].to_list() == pytest.approx([200.0, 300.0])
     assert daily["distance_m"].to_list() == pytest.approx([400.0, 600.0])
     assert daily["load"].to_list() == [0.0, 0.0]
+
+
+def test_weights_summing_to_exactly_one_still_share_the_total():
+    # The rule is "weights sum to more than 0", not "to more than 1": 4 samples a minute apart,
+    # 23:58, 23:59 (day 1), 00:00, 00:01 (day 2), moving at 3 m/s (10 s credit each, the last none):
+    # moving time 20 s on day 1, 10 s on day 2. The distance stream moves 1.0 m in all, on the
+    # 00:00 -> 00:01 step (day 2): the watch's 1000 m all go to day 2 (by moving time: 2/3 to day 1).
+    start = MIDNIGHT - dt.timedelta(minutes=2)
+    acts = activities({"activity_id": "a", "start_utc": start, "distance_m": 1000.0})
+    smp = samples("a", start, step_s=60, n=4, speed_mps=[3.0] * 4, distance_m=[0.0, 0.0, 0.0, 1.0])
+    daily = report.analyse(acts, smp, DEFAULTS).daily
+    assert daily["date"].to_list() == [dt.date(2024, 3, 1), dt.date(2024, 3, 2)]
+    assert daily["moving_s"].to_list() == pytest.approx([20.0, 10.0])
+    assert daily["distance_m"].to_list() == pytest.approx([0.0, 1000.0])
+
+
+def test_moving_time_of_exactly_one_second_still_shares_a_total_without_weights():
+    # The moving-time fallback applies from any moving time above 0, 1 s included: 3 samples a
+    # second apart, 23:59:59 (standing, 0 s), 00:00:00 (3 m/s, 1 s credit), 00:00:01 (the last,
+    # none); no distance or altitude stream. The watch's 1000 m and 30 m and the duration load
+    # (1 s x 50 / h) all go to day 2 (by sample count, a third would go to day 1).
+    start = MIDNIGHT - dt.timedelta(seconds=1)
+    acts = activities({"activity_id": "a", "start_utc": start, "distance_m": 1000.0, "ascent_device_m": 30.0})
+    smp = samples("a", start, step_s=1, n=3, speed_mps=[0.0, 3.0, 3.0])
+    daily = report.analyse(acts, smp, DEFAULTS).daily
+    assert daily["date"].to_list() == [dt.date(2024, 3, 1), dt.date(2024, 3, 2)]
+    assert daily["moving_s"].to_list() == pytest.approx([0.0, 1.0])
+    assert daily["distance_m"].to_list() == pytest.approx([0.0, 1000.0])
+    assert daily["ascent_m"].to_list() == pytest.approx([0.0, 30.0])
+    assert daily["load"].to_list() == pytest.approx([0.0, 50.0 / 3600])
+
+
+def test_samples_of_an_activity_missing_from_the_activity_totals_are_not_booked():
+    # sample_attribution books the activities of per_activity only: samples of "b" (not in it)
+    # get no row, while "a" keeps its 3 rows: 10 s, 10 s and 0 s (the last sample covers nothing),
+    # which sum to its moving time, 20 s.
+    acts = activities({"activity_id": "a", "start_utc": utc(2024, 3, 1, 8)})
+    smp = concat(
+        samples("a", utc(2024, 3, 1, 8), step_s=10, n=3, speed_mps=[3.0] * 3),
+        samples("b", utc(2024, 3, 1, 9), step_s=10, n=3, speed_mps=[3.0] * 3),
+    )
+    per_sample = activity.sample_metrics(repair.repaired(smp, acts, DEFAULTS.model), DEFAULTS)
+    per_activity = activity.activity_metrics(acts, per_sample, DEFAULTS)
+    booked = daily.sample_attribution(per_sample, per_activity)
+    assert booked["activity_id"].to_list() == ["a", "a", "a"]
+    assert booked["moving_s"].to_list() == pytest.approx([10.0, 10.0, 0.0])
+    assert booked["date"].null_count() == 0
+
+
+# ---- the span of the daily series (daily.daily_series): first and last booked or start day, and `end`
+
+
+def _days(*rows):
+    """activity_days-like rows: (activity_id, start_date, date, load)."""
+    return pl.DataFrame(
+        [
+            {"activity_id": aid, "sport": "running", "start_date": start, "elapsed_s": 600.0, "date": date,
+             "load": load, **{name: 0.0 for name in daily.QUANTITIES if name != "load"}}
+            for aid, start, date, load in rows
+        ],
+        schema_overrides={"start_date": pl.Date, "date": pl.Date},
+    )
+
+
+def test_the_series_starts_on_a_start_day_before_the_first_booked_day():
+    # Through the whole chain: "a" starts at 23:50 on 03-01 but its records begin at 00:10 on
+    # 03-02 (10 samples a minute apart, 10 s credit each but the last: 90 s); "b", without samples,
+    # is an hour on 03-04. The series runs from a's start day: 03-01 (no booking, 1 start) to 03-04.
+    acts = activities(
+        {"activity_id": "a", "start_utc": utc(2024, 3, 1, 23, 50)},
+        {"activity_id": "b", "start_utc": utc(2024, 3, 4, 9), "timer_s": 3600.0},
+    )
+    smp = samples("a", utc(2024, 3, 2, 0, 10), step_s=60, n=10, speed_mps=[3.0] * 10)
+    series = report.analyse(acts, smp, DEFAULTS).daily
+    assert series["date"].to_list() == [dt.date(2024, 3, d) for d in (1, 2, 3, 4)]
+    assert series["n_activities"].to_list() == [1, 0, 0, 1]
+    assert series["moving_s"].to_list() == pytest.approx([0.0, 90.0, 0.0, 3600.0])
+
+
+def test_the_series_runs_from_the_first_booked_day_to_the_last_start_day():
+    # Starts recorded after the first samples (a session start_time later than its first records):
+    # "a" starts on 03-02 with its samples booked on 03-01, "b" starts on 03-03 booked on 03-02.
+    # First day min(03-01 booked, 03-02 start) = 03-01; last max(03-02 booked, 03-03 start) = 03-03.
+    d = dt.date
+    days = _days(("a", d(2024, 3, 2), d(2024, 3, 1), 10.0), ("b", d(2024, 3, 3), d(2024, 3, 2), 20.0))
+    series = daily.daily_series(days)
+    assert series["date"].to_list() == [d(2024, 3, 1), d(2024, 3, 2), d(2024, 3, 3)]
+    assert series["load"].to_list() == [10.0, 20.0, 0.0]
+    assert series["n_activities"].to_list() == [0, 1, 1]
+
+
+def test_an_end_before_the_last_booked_day_does_not_cut_the_series():
+    # A 3-day effort started on 03-01, booked 03-01..03-03, with end 03-01 (a "today" before the
+    # effort ended): the series still runs to 03-03; end only ever extends it.
+    d = dt.date
+    days = _days(*[("a", d(2024, 3, 1), d(2024, 3, k), 5.0 * k) for k in (1, 2, 3)])
+    series = daily.daily_series(days, end=d(2024, 3, 1))
+    assert series["date"].to_list() == [d(2024, 3, 1), d(2024, 3, 2), d(2024, 3, 3)]
+    assert series["load"].to_list() == [5.0, 10.0, 15.0]
+    assert series["n_activities"].to_list() == [1, 0, 0]

@@ -151,7 +151,7 @@ def activity_metrics(
     ).with_columns(tzone.resolved_offsets(activities, athlete.timezone).alias("local_offset_s"))
     ascent_m, ascent_source = elevation.choose(col("ascent_device_m"), col("ascent_computed_m"), model)
     descent_m, _ = elevation.choose(col("descent_device_m"), col("descent_computed_m"), model)
-    has_distance = col("sample_distance_m").fill_null(0.0) > 0
+    has_distance = col("sample_distance_m") > 0  # null (no samples): no grade, as for 0 m
     frame = (
         base.join(sums, on="activity_id", how="left")
         .with_columns(

@@ -119,7 +119,9 @@ def daily_series(days: pl.DataFrame, end: dt.date | None = None) -> pl.DataFrame
     if days.is_empty():
         return pl.DataFrame(schema=schema)
     first = min(days["date"].min(), days["start_date"].min())
-    last = max(days["date"].max(), days["start_date"].max(), end or days["date"].max())
+    last = max(days["date"].max(), days["start_date"].max())
+    if end is not None:
+        last = max(last, end)
     calendar = pl.DataFrame({"date": pl.date_range(first, last, "1d", eager=True)})
     sums = days.group_by("date").agg(pl.col(name).sum() for name in QUANTITIES)
     starts = (
