@@ -43,7 +43,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "devtools" / "out"
+OUT = ROOT / "devtools" / "out"  # mutate-report.md / .json; --out names another stem
 README = ROOT / "devtools" / "README.md"
 
 #: Target module -> the test files that exercise it (run fastest first; missing files are skipped).
@@ -779,13 +779,14 @@ def report(results, plan, selection, timeouts, notes, listed, commit, args, base
             print(f"  {r.path}:{r.line}  {r.id}  ({r.function}){tag}\n      - {r.original}\n      + {r.mutated}")
     if stale:
         print(f"\nlisted as equivalent in devtools/README.md but not surviving: {', '.join(stale)}")
-    OUT.mkdir(parents=True, exist_ok=True)
+    stem = Path(args.out) if args.out else OUT / "mutate-report"
+    stem.parent.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = {"date_utc": stamp, "commit": commit, "jobs": args.jobs, "baseline_s": round(baseline_s, 1),
             "mutants_wall_s": round(wall, 1), "selection": selection,
             "timeouts_s": {k: round(v, 1) for k, v in timeouts.items()}, "notes": notes}
     meta["pytest_args"] = ([] if args.slow else ["-m", "not slow"]) + [f"--deselect={d}" for d in args.deselect or []]
-    (OUT / "mutate-report.json").write_text(json.dumps(
+    stem.with_suffix(".json").write_text(json.dumps(
         {**meta, "summary": rows, "results": [asdict(r) for r in results]}, indent=1, ensure_ascii=False) + "\n")
     md = [f"# Mutation testing: {commit}, {stamp}", "",
           f"{args.jobs} jobs; baseline {_fmt_seconds(baseline_s)}, mutants {_fmt_seconds(wall)} wall; "
@@ -809,8 +810,8 @@ def report(results, plan, selection, timeouts, notes, listed, commit, args, base
             md.append("")
     if notes:
         md += ["## Notes", "", *[f"- {n}" for n in notes], ""]
-    (OUT / "mutate-report.md").write_text("\n".join(md) + "\n")
-    print(f"\nreport: {(OUT / 'mutate-report.md').relative_to(ROOT)}, {(OUT / 'mutate-report.json').relative_to(ROOT)}")
+    stem.with_suffix(".md").write_text("\n".join(md) + "\n")
+    print(f"\nreport: {stem.with_suffix('.md')}, {stem.with_suffix('.json')}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -832,6 +833,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the tests marked slow (the corpus import: ~1 min more per surviving mutant)")
     parser.add_argument("--deselect", action="append",
                         help="leave out this test (pytest node ID, repeatable): one that fails on the unmutated commit")
+    parser.add_argument("--out", help="report path without suffix (default devtools/out/mutate-report)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies")
     args = parser.parse_args(argv)
     if args.only:
