@@ -83,6 +83,24 @@ def test_below_80_percent_hr_falls_back_to_pace():
     assert got["load_source"] == "gap"
 
 
+def test_one_second_and_one_metre_on_foot_is_already_a_pace_load():
+    # the gap rule needs a grade-adjusted distance above 0 m and moving time above 0 s: 1 m and 1 s are enough.
+    # Two samples 1 s apart, 0 m and 1 m, no altitude (flat: gad = distance): speed 1 m/s >= 0.3, moving 1 s.
+    # IF = 1 m/s / (1000 / 270) m/s = 0.27: load = 100 x (1 / 3600) h x 0.27^2 = 0.002025
+    got = metrics_of(samples("a", T0, n=2, distance_m=[0.0, 1.0]))
+    assert got["moving_s"] == 1.0 and got["gad_m"] == 1.0
+    assert got["load_source"] == "gap"
+    assert got["load"] == pytest.approx(100 / 3600 * 0.27**2, rel=1e-9)
+
+
+def test_distance_without_moving_time_is_no_pace_load():
+    # a speed stream of 0.1 m/s (< 0.3: standing) while the distance creeps up 0.1 m a second:
+    # 1 m of grade-adjusted distance but 0 s of moving time: no pace (IF would be 1 m / 0 s), a duration load of 0
+    got = metrics_of(samples("a", T0, n=11, speed_mps=[0.1] * 11, distance_m=[0.1 * i for i in range(11)]))
+    assert got["moving_s"] == 0.0 and got["gad_m"] == pytest.approx(1.0)
+    assert got["load_source"] == "duration"
+    assert got["load"] == 0.0
+
 def test_no_hr_one_flat_hour_at_threshold_pace_is_100():
     # threshold pace 270 s/km = 3.7037 m/s; flat (no altitude): grade 0, gad = distance
     n = 361
@@ -137,6 +155,14 @@ def test_climb_vertical_speed_grade_and_grade_adjusted_distance():
     assert got["ascent_source"] == "computed"
     assert got["km_effort"] == pytest.approx(0.12 + 0.111)  # 0.12 km + 11.1 m / 100
 
+
+def test_one_climbing_second_has_a_vertical_speed():
+    # two samples 1 s apart, 0 m and 10 m along, 100 m and 101 m up: the forward 10 m window gives
+    # sample 0 a grade of 1 / 10 = 10 % (>= climb_grade_min 5 %), its moving credit 1 s (10 m/s):
+    # it rises 0.1 x 10 m = 1 m in 1 s of climbing = 3600 m/h (any climbing time above 0 s counts)
+    got = metrics_of(samples("a", T0, n=2, distance_m=[0.0, 10.0], altitude_m=[100.0, 101.0]))
+    assert got["grade_pct"] == pytest.approx(10.0)
+    assert got["vertical_speed_mph"] == pytest.approx(3600.0)
 
 def test_flat_run_has_no_vertical_speed():
     got = metrics_of(samples("a", T0, n=11, distance_m=[3.0 * i for i in range(11)], altitude_m=[100.0] * 11))
@@ -234,6 +260,41 @@ def test_the_rolling_window_leaves_out_the_sample_30_s_before():
     assert got["moving_s"] == pytest.approx(40.0)
     assert got["normalized_power_w"] == pytest.approx(4.1e9**0.25, rel=1e-9)
 
+
+def test_the_per_sample_rolling_power_and_its_weight():
+    # samples every 10 s (credit 10 s each, the last none), power: none, 100, 300, none, 200 W.
+    # power_30s_w, the mean of the readings in (t - 30 s, t], only on samples with a reading:
+    #   t = 10: 100; t = 20: (100 + 300) / 2 = 200; t = 40: (300 + 200) / 2 = 250 (the null at 30 s
+    #   is left out, the 100 W at 10 s is not in (10, 40])
+    # power_weight = power_30s_w^4 x power_moving_s: 100^4 x 10 = 1e9, 200^4 x 10 = 1.6e10;
+    #   0 without a reading (t = 0, 30: no power credit) and on the last sample (no credit)
+    frame = with_power(samples("a", T0, times_s=[0, 10, 20, 30, 40], speed_mps=[3.0] * 5),
+                       [None, 100.0, 300.0, None, 200.0])
+    acts = activities({"activity_id": "a", "start_utc": T0, "sport": "cycling"})
+    got = activity.sample_metrics(repair.repaired(frame, acts, RIDER.model), RIDER)
+    assert got["power_moving_s"].to_list() == [0.0, 10.0, 10.0, 0.0, 0.0]
+    assert got["power_30s_w"].to_list() == [None, 100.0, 200.0, None, 250.0]
+    assert got["power_weight"].to_list() == [0.0, 1e9, 1.6e10, 0.0, 0.0]
+    # NP = ((1e9 + 1.6e10) / 20) ^ (1/4) = (8.5e8) ^ (1/4) = 170.749 W
+    assert metrics_of(frame, RIDER, sport="cycling")["normalized_power_w"] == pytest.approx(8.5e8**0.25, rel=1e-12)
+
+
+def test_one_second_with_power_has_a_normalized_power():
+    # 11 samples 1 s apart, 200 W on the first only: 1 s of moving credit with power (any time above 0 s)
+    # gives NP = (200^4 x 1 / 1) ^ (1/4) = 200 W; coverage 1 / 10 s: not a power load
+    watts = [200.0] + [None] * 10
+    got = metrics_of(with_power(samples("a", T0, n=11, speed_mps=[3.0] * 11), watts), RIDER, sport="cycling")
+    assert got["power_coverage"] == pytest.approx(0.1)
+    assert got["normalized_power_w"] == pytest.approx(200.0)
+    assert got["load_source"] == "duration"
+
+
+def test_an_activity_without_a_sport_gets_no_power_load():
+    # FTP set and power on every sample, but no sport: not a cycling sport (nor a foot sport): 10 s x 50 / h
+    got = metrics_of(ride(n=11, watts=[200.0] * 11), RIDER, sport=None)
+    assert got["power_coverage"] == 1.0 and got["normalized_power_w"] == pytest.approx(200.0)
+    assert got["load_source"] == "duration"
+    assert got["load"] == pytest.approx(10 / 3600 * 50)
 
 @pytest.mark.parametrize(("missing", "coverage", "source"), [(2, 0.8, "power"), (3, 0.7, "duration")])
 def test_power_coverage_of_exactly_80_percent_is_enough(missing, coverage, source):

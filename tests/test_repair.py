@@ -74,6 +74,21 @@ def test_merge_keeps_activities_and_distinct_times_apart():
     assert got["hr_bpm"].to_list() == [3.0, 5.0, 1.0, 2.0]
 
 
+def test_merge_finds_a_repeat_among_the_first_records_of_a_later_activity():
+    # a's one record, then b's two records of one second: the only repeat in the frame is b's second
+    # record, which follows b's first (a repeat is an activity and a timestamp both equal to the row before)
+    frame = concat(run([0], "a", hr_bpm=[1.0]), run([5, 5], "b", hr_bpm=[2.0, 3.0]))
+    got = repair.merge_repeated(frame)
+    assert got["activity_id"].to_list() == ["a", "b"]
+    assert times_of(got) == [0, 5]
+    assert got["hr_bpm"].to_list() == [1.0, 3.0]  # the last record of b's second
+
+
+def test_merge_of_an_activity_of_one_second_recorded_twice():
+    got = repair.merge_repeated(run([0, 0], hr_bpm=[150.0, None], distance_m=[None, 3.0]))
+    assert got.height == 1
+    assert got.row(0, named=True)["hr_bpm"] == 150.0 and got.row(0, named=True)["distance_m"] == 3.0
+
 def test_merge_without_repeats_only_sorts():
     frame = run([2, 0, 1], hr_bpm=[3.0, 1.0, 2.0])
     got = repair.merge_repeated(frame)
@@ -140,6 +155,17 @@ def test_the_longest_step_is_the_jump_when_a_run_also_had_a_real_pause():
     # both are jumps when the elapsed time holds neither
     assert fixed_times(times, elapsed_s=5.0) == [0, 1, 2, 3, 4, 5]
 
+
+
+def test_a_jump_uses_up_the_excess_less_one_interval():
+    # steps 1, J, 1, G, 1 (J 20 days, G 8 h, both > 6 h): recorded 3 + J + G. With elapsed 4 + G/2 the
+    # excess is 3 + J + G - 4 - G/2 = J - 1 + G/2 >= J/2: J is a jump and becomes the 1 s interval,
+    # using up J - 1 s of the excess: G/2 is left, exactly half of G: G is a jump too.
+    gap = 8 * 3600.0
+    times = [0, 1, 1 + J, 2 + J, 2 + J + gap, 3 + J + gap]
+    assert fixed_times(times, elapsed_s=4 + gap / 2) == [0, 1, 2, 3, 4, 5]
+    # half a second more elapsed time leaves G/2 - 0.5: G stays a pause
+    assert fixed_times(times, elapsed_s=4.5 + gap / 2) == [0, 1, 2, 3, 3 + gap, 4 + gap]
 
 # ---- clock jumps: the gap becomes one typical interval
 
@@ -220,6 +246,7 @@ def test_several_jumps_of_one_run_are_noted_in_row_order():
 def test_span_text():
     assert repair.span_text(0) == "0:00:00"
     assert repair.span_text(61) == "0:01:01"
+    assert repair.span_text(1800) == "0:30:00"
     assert repair.span_text(3661.4) == "1:01:01"
     assert repair.span_text(DAY_S - 1) == "23:59:59"
     assert repair.span_text(20 * DAY_S + 3661) == "20 d 1:01:01"

@@ -137,7 +137,7 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
         .iter_rows()
     }
     jumps: list[ClockJump] = []
-    for (aid,), group in odd.group_by("activity_id", maintain_order=True):
+    for (aid,), group in odd.group_by("activity_id"):
         info = stats[aid]
         interval_us = info["interval_us"] if info["interval_us"] is not None else FALLBACK_INTERVAL_S * MICROS_PER_S
         interval_us = round(interval_us)
