@@ -211,3 +211,21 @@ def test_goal_counted_rule():
     )
     got = frame.select(activity.goal_counted(ModelSettings()))
     assert got.to_series().to_list() == frame["expected"].to_list()
+
+
+def test_no_grade_adjusted_pace_when_the_grade_adjusted_distance_is_0():
+    # With the default Minetti polynomial the cost is >= 1.78 J/kg/m on -0.45..0.45, so a run with
+    # distance has a grade-adjusted distance above 0. The polynomial is a setting (only the flat cost
+    # must be above 0): Cr(i) = -2 i + 1, held beyond |i| = 1, is 0 at i = 0.5. A steady 50 % climb
+    # (+5 m per 10 m, every 10 s at 1 m/s) then has a grade-adjusted distance of 0 m: no pace
+    # (null, not 90 s / 0 km).
+    model = ModelSettings(minetti_coefficients=(0.0, 0.0, 0.0, 0.0, -2.0, 1.0), minetti_clip=1.0)
+    n = 10
+    smp = samples(
+        "a", START, step_s=10, n=n, speed_mps=[1.0] * n,
+        distance_m=[10.0 * i for i in range(n)], altitude_m=[100.0 + 5.0 * i for i in range(n)],
+    )
+    row = one(run(), smp, AthleteSettings(model=model))
+    assert (row["moving_s"], row["distance_m"]) == (90.0, 90.0)
+    assert row["gad_m"] == 0.0
+    assert row["gap_s_per_km"] is None
