@@ -157,7 +157,7 @@ def _append(
         if activity_id not in set(acts["activity_id"].to_list()):
             raise InvalidValue(
                 f"no activity {quoted(activity_id)} for athlete {athlete}; "
-                f"the ids are in: trainlog activities -a {athlete} --json"
+                f"the ids are in: trainlog activities -a {athlete} (column id)"
             )
         now = state(tx.read("choices")).filter(pl.col("activity_id") == activity_id)
         before = now[field][0] if now.height else (None if field == "rpe" else False)

@@ -570,8 +570,8 @@ def activity_group():
     in fitness, fatigue, ACWR and the weekly totals. A run whose ascent looks
     suspect (too fast, or the watch and the track disagree) is left out of the
     goal's figures until you confirm it. Choices are kept in the dataset: they
-    survive re-imports and every new analysis. Find a run's id with
-    trainlog activities --json.
+    survive re-imports and every new analysis. A run's id is in the id column
+    of trainlog activities.
 
     \b
     Examples:
