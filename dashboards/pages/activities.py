@@ -57,7 +57,9 @@ def columns(units: str) -> list[dict]:
         {"field": "hours", "headerName": "hours", **NUMBER_FILTER},
         {"field": "ascent", "headerName": f"ascent {elev}", **NUMBER_FILTER},
         # beside the ascent: a suspect run's watch and track totals; the words say it, the colour only repeats it
-        {"field": "check", "headerName": "check", "minWidth": 280, "tooltipField": "check",
+        {"field": "check", "headerName": "check", "minWidth": 170, "tooltipField": "check",
+         # empty for most runs: narrow, and a suspect run's words wrap onto a second line rather than hide
+         "wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.4", "wordBreak": "normal"},
          "headerTooltip": "excluded from the goal, or a suspect ascent (watch and track totals)",
          "cellClassRules": {"cell-suspect": "params.value && params.value.includes('suspect')",
                             "cell-excluded": "params.value && params.value.startsWith('excluded')"}},
