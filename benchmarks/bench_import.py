@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trainlog import Store, import_paths  # noqa: E402
-from trainlog._fitwrite import Device, Recording, encode  # noqa: E402
+from trainlog_dev.fitwrite import Device, Recording, encode  # noqa: E402
 
 CORPUS = Path(os.environ.get("TRAINLOG_CORPUS", ROOT.parent / "shared" / "fit_corpus"))
 OUT = ROOT / "benchmarks" / "out"
@@ -331,7 +331,7 @@ def coverage() -> None:
     """Corpus files decoded by fitfast, and why the others fall back to fitparse."""
     from collections import Counter
 
-    from trainlog import fastdecode
+    from trainlog.ingest import fit_fast as fastdecode
     from trainlog.errors import InvalidFitFile
 
     files = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.tsv")
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== 1a. the four largest corpus files")
     if (CORPUS / "MANIFEST.tsv").is_file():
         largest = sorted((p for p in CORPUS.iterdir() if p.suffix.lower() == ".fit"), key=lambda p: -p.stat().st_size)[:4]
-        from trainlog import fastdecode
+        from trainlog.ingest import fit_fast as fastdecode
 
         for p in largest:
             try:
@@ -436,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         trainlog_import(lib, data_dir, athlete)
 
     print("\n== 3b. the analysis `trainlog import` keeps on disk after importing (all metrics, every sample)")
-    from trainlog.athlete import stored_analysis
+    from trainlog.analysis.stored import stored_analysis
 
     for athlete in ATHLETES:
         t = time.perf_counter()

@@ -10,7 +10,7 @@ workers (``ru_maxrss`` of the children, the largest single process), the peak
 of their sum (sampled from /proc every 20 ms), and the import's last line.
 Exits 1 if any peak is 600 MB or more.
 
-The cases (trainlog.sources holds the limits):
+The cases (trainlog.ingest.sources holds the limits):
 
 - ``fit-60h``: the 60 h race of bench_import.py, recorded every second (6 MB,
   the largest file a watch writes; decoded on the compiled fast path);
@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trainlog import sources  # noqa: E402
+from trainlog.ingest import sources  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "memory"
 LIMIT_MB = 600
@@ -76,7 +76,7 @@ def fit_max_damaged() -> Path:
 
 def zip_of_races() -> Path:
     """A zip of four 60 h races (distinct bytes, valid CRCs): decoded two at a time, committed in one batch."""
-    from trainlog.fastdecode import fit_crc
+    from trainlog.ingest.fit_fast import fit_crc
 
     path = OUT / "zip-of-races.zip"
     if not path.exists():

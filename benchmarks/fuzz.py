@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from trainlog import fastdecode  # noqa: E402 (after the path is set)
+from trainlog.ingest import fit_fast as fastdecode  # noqa: E402 (after the path is set)
 
 CORPUS = Path(os.environ.get("TRAINLOG_CORPUS", ROOT.parent / "shared" / "fit_corpus"))
 SAMPLE_FIT = ROOT / "sample_fit"
@@ -530,9 +530,9 @@ def check_decode(data: bytes, name: str, time_limit_s: int = TIME_LIMIT_S) -> tu
     outcome is "ok", "partial", "invalid" (a one-line InvalidFitFile naming the
     input) or "BUG:<kind>" with a one-line description.
     """
-    from trainlog.decode import decode
+    from trainlog.ingest.decode import decode
     from trainlog.errors import InvalidFitFile
-    from trainlog.importer import _tables
+    from trainlog.ingest.importer import _tables
 
     use_alarm = time_limit_s and hasattr(signal, "SIGALRM")
     if use_alarm:
@@ -577,7 +577,7 @@ _panics: list[int] = []  # fast-path panics caught (and decoded by fitparse inst
 def _count_fast_path_panics() -> None:
     """Wrap fastdecode.decode_fast to count fitfast panics: decode() falls back on them, so they are
     not bugs, but each one printed a Rust message on stderr and means a check in the scan is missing."""
-    from trainlog import fastdecode
+    from trainlog.ingest import fit_fast as fastdecode
 
     real = fastdecode.decode_fast
 
@@ -601,8 +601,8 @@ def _worker(conn, seed: int, base_limit: int, time_limit_s: int, memory_limit: i
     except (ValueError, OSError):
         pass
     bases = load_bases(limit=base_limit)
-    import trainlog.decode  # noqa: F401 - import before the first clock starts
-    import trainlog.importer  # noqa: F401
+    import trainlog.ingest.decode  # noqa: F401 - import before the first clock starts
+    import trainlog.ingest.importer  # noqa: F401
 
     _count_fast_path_panics()
     conn.send(("ready", len(bases)))
@@ -777,7 +777,7 @@ def run_import_sample(n: int, seed: int, base_limit: int, workdir: Path, batches
     """``n`` mutated inputs through ``python -m trainlog import`` (``batches`` runs, then a re-run of all)."""
     import polars as pl
 
-    from trainlog.importer import OUTCOMES
+    from trainlog.ingest.importer import OUTCOMES
     from trainlog.store import Store
 
     bases = load_bases(limit=base_limit)
@@ -885,7 +885,7 @@ def main(argv: list[str] | None = None) -> int:
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / name).write_bytes(data)
         print(f"input {args.replay}: {ops}, {len(data)} bytes -> {OUT / name}")
-        from trainlog.decode import decode
+        from trainlog.ingest.decode import decode
 
         decode(data, name)  # let the traceback show
         print(check_decode(data, name, args.time_limit))

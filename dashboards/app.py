@@ -24,7 +24,7 @@ def create_app(data_dir=None, users=None, allowed_hosts=None,
                session_hours: float = auth.DEFAULT_SESSION_HOURS) -> dash.Dash:
     """The Dash app over ``data_dir`` (default: trainlog's data directory). Nothing is read yet.
 
-    With ``users`` (a trainlog.users.UserBook), every page asks to sign in
+    With ``users`` (a trainlog.store.users.UserBook), every page asks to sign in
     (``/login``) and each user sees only the athletes their role allows.
     ``allowed_hosts``: the names accepted in the ``Host:`` header (default:
     loopback names only; see dashboards.auth).

@@ -13,7 +13,7 @@
   server knows (:class:`Sessions`), so the password is checked once per session
   and ``/logout`` ends it for good. Pages without a session redirect to ``/login``, Dash's
   JSON endpoints answer 401. Failed sign-ins back off and lock out per user and
-  per address (:class:`trainlog.users.SignInThrottle`), each logged;
+  per address (:class:`trainlog.store.users.SignInThrottle`), each logged;
 - refusals as HTTP 403 (PermissionError) and trainlog errors as HTTP 400 with
   their one line, logged as one line, never a traceback.
 """
@@ -35,7 +35,7 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import escape
 
 from trainlog.errors import TrainlogError, first_line
-from trainlog.users import SignInThrottle, UserBook, authenticate, fingerprint
+from trainlog.store.users import SignInThrottle, UserBook, authenticate, fingerprint
 
 log = logging.getLogger("trainlog.auth")
 
@@ -113,7 +113,7 @@ class Sessions:
     Kept in memory, so ``/logout`` ends a session for good (a copied cookie stops
     working) and restarting the server signs everyone out. A session ends when its
     lifetime is over, or when its user is removed or their password or role
-    changes (their :func:`~trainlog.users.fingerprint` differs). At most
+    changes (their :func:`~trainlog.store.users.fingerprint` differs). At most
     ``max_sessions`` are kept; the oldest go first.
     """
 

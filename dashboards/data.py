@@ -27,12 +27,14 @@ from pathlib import Path
 
 import polars as pl
 
-from trainlog import choices, demo, repair, report
-from trainlog.athlete import analyse_imported, stored_analysis
-from trainlog import goal as goal_lib
-from trainlog.activity import sample_metrics
-from trainlog.athlete import local_today
-from trainlog.importer import FileResult, import_paths
+from trainlog.store import choices
+from trainlog.ingest import demo, repair
+from trainlog.analysis import pipeline as report
+from trainlog.analysis.stored import analyse_imported, stored_analysis
+from trainlog.analysis import goal as goal_lib
+from trainlog.analysis.activity import sample_metrics
+from trainlog.analysis.stored import local_today
+from trainlog.ingest.importer import FileResult, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.errors import StoreError, first_line
 from trainlog.store import MANIFEST, Manifest, Store, check_athlete
@@ -279,7 +281,7 @@ class Data:
 
     def record_choice(self, athlete: str, activity_id: str, action: str) -> None:
         """Record the athlete's ``action`` (exclude, include, confirm, unconfirm) for one run
-        (:func:`trainlog.choices.record`: a new dataset generation, so every cached analysis
+        (:func:`trainlog.store.choices.record`: a new dataset generation, so every cached analysis
         of the athlete is computed again). PermissionError unless the signed-in user may change
         the athlete's data (the rule of uploads and settings); TrainlogError for an unknown run or action."""
         self.check_access(athlete)
@@ -318,7 +320,7 @@ class Data:
         return min(first, today) - dt.timedelta(days=SPAN_MARGIN_DAYS), high
 
     def analysis(self, athlete: str, as_of: dt.date | None) -> report.Analysis:
-        """:func:`trainlog.report.analyse` of the athlete's data, the daily series running to ``as_of``."""
+        """:func:`trainlog.analysis.pipeline.analyse` of the athlete's data, the daily series running to ``as_of``."""
         entry = self._athlete(athlete)
         base = self._base(athlete, entry)
         # an extended analysis shares every frame with the base but its daily series
@@ -336,7 +338,7 @@ class Data:
         return entry.base
 
     def summary(self, athlete: str, as_of: dt.date) -> dict:
-        """:func:`trainlog.report.summary` on ``as_of`` (the numbers the Today and Goal pages show)."""
+        """:func:`trainlog.analysis.pipeline.summary` on ``as_of`` (the numbers the Today and Goal pages show)."""
         entry = self._athlete(athlete)
         return self._memo(("summary", athlete, entry.key, as_of),
                           lambda: report.summary_of_analysis(self._base(athlete, entry), entry.settings, as_of))
@@ -371,7 +373,7 @@ class Data:
 
     def activity(self, athlete: str, activity_id: str) -> tuple[dict, pl.DataFrame, pl.DataFrame] | None:
         """One activity: its row of :meth:`activities`, its samples with per-sample metrics
-        (:func:`trainlog.activity.sample_metrics` joined on timestamp) and its laps; None if unknown."""
+        (:func:`trainlog.analysis.activity.sample_metrics` joined on timestamp) and its laps; None if unknown."""
         entry = self._athlete(athlete)
         rows = self.activities(athlete).filter(pl.col("activity_id") == activity_id)
         if rows.is_empty():

@@ -1,6 +1,6 @@
 """Figures: pure functions from the library's frames to ``plotly.graph_objects.Figure``.
 
-Inputs are the frames of :func:`trainlog.report.analyse` (daily, weekly), a
+Inputs are the frames of :func:`trainlog.analysis.pipeline.analyse` (daily, weekly), a
 samples frame of one activity, or plain numbers; values are in the library's
 units (m, s) and converted for display with ``units`` (``"metric"`` or
 ``"imperial"``). One template keeps the look consistent and readable on a phone.
@@ -192,7 +192,7 @@ def _sports(weekly: pl.DataFrame) -> list[str]:
 def weekly_volume(weekly: pl.DataFrame, column: str, units: str) -> go.Figure:
     """Stacked weekly bars by sport of ``distance_m`` (km/mi) or ``moving_s`` (h).
 
-    ``weekly``: :func:`trainlog.weekly.weekly` (the ``"all"`` rows are ignored).
+    ``weekly``: :func:`trainlog.analysis.weekly.weekly` (the ``"all"`` rows are ignored).
     """
     label = f"Weekly distance ({u.distance_unit(units)})" if column == "distance_m" else "Weekly moving time (h)"
     if weekly.is_empty():
@@ -371,7 +371,7 @@ def compare(dailies: dict[str, pl.DataFrame], column: str, title: str) -> go.Fig
     return fig
 
 
-# ---- one activity (samples of trainlog.schema.SAMPLES joined with trainlog.activity.sample_metrics)
+# ---- one activity (samples of trainlog.store.schema.SAMPLES joined with trainlog.analysis.activity.sample_metrics)
 
 def _km(samples: pl.DataFrame, units: str) -> pl.Series:
     return u.distance(samples["distance_m"], units)

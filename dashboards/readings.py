@@ -1,8 +1,8 @@
 """Plain-words readings of the summary's bands, and the warnings the Today and Coach pages show;
 why a run's ascent is suspect and whether the goal counts it (Activity and Activities pages).
 
-Input is the dict of :func:`trainlog.report.summary` or a row of the per-activity
-metrics (:data:`trainlog.metrics.ACTIVITY`); nothing here computes a metric.
+Input is the dict of :func:`trainlog.analysis.pipeline.summary` or a row of the per-activity
+metrics (:data:`trainlog.analysis.metrics.ACTIVITY`); nothing here computes a metric.
 """
 
 from __future__ import annotations

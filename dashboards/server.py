@@ -16,7 +16,7 @@ from dashboards.app import DEFAULT_HOST, DEFAULT_PORT, MAX_REQUEST_BYTES, create
 from dashboards.auth import DEFAULT_SESSION_HOURS, allowed_hosts
 from trainlog.errors import TrainlogError
 from trainlog.store import Store
-from trainlog.users import UserBook, users_path
+from trainlog.store.users import UserBook, users_path
 
 DEFAULT_THREADS = 8
 #: Seconds a connection may stay idle, or take to send its request, before it is closed.

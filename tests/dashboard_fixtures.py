@@ -13,7 +13,8 @@ import pytest
 from corpus import SAMPLE_FIT
 from dashboards import data
 from dashboards.app import create_app
-from trainlog import Store, demo, import_paths
+from trainlog import Store, import_paths
+from trainlog.ingest import demo
 
 #: The subset imported for the dashboard tests: Mara's last four weeks with her 59 h Barkley
 #: file, and Tom's last three weeks with his race. Small enough to import in seconds.

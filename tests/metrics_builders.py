@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 from hypothesis import strategies as st
 
-from trainlog import schema
+from trainlog.store import schema
 
 UTC = dt.timezone.utc
 

@@ -1,4 +1,4 @@
-"""Per-sample and per-activity metrics (trainlog.activity): the edges of each rule.
+"""Per-sample and per-activity metrics (trainlog.analysis.activity): the edges of each rule.
 
 Every expected value is worked by hand in the comments. Small frames from metrics_builders.
 """
@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from metrics_builders import activities, samples, utc
-from trainlog import activity, repair
+from trainlog.analysis import activity
+from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings, ModelSettings
 
 DEFAULTS = AthleteSettings()

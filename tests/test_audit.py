@@ -1,4 +1,4 @@
-"""The ascent audit (trainlog.audit, ``trainlog audit ascent``): device vs computed vs used, and the flag."""
+"""The ascent audit (trainlog.analysis.audit, ``trainlog audit ascent``): device vs computed vs used, and the flag."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import polars as pl
 import pytest
 
 from corpus import requires_corpus
-from trainlog import Store, audit
-from trainlog.report import activity_metrics
+from trainlog import Store
+from trainlog.analysis import audit
+from trainlog.analysis.pipeline import activity_metrics
 from trainlog.settings import AthleteSettings
 
 UTC = dt.timezone.utc

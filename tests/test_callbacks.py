@@ -13,7 +13,7 @@ from dashboard_fixtures import SUBSET, UPLOAD_FILE, subset_files
 from dashboard_fixtures import dash_app, source, subset_dir, writable_source  # noqa: F401 (fixtures)
 from dashboards import data, readings, shell
 from dashboards import units as u
-from trainlog import demo
+from trainlog.ingest import demo
 from trainlog.settings import ModelSettings, load_settings
 
 MARA_LAST_DAY = dt.date(2026, 3, 15)  # the Barkley file ends on the Sunday

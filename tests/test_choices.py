@@ -1,4 +1,4 @@
-"""The athlete's choices per activity (trainlog.choices): stored as an event log in the dataset,
+"""The athlete's choices per activity (trainlog.store.choices): stored as an event log in the dataset,
 surviving re-imports and re-analyses, through the library and ``trainlog activity``."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from click.testing import CliRunner
 
 from corpus import ROOT, SAMPLE_FIT
 from metrics_builders import activities, concat, utc
-from trainlog import Store, choices, import_paths, report, schema
-from trainlog.athlete import metrics_of, settings_of, save_settings_of, stored_analysis
+from trainlog import Store, import_paths
+from trainlog.store import choices, schema
+from trainlog.analysis import pipeline as report
+from trainlog.analysis.stored import metrics_of, settings_of, save_settings_of, stored_analysis
 from trainlog.cli import activity_group, cli
 from trainlog.errors import InvalidValue, StoreError, TrainlogError
 from trainlog.settings import AthleteSettings

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from corpus import SAMPLE_FIT
 from trainlog import Store, import_paths
-from trainlog.athlete import save_settings_of, settings_of, summary_of
+from trainlog.analysis.stored import save_settings_of, settings_of, summary_of
 from trainlog.cli import cli
 
 RACE_WEEK = sorted((SAMPLE_FIT / "mara").glob("2026-03-0*.fit")) + sorted((SAMPLE_FIT / "mara").glob("2026-03-1*.fit"))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from corpus import ROOT, SAMPLE_FIT
-from trainlog.fastdecode import fit_crc
+from trainlog.ingest.fit_fast import fit_crc
 from trainlog.text import printable
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))

@@ -33,7 +33,7 @@ KILLS = 24
 BATCH_FILES = 3
 #: ``python -m trainlog`` with a smaller batch: the same entry point and code path.
 ENTRY = (
-    "import runpy, sys, trainlog.importer as importer; "
+    "import runpy, sys, trainlog.ingest.importer as importer; "
     "importer.BATCH_FILES = int(sys.argv.pop(1)); "
     "sys.argv[0] = 'trainlog'; "
     "runpy.run_module('trainlog', run_name='__main__', alter_sys=True)"

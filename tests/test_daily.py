@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings as hsettings
 from polars.testing import assert_frame_equal
 
 from metrics_builders import activities, concat, histories, samples, utc
-from trainlog import activity, daily, repair, report
+from trainlog.analysis import activity, daily, pipeline as report
+from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings, ModelSettings
 
 DEFAULTS = AthleteSettings()
@@ -167,7 +168,7 @@ def test_power_rpe_and_duration_loads_over_midnight_are_split_by_moving_time(spo
     smp = over_midnight(speed_mps=[8.0] * 721)
     if watts is not None:
         smp = smp.with_columns(power_w=pl.Series(watts, dtype=pl.Float64))
-    # trainlog.daily's own chain: the rating arrives as the activities frame's optional rpe column
+    # trainlog.analysis.daily's own chain: the rating arrives as the activities frame's optional rpe column
     settings = AthleteSettings(ftp_w=250.0)
     per_sample = activity.sample_metrics(repair.repaired(smp, acts, settings.model), settings)
     per_activity = activity.activity_metrics(acts, per_sample, settings)

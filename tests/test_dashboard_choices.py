@@ -1,5 +1,5 @@
 """Suspect ascents and the athlete's choices in the dashboard (issue 11): the Activity page says why a
-run is suspect and records Exclude / Include again / Confirm / Unconfirm through trainlog.choices;
+run is suspect and records Exclude / Include again / Confirm / Unconfirm through trainlog.store.choices;
 Activities marks suspect and excluded runs; Today warns about a suspect run of the last 7 days.
 
 Callbacks are called directly; one test drives a real server in a real headless browser.
@@ -26,7 +26,7 @@ from server_helpers import running_server
 from test_callbacks import find, text
 from trainlog import Store, import_paths
 from trainlog.settings import ModelSettings
-from trainlog.users import User
+from trainlog.store.users import User
 
 from conftest import CHROMIUM, SCREENSHOTS
 
@@ -41,7 +41,7 @@ DISAGREES_WATCH_M = 1500.0  # the watch's total; the altitude track climbs about
 def _run_bytes(start: dt.datetime, seconds: int, altitude, watch_ascent_m: float) -> bytes:
     """A trail run recorded at 1 Hz at 1 m/s (always moving) along a straight line, with ``altitude`` (m)."""
     pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
-    from trainlog._fitwrite import Device, Recording, encode
+    from trainlog_dev.fitwrite import Device, Recording, encode
 
     t = int(start.timestamp()) + np.arange(seconds)
     semicircles = 2**31 / 180
@@ -373,7 +373,7 @@ def test_excluding_a_suspect_run_in_the_browser(suspect_dir, browser, tmp_path):
         assert page.inner_text("#activity-goal-status") == "Excluded: left out of the goal's figures."
         page.close()
         assert not errors, errors
-    from trainlog import choices
+    from trainlog.store import choices
 
     chosen = choices.current(store, "mara")
     assert chosen.filter(chosen["activity_id"] == run["activity_id"])["excluded"].to_list() == [True]

@@ -1,7 +1,7 @@
 """End to end: a real dashboard server (a subprocess on a free port) driven by a real headless Chromium.
 
 Every page loads without browser console errors, at desktop and phone width (no
-horizontal scrolling at 390 px); Today and Goal show what trainlog.report.summary
+horizontal scrolling at 390 px); Today and Goal show what trainlog.analysis.pipeline.summary
 computes; a FIT file uploaded through the page appears in Activities. Screenshots
 of every page go to ``$TRAINLOG_ARTIFACTS/screenshots`` (default
 ``artifacts/screenshots``); the folder is printed at the end of the run.
@@ -22,8 +22,9 @@ from corpus import ROOT
 from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
 from server_helpers import free_port, wait_for_server
 from dashboards import units as u
-from trainlog import Store, report
-from trainlog.athlete import metrics_of
+from trainlog import Store
+from trainlog.analysis import pipeline as report
+from trainlog.analysis.stored import metrics_of
 from trainlog.settings import load_settings
 
 from conftest import CHROMIUM, SCREENSHOTS  # the browser fixture lives in conftest.py (one per session)

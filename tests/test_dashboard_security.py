@@ -21,7 +21,7 @@ from dashboards.app import create_app, is_loopback
 from server_helpers import Client, free_port, log_text, page_callback, running_server
 from trainlog import Store, import_paths
 from trainlog.errors import SettingsError
-from trainlog.users import SignInThrottle, UserBook, add_user, authenticate, load_users, users_path
+from trainlog.store.users import SignInThrottle, UserBook, add_user, authenticate, load_users, users_path
 
 try:
     from playwright import sync_api
@@ -376,7 +376,7 @@ def _hostile_fit(path):
     pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test file")
     import numpy as np
 
-    from trainlog._fitwrite import Device, Recording, encode
+    from trainlog_dev.fitwrite import Device, Recording, encode
 
     n = 120
     t = 1_760_000_000 + np.arange(n) * 5

@@ -1,6 +1,6 @@
 """Dirty altitude streams as real watches write them (issue 11, cases 1 and 2), end to end.
 
-Each case is a FIT file written with the project's encoder (trainlog._fitwrite)
+Each case is a FIT file written with the project's encoder (trainlog_dev.fitwrite)
 the way that device writes it, including the session total the device itself
 computed, imported through ``import_paths`` and analysed as the CLI and the
 dashboard do (``stored_analysis``). Each dirty file is compared with the same
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from trainlog import Store, import_paths
-from trainlog.athlete import stored_analysis
+from trainlog.analysis.stored import stored_analysis
 from trainlog.settings import ModelSettings
 
 MODEL = ModelSettings()
@@ -50,7 +50,7 @@ def fit_bytes(altitude, sport: str, speed_mps: float, device_ascent_m=None, seri
     """One activity at 1 Hz with ``altitude`` (m) as ``altitude_field``; the session's total_ascent is the
     device's own (its filter over what it wrote) unless ``device_ascent_m`` says what it wrote."""
     pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
-    from trainlog._fitwrite import Device, Recording, encode
+    from trainlog_dev.fitwrite import Device, Recording, encode
 
     n = len(altitude)
     rec = Recording(

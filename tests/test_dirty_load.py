@@ -3,7 +3,7 @@
 A one-hour ride at 30 km/h without heart rate used to get the running pace load:
 IF = 8.333 / 3.7037 m/s = 2.25, load 100 x 2.25^2 = 506.25 (a hard hour of running
 is about 100). Each file here is written the way its device writes it
-(trainlog._fitwrite: a bike computer's ride with a power stream and no heart
+(trainlog_dev.fitwrite: a bike computer's ride with a power stream and no heart
 rate, a watch's run and swim without heart rate) and goes through import_paths
 and the stored analysis.
 """
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from trainlog import Store, import_paths
-from trainlog.athlete import save_settings_of, stored_analysis
+from trainlog.analysis.stored import save_settings_of, stored_analysis
 from trainlog.settings import AthleteSettings
 
 ATHLETE = "me"
@@ -31,7 +31,7 @@ EDGE_530 = {"manufacturer": "garmin", "product": 3121, "serial_number": 3_300_00
 
 def recording(start: dt.datetime, seconds: int, speed_mps: float, sport: str, sub_sport: str, **streams):
     """``seconds`` + 1 records at 1 Hz at a steady ``speed_mps`` along a flat straight line, no heart rate."""
-    from trainlog._fitwrite import Recording
+    from trainlog_dev.fitwrite import Recording
 
     n = seconds + 1
     semicircles = 2**31 / 180
@@ -48,7 +48,7 @@ def recording(start: dt.datetime, seconds: int, speed_mps: float, sport: str, su
 def store(tmp_path_factory):
     """One athlete's store holding a ride with power, a ride without, a run and a swim (no heart rate in any)."""
     pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
-    from trainlog._fitwrite import Device, encode
+    from trainlog_dev.fitwrite import Device, encode
 
     root = tmp_path_factory.mktemp("dirty_load")
     bike, watch = Device(**EDGE_530), Device()
@@ -124,7 +124,7 @@ def test_a_swim_without_hr_gets_a_duration_load(store):
 
 
 def test_the_summary_counts_the_load_sources(store):
-    from trainlog import report
+    from trainlog.analysis import pipeline as report
 
     analysis = stored_analysis(store, ATHLETE, AthleteSettings())
     got = report.summary_of_analysis(analysis, AthleteSettings(), dt.date(2024, 6, 9))
@@ -136,7 +136,7 @@ def test_a_session_rpe_set_through_the_api_gives_the_rpe_load(store, tmp_path):
     # what the CLI and the dashboard call. A copy of the store: the other tests see no rating.
     import shutil
 
-    from trainlog import choices
+    from trainlog.store import choices
 
     rated = Store(shutil.copytree(store.data_dir, tmp_path / "data"))
     rows = by_start_day(stored_analysis(rated, ATHLETE, AthleteSettings()).per_activity)

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from trainlog import elevation
+from trainlog.analysis import elevation
 from trainlog.settings import ModelSettings
 
 # hysteresis 3 m, validity (-500, 9000], spikes above 5 m/s, 2,500 m per moving hour on foot,

@@ -9,7 +9,7 @@ import pytest
 
 from corpus import SAMPLE_FIT, requires_corpus
 from trainlog import Store, import_paths
-from trainlog.report import activity_metrics
+from trainlog.analysis.pipeline import activity_metrics
 from trainlog.settings import AthleteSettings
 
 

@@ -1,7 +1,7 @@
 """The compiled fast path against fitparse: every corpus file decoded both ways.
 
-The fast path (trainlog.fastdecode, fitfast for records) must give exactly what
-the reference (trainlog.decode.decode_reference, fitparse only) gives for every
+The fast path (trainlog.ingest.fit_fast, fitfast for records) must give exactly what
+the reference (trainlog.ingest.decode.decode_reference, fitparse only) gives for every
 field trainlog stores, or refuse the file (Unsupported) so decode() falls back.
 No tolerance is needed: fitfast's speed/altitude expansion that can be one raw
 unit low (0.001 m/s, 0.2 m) is avoided by reading the base field.
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from polars.testing import assert_frame_equal
 
-from trainlog import fastdecode
-from trainlog.decode import RECORD_COLUMNS, decode, decode_reference
+from trainlog.ingest import fit_fast as fastdecode
+from trainlog.ingest.decode import RECORD_COLUMNS, decode, decode_reference
 from trainlog.errors import InvalidFitFile
 from corpus import CORPUS, SAMPLE_FIT, corpus_available, corpus_file, requires_corpus
 

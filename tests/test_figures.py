@@ -12,7 +12,7 @@ import pytest
 
 from dashboards import figures
 from dashboards import units as u
-from trainlog import fitness
+from trainlog.analysis import fitness
 from trainlog.settings import ModelSettings
 
 MODEL = ModelSettings()

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from trainlog import fitness
+from trainlog.analysis import fitness
 from trainlog.settings import ModelSettings
 
 MODEL = ModelSettings()

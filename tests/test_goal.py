@@ -9,8 +9,10 @@ import pytest
 
 from corpus import SAMPLE_FIT
 from metrics_builders import activities, concat, samples, utc
-from trainlog import Store, choices, goal, import_paths, report
-from trainlog.athlete import metrics_of, save_settings_of, summary_of
+from trainlog import Store, import_paths
+from trainlog.store import choices
+from trainlog.analysis import goal, pipeline as report
+from trainlog.analysis.stored import metrics_of, save_settings_of, summary_of
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
 
 MODEL = ModelSettings()
@@ -238,7 +240,7 @@ def spike_file(folder: Path, sport: str, start: dt.datetime, climb_m: float, dev
     """One hour at 1 Hz climbing ``climb_m`` steadily from 300 m, with the altitude glitching to
     12,600 m for 4 seconds mid-way; the session's total ascent is ``device_ascent_m`` (the device's own)."""
     pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
-    from trainlog._fitwrite import Device, Recording, encode
+    from trainlog_dev.fitwrite import Device, Recording, encode
 
     n = 3600
     speed = 8.0 if sport == "cycling" else 2.5

@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from trainlog import grade
+from trainlog.analysis import grade
 from trainlog.settings import ModelSettings
 
 MODEL = ModelSettings()

@@ -15,9 +15,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from trainlog import Store, decode, import_paths
+from trainlog import Store, import_paths
+from trainlog.ingest import decode
 from trainlog.errors import StoreError
-from trainlog.importer import OUTCOMES
+from trainlog.ingest.importer import OUTCOMES
 from corpus import CORPUS, ROOT, corpus_file, manifest, requires_corpus
 
 FENIX_RUN = "elevate_running_loup-blanc.fit"  # trail run with activity message (local offset)
@@ -333,7 +334,7 @@ def _jumping_run(path, times_unix_s, elapsed_s):
     pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
     import numpy as np
 
-    from trainlog._fitwrite import Device, Recording, encode
+    from trainlog_dev.fitwrite import Device, Recording, encode
 
     n = len(times_unix_s)
     rec = Recording(
@@ -360,7 +361,7 @@ def test_clock_jump_note_is_appended_to_the_import_note(store, tmp_path):
 
 
 def test_clock_jump_note_uses_the_athletes_max_clock_jump_s(store, tmp_path):
-    from trainlog.athlete import save_settings_of, stored_analysis
+    from trainlog.analysis.stored import save_settings_of, stored_analysis
     from trainlog.settings import AthleteSettings, ModelSettings
 
     start = 1_714_550_400

@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 from metrics_builders import activities, concat, samples, utc
-from trainlog import activity, repair, report
+from trainlog.analysis import activity, pipeline as report
+from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings, ModelSettings
 
 T0 = utc(2024, 3, 1, 8)
@@ -364,8 +365,8 @@ def rated(rpe, **activity):
 
 
 def rated_metrics(acts, sample_frame, settings=DEFAULTS):
-    """The metrics row of ``acts`` (with its ``rpe`` column) as trainlog.activity.activity_metrics gives it:
-    the ratings arrive as an optional ``rpe`` column of the activities frame (trainlog.choices joins them in)."""
+    """The metrics row of ``acts`` (with its ``rpe`` column) as trainlog.analysis.activity.activity_metrics gives it:
+    the ratings arrive as an optional ``rpe`` column of the activities frame (trainlog.store.choices joins them in)."""
     per_sample = activity.sample_metrics(repair.repaired(sample_frame, acts, settings.model), settings)
     return activity.activity_metrics(acts, per_sample, settings).row(0, named=True)
 

@@ -21,9 +21,11 @@ import pytest
 from benchmarks import fuzz
 from corpus import ROOT, SAMPLE_FIT
 from builders import check_dataset, zip_bytes
-from trainlog import Store, import_paths, schema, sources
+from trainlog import Store, import_paths
+from trainlog.store import schema
+from trainlog.ingest import sources
 from trainlog.errors import SettingsError, StoreError
-from trainlog.importer import OUTCOMES
+from trainlog.ingest.importer import OUTCOMES
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))

@@ -1,7 +1,7 @@
 """Samples that need repair before any metric (issue 11, cases 4-6; METRICS.md, same heading).
 
-Unit tests pin trainlog.repair's rules at their edges; the end-to-end tests write
-each dirty file the way its device does (trainlog._fitwrite, or tests/fit_raw.py
+Unit tests pin trainlog.ingest.repair's rules at their edges; the end-to-end tests write
+each dirty file the way its device does (trainlog_dev.fitwrite, or tests/fit_raw.py
 for bytes Garmin's encoder refuses) and go through import_paths and the analysis.
 """
 
@@ -17,9 +17,11 @@ from polars.testing import assert_frame_equal
 
 import fit_raw
 from metrics_builders import activities, concat, samples, utc
-from trainlog import Store, fastdecode, import_paths, repair, schema
-from trainlog.athlete import stored_analysis
-from trainlog.decode import decode, decode_reference
+from trainlog import Store, import_paths
+from trainlog.ingest import fit_fast as fastdecode, repair
+from trainlog.store import schema
+from trainlog.analysis.stored import stored_analysis
+from trainlog.ingest.decode import decode, decode_reference
 from trainlog.settings import ModelSettings
 
 T0 = utc(2024, 3, 1, 8)
@@ -279,7 +281,7 @@ def hr_load(minutes: float) -> float:
 def write_run(path, times_unix_s, device=None, **extra):
     """A run at 3 m/s and 150 bpm, one record per entry of ``times_unix_s``."""
     pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
-    from trainlog._fitwrite import Device, Recording, encode
+    from trainlog_dev.fitwrite import Device, Recording, encode
 
     n = len(times_unix_s)
     rec = Recording(
@@ -299,7 +301,7 @@ def imported(tmp_path, path):
 
 
 def test_suunto_heart_rate_in_its_own_record_keeps_full_coverage_and_the_hr_load(tmp_path):
-    from trainlog._fitwrite import Device
+    from trainlog_dev.fitwrite import Device
 
     path = write_run(tmp_path / "ambit3.fit", T_FILE + np.arange(1801), Device(split_hr_records=True))
     store, analysis = imported(tmp_path, path)
@@ -387,7 +389,7 @@ def test_a_record_with_distance_twice_keeps_the_valid_copy(tmp_path, duplicate):
 
 def test_the_activity_page_shows_the_repaired_samples(tmp_path):
     from dashboards.data import Data
-    from trainlog._fitwrite import Device
+    from trainlog_dev.fitwrite import Device
 
     times = np.concatenate([T_FILE + np.arange(60), T_FILE + J + 60 + np.arange(61)])
     path = write_run(tmp_path / "page.fit", times, Device(write_laps=False, split_hr_records=True), elapsed_s=120.0)

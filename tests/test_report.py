@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings
 
 from metrics_builders import activities, concat, histories, samples, utc
-from trainlog import metrics, report
+from trainlog.analysis import metrics, pipeline as report
 from trainlog.settings import AthleteSettings, Goal
 
 TODAY = dt.date(2024, 3, 6)  # a Wednesday; its ISO week starts Monday 2024-03-04
@@ -176,7 +176,7 @@ def test_summary_reuses_a_precomputed_analysis(tmp_path):
     """The dashboard computes analyse() once and asks for many days: same answers."""
     from corpus import SAMPLE_FIT
     from trainlog import Store, import_paths
-    from trainlog.report import analyse, summary, summary_of_analysis
+    from trainlog.analysis.pipeline import analyse, summary, summary_of_analysis
 
     store = Store(tmp_path / "data")
     files = sorted((SAMPLE_FIT / "mara").glob("2026-02-*.fit"))[:6]

@@ -178,7 +178,7 @@ def test_walking_cadence_on_steep_climbs():
 @pytest.fixture(scope="module")
 def sampledata():
     pytest.importorskip("garmin_fit_sdk")
-    from trainlog import sampledata
+    from trainlog_dev import sampledata
 
     return sampledata
 
@@ -204,7 +204,7 @@ def test_another_seed_gives_other_bytes(sampledata, tmp_path):
 
 
 def test_import_does_not_need_the_fit_sdk():
-    code = "import sys, trainlog.sampledata; assert 'garmin_fit_sdk' not in sys.modules"
+    code = "import sys, trainlog_dev.sampledata; assert 'garmin_fit_sdk' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

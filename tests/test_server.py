@@ -19,7 +19,7 @@ from dashboards import auth
 from dashboards.app import create_app
 from server_helpers import Client, free_port, log_text, page_callback, running_server
 from trainlog.errors import InvalidValue
-from trainlog.users import add_user
+from trainlog.store.users import add_user
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Inputs (trainlog/sources.py): every path inside an imported folder gets exactly one
+"""Inputs (trainlog/ingest/sources.py): every path inside an imported folder gets exactly one
 outcome and never stops the batch; nested zips are read from a temporary file, never
 whole into memory. Through ``python -m trainlog import`` in a subprocess, as a user meets it.
 """
@@ -20,7 +20,7 @@ import pytest
 
 from builders import zip_bytes
 from corpus import ROOT, SAMPLE_FIT
-from trainlog import sources
+from trainlog.ingest import sources
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
 PR_CAPBSET_DROP = 24

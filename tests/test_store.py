@@ -32,7 +32,7 @@ ATHLETE = "mara"
 BATCH_FILES = 6
 #: ``python -m trainlog`` with smaller commit batches: the same entry point and code path.
 ENTRY = (
-    "import runpy, sys, trainlog.importer as importer; "
+    "import runpy, sys, trainlog.ingest.importer as importer; "
     "importer.BATCH_FILES = int(sys.argv.pop(1)); "
     "sys.argv[0] = 'trainlog'; "
     "runpy.run_module('trainlog', run_name='__main__', alter_sys=True)"

@@ -7,7 +7,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from metrics_builders import activities, concat, samples, utc
-from trainlog import report
+from trainlog.analysis import pipeline as report
 from trainlog.settings import AthleteSettings
 
 DEFAULTS = AthleteSettings()

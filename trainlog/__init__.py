@@ -7,11 +7,12 @@
 
 __version__ = "0.1.0"
 
-from trainlog.decode import DecodedFile, decode
-from trainlog import choices
+from trainlog.ingest.decode import DecodedFile, decode
+from trainlog.store import choices
 from trainlog.errors import ArchiveError, InvalidFitFile, InvalidValue, SettingsError, StoreError, TrainlogError
-from trainlog.importer import FileResult, ImportReport, import_paths
-from trainlog.report import Analysis, activity_metrics, analyse, summary
+from trainlog.ingest.importer import FileResult, ImportReport, import_paths
+from trainlog.analysis import metrics
+from trainlog.analysis.pipeline import Analysis, activity_metrics, analyse, summary
 from trainlog.settings import AthleteSettings, Goal, load_settings, save_settings
 from trainlog.store import Store, default_data_dir
 
@@ -22,6 +23,7 @@ __all__ = [
     "Goal",
     "InvalidValue",
     "choices",
+    "metrics",
     "activity_metrics",
     "analyse",
     "load_settings",

@@ -1,6 +1,6 @@
 """One activity: its figures, elevation profile, pace and GAP, heart rate, laps and track;
 whether its ascent is suspect and why, and the athlete's choices (exclude it from the goal,
-confirm its ascent), recorded through :mod:`trainlog.choices`."""
+confirm its ascent), recorded through :mod:`trainlog.store.choices`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ dash.register_page(__name__, path_template="/activity/<activity_id>", name="Acti
 
 #: What an activity id looks like (``<16 hex digits of the file's hash>-<leg>``); anything else is not looked up.
 ACTIVITY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-#: The choice buttons: action of :data:`trainlog.choices.ACTIONS` -> label.
+#: The choice buttons: action of :data:`trainlog.store.choices.ACTIONS` -> label.
 BUTTONS = {"exclude": "Exclude from goal", "include": "Include again", "confirm": "Confirm ascent",
            "unconfirm": "Unconfirm ascent"}
 
@@ -167,7 +167,7 @@ DONE = {
 
 
 def apply_choice(action: str, which) -> list:
-    """Record ``action`` (of :data:`trainlog.choices.ACTIONS`) for the run in ``which``
+    """Record ``action`` (of :data:`trainlog.store.choices.ACTIONS`) for the run in ``which``
     (``{"athlete", "activity_id", "units"}`` from the page) and the run's box drawn again from the new data.
 
     Only a user who may change the athlete's data (:meth:`dashboards.data.Data.record_choice`) changes it;

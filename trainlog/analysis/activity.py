@@ -1,6 +1,6 @@
 """Per-sample and per-activity metrics, for all activities at once.
 
-:func:`sample_metrics` turns the samples frame (``trainlog.schema.SAMPLES``) into
+:func:`sample_metrics` turns the samples frame (``trainlog.store.schema.SAMPLES``) into
 per-sample contributions (moving time, distance, gain, loss, grade-adjusted
 distance, TRIMP); :func:`activity_metrics` sums them with one ``group_by`` and
 applies the per-activity rules (ascent source, load source). Activities without
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trainlog import elevation, grade, load, metrics, tzone
+from trainlog.analysis import elevation, grade, load, metrics, tzone
 from trainlog.settings import AthleteSettings, ModelSettings
 
 def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
@@ -21,16 +21,16 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
     credit), ``distance_step_m`` (m to the next sample, >= 0), ``gain_m`` /
     ``loss_m`` (m counted on this sample with hysteresis), ``has_altitude``
     (Boolean), ``altitude_spike`` (Boolean: the altitude read was a spike,
-    :func:`trainlog.elevation.spikes`, and was interpolated over), ``grade``
+    :func:`trainlog.analysis.elevation.spikes`, and was interpolated over), ``grade``
     (fraction, forward 10 m window), ``gad_step_m`` (grade-adjusted m to the
     next sample), ``trimp``, ``hr_moving_s`` (moving
     credit with a heart rate), ``climb_rise_m`` / ``climb_s`` (rise and moving
     credit on climbing samples), ``power_moving_s`` (moving credit with a power
-    reading), ``power_30s_w`` (W, :func:`trainlog.load.rolling_power_w`; null
-    without power), ``power_weight`` (W^4 s, :func:`trainlog.load.power_weight`);
+    reading), ``power_30s_w`` (W, :func:`trainlog.analysis.load.rolling_power_w`; null
+    without power), ``power_weight`` (W^4 s, :func:`trainlog.analysis.load.power_weight`);
     Float64 unless noted.
 
-    ``samples`` are repaired ones (:func:`trainlog.repair.repaired`: clock jumps
+    ``samples`` are repaired ones (:func:`trainlog.ingest.repair.repaired`: clock jumps
     undone, one row per (activity, timestamp), the fields of records sharing a
     timestamp merged); they are sorted by activity and time here. Each sample
     covers the interval to the next one (``dt``; 0 for a timestamp still
@@ -108,12 +108,12 @@ def local_date(timestamp_utc: pl.Expr, offset_s: pl.Expr) -> pl.Expr:
 def activity_metrics(
     activities: pl.DataFrame, per_sample: pl.DataFrame, settings: AthleteSettings
 ) -> pl.DataFrame:
-    """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY`.
+    """One row per activity with the columns of :data:`trainlog.analysis.metrics.ACTIVITY`.
 
-    ``activities`` has the columns of ``trainlog.schema.ACTIVITIES`` (one
+    ``activities`` has the columns of ``trainlog.store.schema.ACTIVITIES`` (one
     athlete); ``per_sample`` is :func:`sample_metrics` of their samples. The
     athlete's choices come in as optional columns of ``activities`` (see
-    :func:`trainlog.choices.joined`): ``excluded`` and ``ascent_confirmed``
+    :func:`trainlog.store.choices.joined`): ``excluded`` and ``ascent_confirmed``
     (Boolean; False when absent) and ``rpe`` (CR-10; null when absent).
     """
     model = settings.model
@@ -145,7 +145,7 @@ def activity_metrics(
         "descent_device_m",
         # the athlete's session RPE (CR-10), when the caller joined the ratings in; null: none
         (col("rpe").cast(pl.Float64) if "rpe" in activities.columns else pl.lit(None, pl.Float64)).alias("rpe"),
-        # the athlete's choices (trainlog.choices.joined), when the caller joined them in; False: none
+        # the athlete's choices (trainlog.store.choices.joined), when the caller joined them in; False: none
         *[(col(c).cast(pl.Boolean).fill_null(False) if c in activities.columns else pl.lit(False)).alias(c)
           for c in ("excluded", "ascent_confirmed")],
     ).with_columns(tzone.resolved_offsets(activities, athlete.timezone).alias("local_offset_s"))

@@ -85,7 +85,7 @@ def device_ascent_descent(
         return 0.0, 0.0
     import polars as pl
 
-    from trainlog.elevation import hysteresis_steps
+    from trainlog.analysis.elevation import hysteresis_steps
 
     gain, loss = hysteresis_steps(
         pl.Series(["watch"] * len(altitude_m)), pl.Series(altitude_m, dtype=pl.Float64), hysteresis_m

@@ -2,7 +2,7 @@
 
 Like GoldenCheetah's metric registry (``src/Metrics/BasicRideMetrics.cpp``), each
 metric declares its column name, unit, dtype and description. The per-activity
-frame (:func:`trainlog.activity.activity_metrics`), the daily, fitness and
+frame (:func:`trainlog.analysis.activity.activity_metrics`), the daily, fitness and
 weekly frames take their column order and dtypes from here; the summary, the
 store schema and the docs read it too.
 """
@@ -25,7 +25,7 @@ class Metric:
 
 
 ACTIVITY: tuple[Metric, ...] = (
-    Metric("activity_id", "", pl.String, "activity key (see trainlog.schema.ACTIVITIES)"),
+    Metric("activity_id", "", pl.String, "activity key (see trainlog.store.schema.ACTIVITIES)"),
     Metric("sport", "", pl.String, "FIT sport name"),
     Metric("start_utc", "UTC", pl.Datetime("us", "UTC"), "start time"),
     Metric("local_offset_s", "s", pl.Int32, "UTC offset in use: device, else athlete time zone, else machine"),

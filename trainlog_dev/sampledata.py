@@ -15,7 +15,7 @@ without heart rate, a hike, a bike ride, a run that crosses a time-zone
 boundary, and a Strava re-export of an earlier run (a duplicate).
 
 Everything comes from one seed through ``numpy.random.default_rng``; the same
-seed gives byte-identical files. Run ``python -m trainlog.sampledata --out
+seed gives byte-identical files. Run ``python -m trainlog_dev.sampledata --out
 sample_fit``.
 
 Streams are simulated from a noise-free course: speed from a metabolic power
@@ -41,9 +41,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from trainlog import _course
-from trainlog._course import Path
-from trainlog._fitwrite import Device, Recording, device_ascent_descent, encode
+from trainlog_dev import course as _course
+from trainlog_dev.course import Path
+from trainlog_dev.fitwrite import Device, Recording, device_ascent_descent, encode
 
 DEFAULT_SEED = 20260313
 DEFAULT_OUT = pathlib.Path("sample_fit")
@@ -890,11 +890,11 @@ def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, only: list[str] | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m trainlog.sampledata [--out sample_fit] [--seed N] [--only FILE ...]``."""
+    """Command line: ``python -m trainlog_dev.sampledata [--out sample_fit] [--seed N] [--only FILE ...]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m trainlog.sampledata",
+        prog="python -m trainlog_dev.sampledata",
         description="Write the synthetic sample training history (FIT files and index.csv).",
-        epilog="Example: python -m trainlog.sampledata --out sample_fit",
+        epilog="Example: python -m trainlog_dev.sampledata --out sample_fit",
     )
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT, help="output folder (default: sample_fit)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")

@@ -3,7 +3,7 @@
 Pure: takes bytes and a display name, returns a :class:`DecodedFile`; never
 opens a path. fitparse (the maintained ``python-fitparse`` distribution) is the
 reference decoder (:func:`decode_reference`); :func:`decode` first tries the
-compiled fast path in :mod:`trainlog.fastdecode`, which gives the same result or
+compiled fast path in :mod:`trainlog.ingest.fit_fast`, which gives the same result or
 refuses the file. A file damaged part-way keeps what was readable before the
 damage and is marked ``partial``; a file with nothing usable raises
 :class:`~trainlog.errors.InvalidFitFile` naming the file.
@@ -37,7 +37,7 @@ SEMICIRCLE_DEG = 180.0 / 2**31
 UTC_OFFSET_STEP_S = 900
 MAX_UTC_OFFSET_S = 14 * 3600
 
-#: Record columns produced per sample (see trainlog.schema.SAMPLES).
+#: Record columns produced per sample (see trainlog.store.schema.SAMPLES).
 RECORD_COLUMNS = (
     "timestamp",
     "lat_deg",
@@ -191,11 +191,11 @@ def decode(data: bytes, name: str) -> DecodedFile:
 
     ``name`` is only used in messages. Raises InvalidFitFile when the header is
     unreadable or no message could be decoded. The compiled decoder
-    (:mod:`trainlog.fastdecode`) is tried first; any file it cannot vouch for
+    (:mod:`trainlog.ingest.fit_fast`) is tried first; any file it cannot vouch for
     (damaged, chained, compressed speed/distance, ...) is decoded by
     :func:`decode_reference`, with the same result for every field trainlog stores.
     """
-    from trainlog import fastdecode  # decode -> fastdecode -> decode helpers
+    from trainlog.ingest import fit_fast as fastdecode  # decode -> fastdecode -> decode helpers
 
     try:
         return fastdecode.decode_fast(data, name)

@@ -1,7 +1,7 @@
 """Elevation gain and loss: cleaning the altitude stream, spikes, hysteresis, choosing ``ascent_m``.
 
 shared/METRICS.md, "Elevation gain and loss". Altitudes are metres (Float64),
-times UTC. The stages, in the order :func:`trainlog.activity.sample_metrics`
+times UTC. The stages, in the order :func:`trainlog.analysis.activity.sample_metrics`
 runs them: :func:`clean_altitude` (invalid readings to null), :func:`spikes`
 and :func:`without_spikes` (impossible steps dropped and interpolated over;
 :func:`with_clean_altitude` does these three), :func:`smooth_altitude`,
@@ -16,7 +16,7 @@ import bisect
 import numpy as np
 import polars as pl
 
-from trainlog.load import SECONDS_PER_HOUR
+from trainlog.analysis.load import SECONDS_PER_HOUR
 from trainlog.settings import ModelSettings
 
 
@@ -158,7 +158,7 @@ def spike_count() -> pl.Expr:
     """Aggregation: ``altitude_spikes`` of an activity (Int), null when it has no altitude.
 
     Counts the ``altitude_spike`` samples of a per-sample frame
-    (:func:`trainlog.activity.sample_metrics`) grouped by activity; null, like
+    (:func:`trainlog.analysis.activity.sample_metrics`) grouped by activity; null, like
     ``ascent_computed_m``, when no sample has an altitude (``has_altitude``).
     """
     return pl.when(pl.col("has_altitude").any()).then(pl.col("altitude_spike").sum())

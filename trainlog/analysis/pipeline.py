@@ -3,8 +3,8 @@
 :func:`analyse` runs the whole chain once (samples -> activities -> days ->
 fitness -> weeks); :func:`summary` turns it into a plain JSON-serialisable dict
 for ``trainlog summary --json``. Inputs are the ``activities`` and ``samples``
-frames of one athlete (``trainlog.schema``), and optionally its ``choices``
-(:mod:`trainlog.choices`), joined onto the activities before any metric.
+frames of one athlete (``trainlog.store.schema``), and optionally its ``choices``
+(:mod:`trainlog.store.choices`), joined onto the activities before any metric.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trainlog import activity, choices as choices_, daily, fitness, goal, load, metrics, repair, weekly
+from trainlog.analysis import activity, daily, fitness, goal, load, metrics, weekly
+from trainlog.store import choices as choices_
+from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings
 
 WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
@@ -44,8 +46,8 @@ def analyse(
 ) -> Analysis:
     """Run all metrics once. ``today`` (local date) extends the daily series with rest days.
 
-    ``choices``: the athlete's choices table (:data:`trainlog.schema.CHOICES`) or its
-    :func:`trainlog.choices.state`; None: no choices (nothing excluded or confirmed, no RPE).
+    ``choices``: the athlete's choices table (:data:`trainlog.store.schema.CHOICES`) or its
+    :func:`trainlog.store.choices.state`; None: no choices (nothing excluded or confirmed, no RPE).
     """
     # clock jumps undone and records of one timestamp merged before any metric (METRICS.md)
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
@@ -58,7 +60,7 @@ def analyse(
 
 
 def fitness_of(series: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
-    """:func:`trainlog.fitness.fitness` of a daily series with the athlete's model and starting fitness and fatigue."""
+    """:func:`trainlog.analysis.fitness.fitness` of a daily series with the athlete's model and starting fitness and fatigue."""
     return fitness.fitness(series, settings.model, settings.start_ctl, settings.start_atl)
 
 
@@ -78,7 +80,7 @@ def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None)
 def activity_metrics(
     activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, choices: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """One row per activity with the columns of :data:`trainlog.metrics.ACTIVITY` (``choices`` as in :func:`analyse`)."""
+    """One row per activity with the columns of :data:`trainlog.analysis.metrics.ACTIVITY` (``choices`` as in :func:`analyse`)."""
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
     return activity.activity_metrics(choices_.joined(activities, choices), per_sample, settings)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from trainlog import metrics
-from trainlog.daily import QUANTITIES
+from trainlog.analysis import metrics
+from trainlog.analysis.daily import QUANTITIES
 
 ALL_SPORTS = "all"
 
@@ -16,9 +16,9 @@ def _week_start(date: pl.Expr) -> pl.Expr:
 
 def weekly(days: pl.DataFrame) -> pl.DataFrame:
     """One row per ISO week and sport plus one ``"all"`` row per week (columns of
-    :data:`trainlog.metrics.WEEKLY`), sorted by week then sport.
+    :data:`trainlog.analysis.metrics.WEEKLY`), sorted by week then sport.
 
-    ``days`` is :func:`trainlog.daily.activity_days`: quantities are booked on
+    ``days`` is :func:`trainlog.analysis.daily.activity_days`: quantities are booked on
     the week of the day they happened (a race across Sunday midnight is split);
     ``n_activities`` and ``longest_s`` (elapsed s) count activities in the week
     they started. The ``"all"`` rows are zero-filled for weeks without activity.

@@ -13,8 +13,8 @@ import polars as pl
 
 from trainlog import __version__
 from trainlog.errors import TrainlogError
-from trainlog.importer import OUTCOMES, FileResult, import_paths
-from trainlog.report import STALE_DAYS
+from trainlog.ingest.importer import OUTCOMES, FileResult, import_paths
+from trainlog.analysis.pipeline import STALE_DAYS
 from trainlog.settings import RANGES, parse_pace
 from trainlog.store import Store, check_athlete, default_data_dir
 from trainlog.text import printable
@@ -143,7 +143,7 @@ def import_cmd(paths, athlete, data_dir, quiet, as_json, workers):
         report = import_paths(store, paths, athlete, workers=workers, on_result=print_result)
 
     counts = report.counts()
-    from trainlog.athlete import analyse_imported
+    from trainlog.analysis.stored import analyse_imported
 
     analyse_imported(store, report)
     if as_json:
@@ -210,7 +210,7 @@ def activities_cmd(athlete, data_dir, as_json, limit):
     Example:
       trainlog activities --athlete mara -n 10
     """
-    from trainlog.athlete import activity_table
+    from trainlog.analysis.stored import activity_table
 
     store = Store(data_dir)
     _require_data(store, athlete)
@@ -373,8 +373,8 @@ def summary_cmd(athlete, data_dir, as_json, weeks, today):
       trainlog summary --athlete mara
       trainlog summary -a mara --today 2026-03-16 --json
     """
-    from trainlog.athlete import local_today, settings_of, stored_analysis
-    from trainlog.report import summary_of_analysis
+    from trainlog.analysis.stored import local_today, settings_of, stored_analysis
+    from trainlog.analysis.pipeline import summary_of_analysis
 
     store = Store(data_dir)
     _require_data(store, athlete)
@@ -421,7 +421,7 @@ def athlete_show(athlete, data_dir, as_json):
     Example:
       trainlog athlete show -a mara
     """
-    from trainlog.athlete import settings_of
+    from trainlog.analysis.stored import settings_of
 
     store = Store(data_dir)
     if athlete not in store.athletes() and not store.settings_path(athlete).exists():
@@ -521,7 +521,7 @@ def athlete_set(athlete, data_dir, reset, **values):
       trainlog athlete set -a mara --ftp 250 --start-ctl 55 --start-atl 50
       trainlog athlete set -a mara --goal-name "Barkley Marathons" --goal-date 2027-03-12
     """
-    from trainlog.athlete import save_settings_of, settings_of
+    from trainlog.analysis.stored import save_settings_of, settings_of
     from trainlog.days import parse_day
     from trainlog.settings import AthleteSettings
 
@@ -580,7 +580,7 @@ def activity_group():
     """
 
 
-#: action (trainlog.choices.ACTIONS) -> (help text, what is said once done, what is said when nothing changed)
+#: action (trainlog.store.choices.ACTIONS) -> (help text, what is said once done, what is said when nothing changed)
 _ACTIVITY_ACTIONS = {
     "exclude": ("Leave a run out of the goal's figures (its load still counts in fitness and fatigue).",
                 "excluded: left out of the goal's figures (its load still counts)",
@@ -598,7 +598,7 @@ _ACTIVITY_ACTIONS = {
 
 
 def _activity_command(action: str, text: str, done: str, unchanged: str):
-    """One ``trainlog activity <action> ID`` command over :func:`trainlog.choices.record`."""
+    """One ``trainlog activity <action> ID`` command over :func:`trainlog.store.choices.record`."""
 
     @activity_group.command(action, help=f"{text}\n\n\b\nExample:\n  trainlog activity {action} ID -a mara")
     @click.argument("activity_id", metavar="ID")
@@ -606,7 +606,7 @@ def _activity_command(action: str, text: str, done: str, unchanged: str):
     @data_dir_option
     @friendly_errors
     def command(activity_id, athlete, data_dir):
-        from trainlog import choices
+        from trainlog.store import choices
 
         store = Store(data_dir)
         _require_data(store, athlete)
@@ -652,7 +652,7 @@ def audit_ascent(athlete, data_dir, as_json):
       trainlog audit ascent -a mara
       trainlog audit ascent -a mara --json
     """
-    from trainlog.audit import ascent_of
+    from trainlog.analysis.audit import ascent_of
 
     store = Store(data_dir)
     _require_data(store, athlete)
@@ -780,7 +780,7 @@ def users_add(name, role, athlete_name, password_stdin, data_dir):
       trainlog users add coach1 --role coach
       trainlog users add mara --role athlete --athlete mara
     """
-    from trainlog.users import add_user
+    from trainlog.store.users import add_user
 
     store = Store(data_dir)
     if password_stdin:
@@ -796,7 +796,7 @@ def users_add(name, role, athlete_name, password_stdin, data_dir):
 @friendly_errors
 def users_list(data_dir):
     """List the dashboard users and what they may see."""
-    from trainlog.users import load_users
+    from trainlog.store.users import load_users
 
     data = Store(data_dir).data_dir
     users = load_users(data)
@@ -812,7 +812,7 @@ def users_list(data_dir):
 @friendly_errors
 def users_remove(name, data_dir):
     """Remove a dashboard user."""
-    from trainlog.users import remove_user
+    from trainlog.store.users import remove_user
 
     remove_user(Store(data_dir).data_dir, name)
     click.echo(f"user {name} removed")
@@ -888,12 +888,12 @@ def demo_cmd(data_dir, dashboard, host, port, **serving):
       trainlog demo
       trainlog demo --no-dashboard
     """
-    from trainlog.athlete import activity_table
-    from trainlog.demo import import_samples
+    from trainlog.analysis.stored import activity_table
+    from trainlog.ingest.demo import import_samples
 
     store = Store(data_dir or default_data_dir() / "demo")
     click.echo(f"importing the sample athletes into {store.data_dir} (once; later runs are instant)...", err=True)
-    from trainlog.athlete import analyse_imported
+    from trainlog.analysis.stored import analyse_imported
 
     for report in import_samples(store):
         counts = report.counts()
@@ -925,7 +925,7 @@ def sample_data_cmd(out, seed, only):
     Example:
       trainlog sample-data --out sample_fit
     """
-    from trainlog.sampledata import main as generate_main
+    from trainlog_dev.sampledata import main as generate_main
 
     argv = ["--out", str(out)] + (["--seed", str(seed)] if seed is not None else [])
     if only:

@@ -4,7 +4,7 @@ shared/METRICS.md, "Heart-rate load" and "Load when there is no heart rate, and
 by sport". Every function returns a Polars expression (Float64 unless stated) so
 that the per-activity metrics are computed for all activities in one ``group_by``.
 
-A run that spans several days (:mod:`trainlog.daily`) shares an ``hr`` load by
+A run that spans several days (:mod:`trainlog.analysis.daily`) shares an ``hr`` load by
 the TRIMP of its samples and every other load (power, gap, rpe, duration) by
 their moving time. For power that is a simplification: a share by power^4-weighted
 time would follow the hard hours, but a day's slice of one NP is not a TSS of its own.

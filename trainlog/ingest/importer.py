@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from trainlog import repair, schema
-from trainlog.decode import DecodedFile, decode
+from trainlog.ingest import repair
+from trainlog.store import schema
+from trainlog.ingest.decode import DecodedFile, decode
 from trainlog.errors import StoreError, TrainlogError, first_line
 from trainlog.settings import ModelSettings, load_settings
-from trainlog.sources import Source, iter_sources, oserror_reason
+from trainlog.ingest.sources import Source, iter_sources, oserror_reason
 from trainlog.store import Store, Transaction, check_athlete
 from trainlog.text import printable
 
@@ -395,7 +396,7 @@ def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime, mode
 
     Samples are kept as recorded, in record order (a clock that jumped backwards
     is seen in it); a clock jump the analysis will repair
-    (:func:`trainlog.repair.clock_jumps`, ``model.max_clock_jump_s``) is said in the
+    (:func:`trainlog.ingest.repair.clock_jumps`, ``model.max_clock_jump_s``) is said in the
     run's ``import_note``.
     """
     records = decoded.records

@@ -2,9 +2,9 @@
 
 All ascents are metres; dates are the athlete's local dates; the weekly target
 is the goal's total ascent (a training week with the race's climbing). Every
-figure counts only the runs the goal counts (:func:`trainlog.activity.goal_counted`:
+figure counts only the runs the goal counts (:func:`trainlog.analysis.activity.goal_counted`:
 the goal's sports, not excluded, no suspect ascent unless confirmed; the athlete's
-choices are :mod:`trainlog.choices`), through the
+choices are :mod:`trainlog.store.choices`), through the
 ``goal_ascent_m`` column of the daily series and of the per-sample attribution:
 one bad file must never make the athlete "ready".
 """
@@ -71,7 +71,7 @@ def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
 def best_window_ascent(attribution: pl.DataFrame, hours: float) -> tuple[float, dt.datetime | None]:
     """Largest ascent (m) booked in any ``hours``-long window, across activities, and the window's end (UTC).
 
-    ``attribution`` is :func:`trainlog.daily.sample_attribution` (per-sample
+    ``attribution`` is :func:`trainlog.analysis.daily.sample_attribution` (per-sample
     ascent); windows are ``(end - hours, end]``; the earliest end wins a tie.
     """
     if attribution.is_empty():
@@ -161,9 +161,9 @@ def readiness(
 ) -> Readiness:
     """Readiness figures against ``goal`` on the local date ``today``.
 
-    ``daily``: :func:`trainlog.daily.daily_series`; ``windows``:
+    ``daily``: :func:`trainlog.analysis.daily.daily_series`; ``windows``:
     :func:`windows_by_day`; ``per_activity``:
-    :func:`trainlog.activity.activity_metrics`. Only data up to ``today`` is
+    :func:`trainlog.analysis.activity.activity_metrics`. Only data up to ``today`` is
     expected (the caller filters).
     """
     best_7, best_7_end = best_days_ascent(daily, model.best_window_days)

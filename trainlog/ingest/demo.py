@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trainlog.errors import TrainlogError
-from trainlog.importer import ImportReport, import_paths
+from trainlog.ingest.importer import ImportReport, import_paths
 from trainlog.store import Store
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_fit"
@@ -28,7 +28,7 @@ def import_samples(store: Store, sample_dir: Path = SAMPLE_DIR, **kwargs) -> lis
     return reports
 
 
-#: What the sample generator knows about its athletes (trainlog/sampledata.py).
+#: What the sample generator knows about its athletes (trainlog_dev/sampledata.py).
 SAMPLE_SETTINGS = {
     "mara": {
         "sex": "female",
@@ -56,7 +56,7 @@ SAMPLE_SETTINGS = {
 
 def apply_sample_settings(store: Store) -> None:
     """Give the sample athletes their known settings, unless they have some already."""
-    from trainlog.athlete import save_settings_of
+    from trainlog.analysis.stored import save_settings_of
     from trainlog.settings import AthleteSettings
 
     for athlete, values in SAMPLE_SETTINGS.items():

@@ -64,7 +64,7 @@ import filelock
 import platformdirs
 import polars as pl
 
-from trainlog import schema
+from trainlog.store import schema
 from trainlog.atomic import write_text_atomic
 from trainlog.errors import StoreError, first_line
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trainlog.athlete import activity_table
+from trainlog.analysis.stored import activity_table
 from trainlog.store import Store
 
 #: The columns of :func:`ascent`, in order.
@@ -36,8 +36,8 @@ ASCENT_COLUMNS = (
 def ascent(table: pl.DataFrame) -> pl.DataFrame:
     """One row per run with a device total, oldest first (no start time: last), with :data:`ASCENT_COLUMNS`.
 
-    ``table`` is :func:`trainlog.athlete.activity_table`: the activities with
-    ``start_local`` and their per-activity metrics (:data:`trainlog.metrics.ACTIVITY`).
+    ``table`` is :func:`trainlog.analysis.stored.activity_table`: the activities with
+    ``start_local`` and their per-activity metrics (:data:`trainlog.analysis.metrics.ACTIVITY`).
     """
     return (
         table.filter(pl.col("ascent_device_m").is_not_null())

@@ -2,7 +2,7 @@
 
 shared/METRICS.md, "Time and days": a multi-day effort is split across the local
 calendar days in which its samples fall. Each activity total (from
-:func:`trainlog.activity.activity_metrics`) is shared out over its samples in
+:func:`trainlog.analysis.activity.activity_metrics`) is shared out over its samples in
 proportion to a per-sample weight, so the days always sum to the totals:
 
 - load: TRIMP for ``hr`` loads, moving time otherwise;
@@ -21,8 +21,8 @@ import datetime as dt
 
 import polars as pl
 
-from trainlog import metrics
-from trainlog.activity import local_date
+from trainlog.analysis import metrics
+from trainlog.analysis.activity import local_date
 
 #: Booked quantity -> per-sample weight column of ``sample_metrics``.
 WEIGHTS = {
@@ -53,8 +53,8 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
     """Per-sample booked quantities: ``activity_id``, ``timestamp`` (UTC), ``date``
     (local Date), ``load``, ``distance_m``, ``moving_s``, ``ascent_m``, ``descent_m`` (Float64).
 
-    ``per_sample`` is :func:`trainlog.activity.sample_metrics`, ``per_activity``
-    :func:`trainlog.activity.activity_metrics`. An activity without samples gets
+    ``per_sample`` is :func:`trainlog.analysis.activity.sample_metrics`, ``per_activity``
+    :func:`trainlog.analysis.activity.activity_metrics`. An activity without samples gets
     one row at its start. Per activity, each quantity sums to its total.
     """
     weights = per_sample.select(
@@ -109,7 +109,7 @@ def activity_days(
 
 
 def daily_series(days: pl.DataFrame, end: dt.date | None = None) -> pl.DataFrame:
-    """Zero-filled daily series, one row per local calendar day (columns of :data:`trainlog.metrics.DAILY`).
+    """Zero-filled daily series, one row per local calendar day (columns of :data:`trainlog.analysis.metrics.DAILY`).
 
     ``days`` is :func:`activity_days`. The series runs from the first booked day
     to the last one, or to ``end`` when that is later. ``n_activities`` counts

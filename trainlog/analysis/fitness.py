@@ -2,7 +2,7 @@
 
 shared/METRICS.md, "Fitness, fatigue, form", "Acute:chronic workload ratio",
 "Monotony and strain" and "Vertical load". Input is the zero-filled daily
-series of :func:`trainlog.daily.daily_series`; every day before its first row
+series of :func:`trainlog.analysis.daily.daily_series`; every day before its first row
 counts as a rest day (load 0), as in GoldenCheetah's PMCData, and CTL and ATL
 start from 0 on the day before it, unless the athlete set a starting fitness
 and fatigue (``start_ctl`` / ``start_atl``, as intervals.icu allows). From 0, the
@@ -15,7 +15,7 @@ import math
 
 import polars as pl
 
-from trainlog import metrics
+from trainlog.analysis import metrics
 from trainlog.settings import ModelSettings
 
 #: Below this the 7-day SD of daily load counts as 0 (floating-point noise, not a sports constant).
@@ -60,7 +60,7 @@ def fitness(
     start_ctl: float | None = None,
     start_atl: float | None = None,
 ) -> pl.DataFrame:
-    """The daily series with the columns of :data:`trainlog.metrics.FITNESS` added.
+    """The daily series with the columns of :data:`trainlog.analysis.metrics.FITNESS` added.
 
     - ``ctl`` / ``atl``: load EWMAs with ``e = exp(-1 / ctl_days)`` (42) and ``atl_days`` (7),
       from ``start_ctl`` / ``start_atl`` on the day before the first row (0 when None);
@@ -78,7 +78,7 @@ def fitness(
       are null (no band, no warning): from CTL = ATL = 0 every figure is extreme by construction.
 
     ``daily`` starts on the day of the athlete's first activity
-    (:func:`trainlog.daily.daily_series`). ``start_ctl`` / ``start_atl`` are the
+    (:func:`trainlog.analysis.daily.daily_series`). ``start_ctl`` / ``start_atl`` are the
     athlete's settings (:class:`trainlog.settings.AthleteSettings`), in load per day.
     """
     if daily.is_empty():

@@ -1,6 +1,6 @@
 """FIT bytes -> DecodedFile through a compiled decoder, checked against fitparse's rules.
 
-The fast path of :func:`trainlog.decode.decode`. ``fitfast`` (Rust, columnar)
+The fast path of :func:`trainlog.ingest.decode.decode`. ``fitfast`` (Rust, columnar)
 decodes the record stream into NumPy columns; everything else trainlog keeps
 (file_id, device_info, session, lap, activity) is decoded by fitparse itself,
 from a small FIT file made of the original's definition messages and those few
@@ -10,7 +10,7 @@ construction.
 Before trusting fitfast, one pass over the message headers in Python
 (:func:`_scan`) checks the file's framing and finds what fitfast 0.1.0 gets
 wrong or does not do. :class:`Unsupported` is raised, and the caller decodes
-the file with fitparse (:func:`trainlog.decode.decode_reference`), when:
+the file with fitparse (:func:`trainlog.ingest.decode.decode_reference`), when:
 
 - (a 14-byte header whose CRC is 0, "not computed", is valid but fitfast
   rejects it: fitfast gets a copy with the header CRC filled in and the file
@@ -40,7 +40,7 @@ import struct
 import numpy as np
 import polars as pl
 
-from trainlog.decode import (
+from trainlog.ingest.decode import (
     FIT_RELATIVE_TIME_LIMIT,
     RECORD_COLUMNS,
     SEMICIRCLE_DEG,
@@ -134,7 +134,7 @@ class Unsupported(Exception):
 def decode_fast(data: bytes, name: str) -> DecodedFile:
     """Decode one FIT file with fitfast + fitparse for the side messages.
 
-    Same result as :func:`trainlog.decode.decode_reference` for every field
+    Same result as :func:`trainlog.ingest.decode.decode_reference` for every field
     trainlog stores; raises :class:`Unsupported` (never a wrong answer) otherwise.
     """
     try:

@@ -6,7 +6,7 @@ excluded run is left out of the goal's figures only: its load still counts in
 fitness, fatigue and every load figure.
 
 The choices are stored in the dataset as the append-only ``choices`` table
-(:data:`trainlog.schema.CHOICES`), an event log written through
+(:data:`trainlog.store.schema.CHOICES`), an event log written through
 :meth:`trainlog.store.Store.transaction` like every other table: one row per
 choice, nothing is ever rewritten, and the latest row of each kind wins (rows
 are read in commit order; ``at`` is a record of when, not the order). Choices
@@ -20,7 +20,7 @@ generation, so every cached analysis is computed again.
 
 :func:`state` and :func:`joined` are the pure part: the log folded into one row
 per activity, and that joined onto the activities frame before
-:func:`trainlog.activity.activity_metrics` (:func:`trainlog.report.analyse`).
+:func:`trainlog.analysis.activity.activity_metrics` (:func:`trainlog.analysis.pipeline.analyse`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import math
 
 import polars as pl
 
-from trainlog import schema
+from trainlog.store import schema
 from trainlog.errors import InvalidValue, StoreError
 from trainlog.store import Manifest, Store, check_athlete
 from trainlog.text import quoted
@@ -101,7 +101,7 @@ def current(store: Store, athlete: str, manifest: Manifest | None = None) -> pl.
 
 
 def state(log: pl.DataFrame) -> pl.DataFrame:
-    """The choices table (:data:`trainlog.schema.CHOICES`, rows in commit order) folded into
+    """The choices table (:data:`trainlog.store.schema.CHOICES`, rows in commit order) folded into
     one row per activity (columns :data:`STATE_SCHEMA`, sorted by ``activity_id``).
 
     A frame that already has those columns (an earlier :func:`state`) is returned as it is.

@@ -15,8 +15,8 @@ recorded, in record order; nothing is changed on disk):
 
 :func:`repaired` runs both, in that order (a jump is seen in record order;
 merging sorts by time), and is what the analysis calls before
-:func:`trainlog.activity.sample_metrics`. Samples frames have the columns of
-``trainlog.schema.SAMPLES`` (``timestamp`` UTC ``Datetime("us")``).
+:func:`trainlog.analysis.activity.sample_metrics`. Samples frames have the columns of
+``trainlog.store.schema.SAMPLES`` (``timestamp`` UTC ``Datetime("us")``).
 """
 
 from __future__ import annotations

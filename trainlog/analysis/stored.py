@@ -14,11 +14,11 @@ import zoneinfo
 import polars as pl
 
 from trainlog import __version__
-from trainlog.importer import ImportReport
-from trainlog.report import Analysis, analyse, summary_of_analysis
+from trainlog.ingest.importer import ImportReport
+from trainlog.analysis.pipeline import Analysis, analyse, summary_of_analysis
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import Manifest, Store
-from trainlog.tzone import with_local_start
+from trainlog.analysis.tzone import with_local_start
 
 
 def settings_of(store: Store, athlete: str) -> AthleteSettings:
@@ -38,7 +38,7 @@ def local_today(settings: AthleteSettings) -> dt.date:
 
 
 def metrics_of(store: Store, athlete: str, settings: AthleteSettings | None = None) -> pl.DataFrame:
-    """Per-activity metrics (:data:`trainlog.metrics.ACTIVITY`), kept on disk with the analysis."""
+    """Per-activity metrics (:data:`trainlog.analysis.metrics.ACTIVITY`), kept on disk with the analysis."""
     return stored_analysis(store, athlete, settings).per_activity
 
 
@@ -52,7 +52,7 @@ def activity_table(store: Store, athlete: str) -> pl.DataFrame:
 
 
 def summary_of(store: Store, athlete: str, today: dt.date | None = None) -> dict:
-    """:func:`trainlog.report.summary` for a stored athlete (today: the athlete's local date)."""
+    """:func:`trainlog.analysis.pipeline.summary` for a stored athlete (today: the athlete's local date)."""
     settings = settings_of(store, athlete)
     return summary_of_analysis(stored_analysis(store, athlete, settings), settings, today or local_today(settings))
 
@@ -70,9 +70,9 @@ def stored_analysis(
     settings: AthleteSettings | None = None,
     manifest: Manifest | None = None,
 ) -> Analysis:
-    """The athlete's :func:`~trainlog.report.analyse` (to the last booked day), kept on disk.
+    """The athlete's :func:`~trainlog.analysis.pipeline.analyse` (to the last booked day), kept on disk.
 
-    The athlete's choices (:mod:`trainlog.choices`) are read in the same snapshot;
+    The athlete's choices (:mod:`trainlog.store.choices`) are read in the same snapshot;
     each choice is a commit, so a new generation and a new analysis.
     Computed once per data generation and settings, then read back (a
     dashboard's first visit reads five small frames instead of walking every

@@ -82,7 +82,7 @@ FILES: dict[str, pl.DataType] = {
     "imported_at": UTC,
 }
 
-#: The athlete's choices per activity, an append-only event log (trainlog.choices): one row
+#: The athlete's choices per activity, an append-only event log (trainlog.store.choices): one row
 #: per choice made; nothing is ever rewritten. The latest row of each kind wins.
 CHOICES: dict[str, pl.DataType] = {
     "activity_id": pl.String,  # the activity chosen about (stable across re-imports of its file)
