@@ -34,7 +34,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import resource
 import shutil
 import socket
 import statistics
@@ -110,7 +109,7 @@ def long_file() -> Path:
     if not path.exists():
         OUT.mkdir(parents=True, exist_ok=True)
         rng = np.random.default_rng(60)
-        start = int(dt.datetime(2025, 8, 29, 18, 0, tzinfo=dt.timezone.utc).timestamp())
+        start = int(dt.datetime(2025, 8, 29, 18, 0, tzinfo=dt.UTC).timestamp())
         path.write_bytes(encode(recording(rng, start, LONG_FILE_H * 3600, smart=False), Device()))
     return path
 
@@ -121,7 +120,7 @@ def _library_file(folder: Path, k: int, day_i: int) -> None:
     day = LIBRARY_FIRST_DAY + dt.timedelta(days=int(day_i))
     long_run = day.weekday() >= 5 and rng.random() < 0.5
     minutes = rng.uniform(150, 330) if long_run else rng.uniform(35, 95)
-    start = dt.datetime.combine(day, dt.time(6, 30), dt.timezone.utc) + dt.timedelta(minutes=int(rng.integers(0, 600)))
+    start = dt.datetime.combine(day, dt.time(6, 30), dt.UTC) + dt.timedelta(minutes=int(rng.integers(0, 600)))
     rec = recording(rng, int(start.timestamp()), int(minutes * 60), smart=bool(rng.random() < 0.7))
     path = folder / str(day.year) / f"{start:%Y-%m-%d-%H%M}.fit"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -331,8 +330,8 @@ def coverage() -> None:
     """Corpus files decoded by fitfast, and why the others fall back to fitparse."""
     from collections import Counter
 
-    from trainlog.ingest import fit_fast as fastdecode
     from trainlog.errors import InvalidFitFile
+    from trainlog.ingest import fit_fast as fastdecode
 
     files = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.tsv")
     reasons: Counter[str] = Counter()
@@ -375,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     n_library = 300 if args.quick else LIBRARY_ACTIVITIES
     repeats = 3  # as-of days per athlete: each first visit recomputes the analysis
     print(f"trainlog import benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
+          f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
 
     if args.dashboard_only:
         data_dir = OUT / f"data_{n_library}"

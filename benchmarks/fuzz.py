@@ -93,7 +93,7 @@ class Message:
     dev_fields: list[tuple[int, int, int]] = field(default_factory=list)
     big_endian: bool = False
     global_num: int | None = None
-    definition: "Message | None" = None  # for data messages
+    definition: Message | None = None  # for data messages
 
 
 @dataclass
@@ -530,8 +530,8 @@ def check_decode(data: bytes, name: str, time_limit_s: int = TIME_LIMIT_S) -> tu
     outcome is "ok", "partial", "invalid" (a one-line InvalidFitFile naming the
     input) or "BUG:<kind>" with a one-line description.
     """
-    from trainlog.ingest.decode import decode
     from trainlog.errors import InvalidFitFile
+    from trainlog.ingest.decode import decode
     from trainlog.ingest.importer import _tables
 
     use_alarm = time_limit_s and hasattr(signal, "SIGALRM")
@@ -548,7 +548,7 @@ def check_decode(data: bytes, name: str, time_limit_s: int = TIME_LIMIT_S) -> tu
             return "invalid", exc.reason
         if decoded.file_type in (None, "activity") and decoded.is_activity:
             sha = hashlib.sha256(data).hexdigest()
-            _tables(decoded, sha, "fuzz", dt.datetime.now(dt.timezone.utc))
+            _tables(decoded, sha, "fuzz", dt.datetime.now(dt.UTC))
         return ("partial" if decoded.partial else "ok"), "; ".join(decoded.notes)
     except _TimeLimit:
         return "BUG:timeout", f"no answer within {time_limit_s} s"

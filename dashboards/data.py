@@ -27,17 +27,15 @@ from pathlib import Path
 
 import polars as pl
 
-from trainlog.store import choices
-from trainlog.ingest import demo, repair
-from trainlog.analysis import pipeline as report
-from trainlog.analysis.stored import analyse_imported, stored_analysis
 from trainlog.analysis import goal as goal_lib
+from trainlog.analysis import pipeline as report
 from trainlog.analysis.activity import sample_metrics
-from trainlog.analysis.stored import local_today
+from trainlog.analysis.stored import analyse_imported, local_today, stored_analysis
+from trainlog.errors import StoreError, first_line
+from trainlog.ingest import demo, repair
 from trainlog.ingest.importer import FileResult, import_paths
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.errors import StoreError, first_line
-from trainlog.store import MANIFEST, Manifest, Store, check_athlete
+from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices
 
 #: With no activity in this many days before today, pages show the day of the last activity instead.
 STALE_DAYS = report.STALE_DAYS

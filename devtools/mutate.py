@@ -781,7 +781,7 @@ def report(results, plan, selection, timeouts, notes, listed, commit, args, base
         print(f"\nlisted as equivalent in devtools/README.md but not surviving: {', '.join(stale)}")
     stem = Path(args.out) if args.out else OUT / "mutate-report"
     stem.parent.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = {"date_utc": stamp, "commit": commit, "jobs": args.jobs, "baseline_s": round(baseline_s, 1),
             "mutants_wall_s": round(wall, 1), "selection": selection,
             "timeouts_s": {k: round(v, 1) for k, v in timeouts.items()}, "notes": notes}

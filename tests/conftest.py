@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from corpus import CORPUS, ROOT, corpus_available, corpus_file
+
 from trainlog import Store, import_paths
 
 

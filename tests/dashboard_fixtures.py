@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from corpus import SAMPLE_FIT
+
 from dashboards import data
 from dashboards.app import create_app
 from trainlog import Store, import_paths

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from trainlog.store import schema
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def utc(*args: int) -> dt.datetime:

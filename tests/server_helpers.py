@@ -18,7 +18,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from corpus import ROOT
 
 SERVER_START_S = 60

@@ -7,8 +7,8 @@ import math
 
 import polars as pl
 import pytest
-
 from metrics_builders import activities, samples, utc
+
 from trainlog.analysis import activity
 from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings, ModelSettings

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from corpus import requires_corpus
+
 from trainlog import Store
 from trainlog.analysis import audit
 from trainlog.analysis.pipeline import activity_metrics
 from trainlog.settings import AthleteSettings
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def table(*rows: dict) -> pl.DataFrame:

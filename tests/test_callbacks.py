@@ -8,9 +8,8 @@ import time
 
 import pytest
 from dash import no_update
+from dashboard_fixtures import SUBSET, UPLOAD_FILE, dash_app, source, subset_dir, subset_files, writable_source  # noqa: F401 (fixtures)
 
-from dashboard_fixtures import SUBSET, UPLOAD_FILE, subset_files
-from dashboard_fixtures import dash_app, source, subset_dir, writable_source  # noqa: F401 (fixtures)
 from dashboards import data, readings, shell
 from dashboards import units as u
 from trainlog.ingest import demo

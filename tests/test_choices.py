@@ -12,16 +12,16 @@ import sys
 import polars as pl
 import pytest
 from click.testing import CliRunner
-
 from corpus import ROOT, SAMPLE_FIT
 from metrics_builders import activities, concat, utc
+
 from trainlog import Store, import_paths
-from trainlog.store import choices, schema
 from trainlog.analysis import pipeline as report
-from trainlog.analysis.stored import metrics_of, settings_of, save_settings_of, stored_analysis
+from trainlog.analysis.stored import metrics_of, save_settings_of, settings_of, stored_analysis
 from trainlog.cli import activity_group, cli
 from trainlog.errors import InvalidValue, StoreError, TrainlogError
 from trainlog.settings import AthleteSettings
+from trainlog.store import choices, schema
 
 FILES = [SAMPLE_FIT / "mara" / name for name in (
     "2026-03-03_0546_running.fit", "2026-03-05_0542_running.fit", "2026-03-09_0544_running.fit")]

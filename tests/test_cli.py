@@ -7,8 +7,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from corpus import SAMPLE_FIT
+
 from trainlog import Store, import_paths
 from trainlog.analysis.stored import save_settings_of, settings_of, summary_of
 from trainlog.cli import cli

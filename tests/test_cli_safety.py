@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from corpus import ROOT, SAMPLE_FIT
+
 from trainlog.ingest.fit_fast import fit_crc
 from trainlog.text import printable
 

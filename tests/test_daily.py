@@ -6,11 +6,13 @@ import time
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from metrics_builders import activities, concat, histories, samples, utc
 from polars.testing import assert_frame_equal
 
-from metrics_builders import activities, concat, histories, samples, utc
-from trainlog.analysis import activity, daily, pipeline as report
+from trainlog.analysis import activity, daily
+from trainlog.analysis import pipeline as report
 from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings, ModelSettings
 

@@ -17,18 +17,17 @@ from pathlib import Path
 import flask
 import numpy as np
 import pytest
+from conftest import CHROMIUM, SCREENSHOTS
 from dash import html, no_update
-
 from dashboard_fixtures import dash_app, subset_dir  # noqa: F401 (fixtures)
-from dashboards import data, readings
-from dashboards import units as u
 from server_helpers import running_server
 from test_callbacks import find, text
+
+from dashboards import data, readings
+from dashboards import units as u
 from trainlog import Store, import_paths
 from trainlog.settings import ModelSettings
 from trainlog.store.users import User
-
-from conftest import CHROMIUM, SCREENSHOTS
 
 MODEL = ModelSettings()
 MARA_LAST_DAY = dt.date(2026, 3, 15)
@@ -63,8 +62,8 @@ def suspect_files(folder: Path) -> list[Path]:
     climb[hour // 2] += 600  # one spike: 600 m up and back in two seconds
     # two hours, 300 m up and down twice at a walk (150 m/h: plausible); the watch says 1,500 m
     wave = 800 + 75 * (1 - np.cos(np.arange(2 * hour) * 2 * np.pi / hour))
-    paths = {TOO_FAST: _run_bytes(dt.datetime(2026, 3, 11, 8, tzinfo=dt.timezone.utc), hour, climb, TOO_FAST_CLIMB_M),
-             DISAGREES: _run_bytes(dt.datetime(2026, 3, 10, 8, tzinfo=dt.timezone.utc), 2 * hour, wave,
+    paths = {TOO_FAST: _run_bytes(dt.datetime(2026, 3, 11, 8, tzinfo=dt.UTC), hour, climb, TOO_FAST_CLIMB_M),
+             DISAGREES: _run_bytes(dt.datetime(2026, 3, 10, 8, tzinfo=dt.UTC), 2 * hour, wave,
                                    DISAGREES_WATCH_M)}
     for name, content in paths.items():
         (folder / name).write_bytes(content)

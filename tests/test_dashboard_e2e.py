@@ -17,17 +17,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
+from conftest import CHROMIUM, SCREENSHOTS  # the browser fixture lives in conftest.py (one per session)
 from corpus import ROOT
 from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
 from server_helpers import free_port, wait_for_server
+
 from dashboards import units as u
 from trainlog import Store
 from trainlog.analysis import pipeline as report
 from trainlog.analysis.stored import metrics_of
 from trainlog.settings import load_settings
-
-from conftest import CHROMIUM, SCREENSHOTS  # the browser fixture lives in conftest.py (one per session)
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")

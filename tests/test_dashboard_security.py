@@ -13,12 +13,12 @@ import sys
 
 import flask
 import pytest
-
 from conftest import CHROMIUM
 from corpus import ROOT, SAMPLE_FIT
+from server_helpers import Client, free_port, log_text, page_callback, running_server
+
 from dashboards import data as dash_data
 from dashboards.app import create_app, is_loopback
-from server_helpers import Client, free_port, log_text, page_callback, running_server
 from trainlog import Store, import_paths
 from trainlog.errors import SettingsError
 from trainlog.store.users import SignInThrottle, UserBook, add_user, authenticate, load_users, users_path

@@ -18,10 +18,10 @@ import urllib.request
 
 import polars as pl
 import pytest
-
-from dashboard_fixtures import subset_dir  # noqa: F401 (fixture)
 from conftest import SCREENSHOTS
+from dashboard_fixtures import subset_dir  # noqa: F401 (fixture)
 from server_helpers import page_callback, running_server
+
 from dashboards import data, shell
 from trainlog import Store
 

@@ -23,7 +23,7 @@ from trainlog.analysis.stored import stored_analysis
 from trainlog.settings import ModelSettings
 
 MODEL = ModelSettings()
-START = dt.datetime(2026, 3, 2, 7, 30, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 3, 2, 7, 30, tzinfo=dt.UTC)
 GLITCH_M = 12_600.0  # the barometer's glitch: the top of the FIT 'altitude' field (uint16 / 5 - 500 = 12,607 m)
 NO_FIX_M = -500.0  # some devices' "no fix" placeholder (the FIT altitude field's zero)
 

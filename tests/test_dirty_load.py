@@ -20,7 +20,7 @@ from trainlog.analysis.stored import save_settings_of, stored_analysis
 from trainlog.settings import AthleteSettings
 
 ATHLETE = "me"
-DAY = dt.datetime(2024, 6, 3, 7, tzinfo=dt.timezone.utc)
+DAY = dt.datetime(2024, 6, 3, 7, tzinfo=dt.UTC)
 RIDE_MPS = 30 / 3.6  # 30 km/h
 THRESHOLD_MPS = 1000 / 270  # the default threshold pace, 4:30 /km
 WATTS = 200.0

@@ -17,7 +17,7 @@ from trainlog.settings import ModelSettings
 # hysteresis 3 m, validity (-500, 9000], spikes above 5 m/s, 2,500 m per moving hour on foot,
 # plausible band 0.5 x computed + 50 m
 MODEL = ModelSettings()
-T0 = dt.datetime(2026, 3, 13, 8, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 3, 13, 8, tzinfo=dt.UTC)
 
 
 def steps(altitudes, ids=None):
@@ -93,7 +93,7 @@ def test_smoothing_is_a_trailing_time_mean_per_activity_keeping_nulls():
     # over (0, 10] = mean(10, 20) = 15 (t=0 falls out); null stays null; b starts fresh
     import datetime as dt
 
-    t0 = dt.datetime(2026, 3, 13, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 3, 13, tzinfo=dt.UTC)
     frame = pl.DataFrame(
         {
             "activity_id": ["a", "a", "a", "a", "b"],

@@ -6,8 +6,8 @@ import csv
 
 import polars as pl
 import pytest
-
 from corpus import SAMPLE_FIT, requires_corpus
+
 from trainlog import Store, import_paths
 from trainlog.analysis.pipeline import activity_metrics
 from trainlog.settings import AthleteSettings

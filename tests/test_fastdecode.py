@@ -13,12 +13,12 @@ import sys
 
 import numpy as np
 import pytest
+from corpus import CORPUS, SAMPLE_FIT, corpus_available, corpus_file, requires_corpus
 from polars.testing import assert_frame_equal
 
+from trainlog.errors import InvalidFitFile
 from trainlog.ingest import fit_fast as fastdecode
 from trainlog.ingest.decode import RECORD_COLUMNS, decode, decode_reference
-from trainlog.errors import InvalidFitFile
-from corpus import CORPUS, SAMPLE_FIT, corpus_available, corpus_file, requires_corpus
 
 SUMMARY_FIELDS = ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes")
 LARGE = "muktihari-fit_big_activity.fit"  # 100k records, the fast path

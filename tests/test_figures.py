@@ -51,7 +51,7 @@ def weekly_frame() -> pl.DataFrame:
 
 def samples_frame(n: int = 600) -> pl.DataFrame:
     """An out-and-back climb: 5 m per second, 1 m up per 10 m, every sample moving 1 s."""
-    t0 = dt.datetime(2026, 1, 5, 8, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC)
     half = n // 2
     return pl.DataFrame({
         "timestamp": [t0 + dt.timedelta(seconds=i) for i in range(n)],
@@ -284,7 +284,7 @@ def long_samples(n: int = 216_000) -> pl.DataFrame:
     hr = 120 + 10 * np.sin(seconds / 600)
     hr[123_457] = 199
     return pl.DataFrame({
-        "timestamp": [dt.datetime(2026, 3, 13, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=int(s)) for s in seconds],
+        "timestamp": [dt.datetime(2026, 3, 13, tzinfo=dt.UTC) + dt.timedelta(seconds=int(s)) for s in seconds],
         "distance_m": seconds * 1.5,
         "altitude_m": 500 + 400 * np.sin(seconds / 5000),
         "hr_bpm": hr,

@@ -5,7 +5,9 @@ import math
 
 import polars as pl
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from trainlog.analysis import fitness
 from trainlog.settings import ModelSettings

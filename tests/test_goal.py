@@ -6,14 +6,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-
 from corpus import SAMPLE_FIT
-from metrics_builders import activities, concat, samples, utc
+from metrics_builders import activities, samples, utc
+
 from trainlog import Store, import_paths
-from trainlog.store import choices
-from trainlog.analysis import goal, pipeline as report
+from trainlog.analysis import goal
+from trainlog.analysis import pipeline as report
 from trainlog.analysis.stored import metrics_of, save_settings_of, summary_of
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
+from trainlog.store import choices
 
 MODEL = ModelSettings()
 TODAY = dt.date(2024, 3, 28)
@@ -288,7 +289,7 @@ def history_alone(tmp_path_factory):
 
 def test_a_spike_ride_changes_no_readiness_figure(tmp_path, history_alone):
     """A cycling file whose altitude glitches to 12,600 m (its device total too) is not a goal sport."""
-    ride = spike_file(tmp_path / "fit", "cycling", dt.datetime(2026, 3, 6, 12, tzinfo=dt.timezone.utc),
+    ride = spike_file(tmp_path / "fit", "cycling", dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC),
                       climb_m=200.0, device_ascent_m=SPIKE_M)
     store = _store_with(tmp_path / "data", ride)
     acts = metrics_of(store, "mara").filter(pl.col("sport") == "cycling")
@@ -298,7 +299,7 @@ def test_a_spike_ride_changes_no_readiness_figure(tmp_path, history_alone):
 
 
 def test_an_excluded_spike_run_changes_no_readiness_figure_and_counts_again_once_included(tmp_path, history_alone):
-    run = spike_file(tmp_path / "fit", "running", dt.datetime(2026, 3, 6, 12, tzinfo=dt.timezone.utc),
+    run = spike_file(tmp_path / "fit", "running", dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC),
                      climb_m=400.0, device_ascent_m=400.0)
     store = _store_with(tmp_path / "data", run)
     spike = metrics_of(store, "mara").filter(pl.col("start_date") == dt.date(2026, 3, 6))

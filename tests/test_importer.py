@@ -14,12 +14,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from corpus import CORPUS, ROOT, corpus_file, manifest, requires_corpus
 
 from trainlog import Store, import_paths
-from trainlog.ingest import decode
 from trainlog.errors import StoreError
+from trainlog.ingest import decode
 from trainlog.ingest.importer import OUTCOMES
-from corpus import CORPUS, ROOT, corpus_file, manifest, requires_corpus
 
 FENIX_RUN = "elevate_running_loup-blanc.fit"  # trail run with activity message (local offset)
 ROUNDTRIP = "goldencheetah_roundtrip_Fr955v19.28andStryd.fit"

@@ -5,9 +5,10 @@ import math
 
 import polars as pl
 import pytest
-
 from metrics_builders import activities, concat, samples, utc
-from trainlog.analysis import activity, pipeline as report
+
+from trainlog.analysis import activity
+from trainlog.analysis import pipeline as report
 from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings, ModelSettings
 

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from builders import check_dataset, zip_bytes
+from corpus import ROOT, SAMPLE_FIT
 
 from benchmarks import fuzz
-from corpus import ROOT, SAMPLE_FIT
-from builders import check_dataset, zip_bytes
 from trainlog import Store, import_paths
-from trainlog.store import schema
-from trainlog.ingest import sources
 from trainlog.errors import SettingsError, StoreError
+from trainlog.ingest import sources
 from trainlog.ingest.importer import OUTCOMES
 from trainlog.settings import AthleteSettings, load_settings, save_settings
+from trainlog.store import schema
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
 FUZZ_SEED = fuzz.DEFAULT_SEED

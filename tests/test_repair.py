@@ -10,19 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import fit_raw
 import numpy as np
 import polars as pl
 import pytest
+from metrics_builders import activities, concat, samples, utc
 from polars.testing import assert_frame_equal
 
-import fit_raw
-from metrics_builders import activities, concat, samples, utc
 from trainlog import Store, import_paths
-from trainlog.ingest import fit_fast as fastdecode, repair
-from trainlog.store import schema
 from trainlog.analysis.stored import stored_analysis
+from trainlog.ingest import fit_fast as fastdecode
+from trainlog.ingest import repair
 from trainlog.ingest.decode import decode, decode_reference
 from trainlog.settings import ModelSettings
+from trainlog.store import schema
 
 T0 = utc(2024, 3, 1, 8)
 MODEL = ModelSettings()  # max_clock_jump_s 6 h = 21,600 s
@@ -330,7 +331,7 @@ def test_a_clock_jump_forward_books_the_run_on_its_day(tmp_path):
     assert note.startswith("clock jump repaired: the clock went forward 20 d 0:00:01 after 2024-05-01 08:29:59 UTC")
     assert "1801 samples" in note
     raw = store.read("samples", "me")["timestamp"]  # the store keeps what the watch wrote
-    assert raw.max() == dt.datetime.fromtimestamp(T_FILE + J + 3600, dt.timezone.utc)
+    assert raw.max() == dt.datetime.fromtimestamp(T_FILE + J + 3600, dt.UTC)
 
 
 def test_a_clock_jump_backwards_books_the_run_on_its_day(tmp_path):
@@ -397,7 +398,7 @@ def test_the_activity_page_shows_the_repaired_samples(tmp_path):
     aid = store.read("activities", "me")["activity_id"].item()
     _, page, _ = Data(tmp_path / "data").activity("me", aid)
     assert page.height == 121  # one row a second, both records of it merged
-    start = dt.datetime.fromtimestamp(T_FILE, dt.timezone.utc)
+    start = dt.datetime.fromtimestamp(T_FILE, dt.UTC)
     assert [(t - start).total_seconds() for t in page["timestamp"].to_list()] == list(range(121))
     assert page["hr_bpm"].null_count() == 0 and page["distance_m"].null_count() == 0
     assert page["moving_s"].sum() == pytest.approx(120.0)

@@ -6,11 +6,12 @@ import time
 
 import polars as pl
 import pytest
-
-from hypothesis import HealthCheck, given, settings as hsettings
-
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from metrics_builders import activities, concat, histories, samples, utc
-from trainlog.analysis import metrics, pipeline as report
+
+from trainlog.analysis import metrics
+from trainlog.analysis import pipeline as report
 from trainlog.settings import AthleteSettings, Goal
 
 TODAY = dt.date(2024, 3, 6)  # a Wednesday; its ISO week starts Monday 2024-03-04
@@ -175,6 +176,7 @@ def test_summary_of_any_history_is_strict_json(history):
 def test_summary_reuses_a_precomputed_analysis(tmp_path):
     """The dashboard computes analyse() once and asks for many days: same answers."""
     from corpus import SAMPLE_FIT
+
     from trainlog import Store, import_paths
     from trainlog.analysis.pipeline import analyse, summary, summary_of_analysis
 

@@ -9,7 +9,7 @@ import pathlib
 import subprocess
 import sys
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -45,7 +45,7 @@ def _decode(rel: str) -> dict[str, list[dict]]:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 
 def _sha256(path: pathlib.Path) -> str:

@@ -12,12 +12,12 @@ import subprocess
 import sys
 
 import pytest
-
 from corpus import ROOT
 from dashboard_fixtures import subset_dir  # noqa: F401 (fixture)
+from server_helpers import Client, free_port, log_text, page_callback, running_server
+
 from dashboards import auth
 from dashboards.app import create_app
-from server_helpers import Client, free_port, log_text, page_callback, running_server
 from trainlog.errors import InvalidValue
 from trainlog.store.users import add_user
 

@@ -17,9 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from builders import zip_bytes
 from corpus import ROOT, SAMPLE_FIT
+
 from trainlog.ingest import sources
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
@@ -178,7 +178,7 @@ def test_nested_zip_over_the_member_limit_is_refused_while_copying(tmp_path, mon
     outer = tmp_path / "export.zip"
     outer.write_bytes(_zip({"inner.zip": inner, "ok.fit": SAMPLES[12].read_bytes()}))
     got = {s.name.split("!/", 1)[1]: s for s in sources.iter_sources([outer])}
-    assert got["inner.zip"].fail == "refused: entry decompresses to {} bytes (zip bomb limits)".format(len(inner))
+    assert got["inner.zip"].fail == f"refused: entry decompresses to {len(inner)} bytes (zip bomb limits)"
     assert got["ok.fit"].load() == SAMPLES[12].read_bytes()
     with zipfile.ZipFile(outer) as zf:  # the copy itself stops at the limit too (a lying header)
         with pytest.raises(sources.ArchiveError, match="decompresses to more than 1 MiB"):

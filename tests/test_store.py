@@ -19,9 +19,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
-from corpus import ROOT, SAMPLE_FIT
 from builders import check_dataset
+from corpus import ROOT, SAMPLE_FIT
+
 from trainlog import Store
 
 MARA = sorted((SAMPLE_FIT / "mara").glob("*.fit"))

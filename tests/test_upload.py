@@ -15,9 +15,9 @@ import time
 import uuid
 
 import pytest
-
 from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
 from server_helpers import running_server
+
 from dashboards import data, uploads
 from trainlog import Store
 

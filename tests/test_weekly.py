@@ -4,9 +4,9 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from metrics_builders import activities, concat, samples, utc
 from polars.testing import assert_frame_equal
 
-from metrics_builders import activities, concat, samples, utc
 from trainlog.analysis import pipeline as report
 from trainlog.settings import AthleteSettings
 

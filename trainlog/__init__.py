@@ -7,14 +7,13 @@
 
 __version__ = "0.1.0"
 
-from trainlog.ingest.decode import DecodedFile, decode
-from trainlog.store import choices
-from trainlog.errors import ArchiveError, InvalidFitFile, InvalidValue, SettingsError, StoreError, TrainlogError
-from trainlog.ingest.importer import FileResult, ImportReport, import_paths
 from trainlog.analysis import metrics
 from trainlog.analysis.pipeline import Analysis, activity_metrics, analyse, summary
+from trainlog.errors import ArchiveError, InvalidFitFile, InvalidValue, SettingsError, StoreError, TrainlogError
+from trainlog.ingest.decode import DecodedFile, decode
+from trainlog.ingest.importer import FileResult, ImportReport, import_paths
 from trainlog.settings import AthleteSettings, Goal, load_settings, save_settings
-from trainlog.store import Store, default_data_dir
+from trainlog.store import Store, choices, default_data_dir
 
 __all__ = [
     "Analysis",

@@ -36,7 +36,7 @@ import math
 import pathlib
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -728,7 +728,7 @@ def _cadence(gait: str, speed_mps, grade, walking, rng) -> np.ndarray:
 
 def _wrist_temperature(athlete: Athlete, start_unix_s: int, local_h, altitude_m, rng) -> np.ndarray:
     """Wrist-sensor temperature (deg C): season, time of day, altitude, skin warmth."""
-    day_of_year = datetime.fromtimestamp(start_unix_s, timezone.utc).timetuple().tm_yday
+    day_of_year = datetime.fromtimestamp(start_unix_s, UTC).timetuple().tm_yday
     air_c = (athlete.mean_temp_c + athlete.temp_amplitude_c * math.cos(2 * math.pi * (day_of_year - 200) / 365.0)
              + 5.0 * np.sin(2 * math.pi * (local_h - 9.0) / 24.0) - LAPSE_RATE_C_PER_M * (altitude_m - altitude_m[0]))
     return air_c + SKIN_OFFSET_C + rng.normal(0, 0.4, len(local_h))
@@ -795,7 +795,7 @@ def _offset_s(tz: str, unix_s: int) -> int:
 
 
 def _iso_utc(unix_s: int) -> str:
-    return datetime.fromtimestamp(unix_s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(unix_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _index_row(rel: str, athlete: Athlete, workout: Workout, sim: Simulated, duplicate_of: str) -> dict:

@@ -14,6 +14,7 @@ import polars as pl
 from trainlog.analysis import elevation, grade, load, metrics, tzone
 from trainlog.settings import AthleteSettings, ModelSettings
 
+
 def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
     """Per-sample contributions, one row per sample of ``samples``.
 

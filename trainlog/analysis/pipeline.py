@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from trainlog.analysis import activity, daily, fitness, goal, load, metrics, weekly
-from trainlog.store import choices as choices_
 from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings
+from trainlog.store import choices as choices_
 
 WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
 LAST_WEEKS = 4

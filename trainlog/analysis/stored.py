@@ -14,11 +14,11 @@ import zoneinfo
 import polars as pl
 
 from trainlog import __version__
-from trainlog.ingest.importer import ImportReport
 from trainlog.analysis.pipeline import Analysis, analyse, summary_of_analysis
+from trainlog.analysis.tzone import with_local_start
+from trainlog.ingest.importer import ImportReport
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import Manifest, Store
-from trainlog.analysis.tzone import with_local_start
 
 
 def settings_of(store: Store, athlete: str) -> AthleteSettings:
@@ -33,7 +33,7 @@ def save_settings_of(store: Store, athlete: str, settings: AthleteSettings) -> N
 
 def local_today(settings: AthleteSettings) -> dt.date:
     """Today's date in the athlete's time zone (the machine's when unset)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return (now.astimezone(zoneinfo.ZoneInfo(settings.timezone)) if settings.timezone else now.astimezone()).date()
 
 

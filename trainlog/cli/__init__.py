@@ -12,9 +12,9 @@ import click
 import polars as pl
 
 from trainlog import __version__
+from trainlog.analysis.pipeline import STALE_DAYS
 from trainlog.errors import TrainlogError
 from trainlog.ingest.importer import OUTCOMES, FileResult, import_paths
-from trainlog.analysis.pipeline import STALE_DAYS
 from trainlog.settings import RANGES, parse_pace
 from trainlog.store import Store, check_athlete, default_data_dir
 from trainlog.text import printable
@@ -373,8 +373,8 @@ def summary_cmd(athlete, data_dir, as_json, weeks, today):
       trainlog summary --athlete mara
       trainlog summary -a mara --today 2026-03-16 --json
     """
-    from trainlog.analysis.stored import local_today, settings_of, stored_analysis
     from trainlog.analysis.pipeline import summary_of_analysis
+    from trainlog.analysis.stored import local_today, settings_of, stored_analysis
 
     store = Store(data_dir)
     _require_data(store, athlete)

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import fitparse
-from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 import polars as pl
+from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 
 from trainlog.errors import InvalidFitFile
 
 #: FIT timestamps below this are seconds since the device was switched on, not
 #: since the FIT epoch (FIT SDK profile: date_time "min" 0x10000000).
 FIT_RELATIVE_TIME_LIMIT = 0x10000000
-FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.timezone.utc)
+FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 SEMICIRCLE_DEG = 180.0 / 2**31
 #: UTC offsets are rounded to this step; the activity message's two stamps can
 #: differ by a second (time zones are whole quarter hours).
@@ -86,7 +86,7 @@ def _num(value: Any) -> float | None:
 
 
 NAN = float("nan")
-_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _micros(ts: dt.datetime) -> int:
@@ -113,7 +113,7 @@ class _Clock:
 
     def __call__(self, value: Any) -> dt.datetime | None:
         if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
         if isinstance(value, int) and not isinstance(value, bool):
             if value >= FIT_RELATIVE_TIME_LIMIT:
                 return FIT_EPOCH + dt.timedelta(seconds=value)
@@ -332,7 +332,7 @@ def _utc_offset(activity_local: tuple[Any, Any] | None, clock: _Clock) -> int | 
     if utc is None or not isinstance(local, (dt.datetime, int)) or isinstance(local, bool):
         return None
     local_dt = local if isinstance(local, dt.datetime) else FIT_EPOCH.replace(tzinfo=None) + dt.timedelta(seconds=local)
-    offset = (local_dt.replace(tzinfo=dt.timezone.utc) - utc).total_seconds()
+    offset = (local_dt.replace(tzinfo=dt.UTC) - utc).total_seconds()
     rounded = int(round(offset / UTC_OFFSET_STEP_S) * UTC_OFFSET_STEP_S)
     return rounded if abs(rounded) <= MAX_UTC_OFFSET_S else None
 

@@ -17,24 +17,23 @@ store's lock, in batches, so a crash keeps every batch already committed.
 from __future__ import annotations
 
 import concurrent.futures as cf
-from concurrent.futures.process import BrokenProcessPool
 import datetime as dt
 import hashlib
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from trainlog.ingest import repair
-from trainlog.store import schema
-from trainlog.ingest.decode import DecodedFile, decode
 from trainlog.errors import StoreError, TrainlogError, first_line
-from trainlog.settings import ModelSettings, load_settings
+from trainlog.ingest import repair
+from trainlog.ingest.decode import DecodedFile, decode
 from trainlog.ingest.sources import Source, iter_sources, oserror_reason
-from trainlog.store import Store, Transaction, check_athlete
+from trainlog.settings import ModelSettings, load_settings
+from trainlog.store import Store, Transaction, check_athlete, schema
 from trainlog.text import printable
 
 OUTCOMES = ("imported", "duplicate", "skipped", "failed")
@@ -304,7 +303,7 @@ def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.dat
 
 def _commit(store: Store, athlete: str, batch: list[_Work], model: ModelSettings | None = None) -> list[FileResult]:
     """Classify a batch against the committed dataset and append it, under the lock."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     results: list[FileResult] = []
     with store.transaction(athlete) as tx:
         ledger = set(tx.read("files")["file_sha256"].to_list())
@@ -415,7 +414,7 @@ def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime, mode
             }
         ]
         notes.append("no session message: totals computed from records")
-    sessions.sort(key=lambda s: s["start_utc"] or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+    sessions.sort(key=lambda s: s["start_utc"] or dt.datetime.max.replace(tzinfo=dt.UTC))
     n = len(sessions)
     ids = [f"{sha[:16]}-{i}" for i in range(n)]
 

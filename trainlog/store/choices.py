@@ -30,9 +30,8 @@ import math
 
 import polars as pl
 
-from trainlog.store import schema
 from trainlog.errors import InvalidValue, StoreError
-from trainlog.store import Manifest, Store, check_athlete
+from trainlog.store import Manifest, Store, check_athlete, schema
 from trainlog.text import quoted
 
 #: What :func:`record` accepts: exclude / include again (the goal's figures), confirm / unconfirm (a suspect ascent).
@@ -163,5 +162,5 @@ def _append(
         before = now[field][0] if now.height else (None if field == "rpe" else False)
         if before == value:
             return
-        row = {"activity_id": [activity_id], "action": [action], "rpe": [rpe], "at": [dt.datetime.now(dt.timezone.utc)]}
+        row = {"activity_id": [activity_id], "action": [action], "rpe": [rpe], "at": [dt.datetime.now(dt.UTC)]}
         tx.append("choices", pl.DataFrame(row, schema=schema.CHOICES))

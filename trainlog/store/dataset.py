@@ -45,12 +45,12 @@ next writer, under the lock and in a commit of its own, step by step through
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import itertools
 import json
 import os
 import re
-import errno
-import itertools
 import shutil
 import time
 import unicodedata
@@ -64,9 +64,9 @@ import filelock
 import platformdirs
 import polars as pl
 
-from trainlog.store import schema
 from trainlog.atomic import write_text_atomic
 from trainlog.errors import StoreError, first_line
+from trainlog.store import schema
 
 ENV_DATA_DIR = "TRAINLOG_DATA_DIR"
 MANIFEST = "dataset.json"
