@@ -18,7 +18,7 @@ from corpus import CORPUS, ROOT, corpus_file, manifest, requires_corpus
 
 from trainlog import Store, import_paths
 from trainlog.errors import StoreError
-from trainlog.ingest import decode
+from trainlog.ingest.decode import decode
 from trainlog.ingest.importer import OUTCOMES
 
 FENIX_RUN = "elevate_running_loup-blanc.fit"  # trail run with activity message (local offset)
