@@ -77,7 +77,7 @@ def test_a_climb_at_exactly_the_minimum_grade_counts_as_climbing():
         "a", START, step_s=10, n=n, speed_mps=[1.0] * n,
         distance_m=[10.0 * i for i in range(n)], altitude_m=[100.0 + 0.5 * i for i in range(n)],
     )
-    assert one(run(), smp)["vertical_speed_mph"] == pytest.approx(180.0, rel=1e-12)
+    assert one(run(), smp)["vertical_speed_m_per_h"] == pytest.approx(180.0, rel=1e-12)
 
 
 def test_rise_without_moving_time_is_not_climbing():
@@ -91,7 +91,7 @@ def test_rise_without_moving_time_is_not_climbing():
     )
     row = one(run(), smp)
     assert row["moving_s"] == 50.0
-    assert row["vertical_speed_mph"] == pytest.approx(360.0, rel=1e-9)
+    assert row["vertical_speed_m_per_h"] == pytest.approx(360.0, rel=1e-9)
 
 
 # ---- computed ascent and descent, grade

@@ -168,7 +168,7 @@ def activity_metrics(
         )
         .with_columns(
             gap_s_per_km=pl.when(col("gad_m") > 0).then(col("moving_s") / (col("gad_m") / load.METRES_PER_KM)),
-            vertical_speed_mph=load.vertical_speed_mph(col("climb_rise_m"), col("climb_s")),
+            vertical_speed_m_per_h=load.vertical_speed_m_per_h(col("climb_rise_m"), col("climb_s")),
             hr_coverage=pl.when(col("moving_s") > 0).then(col("hr_moving_s") / col("moving_s")),
             power_coverage=pl.when(col("moving_s") > 0).then(col("power_moving_s") / col("moving_s")),
             normalized_power_w=load.normalized_power(col("power_weight"), col("power_moving_s")),

@@ -186,7 +186,7 @@ def km_effort(distance_m: pl.Expr, ascent_m: pl.Expr, model: ModelSettings) -> p
     return distance_m.fill_null(0.0) / METRES_PER_KM + ascent_m.fill_null(0.0) / model.km_effort_ascent_m_per_km
 
 
-def vertical_speed_mph(climb_rise_m: pl.Expr, climb_s: pl.Expr) -> pl.Expr:
+def vertical_speed_m_per_h(climb_rise_m: pl.Expr, climb_s: pl.Expr) -> pl.Expr:
     """Vertical speed on climbs, m/h: metres risen on climbing samples per hour spent on them.
 
     Null when no moving time was spent climbing.

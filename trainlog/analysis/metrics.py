@@ -48,7 +48,7 @@ ACTIVITY: tuple[Metric, ...] = (
     Metric("grade_pct", "%", pl.Float64, "mean absolute grade, weighted by distance (10 m windows)"),
     Metric("gad_m", "m", pl.Float64, "grade-adjusted distance (Minetti 2002 cost ratio)"),
     Metric("gap_s_per_km", "s/km", pl.Float64, "grade-adjusted pace over moving time"),
-    Metric("vertical_speed_mph", "m/h", pl.Float64, "vertical speed while climbing (grade >= climb_grade_min)"),
+    Metric("vertical_speed_m_per_h", "m/h", pl.Float64, "vertical speed while climbing (grade >= climb_grade_min)"),
     Metric("hr_coverage", "", pl.Float64, "share of moving time with heart rate (0..1)"),
     Metric("trimp", "", pl.Float64, "Banister TRIMP (null without heart rate)"),
     Metric("hr_load", "", pl.Float64, "normalized HR load: 100 = one hour at threshold HR"),
