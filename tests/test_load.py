@@ -147,7 +147,7 @@ def test_climb_vertical_speed_grade_and_grade_adjusted_distance():
     got = metrics_of(
         samples("a", T0, n=n, distance_m=[2.0 * i for i in range(n)], altitude_m=[0.2 * i for i in range(n)])
     )
-    assert got["vertical_speed_mph"] == pytest.approx(720.0)
+    assert got["vertical_speed_m_per_h"] == pytest.approx(720.0)
     assert got["grade_pct"] == pytest.approx(10.0)
     assert got["gad_m"] == pytest.approx(120 * 5.968214 / 3.6)  # 120 m x Cr(0.1) / Cr(0)
     # smoothing: 10 s trailing mean; at the top (t = 60 s) it averages t = 51..60 s:
@@ -164,11 +164,11 @@ def test_one_climbing_second_has_a_vertical_speed():
     # it rises 0.1 x 10 m = 1 m in 1 s of climbing = 3600 m/h (any climbing time above 0 s counts)
     got = metrics_of(samples("a", T0, n=2, distance_m=[0.0, 10.0], altitude_m=[100.0, 101.0]))
     assert got["grade_pct"] == pytest.approx(10.0)
-    assert got["vertical_speed_mph"] == pytest.approx(3600.0)
+    assert got["vertical_speed_m_per_h"] == pytest.approx(3600.0)
 
 def test_flat_run_has_no_vertical_speed():
     got = metrics_of(samples("a", T0, n=11, distance_m=[3.0 * i for i in range(11)], altitude_m=[100.0] * 11))
-    assert got["vertical_speed_mph"] is None
+    assert got["vertical_speed_m_per_h"] is None
     assert got["ascent_computed_m"] == 0.0
 
 
