@@ -7,35 +7,45 @@ manifest generation and the settings file's mtime, so a page is quick and an
 import or a settings change is seen on the next request.
 
 Imports started from the browser (uploads, the sample athletes) run in a
-background thread as an :class:`ImportJob`; pages poll :meth:`Data.job`.
+background thread as an :class:`~dashboards.jobs.ImportJob`; pages poll :meth:`Data.job`.
+The byte-bounded cache is :mod:`dashboards.cache`, the jobs and the import's child
+process :mod:`dashboards.jobs`; pages use neither directly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import queue
 import re
-import shutil
-import sys
 import threading
 import time
 import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
-from trainlog.analysis import goal as goal_lib
+from dashboards.cache import CACHE_BYTES, ByteCache, file_key, size_of
+from dashboards.jobs import JOB_ID, ImportJob, Jobs, OnPlan, OnResult, import_in_child
 from trainlog.analysis import pipeline as report
+from trainlog.analysis import plan
 from trainlog.analysis.activity import sample_metrics
 from trainlog.analysis.stored import analyse_imported, local_today, stored_analysis
-from trainlog.errors import StoreError, first_line
+from trainlog.errors import StoreError
 from trainlog.ingest import demo, repair
-from trainlog.ingest.importer import FileResult, import_paths
+from trainlog.ingest.importer import FileResult
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices
+from trainlog.store.users import User
+from trainlog.words import Outcome
+
+__all__ = [  # the names pages, the app and the tests use (the cache's and the jobs' are re-exported)
+    "CACHE_BYTES", "JOB_ID", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PAGE_TTL_S", "SPAN_MARGIN_DAYS", "STALE_DAYS",
+    "UPLOAD_SUFFIXES", "ByteCache", "Data", "ImportJob", "get", "import_in_child", "safe_upload_name", "use",
+]
+
+T = TypeVar("T")
 
 #: With no activity in this many days before today, pages show the day of the last activity instead.
 STALE_DAYS = report.STALE_DAYS
@@ -43,40 +53,8 @@ STALE_DAYS = report.STALE_DAYS
 MAX_UPLOAD_FILES = 500
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_SUFFIXES = (".fit.gz", ".fit", ".zip")
-#: Memory budget of everything the dashboard caches (frames, analyses, summaries), in bytes;
-#: least recently used entries go first.
-CACHE_BYTES = 256 * 2**20
 #: Days shown before an athlete's first activity (nothing is computed earlier).
 SPAN_MARGIN_DAYS = 7
-#: Seconds between checks that an import's child process is still alive.
-CHILD_POLL_S = 1.0
-#: An import job id: uuid4().hex.
-JOB_ID = re.compile(r"[0-9a-f]{32}")
-
-
-@dataclass
-class ImportJob:
-    """An import running in a background thread; read by the page that polls it."""
-
-    id: str
-    athlete: str | None = None  # None: several (the sample athletes)
-    total: int | None = None  # files planned (None until known)
-    results: list[FileResult] = field(default_factory=list)
-    display_names: dict[str, str] = field(default_factory=dict)  # stored path -> name the user gave
-    done: bool = False
-    error: str | None = None
-
-    def rows(self) -> list[dict]:
-        """One row per finished file: file (as the user named it), outcome, detail."""
-        return [
-            {"file": self.display_name(r.name), "outcome": r.outcome, "detail": r.detail} for r in list(self.results)
-        ]
-
-    def display_name(self, stored: str) -> str:
-        for path, name in self.display_names.items():
-            if stored.startswith(path):
-                return name + stored[len(path):]
-        return Path(stored).name
 
 
 @dataclass
@@ -88,94 +66,13 @@ class _Athlete:
     settings: AthleteSettings
     base: report.Analysis | None = None  # the per-sample work, once per data generation and settings
 
-    def nbytes(self) -> int:
+    def cached_bytes(self) -> int:
+        """What the entry holds in bytes: its frames and base analysis (:class:`dashboards.cache.Measured`)."""
         return size_of((self.activities, self.laps, self.base))
-
-
-def size_of(value) -> int:
-    """A rough size in bytes of a cached value: Polars frames by ``estimated_size()``,
-    dataclasses, dicts, lists and tuples by their parts, anything else by ``sys.getsizeof``."""
-    if isinstance(value, (pl.DataFrame, pl.Series)):
-        return int(value.estimated_size())
-    if isinstance(value, _Athlete):
-        return value.nbytes()
-    if is_dataclass(value) and not isinstance(value, type):
-        return 64 + sum(size_of(getattr(value, f.name)) for f in fields(value))
-    if isinstance(value, dict):
-        return sys.getsizeof(value) + sum(size_of(k) + size_of(v) for k, v in value.items())
-    if isinstance(value, (list, tuple, set)):
-        return sys.getsizeof(value) + sum(size_of(v) for v in value)
-    return sys.getsizeof(value)
 
 
 #: A rendered page is kept at most this long (see :meth:`Data.version`).
 PAGE_TTL_S = 900
-
-
-def _file_key(path: Path) -> tuple | None:
-    """What changes when a file is replaced or rewritten (None: no file): a cache key without reading it."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size, st.st_ino
-
-
-class ByteCache:
-    """A thread-safe least-recently-used mapping bounded by the total size of its values in bytes.
-
-    A value larger than the whole budget is not kept (it is returned, and computed again next time).
-    """
-
-    def __init__(self, budget: int = CACHE_BYTES):
-        self.budget = budget
-        self._items: OrderedDict = OrderedDict()  # key -> (value, size)
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    @property
-    def nbytes(self) -> int:
-        """The bytes held now (never above :attr:`budget`)."""
-        return self._bytes
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key, default=None):
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return default
-            self._items.move_to_end(key)
-            return item[0]
-
-    def put(self, key, value, size: int | None = None) -> None:
-        size = size_of(value) if size is None else size
-        with self._lock:
-            self._drop(key)
-            if size > self.budget:
-                return
-            while self._items and self._bytes + size > self.budget:
-                self._drop(next(iter(self._items)))
-            self._items[key] = (value, size)
-            self._bytes += size
-
-    def resize(self, key) -> None:
-        """Measure ``key``'s value again (it grew in place)."""
-        value = self.get(key)
-        if value is not None:
-            self.put(key, value)
-
-    def discard(self, match) -> None:
-        """Drop every entry whose key satisfies ``match(key)``."""
-        with self._lock:
-            for key in [k for k in self._items if match(k)]:
-                self._drop(key)
-
-    def _drop(self, key) -> None:
-        item = self._items.pop(key, None)
-        if item is not None:
-            self._bytes -= item[1]
 
 
 def safe_upload_name(index: int, name: str) -> str | None:
@@ -195,16 +92,16 @@ def safe_upload_name(index: int, name: str) -> str | None:
 class Data:
     """Cached, read-mostly access to one data directory."""
 
-    def __init__(self, data_dir, cache_bytes: int = CACHE_BYTES):
+    def __init__(self, data_dir: str | Path, cache_bytes: int = CACHE_BYTES) -> None:
         self.store = Store(data_dir)
         #: ("athlete", name) -> _Athlete; ("analysis"|"summary", name, key, as_of) -> Analysis | dict
         self.cache = ByteCache(cache_bytes)
-        self._jobs: dict[str, ImportJob] = {}
+        self._jobs = Jobs()
         self._lock = threading.Lock()
 
     # ---- who may see what
     @staticmethod
-    def user():
+    def user() -> User | None:
         """The signed-in user of this request (None when the dashboard runs without logins)."""
         try:
             import flask
@@ -237,7 +134,7 @@ class Data:
         who = (user.name, user.role, user.athlete) if user is not None else None
         return tuple(files), who, int(time.time() // PAGE_TTL_S)
 
-    def page(self, key: tuple, render):
+    def page(self, key: Hashable, render: Callable[[], T]) -> T:
         """A rendered page layout kept in the byte-bounded cache (sized by its JSON), else ``render()``.
 
         Under load most page requests are for the same few views; rendering one builds
@@ -253,7 +150,7 @@ class Data:
     def _files_key(self, athlete: str) -> tuple:
         """The athlete's dataset manifest and settings file as they are on disk now (stat only)."""
         path = self.store.settings_path(athlete)
-        return _file_key(path.parent / MANIFEST), _file_key(path)
+        return file_key(path.parent / MANIFEST), file_key(path)
 
     def _athlete(self, athlete: str) -> _Athlete:
         self.check_access(athlete)
@@ -341,7 +238,7 @@ class Data:
         return self._memo(("summary", athlete, entry.key, as_of),
                           lambda: report.summary_of_analysis(self._base(athlete, entry), entry.settings, as_of))
 
-    def _memo(self, key, compute, size=size_of):
+    def _memo(self, key: Hashable, compute: Callable[[], T], size: Callable[[T], int] = size_of) -> T:
         """The cached value of ``key``, computed (outside any lock) when missing; ``size(value)`` in bytes."""
         value = self.cache.get(key)
         if value is None:
@@ -380,7 +277,8 @@ class Data:
         return self._memo(("activity", athlete, entry.key, activity_id),
                           lambda: self._activity(athlete, entry, rows, activity_id))
 
-    def _activity(self, athlete: str, entry: _Athlete, rows: pl.DataFrame, activity_id: str):
+    def _activity(self, athlete: str, entry: _Athlete, rows: pl.DataFrame,
+                  activity_id: str) -> tuple[dict, pl.DataFrame, pl.DataFrame]:
         samples = (
             self.store.scan("samples", athlete, entry.manifest)
             .filter(pl.col("activity_id") == activity_id)
@@ -397,42 +295,15 @@ class Data:
     def ascent_plan(self, athlete: str, as_of: dt.date) -> pl.DataFrame:
         """Weekly ascent (m) needed from ``as_of`` to the goal date, ramping at the cap; empty without a goal date."""
         settings = self.settings(athlete)
-        goal, model = settings.goal, settings.model
-        if goal.date is None or goal.date < as_of:
-            return pl.DataFrame(schema={"week_start": pl.Date, "needed_ascent_m": pl.Float64})
-        weeks = range((goal.date - as_of).days // goal_lib.DAYS_PER_WEEK + 1)
-        starts = [as_of + dt.timedelta(weeks=k) for k in weeks]
-        needed = [goal_lib.needed_weekly_ascent(goal.ascent_m, (goal.date - d).days, model.ramp_cap) for d in starts]
-        return pl.DataFrame({"week_start": starts, "needed_ascent_m": needed})
+        return plan.ascent_plan(settings.goal, settings.model.ramp_cap, as_of)
 
     # ---- imports in the background
-    def job(self, job_id: str | None) -> ImportJob | None:
+    def job(self, job_id: object) -> ImportJob | None:
         """The import job ``job_id`` (None if unknown or not a job id); PermissionError when it
         imports into an athlete the signed-in user may not see."""
-        job = self._jobs.get(job_id) if isinstance(job_id, str) and JOB_ID.fullmatch(job_id) else None
+        job = self._jobs.get(job_id)
         if job is not None and job.athlete is not None:
             self.check_access(job.athlete)
-        return job
-
-    def _start(self, work, athlete: str | None = None, cleanup: Path | None = None,
-               names: dict[str, str] | None = None) -> ImportJob:
-        job = ImportJob(uuid.uuid4().hex, athlete=athlete, display_names=names or {})
-        self._jobs[job.id] = job
-
-        def plan(n: int) -> None:
-            job.total = (job.total or 0) + n
-
-        def run() -> None:
-            try:
-                work(on_plan=plan, on_result=job.results.append)
-            except Exception as exc:  # shown on the page; the thread must not die silently
-                job.error = f"{type(exc).__name__}: {exc}"
-            finally:
-                if cleanup is not None:
-                    shutil.rmtree(cleanup, ignore_errors=True)
-                job.done = True
-
-        threading.Thread(target=run, name=f"trainlog-import-{job.id[:8]}", daemon=True).start()
         return job
 
     def import_samples(self) -> ImportJob:
@@ -441,11 +312,11 @@ class Data:
         if user is not None and user.role != "coach":
             raise PermissionError("only a coach may load the sample athletes")
 
-        def work(**progress):
-            for imported in demo.import_samples(self.store, **progress):
+        def work(*, on_plan: OnPlan, on_result: OnResult) -> None:
+            for imported in demo.import_samples(self.store, on_plan=on_plan, on_result=on_result):
                 analyse_imported(self.store, imported)
 
-        return self._start(work)
+        return self._jobs.start(work)
 
     def check_upload(self, athlete: str) -> str:
         """The athlete's name as stored (normalised); ValueError for an invalid name,
@@ -488,68 +359,24 @@ class Data:
         """Import uploaded files already saved in ``folder`` (``(name the user gave, path)``; a None
         path is a file refused by :func:`safe_upload_name`, reported as skipped) in the background;
         ``folder`` is removed when the import ends."""
-        skipped = [FileResult(name, "skipped", "not a .fit, .fit.gz or .zip file") for name, path in saved if path is None]
+        skipped = [FileResult(name, Outcome.SKIPPED, "not a .fit, .fit.gz or .zip file") for name, path in saved if path is None]
         paths = [path for _, path in saved if path is not None]
         names = {str(path): name for name, path in saved if path is not None}
 
-        def work(on_plan, on_result):
+        def work(*, on_plan: OnPlan, on_result: OnResult) -> None:
             on_plan(len(skipped))
             for result in skipped:
                 on_result(result)
             if paths:
                 import_in_child(self.store.data_dir, paths, athlete, on_plan, on_result)
 
-        return self._start(work, athlete, cleanup=folder, names=names)
-
-
-def import_in_child(data_dir: Path, paths: list[Path], athlete: str, on_plan, on_result) -> None:
-    """Import ``paths`` and keep the analysis (as ``trainlog import`` does) in a child process,
-    reporting to ``on_plan`` / ``on_result`` here; raises RuntimeError with the child's one-line error.
-
-    The import's memory (decoding, the per-sample analysis: ~450 MB for a 190 MB upload) is the
-    child's, returned to the system when it ends; the server keeps its own small and steady.
-    """
-    context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
-    child = context.Process(target=_import_child, args=(str(data_dir), [str(p) for p in paths], athlete, messages),
-                            name=f"trainlog-import-{athlete}")
-    child.start()
-    try:
-        while True:
-            try:
-                kind, value = messages.get(timeout=CHILD_POLL_S)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise RuntimeError(f"the import process ended unexpectedly (exit code {child.exitcode})") from None
-                continue
-            if kind == "plan":
-                on_plan(value)
-            elif kind == "result":
-                on_result(value)
-            elif kind == "error":
-                raise RuntimeError(value)
-            else:
-                break
-    finally:
-        child.join(timeout=CHILD_POLL_S * 10)
-
-
-def _import_child(data_dir: str, paths: list[str], athlete: str, messages) -> None:
-    """The child process of :func:`import_in_child`."""
-    store = Store(data_dir)
-    try:
-        imported = import_paths(store, paths, athlete, on_plan=lambda n: messages.put(("plan", n)),
-                                on_result=lambda r: messages.put(("result", r)))
-        analyse_imported(store, imported)
-    except Exception as exc:  # the parent shows it on the page
-        messages.put(("error", f"{type(exc).__name__}: {first_line(exc)}"))
-    messages.put(("done", None))
+        return self._jobs.start(work, athlete, cleanup=folder, names=names)
 
 
 _current: Data | None = None
 
 
-def use(data_dir) -> Data:
+def use(data_dir: str | Path) -> Data:
     """Point the dashboard at ``data_dir`` (called by ``create_app``)."""
     global _current
     _current = Data(data_dir)
@@ -557,6 +384,7 @@ def use(data_dir) -> Data:
 
 
 def get() -> Data:
+    """The :class:`Data` that :func:`use` made."""
     if _current is None:
         raise RuntimeError("dashboards.data.use(data_dir) has not been called")
     return _current
