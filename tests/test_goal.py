@@ -36,10 +36,11 @@ def test_best_7_days():
 
 def test_best_60_h_window_is_half_open_and_spans_activities():
     t0 = utc(2024, 3, 1)
+    stamps = [t0 + dt.timedelta(hours=h) for h in (0, 30, 60, 61)]
     frame = pl.DataFrame(
-        {"timestamp": [t0 + dt.timedelta(hours=h) for h in (0, 30, 60, 61)], "goal_ascent_m": [500.0, 400, 300, 200]}
+        {"timestamp": stamps, "date": [t.date() for t in stamps], "goal_ascent_m": [500.0, 400, 300, 200]}
     )
-    best, end = goal.best_window_ascent(frame, 60.0)
+    best, end = goal.best_window_up_to(goal.windows_by_day(frame, 60.0), dt.date(2024, 3, 31))
     # window (end - 60 h, end]: at 30 h 500 + 400 = 900; at 60 h the 0 h point is out: 400 + 300 = 700;
     # at 61 h 400 + 300 + 200 = 900 -> the first 900 wins (ends at 30 h)
     assert best == pytest.approx(900.0)
@@ -60,9 +61,9 @@ def test_windows_by_day_give_the_best_window_up_to_any_day():
     assert windows["window_end_utc"].to_list() == [t0 + dt.timedelta(hours=h) for h in (0, 30, 61)]
     assert goal.best_window_up_to(windows, dt.date(2024, 2, 29)) == (0.0, None)
     assert goal.best_window_up_to(windows, dt.date(2024, 3, 1)) == (500.0, t0)
-    # up to day 3 the two 900 m windows tie: the earliest (ending at 30 h) wins, as in best_window_ascent
+    # up to day 3 the two 900 m windows tie: the earliest (ending at 30 h) wins, over the whole record too
     assert goal.best_window_up_to(windows, dt.date(2024, 3, 3)) == (900.0, t0 + dt.timedelta(hours=30))
-    assert goal.best_window_up_to(windows, dt.date(2024, 3, 3)) == goal.best_window_ascent(frame, 60.0)
+    assert goal.best_window_up_to(windows, dt.date(2024, 3, 31)) == (900.0, t0 + dt.timedelta(hours=30))
 
 
 def test_best_60_h_comes_from_samples_not_whole_activities():
@@ -134,8 +135,8 @@ def test_readiness_without_goal_date_or_data():
 
 
 def test_best_window_of_no_samples_is_zero():
-    empty = pl.DataFrame(schema={"timestamp": pl.Datetime("us", "UTC"), "goal_ascent_m": pl.Float64})
-    assert goal.best_window_ascent(empty, 60.0) == (0.0, None)
+    empty = pl.DataFrame(schema={"timestamp": pl.Datetime("us", "UTC"), "date": pl.Date, "goal_ascent_m": pl.Float64})
+    assert goal.best_window_up_to(goal.windows_by_day(empty, 60.0), TODAY) == (0.0, None)
 
 
 def test_weekly_windows_end_today_and_days_without_a_row_count_zero():

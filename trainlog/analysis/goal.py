@@ -68,25 +68,15 @@ def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     )
 
 
-def best_window_ascent(attribution: pl.DataFrame, hours: float) -> tuple[float, dt.datetime | None]:
-    """Largest ascent (m) booked in any ``hours``-long window, across activities, and the window's end (UTC).
-
-    ``attribution`` is :func:`trainlog.analysis.daily.sample_attribution` (per-sample
-    ascent); windows are ``(end - hours, end]``; the earliest end wins a tie.
-    """
-    if attribution.is_empty():
-        return 0.0, None
-    rolling = _rolling_ascent(attribution.select("timestamp", ASCENT), hours)
-    best = rolling.row(int(rolling["sum"].arg_max()), named=True)
-    return best["sum"], best["timestamp"]
-
-
 WINDOWS_SCHEMA = {"date": pl.Date, "window_ascent_m": pl.Float64, "window_end_utc": pl.Datetime("us", "UTC")}
 
 
 def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     """Per local day with samples: the best ``hours`` window ending at a sample booked that day.
 
+    ``attribution`` is :func:`trainlog.analysis.daily.sample_attribution` (per-sample
+    ascent, m, with its UTC ``timestamp`` and local ``date``); windows are
+    ``(end - hours, end]`` and span activities; the earliest end wins a tie.
     Columns :data:`WINDOWS_SCHEMA`, one row per ``date``. The best window up to
     a day is the best row up to that day (:func:`best_window_up_to`), so this
     small table stands in for the per-sample frame once it is computed.
