@@ -22,6 +22,7 @@ from plotly.subplots import make_subplots
 
 from dashboards import units as u
 from trainlog.settings import ModelSettings
+from trainlog.words import Level
 
 INK, MUTED, GRID = "#1f2933", "#6b7785", "#e6e9ee"
 FITNESS, FATIGUE, FORM = "#2563eb", "#db2777", "#f59e0b"
@@ -293,9 +294,9 @@ def monotony_strain(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     daily = downsample(daily, "date", ["monotony", "strain"], MAX_POINTS)
     fig.add_scatter(x=daily["date"], y=daily["monotony"].round(2), name="monotony", line={"color": INK}, row=1, col=1)
     xref, yref = _axes(1)
-    levels = () if in_history(whole) else ((model.monotony_warn, "warn"), (model.monotony_flag, "flag"))
+    levels = () if in_history(whole) else ((model.monotony_warn, Level.WARN.value), (model.monotony_flag, Level.FLAG.value))
     _add_marks(fig, [{"type": "line", "xref": xref, "yref": yref, "x0": 0, "x1": 1, "y0": level, "y1": level,
-                      "line": {"color": GOAL if name == "flag" else FORM, "dash": "dot"}} for level, name in levels],
+                      "line": {"color": GOAL if name == Level.FLAG else FORM, "dash": "dot"}} for level, name in levels],
                [{"text": name, "xref": xref, "yref": yref, "x": 0, "y": level, "xanchor": "left",
                  "yanchor": "bottom", "showarrow": False, "font": {"size": 10}} for level, name in levels])
     _history(fig, whole, row=1, label="building history: no warnings")

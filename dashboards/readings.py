@@ -3,30 +3,55 @@ why a run's ascent is suspect and whether the goal counts it (Activity and Activ
 
 Input is the dict of :func:`trainlog.analysis.pipeline.summary` or a row of the per-activity
 metrics (:data:`trainlog.analysis.metrics.ACTIVITY`); nothing here computes a metric.
+
+A band is known by its position in the settings' labels (``form_band_labels``,
+``acwr_band_labels``, lowest first), never by its label's words, so a relabelled
+band keeps its reading and its tone (:func:`band_position`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 import polars as pl
 
 from dashboards import units as u
 from trainlog.settings import ModelSettings
+from trainlog.words import AscentFlag, Level
 
-FORM = {
-    "high risk": "Deep fatigue: load is far above fitness. Plan easy days soon.",
-    "optimal": "Productive training: fatigue is building fitness.",
-    "grey zone": "Maintaining: neither building much fitness nor freshening up.",
-    "fresh": "Fresh: ready for a hard session or a race.",
-    "transition": "Very fresh: fitness is fading for lack of load.",
-}
-ACWR = {
-    "undertraining": "The last week is light compared with the last month.",
-    "sweet spot": "The last week matches what the last month prepared you for.",
-    "caution": "The last week is heavier than the last month prepared you for.",
-    "danger": "A spike: the last week is far above the last month. Injury risk is higher.",
-}
+
+class Tone(StrEnum):
+    """How a figure card is coloured (a CSS class of ``.stat``); the words say it too, never colour alone."""
+
+    GOOD = "good"
+    WARN = "warn"
+    BAD = "bad"
+    NONE = ""
+
+
+#: The model's default bands, whose positions the readings below follow.
+_DEFAULT_MODEL = ModelSettings()
+
+#: Readings and tones of the form (TSB) bands, lowest first: high risk, optimal, grey zone, fresh, transition.
+FORM_READINGS = (
+    "Deep fatigue: load is far above fitness. Plan easy days soon.",
+    "Productive training: fatigue is building fitness.",
+    "Maintaining: neither building much fitness nor freshening up.",
+    "Fresh: ready for a hard session or a race.",
+    "Very fresh: fitness is fading for lack of load.",
+)
+FORM_TONES = (Tone.BAD, Tone.GOOD, Tone.NONE, Tone.GOOD, Tone.WARN)
+#: Readings and tones of the ACWR bands, lowest first: undertraining, sweet spot, caution, danger.
+ACWR_READINGS = (
+    "The last week is light compared with the last month.",
+    "The last week matches what the last month prepared you for.",
+    "The last week is heavier than the last month prepared you for.",
+    "A spike: the last week is far above the last month. Injury risk is higher.",
+)
+ACWR_TONES = (Tone.NONE, Tone.GOOD, Tone.WARN, Tone.BAD)
+#: The ACWR band that warns of a load spike (the highest, "danger").
+ACWR_SPIKE = len(ACWR_READINGS) - 1
 NO_READING = "Not enough history for a reading yet."
 HISTORY_READING = "No band and no warning until there is enough history."
 #: Today warns about suspect runs that started in this many days up to its day (the day included).
@@ -42,12 +67,58 @@ DEFAULT_NAMES = {
 }
 
 
-def form_reading(band: str | None) -> str:
-    return FORM.get(band, NO_READING)
+def band_position(band: str | None, labels: tuple[str, ...], default_labels: tuple[str, ...]) -> int | None:
+    """Which of the default bands ``band`` (a summary's label) stands for, by position, lowest first; None if none.
+
+    With as many bands as the default, its position in ``labels`` (the athlete's settings: a relabelled
+    band is the same band); with another number of bands the positions no longer match, and only a band
+    that kept a default label is known (by that label's default position).
+    """
+    if band is None:
+        return None
+    names = labels if len(labels) == len(default_labels) else default_labels
+    return names.index(band) if band in names else None
 
 
-def acwr_reading(band: str | None) -> str:
-    return ACWR.get(band, NO_READING)
+def form_position(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> int | None:
+    """:func:`band_position` of a form band under ``model``'s ``form_band_labels``."""
+    return band_position(band, model.form_band_labels, _DEFAULT_MODEL.form_band_labels)
+
+
+def acwr_position(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> int | None:
+    """:func:`band_position` of an ACWR band under ``model``'s ``acwr_band_labels``."""
+    return band_position(band, model.acwr_band_labels, _DEFAULT_MODEL.acwr_band_labels)
+
+
+def form_reading(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> str:
+    """The form band's reading in plain words (:data:`NO_READING` without a band)."""
+    position = form_position(band, model)
+    return NO_READING if position is None else FORM_READINGS[position]
+
+
+def acwr_reading(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> str:
+    """The ACWR band's reading in plain words (:data:`NO_READING` without a band)."""
+    position = acwr_position(band, model)
+    return NO_READING if position is None else ACWR_READINGS[position]
+
+
+def form_tone(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> Tone:
+    """The form band's tone (:attr:`Tone.NONE` without a band)."""
+    position = form_position(band, model)
+    return Tone.NONE if position is None else FORM_TONES[position]
+
+
+def acwr_tone(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> Tone:
+    """The ACWR band's tone (:attr:`Tone.NONE` without a band)."""
+    position = acwr_position(band, model)
+    return Tone.NONE if position is None else ACWR_TONES[position]
+
+
+def track(on_track: bool | None) -> tuple[str, Tone]:
+    """The goal's ``on_track`` in words and its tone: on track (good), behind the plan (warn), or a dash."""
+    if on_track is None:
+        return u.DASH, Tone.NONE
+    return ("on track", Tone.GOOD) if on_track else ("behind the plan", Tone.WARN)
 
 
 def goal_when(date: str | None, days_to_goal: int | None) -> str:
@@ -104,17 +175,17 @@ def warnings(summary: dict, model: ModelSettings) -> list[str]:
 
 
 def _load_warnings(summary: dict, model: ModelSettings) -> list[str]:
-    out = []
+    out: list[str] = []
     monotony = summary["monotony"]
-    if monotony["band"] == "flag":
+    if monotony["band"] == Level.FLAG:
         out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_flag:g}): every day looks the same; "
                    "add easy days and rest days.")
-    elif monotony["band"] == "warn":
+    elif monotony["band"] == Level.WARN:
         out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_warn:g}): vary hard and easy days.")
     ramp = summary["form"]["ramp"]
     if ramp is not None and ramp > model.ramp_warn_per_week:
         out.append(f"Fitness is ramping at {ramp:.1f} a week (more than {model.ramp_warn_per_week:g}): too fast to last.")
-    if summary["acwr"]["band"] == "danger":
+    if acwr_position(summary["acwr"]["band"], model) == ACWR_SPIKE:
         out.append(f"Acute:chronic ratio {summary['acwr']['value']:.2f}: a load spike.")
     return out
 
@@ -144,13 +215,13 @@ def ascent_flag_reason(run: dict, model: ModelSettings, units: str = u.METRIC) -
     flag = run.get("ascent_flag")
     if flag is None:
         return None
-    if flag == "too_fast":
+    if flag == AscentFlag.TOO_FAST:
         hours = (run.get("moving_s") or 0.0) / 3600
         ascent = run.get("ascent_m")
         rate = _rate(ascent / hours, units) if hours > 0 and ascent is not None else u.DASH
         return (f"{u.fmt_elevation(ascent, units)} of ascent in {u.number(hours, 1)} moving hours = {rate}, "
                 f"above {_rate(model.max_ascent_rate_m_per_h, units)} on foot.")
-    if flag == "device_disagrees":
+    if flag == AscentFlag.DEVICE_DISAGREES:
         used = {"device": "the watch's", "computed": "the altitude track's"}.get(run.get("ascent_source"), "neither")
         return (f"The watch says {u.fmt_elevation(run.get('ascent_device_m'), units)} of ascent, the altitude track "
                 f"gives {u.fmt_elevation(run.get('ascent_computed_m'), units)}: they disagree beyond the plausible "

@@ -304,6 +304,40 @@ def test_today_with_a_starting_fitness_shows_bands_from_day_one(writable_source,
     assert readings.HISTORY_READING not in str(layout)
 
 
+def stat_of(component, element_id):
+    """The figure card (shell.stat) that holds the element ``element_id``, or None."""
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
+        if getattr(child, "id", None) == element_id and "stat" in (getattr(component, "className", "") or "").split():
+            return component
+        found = stat_of(child, element_id)
+        if found is not None:
+            return found
+    return None
+
+
+def test_today_reads_and_tones_relabelled_bands(writable_source, pages):
+    """Band labels are settings: relabelled, Today's form and ACWR bands keep their reading and tone."""
+    settings = dataclasses.replace(writable_source.settings("mara"), start_ctl=60.0, start_atl=55.0)
+    writable_source.save_settings("mara", settings)
+    before = writable_source.summary("mara", MARA_LAST_DAY)
+    shown = pages["today"].layout(athlete="mara", as_of="2026-03-15")
+    model = dataclasses.replace(settings.model, form_band_labels=("f1", "f2", "f3", "f4", "f5"),
+                                acwr_band_labels=("a1", "a2", "a3", "a4"))
+    writable_source.save_settings("mara", dataclasses.replace(settings, model=model))
+    after = writable_source.summary("mara", MARA_LAST_DAY)
+    layout = pages["today"].layout(athlete="mara", as_of="2026-03-15")
+    for key, band_id, value_id, labels in (("form", "today-form-band", "today-tsb", model.form_band_labels),
+                                           ("acwr", "today-acwr-band", "today-acwr", model.acwr_band_labels)):
+        old, new = before[key]["band"], after[key]["band"]
+        assert old is not None and new == labels[getattr(settings.model, f"{key}_band_labels").index(old)]
+        assert text(layout, band_id) == new
+        reading = getattr(readings, f"{key}_reading")(old)
+        assert reading != readings.NO_READING and reading in str(layout)
+        assert stat_of(layout, value_id).className == stat_of(shown, value_id).className  # the same tone
+    assert stat_of(layout, "today-tsb").className == f"stat {readings.form_tone(before['form']['band'])}".strip()
+
+
 def test_fatigue_page_while_building_history(source, pages):
     layout = pages["fatigue"].layout(athlete="mara", to="2026-03-15")
     note = text(layout, "fatigue-history")

@@ -29,7 +29,7 @@ def layout(**query):
         return u.fmt_elevation(metres, units)
 
     when = readings.goal_when(g["date"], g["days_to_goal"])
-    on_track = {True: "on track", False: "behind the plan", None: u.DASH}[g["on_track"]]
+    on_track, tone = readings.track(g["on_track"])
     projected = g["projected_date"] or "not at the current trend"
     return shell.page("/goal", v, [
         html.H1(f"{v.athlete}: {g['name']}", className="title"),
@@ -53,8 +53,7 @@ def layout(**query):
             html.H2("From today"),
             html.Div([
                 shell.stat("Last 7 days", elev(g["current_weekly_ascent_m"]), "goal-current"),
-                shell.stat("Needed this week", elev(g["needed_weekly_ascent_m"]), "goal-needed", on_track,
-                           tone={"on track": "good", "behind the plan": "warn"}.get(on_track, "")),
+                shell.stat("Needed this week", elev(g["needed_weekly_ascent_m"]), "goal-needed", on_track, tone=tone),
                 shell.stat("Trend", f"{u.number(u.elevation(g['trend_m_per_week'], units))} {u.elevation_unit(units)}/wk",
                            "goal-trend", f"over the last {settings.model.trend_weeks} weeks"),
                 shell.stat("Trend reaches the goal ascent", projected, "goal-projected", "as weekly ascent"),

@@ -8,6 +8,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
+from trainlog.settings import ModelSettings
 
 dash.register_page(__name__, path="/", name="Today", title="Today · trainlog", order=0)
 
@@ -28,7 +29,7 @@ def layout(**query):
     return shell.page("/", v, [
         html.H1(f"{v.athlete}: today", className="title"),
         shell.as_of_note("/", v),
-        _form_and_acwr(s, history),
+        _form_and_acwr(s, model, history),
         _week(s, v.units),
         _goal(s, v),
         _last_activity(v, acts),
@@ -36,9 +37,10 @@ def layout(**query):
     ])
 
 
-def _form_and_acwr(s: dict, history: str | None = None) -> html.Section:
-    """Form, fitness, fatigue and ACWR with their bands; while ``history`` (the cold start's
-    "building history (day N of 42)") is given, that instead of a band and its reading."""
+def _form_and_acwr(s: dict, model: ModelSettings, history: str | None = None) -> html.Section:
+    """Form, fitness, fatigue and ACWR with their bands (read and toned by their position in
+    ``model``'s labels); while ``history`` (the cold start's "building history (day N of 42)")
+    is given, that instead of a band and its reading."""
     form, acwr = s["form"], s["acwr"]
 
     def band(name: str, element_id: str, reading: str) -> list:
@@ -50,23 +52,15 @@ def _form_and_acwr(s: dict, history: str | None = None) -> html.Section:
         html.H2("Form"),
         html.Div([
             shell.stat("Form (TSB)", u.number(form["tsb"]), "today-tsb",
-                       band(form["band"], "today-form-band", readings.form_reading(form["band"])),
-                       tone="" if history else _tone(form["band"])),
+                       band(form["band"], "today-form-band", readings.form_reading(form["band"], model)),
+                       tone=readings.Tone.NONE if history else readings.form_tone(form["band"], model)),
             shell.stat("Fitness (CTL)", u.number(form["ctl"]), "today-ctl", f"ramp {u.number(form['ramp'], 1)} a week"),
             shell.stat("Fatigue (ATL)", u.number(form["atl"]), "today-atl"),
             shell.stat("Acute:chronic", u.number(acwr["value"], 2), "today-acwr",
-                       band(acwr["band"], "today-acwr-band", readings.acwr_reading(acwr["band"])),
-                       tone="" if history else _tone(acwr["band"])),
+                       band(acwr["band"], "today-acwr-band", readings.acwr_reading(acwr["band"], model)),
+                       tone=readings.Tone.NONE if history else readings.acwr_tone(acwr["band"], model)),
         ], className="stats"),
     ], className="card")
-
-
-def _tone(band: str | None) -> str:
-    if band in ("high risk", "danger"):
-        return "bad"
-    if band in ("caution", "transition"):
-        return "warn"
-    return "good" if band in ("optimal", "fresh", "sweet spot") else ""
 
 
 def _week(s: dict, units: str) -> html.Section:
@@ -95,7 +89,7 @@ def _week(s: dict, units: str) -> html.Section:
 def _goal(s: dict, v: shell.View) -> html.Section:
     g, units = s["goal"], v.units
     when = readings.goal_when(g["date"], g["days_to_goal"])
-    on_track = {True: "on track", False: "behind the plan", None: u.DASH}[g["on_track"]]
+    on_track, tone = readings.track(g["on_track"])
     return html.Section([
         html.H2([f"Goal: {g['name']} ", html.Small(f"({when})")]),
         html.Div([
@@ -105,7 +99,7 @@ def _goal(s: dict, v: shell.View) -> html.Section:
             shell.stat(f"Best {g['time_limit_h']:g} h", u.fmt_elevation(g["best_window_ascent_m"], units),
                        "today-best-window", "any window, across activities"),
             shell.stat("Needed this week", u.fmt_elevation(g["needed_weekly_ascent_m"], units), "today-needed",
-                       on_track, tone={"on track": "good", "behind the plan": "warn"}.get(on_track, "")),
+                       on_track, tone=tone),
         ], className="stats"),
         dcc.Link("Readiness in detail", href=shell.href("/goal", v.query)),
     ], className="card")

@@ -15,6 +15,7 @@ from dashboards import data, shell, uploads
 from dashboards import units as u
 from trainlog.errors import StoreError
 from trainlog.store import check_athlete
+from trainlog.words import DEFAULT_ATHLETE, OUTCOMES
 
 dash.register_page(__name__, path="/upload", name="Upload", title="Upload · trainlog", order=6)
 
@@ -41,7 +42,7 @@ def layout(**query):
     if query.get("job") and job is None:
         notes.append("That upload is not known to this server (it was restarted?): upload the files again.")
     athlete = (job.athlete if job is not None else None) or (asked if _valid_name(asked) else None) \
-        or (v.athlete if v is not None else "default")
+        or (v.athlete if v is not None else DEFAULT_ATHLETE)
     return shell.page("/upload", v, html.Section([
         html.H1("Upload FIT files", className="title"),
         shell.url_notes(notes) if notes else None,
@@ -84,7 +85,7 @@ def upload_progress(n_intervals, job_id):
     if job.error:
         status = html.Span(f"The import failed: {job.error}", className="message error")
     elif job.done:
-        counts = {o: sum(r["outcome"] == o for r in rows) for o in ("imported", "duplicate", "skipped", "failed")}
+        counts = {o: sum(r["outcome"] == o for r in rows) for o in OUTCOMES}
         status = html.Div([
             html.Span("Done: " + ", ".join(f"{n} {o}" for o, n in counts.items()) + ". ", id="upload-done"),
             dcc.Link("See the activities", href=shell.href("/activities", {"athlete": job.athlete})),

@@ -17,6 +17,7 @@ import polars as pl
 
 from trainlog.analysis import metrics
 from trainlog.settings import ModelSettings
+from trainlog.words import Level
 
 #: Below this the 7-day SD of daily load counts as 0 (floating-point noise, not a sports constant).
 _SD_EPSILON = 1e-9
@@ -126,9 +127,9 @@ def fitness(
             acwr_band=band(pl.col("acwr"), model.acwr_band_edges, model.acwr_band_labels),
             strain=pl.col("_week") * pl.col("monotony"),
             monotony_band=pl.when(pl.col("monotony") > model.monotony_flag)
-            .then(pl.lit("flag"))
+            .then(pl.lit(Level.FLAG.value))
             .when(pl.col("monotony") > model.monotony_warn)
-            .then(pl.lit("warn"))
+            .then(pl.lit(Level.WARN.value))
             .when(pl.col("monotony").is_not_null())
             .then(pl.lit("ok")),
         )
