@@ -8,8 +8,10 @@ from pathlib import Path
 import dash
 import flask
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboards import auth, data, uploads
+from trainlog.store.users import UserBook
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8050
@@ -20,7 +22,8 @@ MAX_REQUEST_BYTES = data.MAX_UPLOAD_BYTES + uploads.FRAMING_BYTES + 2**20
 MAX_FORM_BYTES = 4 * 2**20
 
 
-def create_app(data_dir=None, users=None, allowed_hosts=None,
+def create_app(data_dir: str | Path | None = None, users: UserBook | None = None,
+               allowed_hosts: frozenset[str] | None = None,
                session_hours: float = auth.DEFAULT_SESSION_HOURS) -> dash.Dash:
     """The Dash app over ``data_dir`` (default: trainlog's data directory). Nothing is read yet.
 
@@ -49,11 +52,12 @@ def create_app(data_dir=None, users=None, allowed_hosts=None,
     return app
 
 
-def _page(*extra):
+def _page(*extra: Component) -> html.Div:
+    """The app's frame: the URL, the page container and ``extra`` components after it."""
     return html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container, *extra], className="app")
 
 
-def _layout():
+def _layout() -> html.Div:
     """The page with who is signed in and a sign-out link at the foot (a plain link: /logout)."""
     user = flask.g.get("user") if flask.has_request_context() else None
     who = f"Signed in as {user.name} · " if user is not None else ""

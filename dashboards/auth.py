@@ -26,6 +26,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -33,9 +34,10 @@ from urllib.parse import urlencode, urlsplit
 import flask
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import escape
+from werkzeug.wrappers import Response
 
 from trainlog.errors import TrainlogError, first_line
-from trainlog.store.users import SignInThrottle, UserBook, authenticate, fingerprint
+from trainlog.store.users import SignInThrottle, User, UserBook, authenticate, fingerprint
 
 log = logging.getLogger("trainlog.auth")
 
@@ -61,7 +63,7 @@ def host_name(netloc: str) -> str:
     return netloc
 
 
-def allowed_hosts(host: str, extra=()) -> frozenset[str]:
+def allowed_hosts(host: str, extra: Iterable[str] = ()) -> frozenset[str]:
     """Loopback names, the listening address when it is a specific one, and ``extra`` names."""
     names = set(LOOPBACK_NAMES)
     if host not in ("", "0.0.0.0", "::", "*"):
@@ -103,7 +105,7 @@ def secret_key(data_dir: Path) -> bytes:
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie session, marked Secure when the request came over HTTPS."""
 
-    def get_cookie_secure(self, app) -> bool:
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
         return flask.request.is_secure or bool(app.config["SESSION_COOKIE_SECURE"])
 
 
@@ -117,12 +119,14 @@ class Sessions:
     ``max_sessions`` are kept; the oldest go first.
     """
 
-    def __init__(self, lifetime_s: float, max_sessions: int = 10_000, clock=time.monotonic):
+    def __init__(self, lifetime_s: float, max_sessions: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.lifetime_s, self.max_sessions, self.clock = lifetime_s, max_sessions, clock
         self._sessions: dict[str, tuple[str, str, float]] = {}  # id -> (user name, fingerprint, ends at)
         self._lock = threading.Lock()
 
-    def start(self, user) -> str:
+    def start(self, user: User) -> str:
+        """A new session of ``user``: its id (the oldest session goes beyond ``max_sessions``)."""
         sid = secrets.token_urlsafe(24)
         with self._lock:
             self._sessions[sid] = (user.name, fingerprint(user), self.clock() + self.lifetime_s)
@@ -130,7 +134,7 @@ class Sessions:
                 self._sessions.pop(next(iter(self._sessions)))
         return sid
 
-    def user(self, sid, users: dict):
+    def user(self, sid: object, users: dict[str, User]) -> User | None:
         """The signed-in user of session ``sid``, or None."""
         if not isinstance(sid, str):
             return None
@@ -145,12 +149,13 @@ class Sessions:
                 return None
         return user
 
-    def end(self, sid) -> None:
+    def end(self, sid: object) -> None:
+        """End session ``sid`` (nothing if there is none)."""
         with self._lock:
             self._sessions.pop(sid, None)
 
 
-def _text(message: str, status: int, **headers) -> flask.Response:
+def _text(message: str, status: int, **headers: str) -> flask.Response:
     return flask.Response(f"trainlog: {message}\n", status, {"Content-Type": "text/plain; charset=utf-8", **headers})
 
 
@@ -171,13 +176,15 @@ button {{ margin-top: 1.2rem; width: 100%; padding: .6rem; font-size: 1rem; }}
 {error}
 <input type="hidden" name="next" value="{next}">
 <label for="username">User</label><input id="username" name="username" autocomplete="username" value="{name}" required autofocus>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<label for="password">Password</label><input id="password" name="password" type="password"
+ autocomplete="current-password" required>
 <button type="submit" id="sign-in">Sign in</button>
 </form></body></html>
 """
 
 
-def _login_page(status: int = 200, error: str = "", name: str = "", next_: str = "/", **headers):
+def _login_page(status: int = 200, error: str = "", name: str = "", next_: str = "/",
+                **headers: str) -> flask.Response:
     body = LOGIN_PAGE.format(
         error=f'<p class="error" id="login-error" role="alert">{escape(error)}</p>' if error else "",
         next=escape(next_), name=escape(name),
@@ -210,14 +217,14 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
             SESSION_REFRESH_EACH_REQUEST=False,  # the lifetime counts from sign-in
         )
 
-    def signed_in_user():
+    def signed_in_user() -> User | None:
         user = sessions.user(flask.session.get("sid"), users.get())
         if user is None and "sid" in flask.session:
             flask.session.clear()  # expired, signed out, or the user changed: drop the cookie
         return user
 
     @server.before_request
-    def guard():
+    def guard() -> Response | None:
         request = flask.request
         host = host_name(request.host)
         if host not in hosts:
@@ -241,7 +248,7 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
         return None
 
     @server.route("/login", methods=["GET", "POST"])
-    def login():
+    def login() -> Response:
         if users is None:
             return flask.redirect("/", 303)
         request = flask.request
@@ -278,18 +285,18 @@ def install(server: flask.Flask, data_dir: Path, hosts: frozenset[str], users: U
         return flask.redirect(next_, 303)
 
     @server.route("/logout", methods=["GET", "POST"])
-    def logout():
+    def logout() -> Response:
         sessions.end(flask.session.get("sid"))
         flask.session.clear()
         return flask.redirect("/login" if users is not None else "/", 303)
 
     @server.errorhandler(PermissionError)
-    def forbidden(exc):
+    def forbidden(exc: PermissionError) -> Response:
         log.warning("403 %s %s: %s", flask.request.method, flask.request.path, first_line(exc))
         return _text(first_line(exc), 403)
 
     @server.errorhandler(TrainlogError)
-    def bad_request(exc):
+    def bad_request(exc: TrainlogError) -> Response:
         log.warning("400 %s %s: %s", flask.request.method, flask.request.path, first_line(exc))
         return _text(first_line(exc), 400)
 

@@ -92,7 +92,7 @@ def safe_upload_name(index: int, name: str) -> str | None:
 class Data:
     """Cached, read-mostly access to one data directory."""
 
-    def __init__(self, data_dir: str | Path, cache_bytes: int = CACHE_BYTES) -> None:
+    def __init__(self, data_dir: str | Path | None, cache_bytes: int = CACHE_BYTES) -> None:
         self.store = Store(data_dir)
         #: ("athlete", name) -> _Athlete; ("analysis"|"summary", name, key, as_of) -> Analysis | dict
         self.cache = ByteCache(cache_bytes)
@@ -376,7 +376,7 @@ class Data:
 _current: Data | None = None
 
 
-def use(data_dir: str | Path) -> Data:
+def use(data_dir: str | Path | None) -> Data:
     """Point the dashboard at ``data_dir`` (called by ``create_app``)."""
     global _current
     _current = Data(data_dir)

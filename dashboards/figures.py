@@ -129,7 +129,8 @@ def _add_marks(fig: go.Figure, shapes: list[dict], notes: list[dict]) -> None:
     fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
 
 
-def _bands(fig: go.Figure, edges, labels, colors, span: tuple[float, float], row: int | None = None) -> None:
+def _bands(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...], colors: tuple[str, ...],
+           span: tuple[float, float], row: int | None = None) -> None:
     """Shade the horizontal bands between ``edges`` (values below the first edge get the first label)."""
     bounds = [min(span[0], edges[0]), *edges, max(span[1], edges[-1])]
     xref, yref = _axes(row)

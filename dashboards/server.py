@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 from dashboards.app import DEFAULT_HOST, DEFAULT_PORT, MAX_REQUEST_BYTES, create_app, is_loopback
 from dashboards.auth import DEFAULT_SESSION_HOURS, allowed_hosts
@@ -23,8 +25,9 @@ DEFAULT_THREADS = 8
 DEFAULT_TIMEOUT_S = 60
 
 
-def serve(data_dir=None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, threads: int = DEFAULT_THREADS,
-          timeout: int = DEFAULT_TIMEOUT_S, require_login: bool = False, extra_hosts=(),
+def serve(data_dir: str | Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
+          threads: int = DEFAULT_THREADS, timeout: int = DEFAULT_TIMEOUT_S, require_login: bool = False,
+          extra_hosts: Iterable[str] = (),
           session_hours: float = DEFAULT_SESSION_HOURS, trusted_proxy: str | None = None) -> None:
     """Serve the dashboard until interrupted.
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+import plotly.graph_objects as go
+from dash import Input, NoUpdate, Output, State, callback, ctx, dcc, html, no_update
+from dash.development.base_component import Component
 
 from dashboards import data
 from dashboards import units as u
@@ -38,6 +41,13 @@ GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 DEFAULT_GRAPH_HEIGHT = 320
 #: Figure-card values longer than this many characters get a smaller font (dates, "2,693 m/wk").
 LONG_VALUE = 9
+
+#: A URL query value as Dash passes it to a page's layout (a key given twice: a list).
+QueryValue = str | list[str]
+#: What a component holds: components, text, or nothing.
+Children = Component | str | None | list[Component | str | None]
+#: A page's layout function (``layout(**query)``).
+Layout = Callable[..., Component]
 
 
 @dataclass(frozen=True)
@@ -65,13 +75,13 @@ def plain_query(query: dict) -> dict:
     return {k: (v[-1] if v else "") if isinstance(v, list) else str(v) for k, v in query.items() if v is not None}
 
 
-def shown(value, limit: int = 40) -> str:
+def shown(value: object, limit: int = 40) -> str:
     """A value from the URL, quoted for a message: control characters escaped, cut to ``limit``."""
     text = str(value)
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def _url_day(query: dict, key: str, what: str, span: tuple[dt.date, dt.date], notes: list) -> dt.date | None:
+def _url_day(query: dict, key: str, what: str, span: tuple[dt.date, dt.date], notes: list[str]) -> dt.date | None:
     """The URL's ``key`` as a day within ``span``; None (with a note) when it is not a valid date."""
     text = query.get(key)
     if not text:
@@ -137,13 +147,13 @@ def view(query: dict, today: dt.date | None = None) -> View | None:
     )
 
 
-def href(path: str, query: dict, **changes) -> str:
+def href(path: str, query: dict, **changes: str | None) -> str:
     """``path`` with the view's query, some keys changed (a None value removes the key)."""
     merged = {k: v for k, v in {**query, **changes}.items() if v is not None and v != ""}
     return path + ("?" + urlencode(merged) if merged else "")
 
 
-def search_with(search: str | None, **changes):
+def search_with(search: str | None, **changes: str | None) -> str | NoUpdate:
     """The URL's query string ``search`` with some keys changed (None removes a key);
     ``no_update`` when that changes nothing (callbacks that write ``url.search``)."""
     search = search if isinstance(search, str) else ""
@@ -185,7 +195,7 @@ def _picker_bounds(v: View) -> dict:
     return {"min_date_allowed": v.span[0].isoformat(), "max_date_allowed": v.span[1].isoformat()}
 
 
-def page(path: str, v: View | None, children, query: dict | None = None) -> html.Div:
+def page(path: str, v: View | None, children: Children, query: dict | None = None) -> html.Div:
     """The frame of a page: brand, navigation, controls (when there is data), content."""
     query = v.query if v is not None else (query or {})
     header = [html.Div([html.Span("trainlog", className="brand"), _nav(path, query)], className="topbar")]
@@ -196,7 +206,7 @@ def page(path: str, v: View | None, children, query: dict | None = None) -> html
     return html.Div([html.Header(header, className="header"), html.Main(children, className="main")])
 
 
-def url_notes(notes) -> html.Div:
+def url_notes(notes: Iterable[str]) -> html.Div:
     """What the URL asked for that the page shows otherwise (one line each)."""
     return html.Div([html.P(n, style={"margin": "0.2rem 0"}) for n in notes], id="url-notes", className="message warn",
                     style={"background": "#fef9c3", "padding": "0.4rem 0.8rem", "borderRadius": "8px"})
@@ -225,7 +235,7 @@ UNCACHED_PAGES = ("/upload", "/settings")
 PAGE_KEYS = (*VIEW_KEYS, "compare", "activity_id")
 
 
-def guarded(path: str):
+def guarded(path: str) -> Callable[[Layout], Layout]:
     """Decorate a page's ``layout``: a :class:`~trainlog.errors.TrainlogError` raised while it renders
     becomes :func:`error_card` (HTTP 200, the error's one line), never an HTTP 500 and a blank page.
 
@@ -233,10 +243,10 @@ def guarded(path: str):
     the signed-in user or the quarter-hour change. PermissionError passes through: the server
     answers it with 403.
     """
-    def decorate(layout):
+    def decorate(layout: Layout) -> Layout:
         @functools.wraps(layout)
-        def wrapper(*args, **query):
-            def render():
+        def wrapper(*args: str, **query: QueryValue) -> Component:
+            def render() -> Component:
                 try:
                     return layout(*args, **query)
                 except TrainlogError as exc:
@@ -273,6 +283,7 @@ def date_range(v: View) -> tuple[dt.date, dt.date]:
 
 
 def range_control(v: View) -> html.Div:
+    """The Training and Fatigue pages' date range picker (written into the URL by :func:`range_to_url`)."""
     start, end = date_range(v)
     return html.Div([
         html.Span("Dates ", className="muted"),
@@ -282,7 +293,7 @@ def range_control(v: View) -> html.Div:
     ], className="range")
 
 
-def graph(figure, graph_id: str | None = None) -> dcc.Graph:
+def graph(figure: go.Figure, graph_id: str | None = None) -> dcc.Graph:
     """A responsive graph as tall as the figure asks (its width follows the page)."""
     kwargs = {"id": graph_id} if graph_id else {}
     height = figure.layout.height or DEFAULT_GRAPH_HEIGHT
@@ -295,10 +306,12 @@ def file_name(source_file: str | None) -> str:
     return (source_file or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def stat(label: str, value: str, element_id: str, detail=None, tone: str = "") -> html.Div:
-    """A figure card: label, big value (with a stable id the tests read), optional detail line."""
+def stat(label: str, value: str, element_id: str, detail: Children = None, tone: str = "") -> html.Div:
+    """A figure card: label, big value (with a stable id the tests read), optional detail line;
+    ``tone`` is a CSS class of ``.stat`` (:class:`dashboards.readings.Tone`)."""
+    size = "stat-value" + (" long" if len(value) > LONG_VALUE else "")
     return html.Div(
-        [html.Div(label, className="stat-label"), html.Div(value, id=element_id, className="stat-value" + (" long" if len(value) > LONG_VALUE else "")),
+        [html.Div(label, className="stat-label"), html.Div(value, id=element_id, className=size),
          html.Div(detail, className="stat-detail") if detail else None],
         className=f"stat {tone}".strip(),
     )
@@ -321,7 +334,7 @@ def no_data(path: str) -> html.Div:
     State("url", "search"),
     prevent_initial_call=True,
 )
-def controls_to_url(athlete, as_of, units, search):
+def controls_to_url(athlete: str | None, as_of: str | None, units: str | None, search: str | None) -> str | NoUpdate:
     """Write the control that changed into the URL's query (the page then re-renders from it)."""
     changed = ctx.triggered_id
     search = search if isinstance(search, str) else ""
@@ -342,7 +355,7 @@ def controls_to_url(athlete, as_of, units, search):
     State("url", "search"),
     prevent_initial_call=True,
 )
-def range_to_url(start, end, search):
+def range_to_url(start: str | None, end: str | None, search: str | None) -> str | NoUpdate:
     """Write the chosen date range into the URL's query as ``from`` / ``to``."""
     if not start or not end:
         return no_update

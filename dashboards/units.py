@@ -7,6 +7,10 @@ in the chosen system.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import polars as pl
 
 METRIC, IMPERIAL = "metric", "imperial"
 SYSTEMS = (METRIC, IMPERIAL)
@@ -14,6 +18,8 @@ M_PER_KM = 1000.0
 M_PER_MI = 1609.344  # international mile
 M_PER_FT = 0.3048  # international foot
 DASH = "–"
+#: A quantity the conversions take and give back in kind: a number, a Polars series or expression.
+Quantity = TypeVar("Quantity", float, "pl.Series", "pl.Expr")
 
 
 def system(value: str | None) -> str:
@@ -22,41 +28,46 @@ def system(value: str | None) -> str:
 
 
 def distance_unit(units: str) -> str:
+    """``"mi"`` or ``"km"``."""
     return "mi" if units == IMPERIAL else "km"
 
 
 def elevation_unit(units: str) -> str:
+    """``"ft"`` or ``"m"``."""
     return "ft" if units == IMPERIAL else "m"
 
 
-def distance(metres, units: str):
+def distance(metres: Quantity, units: str) -> Quantity:
     """Metres -> km or mi (scalars, Polars series or expressions)."""
     return metres / (M_PER_MI if units == IMPERIAL else M_PER_KM)
 
 
-def elevation(metres, units: str):
+def elevation(metres: Quantity, units: str) -> Quantity:
     """Metres -> m or ft (scalars, Polars series or expressions)."""
     return metres / M_PER_FT if units == IMPERIAL else metres
 
 
-def missing(value) -> bool:
+def missing(value: object) -> bool:
+    """None or NaN: shown as a dash."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def number(value, digits: int = 0) -> str:
+def number(value: float | None, digits: int = 0) -> str:
     """``1234.5`` -> ``"1,235"``; None or NaN -> an en dash."""
     return DASH if missing(value) else f"{value:,.{digits}f}"
 
 
-def fmt_distance(metres, units: str, digits: int = 1) -> str:
+def fmt_distance(metres: float | None, units: str, digits: int = 1) -> str:
+    """Metres -> ``"12.3 km"`` or ``"7.6 mi"``."""
     return DASH if missing(metres) else f"{number(distance(metres, units), digits)} {distance_unit(units)}"
 
 
-def fmt_elevation(metres, units: str) -> str:
+def fmt_elevation(metres: float | None, units: str) -> str:
+    """Metres -> ``"1,234 m"`` or ``"4,049 ft"``."""
     return DASH if missing(metres) else f"{number(elevation(metres, units))} {elevation_unit(units)}"
 
 
-def fmt_duration(seconds) -> str:
+def fmt_duration(seconds: float | None) -> str:
     """Seconds -> ``"h:mm"`` (``"59:12"`` for a 59-hour race)."""
     if missing(seconds):
         return DASH
@@ -64,7 +75,7 @@ def fmt_duration(seconds) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def fmt_pace(s_per_km, units: str) -> str:
+def fmt_pace(s_per_km: float | None, units: str) -> str:
     """Seconds per km -> ``"5:30 /km"`` or ``"8:51 /mi"``."""
     if missing(s_per_km) or s_per_km <= 0:
         return DASH

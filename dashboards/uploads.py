@@ -16,9 +16,14 @@ from __future__ import annotations
 
 import errno
 import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from dashboards import data
+
+if TYPE_CHECKING:  # flask is imported when a request comes
+    import flask
 
 ROUTE = "/upload/files"
 #: The header the page's script sends: a cross-site HTML form cannot send it (CSRF), and a
@@ -30,7 +35,7 @@ FRAMING_BYTES = 2**20 + 1024 * data.MAX_UPLOAD_FILES
 CHUNK = 1 << 20
 
 
-def _answer(status: int, **body):
+def _answer(status: int, **body: object) -> flask.Response:
     import flask
 
     response = flask.jsonify(body)
@@ -38,18 +43,18 @@ def _answer(status: int, **body):
     return response
 
 
-def _too_large():
+def _too_large() -> flask.Response:
     return _answer(413, error=f"too large: at most {data.MAX_UPLOAD_FILES} files and "
                               f"{data.MAX_UPLOAD_BYTES // 2**20} MB at once")
 
 
-def _same_origin(request) -> bool:
+def _same_origin(request: flask.Request) -> bool:
     """True unless the browser says the request comes from another site."""
     origin = request.headers.get("Origin")
     return origin is None or urlsplit(origin).netloc == request.host
 
 
-def upload_files():
+def upload_files() -> flask.Response:
     """The view of :data:`ROUTE` (see the module's docstring)."""
     import flask
     from werkzeug.exceptions import RequestEntityTooLarge
@@ -76,7 +81,8 @@ def upload_files():
         return _too_large()
     if not parts:
         return _answer(400, error="no files received (post them as the form field 'files')")
-    saved, total, folder = [], 0, None
+    saved: list[tuple[str, Path | None]] = []
+    total, folder = 0, None
     try:
         folder = source.upload_folder()
         for index, part in enumerate(parts):
@@ -107,6 +113,6 @@ def upload_files():
     return _answer(200, job=job.id, athlete=athlete, files=len(saved))
 
 
-def register(server) -> None:
+def register(server: flask.Flask) -> None:
     """Add :data:`ROUTE` to the Flask ``server`` (called by ``create_app``)."""
     server.add_url_rule(ROUTE, "trainlog_upload_files", upload_files, methods=["POST"])

@@ -72,7 +72,7 @@ def columns(units: str) -> list[dict]:
 
 
 @shell.guarded("/activities")
-def layout(**query):
+def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/activities")

@@ -7,11 +7,15 @@ from __future__ import annotations
 import re
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+import plotly.graph_objects as go
+import polars as pl
+from dash import ALL, Input, NoUpdate, Output, State, callback, ctx, dcc, html, no_update
+from dash.development.base_component import Component
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
 from trainlog.errors import TrainlogError, first_line
+from trainlog.settings import ModelSettings
 
 dash.register_page(__name__, path_template="/activity/<activity_id>", name="Activity",
                    title="Activity · trainlog", order=9)
@@ -24,7 +28,7 @@ BUTTONS = {"exclude": "Exclude from goal", "include": "Include again", "confirm"
 
 
 @shell.guarded("/activities")
-def layout(activity_id: str = "", **query):
+def layout(activity_id: str = "", **query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/activities")
@@ -76,7 +80,8 @@ def _ascent_sources(a: dict, units: str) -> str:
             f"track {u.fmt_elevation(a['ascent_computed_m'], units)} · {used}")
 
 
-def choices_box(a: dict, model, units: str, message: str | None = None, error: bool = False) -> list:
+def choices_box(a: dict, model: ModelSettings, units: str, message: str | None = None,
+                error: bool = False) -> list[Component]:
     """The run's standing with the goal and its ascent check, in words, and the buttons that change it.
 
     Why the ascent is suspect (too fast, or the watch and the track disagree), the altitude spikes
@@ -114,7 +119,7 @@ def choices_box(a: dict, model, units: str, message: str | None = None, error: b
     ]
 
 
-def _laps(laps, units: str) -> html.Section:
+def _laps(laps: pl.DataFrame, units: str) -> html.Section:
     if laps.is_empty():
         return html.Section([html.H2("Laps"), html.P("No laps recorded.")], className="card")
     head = ["lap", u.distance_unit(units), "time", f"ascent {u.elevation_unit(units)}",
@@ -144,7 +149,7 @@ def _laps(laps, units: str) -> html.Section:
     State("track-activity", "data"),
     prevent_initial_call=True,
 )
-def toggle_map(choice, which):
+def toggle_map(choice: list[str] | None, which: object) -> go.Figure:
     """The plain x/y track, or the track on map tiles when asked for."""
     which = which if isinstance(which, dict) else {}
     athlete, activity_id = str(which.get("athlete")), str(which.get("activity_id"))
@@ -166,7 +171,7 @@ DONE = {
 }
 
 
-def apply_choice(action: str, which) -> list:
+def apply_choice(action: str, which: object) -> list[Component]:
     """Record ``action`` (of :data:`trainlog.store.choices.ACTIONS`) for the run in ``which``
     (``{"athlete", "activity_id", "units"}`` from the page) and the run's box drawn again from the new data.
 
@@ -200,7 +205,7 @@ def apply_choice(action: str, which) -> list:
     State("track-activity", "data"),
     prevent_initial_call=True,
 )
-def choose(clicks, which):
+def choose(clicks: list[int | None], which: object) -> list[Component] | NoUpdate:
     """A choice button was pressed: record it and draw the run's box again."""
     pressed = ctx.triggered_id
     if not isinstance(pressed, dict) or not ctx.triggered[0].get("value"):  # drawn, not pressed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import polars as pl
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, NoUpdate, Output, State, callback, dcc, html
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
@@ -63,7 +63,7 @@ def roster_rows(units: str) -> list[dict]:
 
 
 @shell.guarded("/coach")
-def layout(**query):
+def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/coach")
@@ -100,13 +100,13 @@ def layout(**query):
     State("url", "search"),
     prevent_initial_call=True,
 )
-def compare_to_url(chosen, search):
+def compare_to_url(chosen: list[str] | None, search: str | None) -> str | NoUpdate:
     """Keep the chosen athletes in the URL (``compare=a,b``), so a link reopens the same comparison."""
     return shell.search_with(search, compare=compare_query(chosen, data.get().athletes()))
 
 
 @callback(Output("compare-graphs", "children"), Input("compare-athletes", "value"), State("ctl-units", "value"))
-def compare(athletes, units):
+def compare(athletes: object, units: str | None) -> list[html.Div]:
     """One graph per compared column, one line per chosen athlete (each up to their own day)."""
     units = u.system(units)
     source = data.get()

@@ -8,12 +8,13 @@ import polars as pl
 from dash import html
 
 from dashboards import data, figures, readings, shell
+from trainlog.settings import ModelSettings
 
 dash.register_page(__name__, path="/fatigue", name="Fatigue", title="Fatigue · trainlog", order=2)
 
 
 @shell.guarded("/fatigue")
-def layout(**query):
+def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/fatigue")
@@ -35,7 +36,7 @@ def layout(**query):
     ])
 
 
-def _history_note(history: pl.DataFrame, model) -> html.P | None:
+def _history_note(history: pl.DataFrame, model: ModelSettings) -> html.P | None:
     """While the range's last day is in the cold start: which day of it, and that no band or warning applies."""
     span = figures.history_days(history)
     if span is None or history.is_empty() or span[1] < history["date"].max():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash
+import polars as pl
 from dash import dcc, html
 
 from dashboards import data, figures, readings, shell
@@ -15,7 +16,7 @@ PLAN_ROWS = 104
 
 
 @shell.guarded("/goal")
-def layout(**query):
+def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/goal")
@@ -25,7 +26,7 @@ def layout(**query):
     plan = source.ascent_plan(v.athlete, v.as_of)
     units = v.units
 
-    def elev(metres) -> str:
+    def elev(metres: float | None) -> str:
         return u.fmt_elevation(metres, units)
 
     when = readings.goal_when(g["date"], g["days_to_goal"])
@@ -64,7 +65,7 @@ def layout(**query):
     ])
 
 
-def _plan_table(plan, days_to_goal: int | None, ramp_cap: float, units: str) -> html.Section:
+def _plan_table(plan: pl.DataFrame, days_to_goal: int | None, ramp_cap: float, units: str) -> html.Section:
     if days_to_goal is None:
         body = html.P("Set a goal date in Settings to see the weekly ascent needed from today.")
     elif plan.is_empty():

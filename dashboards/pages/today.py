@@ -3,8 +3,11 @@ goal progress, the last activity and warnings. With no data: load the sample ath
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+import polars as pl
+from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
@@ -16,7 +19,7 @@ POLL_MS = 700
 
 
 @shell.guarded("/")
-def layout(**query):
+def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.page("/", None, _sample_loader())
@@ -67,7 +70,7 @@ def _week(s: dict, units: str) -> html.Section:
     week, mean = s["this_week"], s["last_4_weeks_mean"]
     needed = s["goal"]["needed_weekly_ascent_m"]
 
-    def versus(key: str, fmt) -> str:
+    def versus(key: str, fmt: Callable[[float | None], str]) -> str:
         return f"last 4 weeks: {fmt(mean[key])}"
 
     return html.Section([
@@ -105,7 +108,7 @@ def _goal(s: dict, v: shell.View) -> html.Section:
     ], className="card")
 
 
-def _last_activity(v: shell.View, acts) -> html.Section:
+def _last_activity(v: shell.View, acts: pl.DataFrame) -> html.Section:
     if acts.is_empty():
         return html.Section([html.H2("Last activity"), html.P("None yet.")], className="card")
     a = acts.row(0, named=True)
@@ -149,7 +152,7 @@ def _sample_loader() -> html.Section:
     Input("load-samples", "n_clicks"),
     prevent_initial_call=True,
 )
-def load_samples(n_clicks):
+def load_samples(n_clicks: int | None) -> tuple[str, bool, bool]:
     """Start importing the sample athletes in the background."""
     return data.get().import_samples().id, False, True
 
@@ -162,7 +165,7 @@ def load_samples(n_clicks):
     State("samples-job", "data"),
     prevent_initial_call=True,
 )
-def sample_progress(n_intervals, job_id):
+def sample_progress(n_intervals: int | None, job_id: object) -> tuple[str, bool, str | NoUpdate]:
     """Report the sample import's progress; when done, open the first athlete's Today page."""
     job = data.get().job(job_id)
     if job is None:

@@ -15,7 +15,7 @@ dash.register_page(__name__, path="/training", name="Training", title="Training 
 
 
 @shell.guarded("/training")
-def layout(**query):
+def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/training")

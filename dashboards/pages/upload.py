@@ -9,7 +9,8 @@ then opens ``/upload?athlete=NAME&job=ID``, where this page polls the job.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
+from dash.development.base_component import Component
 
 from dashboards import data, shell, uploads
 from dashboards import units as u
@@ -31,7 +32,7 @@ def _valid_name(name: str | None) -> bool:
 
 
 @shell.guarded("/upload")
-def layout(**query):
+def layout(**query: shell.QueryValue) -> html.Div:
     query = shell.plain_query(query)
     source = data.get()
     asked = query.get("athlete")
@@ -74,7 +75,8 @@ def layout(**query):
     State("upload-job", "data"),
     prevent_initial_call=True,
 )
-def upload_progress(n_intervals, job_id):
+def upload_progress(n_intervals: int | None,
+                    job_id: object) -> tuple[Component | NoUpdate, html.Div | None | NoUpdate, bool]:
     """Progress while the import runs; each file's outcome as it finishes."""
     job = data.get().job(job_id)
     if job is None:
