@@ -1,10 +1,12 @@
-"""Text that came from files, made safe to print on a terminal.
+"""Text for a terminal: what came from files, made safe to print, and numbers as the CLI prints them.
 
 A FIT file's strings (sport, device names), a file name inside an archive or a
 folder, an import's detail: any of them may hold control characters. Printed
 raw, an escape sequence can retitle or clear the terminal, rewrite a line that
 was printed before, or a newline can split one result into two lines.
 :func:`printable` shows every such character as a visible escape instead.
+:func:`fmt_duration`, :func:`fmt_km` and :func:`fmt_num` write numbers as the
+command line's tables do (a missing value as ``-``).
 """
 
 from __future__ import annotations
@@ -49,3 +51,21 @@ def quoted(value: object, limit: int = 40) -> str:
     """
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """Seconds as ``h:mm:ss`` (``"59:12:03"`` for a 59-hour race); ``None``: ``""``."""
+    if seconds is None:
+        return ""
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def fmt_km(metres: float | None) -> str:
+    """Metres as kilometres with one decimal (``"12.3"``); ``None``: ``"-"``."""
+    return f"{metres / 1000:.1f}" if metres is not None else "-"
+
+
+def fmt_num(value: float | None, fmt: str = ".0f") -> str:
+    """``value`` in the format spec ``fmt`` (``".0f"``: ``"1235"``); ``None``: ``"-"``."""
+    return format(value, fmt) if value is not None else "-"

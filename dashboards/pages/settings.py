@@ -1,9 +1,11 @@
 """Settings: the athlete's values and goal, checked and saved through trainlog.settings.
 
-Every field is read by the library's parsers (:func:`~trainlog.settings.parse_number`,
-:func:`~trainlog.settings.parse_pace`, :func:`~trainlog.days.parse_day`) and checked
-against :data:`trainlog.settings.RANGES`, shown here in the units of the page; the
-settings are then built (and checked as a whole) and saved at once, or not at all.
+Every field is read by the library's parsers (:func:`trainlog.settings.edit.read_value`:
+the one pace parser and the one number parser, the unit of the page converted to the
+stored one; :func:`~trainlog.days.parse_day`) and checked against
+:data:`trainlog.settings.RANGES`, shown here in the units of the page; the settings
+are then built by :func:`trainlog.settings.edit.edited` (as ``trainlog athlete set``
+builds them, and checked as a whole) and saved at once, or not at all.
 
 Numbers are typed into text inputs, not ``type="number"`` ones: a number input with
 min/max hands Dash ``None`` for a value outside them, which this form would read as
@@ -12,7 +14,6 @@ min/max hands Dash ``None`` for a value outside them, which this form would read
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import dash
@@ -22,8 +23,8 @@ from dashboards import data, shell
 from dashboards import units as u
 from trainlog.days import parse_day
 from trainlog.errors import SettingsError, TrainlogError
-from trainlog.settings import RANGES, AthleteSettings, Goal, parse_number
-from trainlog.settings import parse_pace as parse_pace_text
+from trainlog.settings import RANGES, AthleteSettings
+from trainlog.settings.edit import edited, factor, read_value
 
 dash.register_page(__name__, path="/settings", name="Settings", title="Settings · trainlog", order=7)
 
@@ -43,16 +44,24 @@ NUMBERS = {
 }
 
 
-def scale(key: str, units: str) -> tuple[str, float]:
-    """A numeric field's unit in ``units`` and the factor from it to the stored unit."""
+def typed_unit(key: str, units: str) -> str | None:
+    """The unit a numeric field is typed in (:data:`trainlog.settings.edit.UNITS`); None: the stored one."""
     imperial = units == u.IMPERIAL
     return {
-        "hr_max": ("bpm", 1.0), "hr_rest": ("bpm", 1.0), "lthr": ("bpm", 1.0),
-        "pace": (f"min:s per {u.distance_unit(units)}", u.M_PER_KM / u.M_PER_MI if imperial else 1.0),
-        "goal_ascent": (u.elevation_unit(units), u.M_PER_FT if imperial else 1.0),
-        "goal_distance": (u.distance_unit(units), u.M_PER_MI if imperial else u.M_PER_KM),
-        "goal_hours": ("h", 1.0), "goal_loops": ("", 1.0),
+        "pace": "s/mi" if imperial else None,
+        "goal_ascent": "ft" if imperial else None,
+        "goal_distance": "mi" if imperial else "km",
+    }.get(key)
+
+
+def scale(key: str, units: str) -> tuple[str, float]:
+    """A numeric field's unit in ``units`` as the label shows it, and the factor from it to the stored unit."""
+    shown = {
+        "hr_max": "bpm", "hr_rest": "bpm", "lthr": "bpm", "pace": f"min:s per {u.distance_unit(units)}",
+        "goal_ascent": u.elevation_unit(units), "goal_distance": u.distance_unit(units), "goal_hours": "h",
+        "goal_loops": "",
     }[key]
+    return shown, factor(NUMBERS[key][1], typed_unit(key, units))
 
 
 def _limit(value: float) -> str:
@@ -76,16 +85,6 @@ def label(key: str, units: str) -> str:
     return f"{NUMBERS[key][0]} ({unit + ', ' if unit else ''}{limits(key, units)})"
 
 
-def parse_pace(text: str | None, units: str = u.METRIC) -> float | None:
-    """``"4:30"`` (min:s per km, or per mile in imperial) -> seconds per km; empty -> None.
-
-    The library's :func:`trainlog.settings.parse_pace` reads it (SettingsError when
-    unreadable, negative, 0 or with 60+ seconds); only the per-mile conversion is the dashboard's.
-    """
-    value = parse_pace_text(text)
-    return None if value is None else value * scale("pace", units)[1]
-
-
 def pace_text(s_per_km: float | None, units: str) -> str | None:
     """Seconds per km -> ``"4:30"`` per km (per mile in imperial), as the form shows it."""
     if s_per_km is None:
@@ -106,7 +105,7 @@ def form_values(s: AthleteSettings, units: str) -> dict:
     }
 
 
-def _same(a, b) -> bool:
+def _same(a: object, b: object) -> bool:
     """The form's value ``a`` is what it showed, ``b`` (numbers may come back as text)."""
     if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
         return a == b
@@ -116,30 +115,30 @@ def _same(a, b) -> bool:
         return a == b
 
 
-def _typed(value) -> str:
+def _typed(value: object) -> str:
     """What someone typed, as a message shows it (cut, control characters escaped)."""
     text = str(value).strip()
     text = text if len(text) <= 20 else text[:20] + "..."
     return text if text.isprintable() and text else repr(text)
 
 
-def _number(key: str, raw, units: str):
+def _number(key: str, raw: object, units: str) -> float | int | None:
     """A numeric field's value in the stored unit, checked against RANGES; None when empty.
 
     SettingsError naming the field, what was typed and the range in ``units``.
     """
     name, setting = NUMBERS[key][0], NUMBERS[key][1]
-    unit, factor = scale(key, units)
+    unit = scale(key, units)[0]
     rule = RANGES[setting]
     try:
-        value = parse_pace(raw, units) if key == "pace" else parse_number(raw, setting)
+        value = read_value(setting, raw, typed_unit(key, units))
     except SettingsError:
         what = "a pace (M:SS, e.g. 4:30)" if key == "pace" else "a number"
         raise SettingsError(f"{name} {_typed(raw)} is not {what}; allowed: {limits(key, units)} {unit}".rstrip()) from None
     if value is None:
         return None
     try:
-        return rule.check(setting, value if key == "pace" else value * factor)
+        return rule.check(setting, value)
     except SettingsError:
         whole = ", whole numbers" if rule.integer else ""
         raise SettingsError(f"{name} {_typed(raw)} is out of range {limits(key, units)} {unit}".rstrip() + whole) from None
@@ -160,7 +159,7 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
               "goal_distance": current.goal.distance_m, "goal_hours": current.goal.time_limit_h,
               "goal_loops": current.goal.loops}
 
-    def number(key):
+    def number(key: str) -> float | int | None:
         if key in kept:
             return stored[key]
         value = _number(key, values.get(key), units)
@@ -179,27 +178,26 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
     timezone = values.get("timezone")
     if isinstance(timezone, str):
         timezone = timezone.strip() or None
-    goal = Goal(name=name, date=date, ascent_m=number("goal_ascent"), distance_m=number("goal_distance"),
-                time_limit_h=number("goal_hours"), loops=number("goal_loops"))
-    # replace, not rebuild: values the form does not show (ftp_w, start_ctl, start_atl, the model) are kept
-    return dataclasses.replace(
-        current,
-        sex=values.get("sex") or None,
-        hr_max_bpm=number("hr_max"),
-        hr_rest_bpm=number("hr_rest"),
-        lthr_bpm=number("lthr"),
-        threshold_pace_s_per_km=number("pace"),
-        timezone=timezone,
-        goal=goal,
-    )
+    # an edit, not a rebuild: values the form does not show (ftp_w, start_ctl, start_atl, the model) are kept
+    return edited(current, {
+        "sex": values.get("sex") or None,
+        "hr_max_bpm": number("hr_max"),
+        "hr_rest_bpm": number("hr_rest"),
+        "lthr_bpm": number("lthr"),
+        "threshold_pace_s_per_km": number("pace"),
+        "timezone": timezone,
+        "goal.name": name, "goal.date": date, "goal.ascent_m": number("goal_ascent"),
+        "goal.distance_m": number("goal_distance"), "goal.time_limit_h": number("goal_hours"),
+        "goal.loops": number("goal_loops"),
+    })
 
 
-def _field(label: str, control) -> html.Label:
+def _field(label: str, control: object) -> html.Label:
     return html.Label([label, control])
 
 
 @shell.guarded("/settings")
-def layout(**query):
+def layout(**query: object) -> object:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/settings")
@@ -207,7 +205,7 @@ def layout(**query):
     r = s.resolve()
     shown = form_values(s, v.units)
 
-    def num(field_id, placeholder=None):  # text, not type="number": see the module's docstring
+    def num(field_id: str, placeholder: str | None = None) -> dcc.Input:  # text, not type="number": see the module's docstring
         return dcc.Input(id=f"set-{field_id}", type="text", value=shown[field_id], placeholder=placeholder)
 
     return shell.page("/settings", v, [
@@ -254,7 +252,7 @@ def layout(**query):
     *[State(f"set-{name}", "date" if name == "goal_date" else "value") for name in FIELDS],
     prevent_initial_call=True,
 )
-def save(n_clicks, athlete, units, *values):
+def save(n_clicks: int | None, athlete: str, units: str | None, *values: object) -> tuple[str, str]:
     """Check the form (in ``units``) through trainlog.settings and save it whole; say what is wrong otherwise."""
     source = data.get()
     try:

@@ -1,0 +1,84 @@
+"""What every command of the ``trainlog`` command line shares: its options and its handling of errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from trainlog.days import parse_day
+from trainlog.errors import TrainlogError
+from trainlog.store import Store, check_athlete, default_data_dir
+from trainlog.text import printable
+from trainlog.words import DEFAULT_ATHLETE
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_dir_option(f: F) -> F:
+    """``--data-dir`` (env ``TRAINLOG_DATA_DIR``; :func:`trainlog.store.default_data_dir` when unset)."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Data directory [env TRAINLOG_DATA_DIR; default {default_data_dir()}].",
+    )(f)
+
+
+def _athlete_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The athlete name as stored (NFKC-normalised), or one line saying what is wrong with it."""
+    try:
+        return check_athlete(value)
+    except TrainlogError as exc:
+        raise click.ClickException(printable(exc)) from None
+
+
+def athlete_option(f: F) -> F:
+    """``--athlete``/``-a`` (env ``TRAINLOG_ATHLETE``; default :data:`trainlog.words.DEFAULT_ATHLETE`), checked."""
+    return click.option(
+        "--athlete",
+        "-a",
+        default=DEFAULT_ATHLETE,
+        show_default=True,
+        envvar="TRAINLOG_ATHLETE",
+        callback=_athlete_name,
+        help="Athlete name: letters of one script, digits, '-', '_', '.' (README: athlete names) "
+             "[env TRAINLOG_ATHLETE].",
+    )(f)
+
+
+def json_option(f: F) -> F:
+    """``--json``: print JSON instead of a table."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
+
+
+def friendly_errors(f: F) -> F:
+    """Turn TrainlogError into one clear line and exit code 1, never a traceback."""
+
+    @wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except TrainlogError as exc:  # paths and names in it may come from files: escaped, so one line
+            raise click.ClickException(printable(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def iso_date(value: str | None, what: str = "date") -> dt.date | None:
+    """A day typed on the command line (:func:`trainlog.days.parse_day`'s rule), or None."""
+    return None if value is None else parse_day(value, what)
+
+
+def require_data(store: Store, athlete: str) -> None:
+    """One line, and nothing created, when the athlete has no dataset (read-only commands)."""
+    store.manifest(athlete)  # a lost or damaged manifest says so, and names trainlog repair, rather than "no data"
+    if athlete not in store.athletes():
+        raise click.ClickException(
+            f"no data for athlete {athlete!r} in {printable(store.data_dir)}; "
+            f"import some with: trainlog import PATH -a {athlete}"
+        )

@@ -1,0 +1,79 @@
+"""``trainlog activities`` and ``trainlog summary``: what the analysis says, as a table or as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from trainlog.analysis.listing import activity_lines, activity_rows
+from trainlog.analysis.pipeline import summary_of_analysis
+from trainlog.analysis.stored import activity_table, local_today, settings_of, stored_analysis
+from trainlog.analysis.summary import summary_text, week_rows
+from trainlog.cli.options import (
+    athlete_option,
+    data_dir_option,
+    friendly_errors,
+    iso_date,
+    json_option,
+    require_data,
+)
+from trainlog.store import Store
+
+
+@click.command("activities")
+@athlete_option
+@data_dir_option
+@json_option
+@click.option("--limit", "-n", type=click.IntRange(0), default=0, help="Show only the last N activities (0 = all).")
+@friendly_errors
+def activities_cmd(athlete: str, data_dir: Path | None, as_json: bool, limit: int) -> None:
+    """List the athlete's activities (local date, sport, distance, time, ascent, load).
+
+    \b
+    Example:
+      trainlog activities --athlete mara -n 10
+    """
+    store = Store(data_dir)
+    require_data(store, athlete)
+    acts = activity_table(store, athlete)
+    rows = activity_rows(acts.tail(limit) if limit else acts)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"No activities for athlete {athlete!r} in {store.data_dir}. Import some with: trainlog import PATH")
+        return
+    for line in activity_lines(rows):
+        click.echo(line)
+
+
+@click.command("summary")
+@athlete_option
+@data_dir_option
+@json_option
+@click.option("--weeks", "-w", type=click.IntRange(1, 520), default=8, show_default=True, help="How many weeks.")
+@click.option("--today", "today", default=None, metavar="YYYY-MM-DD", help="Show the state as of this local date.")
+@friendly_errors
+def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, today: str | None) -> None:
+    """This week against the last four, form, ACWR, monotony, goal progress, and weekly totals.
+
+    Days and weeks are the athlete's local calendar days and ISO weeks.
+
+    \b
+    Examples:
+      trainlog summary --athlete mara
+      trainlog summary -a mara --today 2026-03-16 --json
+    """
+    store = Store(data_dir)
+    require_data(store, athlete)
+    settings = settings_of(store, athlete)
+    last = iso_date(today, "--today") or local_today(settings)
+    analysis = stored_analysis(store, athlete, settings)
+    s = summary_of_analysis(analysis, settings, last)
+    rows = week_rows(analysis.weekly, last, weeks)
+    if as_json:
+        click.echo(json.dumps({"athlete": athlete, **s, "weeks": rows}, indent=2))
+    else:
+        click.echo(summary_text(athlete, s, rows))
