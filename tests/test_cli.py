@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from corpus import SAMPLE_FIT
 
 from trainlog import Store, import_paths
-from trainlog.analysis.stored import save_settings_of, settings_of, summary_of
+from trainlog.analysis.pipeline import summary_of_analysis
+from trainlog.analysis.stored import save_settings_of, settings_of, stored_analysis
 from trainlog.cli import cli
 
 RACE_WEEK = sorted((SAMPLE_FIT / "mara").glob("2026-03-0*.fit")) + sorted((SAMPLE_FIT / "mara").glob("2026-03-1*.fit"))
@@ -79,7 +80,8 @@ def test_summary_json_is_the_library_summary(mara):
     res = run("summary", "-a", "mara", "--data-dir", mara.data_dir, "--today", "2026-03-16", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    expected = json.loads(json.dumps(summary_of(mara, "mara", dt.date(2026, 3, 16))))
+    library = summary_of_analysis(stored_analysis(mara, "mara"), settings_of(mara, "mara"), dt.date(2026, 3, 16))
+    expected = json.loads(json.dumps(library))
     assert {k: doc[k] for k in expected} == expected
     assert doc["weeks"][-1]["week_start"] == "2026-03-09"
     assert doc["goal"]["biggest_activity_ascent_m"] > 15000  # the race file

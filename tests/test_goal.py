@@ -12,7 +12,7 @@ from metrics_builders import activities, samples, utc
 from trainlog import Store, import_paths
 from trainlog.analysis import goal
 from trainlog.analysis import pipeline as report
-from trainlog.analysis.stored import metrics_of, save_settings_of, summary_of
+from trainlog.analysis.stored import metrics_of, save_settings_of, settings_of, stored_analysis
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
 from trainlog.store import choices
 
@@ -273,7 +273,7 @@ def _store_with(root: Path, *extra: Path) -> Store:
 
 def readiness_of(store: Store) -> dict:
     """The readiness figures of the summary's ``goal`` on AS_OF."""
-    g = summary_of(store, "mara", AS_OF)["goal"]
+    g = report.summary_of_analysis(stored_analysis(store, "mara"), settings_of(store, "mara"), AS_OF)["goal"]
     return {k: g[k] for k in goal.Readiness.__dataclass_fields__}
 
 

@@ -77,12 +77,22 @@ def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None)
     return Analysis(result.per_activity, result.windows, result.days, series, result.weekly)
 
 
-def activity_metrics(
+def analyse_activities(
     activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, choices: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """One row per activity with the columns of :data:`trainlog.analysis.metrics.ACTIVITY` (``choices`` as in :func:`analyse`)."""
+    """The per-activity part of :func:`analyse`, from the stored frames: the samples repaired, their
+    per-sample metrics, then one row per activity with the columns of
+    :data:`trainlog.analysis.metrics.ACTIVITY` (``choices`` as in :func:`analyse`).
+
+    Not to be confused with :func:`trainlog.analysis.activity.activity_metrics`, the step it ends
+    with, which takes per-sample metrics already computed.
+    """
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
     return activity.activity_metrics(choices_.joined(activities, choices), per_sample, settings)
+
+
+#: The name :func:`analyse_activities` had (``trainlog.activity_metrics`` in the public API): kept for callers.
+activity_metrics = analyse_activities
 
 
 def _week_figures(series: pl.DataFrame, first: dt.date, last: dt.date) -> dict:

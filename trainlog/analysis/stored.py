@@ -14,7 +14,7 @@ import zoneinfo
 import polars as pl
 
 from trainlog import __version__
-from trainlog.analysis.pipeline import Analysis, analyse, summary_of_analysis
+from trainlog.analysis.pipeline import Analysis, analyse
 from trainlog.analysis.tzone import with_local_start
 from trainlog.ingest.importer import ImportReport
 from trainlog.settings import AthleteSettings, load_settings, save_settings
@@ -49,12 +49,6 @@ def activity_table(store: Store, athlete: str) -> pl.DataFrame:
     per = metrics_of(store, athlete, settings)
     extra = [c for c in per.columns if c not in acts.columns or c == "activity_id"]
     return acts.join(per.select(extra), on="activity_id", how="left").sort("start_utc")
-
-
-def summary_of(store: Store, athlete: str, today: dt.date | None = None) -> dict:
-    """:func:`trainlog.analysis.pipeline.summary` for a stored athlete (today: the athlete's local date)."""
-    settings = settings_of(store, athlete)
-    return summary_of_analysis(stored_analysis(store, athlete, settings), settings, today or local_today(settings))
 
 
 #: Bumped whenever the metrics change what they compute for the same data and settings, so that an
