@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
+from collections.abc import Collection
+from pathlib import Path
 
 import polars as pl
 
@@ -33,3 +36,22 @@ def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
         for name, data in entries.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+def tree(path: Path, *, skip: Collection[str] = ()) -> dict[str, str]:
+    """What is on disk under ``path``, to compare before and after ("nothing changed on disk").
+
+    Each file's relative POSIX path maps to the sha256 of its bytes; each folder's, with a trailing
+    ``/``, to "" (so an added empty folder is a change too). Entries named in ``skip`` (the store's
+    ``.lock``: taking the writers' lock is not a change) are left out. Empty when ``path`` does not exist.
+    """
+    out = {}
+    for p in sorted(path.rglob("*")):
+        if p.name in skip:
+            continue
+        rel = p.relative_to(path).as_posix()
+        if p.is_dir():
+            out[rel + "/"] = ""
+        else:
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "not a regular file"
+    return out

@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from builders import tree
 from corpus import ROOT, SAMPLE_FIT
 
-from trainlog.ingest.fit_fast import fit_crc
+from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S, fit_crc
 from trainlog.text import printable
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
-FIT_EPOCH_UNIX_S = 631_065_600
 SPORT = "\x1b]0;pwned\x07"  # an OSC sequence: retitles the terminal when printed raw
 SUB_SPORT = "\x1b[2J\u202e"  # clear screen, then a right-to-left override
 PRODUCT = "\x1b[31mred"
@@ -60,10 +60,6 @@ def hostile_fit(sport: str, sub_sport: str, product: str, start_unix: int = 1_76
     header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(data), b".FIT")
     body = header + struct.pack("<H", fit_crc(header)) + data
     return body + struct.pack("<H", fit_crc(body))
-
-
-def tree(path: Path) -> list[str]:
-    return sorted(str(p.relative_to(path)) for p in path.rglob("*")) if path.exists() else []
 
 
 def one_error_line(res) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import os
@@ -14,12 +13,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from builders import tree
 from corpus import CORPUS, ROOT, corpus_file, manifest, requires_corpus
 
 from trainlog import Store, import_paths
 from trainlog.errors import StoreError
 from trainlog.ingest.decode import decode
-from trainlog.ingest.importer import OUTCOMES
+from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S
+from trainlog.words import OUTCOMES
 
 FENIX_RUN = "elevate_running_loup-blanc.fit"  # trail run with activity message (local offset)
 ROUNDTRIP = "goldencheetah_roundtrip_Fr955v19.28andStryd.fit"
@@ -29,13 +30,6 @@ SETTINGS_FILE = "fitparse_nametest.FIT"
 
 def _total(text: str) -> float | None:
     return None if text in ("", "None") else float(text)
-
-
-def tree_digest(path: Path) -> dict[str, str]:
-    """sha256 of every file under path (what 'nothing changed on disk' means)."""
-    return {
-        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.rglob("*")) if p.is_file()
-    }
 
 
 @requires_corpus
@@ -94,9 +88,9 @@ def test_corpus_values_equal_manifest(corpus_import):
 @pytest.mark.slow
 def test_corpus_reimport_changes_nothing(corpus_import):
     store, _ = corpus_import
-    before = tree_digest(store.data_dir)
+    before = tree(store.data_dir)
     report = import_paths(store, [CORPUS], "corpus")
-    assert tree_digest(store.data_dir) == before
+    assert tree(store.data_dir) == before
     for r in report.results:
         if r.outcome == "duplicate":
             assert "already imported" in r.detail
@@ -271,7 +265,8 @@ def _cli(*args, env=None, cwd=None):
 
 @requires_corpus
 def test_local_dates_do_not_depend_on_machine_tz(tmp_path):
-    files = [corpus_file(n) for n in (FENIX_RUN, "fitparse_sample_mulitple_header.fit", "workoutizer_tests_data_2020-10-25-10-54-06.fit")]
+    names = (FENIX_RUN, "fitparse_sample_mulitple_header.fit", "workoutizer_tests_data_2020-10-25-10-54-06.fit")
+    files = [corpus_file(n) for n in names]
     dates = []
     for tz in ("Pacific/Kiritimati", "America/Adak"):  # UTC+14 and UTC-10/-9
         data = tmp_path / tz.replace("/", "_")
@@ -348,7 +343,7 @@ def _jumping_run(path, times_unix_s, elapsed_s):
 
 def test_clock_jump_note_is_appended_to_the_import_note(store, tmp_path):
     # a watch whose clock was never set (times since power-on: already a note), reset back an hour mid-run
-    power_on = 631_065_600 + 100_000
+    power_on = FIT_EPOCH_UNIX_S + 100_000
     times = [power_on + i for i in range(60)] + [power_on - 3600 + 60 + i for i in range(61)]
     import_paths(store, [_jumping_run(tmp_path / "unset.fit", times, 120.0)], "mara")
     note = store.read("activities", "mara")["import_note"].item()

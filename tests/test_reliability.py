@@ -1,8 +1,8 @@
 """Reliability (issue #7): fuzzed inputs, hostile archives, unreadable or newer
 settings and datasets, and schema migration.
 
-The fuzz subset is a deterministic slice of ``benchmarks/fuzz.py`` (same
-mutations, same seed); the full 50,000-input run is that script's job.
+The fuzz subset is a deterministic slice of ``benchmarks/fuzz.py``'s run (the same
+inputs from ``trainlog_dev.fuzz``, the same seed); the full 50,000-input run is that script's job.
 """
 
 from __future__ import annotations
@@ -17,26 +17,21 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import check_dataset, zip_bytes
+from builders import check_dataset, tree, zip_bytes
 from corpus import ROOT, SAMPLE_FIT
 
-from benchmarks import fuzz
 from trainlog import Store, import_paths
 from trainlog.errors import SettingsError, StoreError
 from trainlog.ingest import sources
-from trainlog.ingest.importer import OUTCOMES
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import schema
+from trainlog.words import OUTCOMES
+from trainlog_dev import fuzz
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
 FUZZ_SEED = fuzz.DEFAULT_SEED
 FUZZ_DECODE_N = 300
 FUZZ_IMPORT_N = 40
-
-
-def tree(path: Path) -> dict[str, bytes]:
-    """Every file under ``path`` with its bytes."""
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 # --------------------------------------------------------------------------- fuzz subset
@@ -86,7 +81,7 @@ def test_fuzz_subset_through_the_importer(tmp_path, fuzz_bases):
     folder = tmp_path / "in"
     folder.mkdir()
     items = [fuzz.make_input(1_000_000 + i, FUZZ_SEED, fuzz_bases)[:2] for i in range(FUZZ_IMPORT_N)]
-    fuzz._containers(items, fuzz.random.Random(FUZZ_SEED), folder)
+    fuzz.write_containers(items, fuzz.random.Random(FUZZ_SEED), folder)
     store = Store(tmp_path / "data")
     report = import_paths(store, [folder], "fuzz", workers=1)
     assert len(report.results) >= FUZZ_IMPORT_N
@@ -183,7 +178,9 @@ def test_nested_zip_bombs_share_the_total_budget(tmp_path, monkeypatch):
     assert refused and all(r.outcome == "failed" for r in refused)
 
 
-@pytest.mark.parametrize("entry", ["../evil.fit", "../../evil.fit", "/abs/evil.fit", "a/../../evil.fit", "C:/evil.fit", "..\\evil.fit"])
+@pytest.mark.parametrize(
+    "entry", ["../evil.fit", "../../evil.fit", "/abs/evil.fit", "a/../../evil.fit", "C:/evil.fit", "..\\evil.fit"]
+)
 def test_path_traversal_entries_are_refused_and_nothing_is_written(tmp_path, entry):
     fit = SAMPLES[1].read_bytes()
     blob = zip_bytes({entry: fit, "activities/good.fit": SAMPLES[2].read_bytes()})
