@@ -14,6 +14,7 @@ import secrets
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainlog.atomic import write_text_atomic
 from trainlog.errors import SettingsError
-from trainlog.store import check_athlete
+from trainlog.store.names import check_athlete
 
 USERS_FILE = "users.json"
 USERS_SCHEMA_VERSION = 1
@@ -129,7 +130,7 @@ def stored_name(name: str) -> str:
 
 
 def authenticate(users: dict[str, User], name: str | None, password: str | None,
-                 check=check_password_hash) -> User | None:
+                 check: Callable[[str, str], bool] = check_password_hash) -> User | None:
     """The user when name and password match, else None.
 
     Exactly one hash is verified whatever the name: an unknown name is checked
@@ -157,7 +158,7 @@ class SignInThrottle:
 
     def __init__(self, free: int = 5, lockout_after: int = 20, lockout_s: float = 15 * 60,
                  forget_s: float = 24 * 3600, first_wait_s: float = 30.0, max_keys: int = 100_000,
-                 clock=time.monotonic):
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.free, self.lockout_after, self.lockout_s = free, lockout_after, lockout_s
         self.first_wait_s = first_wait_s
         self.forget_s = max(forget_s, lockout_s)
@@ -165,7 +166,7 @@ class SignInThrottle:
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # key -> (count, time of last)
         self._lock = threading.Lock()
 
-    def _wait(self, key, now: float) -> float:
+    def _wait(self, key: tuple[str, str], now: float) -> float:
         count, last = self._failures.get(key, (0, 0.0))
         if count and now - last >= self.forget_s:
             self._failures.pop(key, None)
@@ -215,7 +216,7 @@ class UserBook:
     unreadable keeps the last users read and logs one line.
     """
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path) -> None:
         self.path = users_path(data_dir)
         self._data_dir = Path(data_dir)
         self._key = None
