@@ -1,32 +1,164 @@
-"""Builders and checks shared by the tests (inputs made in memory, a stored dataset checked)."""
+"""Plain helpers shared by the tests: where the sample files and the corpus are, frames and files built
+in memory, a stored dataset checked, the dashboard's data subset, and a real dashboard server.
+
+Fixtures (what a test takes as an argument) live in ``conftest.py``; import what you need from here
+(``from builders import activities, samples, utc``). Nothing here needs Playwright or Chromium.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import datetime as dt
 import hashlib
+import http.cookiejar
 import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import zipfile
 from collections.abc import Collection
 from pathlib import Path
 
 import polars as pl
+import pytest
+from hypothesis import strategies as st
 
-from trainlog import Store
+from trainlog import Store, import_paths
+from trainlog.ingest import demo
+from trainlog.store import schema
+
+# --------------------------------------------------------------------------- where the files are
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The team's shared FIT corpus (its MANIFEST.tsv lists each file); tests that need it are skipped without it.
+CORPUS = Path(os.environ.get("TRAINLOG_CORPUS", ROOT.parent / "shared" / "fit_corpus"))
+#: The committed sample files (two athletes' seasons), always present.
+SAMPLE_FIT = ROOT / "sample_fit"
 
 
-def check_dataset(store: Store, athlete: str) -> pl.DataFrame:
-    """The dataset reads, each activity is stored once with all its samples, and the
-    activities are exactly those of the files the ledger says were imported."""
-    t = store.read_all(athlete)
-    acts, samples, files = t["activities"], t["samples"], t["files"]
-    assert acts["activity_id"].n_unique() == acts.height
-    assert files["file_sha256"].n_unique() == files.height
-    imported = set(files.filter(pl.col("outcome") == "imported")["file_sha256"])
-    assert set(acts["file_sha256"]) == imported
-    per = samples.group_by("activity_id").len()
-    joined = acts.select("activity_id", "n_records").join(per, on="activity_id", how="left").fill_null(0)
-    assert joined.filter(pl.col("n_records") != pl.col("len")).is_empty()
-    assert set(t["laps"]["activity_id"]) <= set(acts["activity_id"])
-    return acts
+def corpus_available() -> bool:
+    return (CORPUS / "MANIFEST.tsv").is_file()
+
+
+requires_corpus = pytest.mark.skipif(
+    not corpus_available(),
+    reason=f"shared FIT corpus not found at {CORPUS} (it lives beside the checkout in ../shared/fit_corpus)",
+)
+
+
+def corpus_file(name: str) -> Path:
+    """The corpus file ``name``; skips the calling test when the corpus is missing."""
+    if not corpus_available():
+        pytest.skip(f"shared FIT corpus not found at {CORPUS}")
+    return CORPUS / name
+
+
+def manifest() -> list[dict[str, str]]:
+    """The corpus's MANIFEST.tsv, one dict per file."""
+    with open(CORPUS / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+# --------------------------------------------------------------------------- frames with the dataset schema
+
+
+def utc(*args: int) -> dt.datetime:
+    """A UTC datetime: ``utc(2024, 3, 1, 8)``."""
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def activities(*rows: dict) -> pl.DataFrame:
+    """Activities frame; each row gives at least ``activity_id`` and ``start_utc``.
+
+    Defaults: sport running, utc_offset_s 0, other columns null.
+    """
+    defaults = {"sport": "running", "utc_offset_s": 0, "athlete": "me"}
+    full = [{**defaults, **row} for row in rows]
+    return pl.DataFrame(full, schema=schema.ACTIVITIES) if full else schema.empty("activities")
+
+
+def samples(
+    activity_id: str,
+    start: dt.datetime,
+    *,
+    step_s: float = 1.0,
+    n: int | None = None,
+    times_s: list[float] | None = None,
+    distance_m: list[float | None] | None = None,
+    altitude_m: list[float | None] | None = None,
+    speed_mps: list[float | None] | None = None,
+    hr_bpm: list[float | None] | None = None,
+) -> pl.DataFrame:
+    """Samples of one activity. Times are ``start + times_s`` (default every ``step_s``);
+    streams not given are null."""
+    lengths = [len(x) for x in (times_s, distance_m, altitude_m, speed_mps, hr_bpm) if x is not None]
+    count = n if n is not None else lengths[0]
+    offsets = times_s if times_s is not None else [i * step_s for i in range(count)]
+    data = {
+        "activity_id": [activity_id] * count,
+        "timestamp": [start + dt.timedelta(seconds=t) for t in offsets],
+        "distance_m": distance_m or [None] * count,
+        "altitude_m": altitude_m or [None] * count,
+        "speed_mps": speed_mps or [None] * count,
+        "hr_bpm": hr_bpm or [None] * count,
+    }
+    return pl.DataFrame(data).with_columns(
+        pl.lit(None).alias(name) for name in schema.SAMPLES if name not in data
+    ).select(pl.col(name).cast(dtype) for name, dtype in schema.SAMPLES.items())
+
+
+def concat(*frames: pl.DataFrame) -> pl.DataFrame:
+    """Samples of several activities (an empty samples frame when none)."""
+    return pl.concat(frames) if frames else schema.empty("samples")
+
+
+@st.composite
+def histories(draw):
+    """Hypothesis strategy: (activities, samples) of 1-4 random activities: some without samples,
+    with gaps, duplicated timestamps, dropouts (null or 0) in distance, altitude and HR."""
+    acts, frames = [], []
+    for k in range(draw(st.integers(1, 4))):
+        aid = f"a{k}"
+        start = utc(2024, 3, 1) + dt.timedelta(hours=draw(st.integers(0, 24 * 10)))
+        n = draw(st.integers(0, 40))
+        steps = draw(st.lists(st.sampled_from([0, 1, 10, 60, 3600]), min_size=n, max_size=n))
+        times = [float(sum(steps[:i])) for i in range(n)]
+        climb = draw(st.lists(st.floats(-20, 20), min_size=n, max_size=n))
+        dropout = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+        with_hr = draw(st.booleans())
+        acts.append(
+            {
+                "activity_id": aid,
+                "start_utc": start,
+                "timer_s": float(draw(st.integers(0, 20000))),
+                "distance_m": draw(st.none() | st.floats(0, 50000)),
+                "ascent_device_m": draw(st.none() | st.floats(0, 3000)),
+                "utc_offset_s": draw(st.sampled_from([None, -18000, 0, 7200, 46800])),
+            }
+        )
+        if n:
+            frames.append(
+                samples(
+                    aid,
+                    start,
+                    times_s=times,
+                    distance_m=[None if d else 3.0 * t for d, t in zip(dropout, times)],
+                    altitude_m=[0.0 if d else 1000.0 + sum(climb[: i + 1]) for i, d in enumerate(dropout)],
+                    hr_bpm=[(0.0 if d else 140.0 + i % 30) for i, d in enumerate(dropout)] if with_hr else None,
+                )
+            )
+    return activities(*acts), concat(*frames)
+
+
+# --------------------------------------------------------------------------- files on disk and a stored dataset
 
 
 def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -55,3 +187,176 @@ def tree(path: Path, *, skip: Collection[str] = ()) -> dict[str, str]:
         else:
             out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "not a regular file"
     return out
+
+
+def check_dataset(store: Store, athlete: str) -> pl.DataFrame:
+    """The dataset reads, each activity is stored once with all its samples, and the
+    activities are exactly those of the files the ledger says were imported."""
+    t = store.read_all(athlete)
+    acts, samples, files = t["activities"], t["samples"], t["files"]
+    assert acts["activity_id"].n_unique() == acts.height
+    assert files["file_sha256"].n_unique() == files.height
+    imported = set(files.filter(pl.col("outcome") == "imported")["file_sha256"])
+    assert set(acts["file_sha256"]) == imported
+    per = samples.group_by("activity_id").len()
+    joined = acts.select("activity_id", "n_records").join(per, on="activity_id", how="left").fill_null(0)
+    assert joined.filter(pl.col("n_records") != pl.col("len")).is_empty()
+    assert set(t["laps"]["activity_id"]) <= set(acts["activity_id"])
+    return acts
+
+
+# --------------------------------------------------------------------------- the dashboard's data and layouts
+
+#: The subset imported for the dashboard tests: Mara's last four weeks with her 59 h Barkley
+#: file, and Tom's last three weeks with his race. Small enough to import in seconds.
+SUBSET = {"mara": "2026-02-16", "tom": "2026-06-06"}
+#: A sample file outside the subset, for upload tests.
+UPLOAD_FILE = SAMPLE_FIT / "mara" / "2025-09-16_0551_running.fit"
+
+
+def subset_files(athlete: str) -> list[Path]:
+    return sorted(p for p in (SAMPLE_FIT / athlete).glob("*.fit") if p.name >= SUBSET[athlete])
+
+
+def build_data_dir(path: Path) -> Store:
+    """Import :data:`SUBSET` into ``path``, with the sample athletes' settings."""
+    store = Store(path)
+    for athlete in SUBSET:
+        report = import_paths(store, subset_files(athlete), athlete)
+        assert report.ok, report.results
+    demo.apply_sample_settings(store)
+    return store
+
+
+def find(component, element_id):
+    """The component with ``id`` in a Dash layout tree, or None."""
+    if getattr(component, "id", None) == element_id:
+        return component
+    children = getattr(component, "children", None)
+    if children is None:
+        return None
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        found = find(child, element_id)
+        if found is not None:
+            return found
+    return None
+
+
+def text(component, element_id) -> str:
+    """The children of the element ``element_id`` in a layout tree (fails when it is missing)."""
+    found = find(component, element_id)
+    assert found is not None, f"no element #{element_id}"
+    return found.children
+
+
+# --------------------------------------------------------------------------- a real dashboard server
+
+SERVER_START_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_server(proc: subprocess.Popen, port: int, log) -> str:
+    """The server's base URL once it answers HTTP (any status); fails with its log if it dies or takes too long."""
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    while True:
+        try:
+            urllib.request.urlopen(base + "/_dash-layout", timeout=2).close()
+            return base
+        except urllib.error.HTTPError:
+            return base  # 401 and friends: it is up
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.seek(0)
+                pytest.fail(f"the dashboard server did not start:\n{log.read()}")
+            time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path, *args: str, log_path: Path | None = None):
+    """``trainlog dashboard --data-dir data_dir *args`` on a free loopback port: yields (base URL, log file)."""
+    port = free_port()
+    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port), *args]
+    log_path = log_path or Path(data_dir).parent / f"server-{port}.log"
+    with open(log_path, "w+") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield wait_for_server(proc, port, log), log
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def log_text(log) -> str:
+    log.flush()
+    log.seek(0)
+    return log.read()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Client:
+    """An HTTP client with its own cookie jar; redirects are returned, not followed."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+
+    def request(self, path: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+        """(status, headers, body text)."""
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {}, method=method)
+        try:
+            with self.opener.open(req, timeout=30) as response:
+                return response.status, response.headers, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.headers, error.read().decode("utf-8", "replace")
+
+    def get(self, path: str, **headers):
+        return self.request(path, headers=headers)
+
+    def post_form(self, path: str, fields: dict, **headers):
+        body = urllib.parse.urlencode(fields).encode()
+        return self.request(path, body, {"Content-Type": "application/x-www-form-urlencoded", **headers})
+
+    def post_json(self, path: str, doc, **headers):
+        return self.request(path, json.dumps(doc).encode(), {"Content-Type": "application/json", **headers})
+
+    def sign_in(self, user: str, password: str, next_path: str = "/"):
+        return self.post_form("/login", {"username": user, "password": password, "next": next_path})
+
+
+def page_callback(path: str, search: str = "") -> dict:
+    """The body of the POST /_dash-update-component that Dash's router sends to render ``path?search``."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
+        "state": [],
+    }
+
+
+# --------------------------------------------------------------------------- the browser (conftest's fixture)
+
+#: Debian's Chromium, or None: the ``browser`` fixture then skips (so does it without the playwright package).
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: Where the browser tests write their screenshots ($TRAINLOG_ARTIFACTS/screenshots).
+SCREENSHOTS = Path(os.environ.get("TRAINLOG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"

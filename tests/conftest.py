@@ -1,13 +1,16 @@
-"""Shared fixtures: the team's FIT corpus (../shared/fit_corpus) and fresh stores."""
+"""The fixtures every test module may take as arguments (pytest finds them here; never import them).
+
+Fresh and corpus stores; the dashboard's data subset, its app and data source; one headless Chromium.
+Plain helpers (frames, files, servers, paths) are in ``builders.py``.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from corpus import CORPUS, ROOT, corpus_available, corpus_file
+from builders import CHROMIUM, CHROMIUM_ARGS, CORPUS, SCREENSHOTS, build_data_dir, corpus_available, corpus_file
 
 from trainlog import Store, import_paths
 
@@ -46,15 +49,49 @@ def copy_corpus(tmp_path):
     return copy
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(os.environ.get("TRAINLOG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
+# --------------------------------------------------------------------------- the dashboard
+
+
+@pytest.fixture(scope="session")
+def subset_dir(tmp_path_factory) -> Path:
+    """A data directory holding :data:`builders.SUBSET`, built once per session (do not write to it)."""
+    path = tmp_path_factory.mktemp("dashboard-data")
+    build_data_dir(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def dash_app(subset_dir):
+    """The Dash app over the subset (page modules are imported when the app is created)."""
+    from dashboards.app import create_app
+
+    return create_app(subset_dir)
+
+
+@pytest.fixture
+def source(dash_app, subset_dir):
+    """``dashboards.data`` pointed at the read-only subset."""
+    from dashboards import data
+
+    return data.use(subset_dir)
+
+
+@pytest.fixture
+def writable_source(dash_app, subset_dir, tmp_path):
+    """``dashboards.data`` pointed at a private copy of the subset (for settings and uploads)."""
+    from dashboards import data
+
+    copy = tmp_path / "data"
+    shutil.copytree(subset_dir, copy)
+    return data.use(copy)
 
 
 @pytest.fixture(scope="session")
 def browser(request):
-    """Debian's headless Chromium driven by Playwright, one for the whole session."""
+    """Debian's headless Chromium driven by Playwright, one for the whole session.
+
+    Skips the test (only the tests that take it) when Chromium or the playwright package is missing.
+    """
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")

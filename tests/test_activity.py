@@ -1,13 +1,13 @@
 """Per-sample and per-activity metrics (trainlog.analysis.activity): the edges of each rule.
 
-Every expected value is worked by hand in the comments. Small frames from metrics_builders.
+Every expected value is worked by hand in the comments. Small frames from builders.
 """
 
 import math
 
 import polars as pl
 import pytest
-from metrics_builders import activities, samples, utc
+from builders import activities, samples, utc
 
 from trainlog.analysis import activity
 from trainlog.ingest import repair

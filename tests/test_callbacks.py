@@ -7,8 +7,8 @@ import datetime as dt
 import time
 
 import pytest
+from builders import SUBSET, UPLOAD_FILE, find, subset_files, text
 from dash import no_update
-from dashboard_fixtures import SUBSET, UPLOAD_FILE, dash_app, source, subset_dir, subset_files, writable_source  # noqa: F401 (fixtures)
 
 from dashboards import data, readings, shell
 from dashboards import units as u
@@ -16,26 +16,6 @@ from trainlog.ingest import demo
 from trainlog.settings import ModelSettings, load_settings
 
 MARA_LAST_DAY = dt.date(2026, 3, 15)  # the Barkley file ends on the Sunday
-
-
-def find(component, element_id):
-    """The component with ``id`` in a layout tree, or None."""
-    if getattr(component, "id", None) == element_id:
-        return component
-    children = getattr(component, "children", None)
-    if children is None:
-        return None
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        found = find(child, element_id)
-        if found is not None:
-            return found
-    return None
-
-
-def text(component, element_id) -> str:
-    found = find(component, element_id)
-    assert found is not None, f"no element #{element_id}"
-    return found.children
 
 
 def wait_done(job, timeout_s: float = 120.0):

@@ -10,7 +10,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from metrics_builders import activities, samples, utc
+from builders import activities, samples, utc
 
 from trainlog import Store
 from trainlog.store import MANIFEST, schema

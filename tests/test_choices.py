@@ -11,9 +11,8 @@ import sys
 
 import polars as pl
 import pytest
+from builders import ROOT, SAMPLE_FIT, activities, concat, utc
 from click.testing import CliRunner
-from corpus import ROOT, SAMPLE_FIT
-from metrics_builders import activities, concat, utc
 
 from trainlog import Store, import_paths
 from trainlog.analysis import pipeline as report

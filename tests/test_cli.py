@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from builders import SAMPLE_FIT
 from click.testing import CliRunner
-from corpus import SAMPLE_FIT
 
 from trainlog import Store, import_paths
 from trainlog.analysis.pipeline import summary_of_analysis

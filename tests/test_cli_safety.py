@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import tree
-from corpus import ROOT, SAMPLE_FIT
+from builders import ROOT, SAMPLE_FIT, tree
 
 from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S, fit_crc
 from trainlog.text import printable

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import check_dataset
-from corpus import ROOT, SAMPLE_FIT
+from builders import ROOT, SAMPLE_FIT, check_dataset
 
 from trainlog import Store
 
@@ -106,10 +105,11 @@ def test_sigkill_at_random_points_loses_nothing_and_rerun_completes(tmp_path, re
     rng = random.Random(7)
     kills = attempts = rounds = 0
     commits_seen = set()  # how many files were done at the kills: shows kills landed at many points
+    round_done = True  # a round is a fresh data directory, killed until the import completes or 6 kills
     while kills < KILLS:
         attempts += 1
         assert attempts < 4 * KILLS, "the import finished before the kill too often"
-        if attempts == 1 or round_done:
+        if round_done:
             rounds += 1
             data = tmp_path / f"round{rounds}" / "data"
             store = Store(data)

@@ -6,9 +6,9 @@ import time
 
 import polars as pl
 import pytest
+from builders import activities, concat, histories, samples, utc
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
-from metrics_builders import activities, concat, histories, samples, utc
 from polars.testing import assert_frame_equal
 
 from trainlog.analysis import activity, daily

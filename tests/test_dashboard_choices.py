@@ -17,11 +17,8 @@ from pathlib import Path
 import flask
 import numpy as np
 import pytest
-from conftest import CHROMIUM, SCREENSHOTS
+from builders import CHROMIUM, SCREENSHOTS, find, running_server, text
 from dash import html, no_update
-from dashboard_fixtures import dash_app, subset_dir  # noqa: F401 (fixtures)
-from server_helpers import running_server
-from test_callbacks import find, text
 
 from dashboards import data, readings
 from dashboards import units as u
@@ -71,7 +68,7 @@ def suspect_files(folder: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def suspect_dir(subset_dir, tmp_path_factory):  # noqa: F811
+def suspect_dir(subset_dir, tmp_path_factory):
     """The dashboard subset with Mara's two suspect runs imported (read-only: copy it to write)."""
     root = tmp_path_factory.mktemp("suspect")
     shutil.copytree(subset_dir, root / "data")
@@ -81,14 +78,14 @@ def suspect_dir(subset_dir, tmp_path_factory):  # noqa: F811
 
 
 @pytest.fixture
-def source(dash_app, suspect_dir, tmp_path):  # noqa: F811
+def source(dash_app, suspect_dir, tmp_path):
     """``dashboards.data`` over a private copy of :func:`suspect_dir` (choices write to it)."""
     shutil.copytree(suspect_dir, tmp_path / "data")
     return data.use(tmp_path / "data")
 
 
 @pytest.fixture
-def pages(dash_app):  # noqa: F811
+def pages(dash_app):
     from dashboards.pages import activities, activity, today
 
     return {"activities": activities, "activity": activity, "today": today}
@@ -242,7 +239,7 @@ def test_a_refused_choice_says_why_in_one_line_and_changes_nothing(source, pages
     assert "not known" in text(garbled, "activity-choice-message")
 
 
-def test_only_a_user_who_may_change_the_athlete_records_a_choice(source, pages, dash_app):  # noqa: F811
+def test_only_a_user_who_may_change_the_athlete_records_a_choice(source, pages, dash_app):
     activity = pages["activity"]
     run = run_of(source, TOO_FAST)
     which = {"athlete": "mara", "activity_id": run["activity_id"]}

@@ -12,15 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, SCREENSHOTS  # the browser fixture lives in conftest.py (one per session)
-from corpus import ROOT
-from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
-from server_helpers import free_port, wait_for_server
+from builders import SCREENSHOTS, UPLOAD_FILE, running_server
 
 from dashboards import units as u
 from trainlog import Store
@@ -28,8 +23,8 @@ from trainlog.analysis import pipeline as report
 from trainlog.analysis.stored import metrics_of
 from trainlog.settings import load_settings
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+#: conftest's browser fixture first, before a server starts: it skips these tests without Chromium or Playwright.
+pytestmark = pytest.mark.usefixtures("browser")
 
 MARA_DAY = "2026-03-15"  # Mara's last day with training in the sample data
 PAGES = {
@@ -49,18 +44,12 @@ SAMPLE_IMPORT_S = 300
 
 
 @pytest.fixture(scope="session")
-def server(subset_dir, tmp_path_factory):  # noqa: F811
+def server(subset_dir, tmp_path_factory):
     """A dashboard server over a copy of the sample subset: its base URL and data directory."""
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     shutil.copytree(subset_dir, data_dir)
-    port = free_port()
-    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(data_dir), "--port", str(port)]
-    with open(data_dir.parent / "server.log", "w+") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        base = wait_for_server(proc, port, log)
+    with running_server(data_dir) as (base, _):
         yield base, data_dir
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 
@@ -168,7 +157,8 @@ def test_activities_table_filters_and_sorts(server, desktop):
     assert 0 < at_least < per.height
     ascent_filter = page.locator('.ag-floating-filter[col-id="ascent"] input[type=number]')
     ascent_filter.fill("1000")  # numbers filter "at least"
-    page.wait_for_function(f"document.querySelectorAll('#activities-table .ag-center-cols-container .ag-row').length == {at_least}")
+    row_count = "document.querySelectorAll('#activities-table .ag-center-cols-container .ag-row').length"
+    page.wait_for_function(f"{row_count} == {at_least}")
     shown_ascents = [float(t) for t in rows.locator('[col-id="ascent"]').all_inner_texts()]
     assert len(shown_ascents) == at_least and min(shown_ascents) >= 1000
     page.locator('.ag-header-cell[col-id="ascent"] .ag-header-cell-label').click()  # sort ascending
@@ -271,20 +261,12 @@ def test_uploaded_fit_file_appears_in_activities(server, browser):
 
 def test_empty_data_directory_offers_and_loads_the_sample_athletes(browser, tmp_path):
     """The first-run path: a button imports the bundled sample athletes in the background."""
-    port = free_port()
-    command = [sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(tmp_path / "data"), "--port", str(port)]
-    with open(tmp_path / "server.log", "w+") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = wait_for_server(proc, port, log)
-            page, errors = open_page(browser, PHONE)
-            visit(page, base + "/")
-            page.screenshot(path=SCREENSHOTS / "empty-phone.png", full_page=True)
-            page.click("#load-samples")
-            page.wait_for_selector("#today-ctl", timeout=SAMPLE_IMPORT_S * 1000)
-            assert "athlete=" in page.url
-            assert not errors, errors
-            page.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with running_server(tmp_path / "data") as (base, _):
+        page, errors = open_page(browser, PHONE)
+        visit(page, base + "/")
+        page.screenshot(path=SCREENSHOTS / "empty-phone.png", full_page=True)
+        page.click("#load-samples")
+        page.wait_for_selector("#today-ctl", timeout=SAMPLE_IMPORT_S * 1000)
+        assert "athlete=" in page.url
+        assert not errors, errors
+        page.close()

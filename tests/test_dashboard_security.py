@@ -13,20 +13,13 @@ import sys
 
 import flask
 import pytest
-from conftest import CHROMIUM
-from corpus import ROOT, SAMPLE_FIT
-from server_helpers import Client, free_port, log_text, page_callback, running_server
+from builders import ROOT, SAMPLE_FIT, Client, free_port, log_text, page_callback, running_server
 
 from dashboards import data as dash_data
 from dashboards.app import create_app, is_loopback
 from trainlog import Store, import_paths
 from trainlog.errors import SettingsError
 from trainlog.store.users import SignInThrottle, UserBook, add_user, authenticate, load_users, users_path
-
-try:
-    from playwright import sync_api
-except ImportError:
-    sync_api = None
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
 PASSWORD = "correct horse battery"
@@ -347,7 +340,6 @@ def test_repeated_failures_are_refused_with_429_without_checking_the_password(tw
         assert client.get("/_dash-layout")[0] == 401
 
 
-@pytest.mark.skipif(sync_api is None or CHROMIUM is None, reason="playwright or Debian's chromium is missing")
 def test_sign_in_and_out_in_a_browser(two_athletes, tmp_path, browser):
     data_dir = tmp_path / "data"
     shutil.copytree(two_athletes, data_dir)
@@ -387,7 +379,6 @@ def _hostile_fit(path):
     path.write_bytes(encode(rec, Device(manufacturer="development", product=1, product_name=HOSTILE)))
 
 
-@pytest.mark.skipif(sync_api is None or CHROMIUM is None, reason="playwright or Debian's chromium is missing")
 def test_strings_from_fit_files_are_shown_as_text(tmp_path, browser):
     data_dir = tmp_path / "data"
     hostile = tmp_path / f"{HOSTILE}.fit"

@@ -18,9 +18,7 @@ import urllib.request
 
 import polars as pl
 import pytest
-from conftest import SCREENSHOTS
-from dashboard_fixtures import subset_dir  # noqa: F401 (fixture)
-from server_helpers import page_callback, running_server
+from builders import SCREENSHOTS, page_callback, running_server
 
 from dashboards import data, shell
 from trainlog import Store
@@ -28,7 +26,7 @@ from trainlog import Store
 #: Largest response a page may send (the 59 h Barkley activity page is about 0.25 MB).
 MAX_RESPONSE_BYTES = 2 * 2**20
 @pytest.fixture(scope="module")
-def server(subset_dir, tmp_path_factory):  # noqa: F811
+def server(subset_dir, tmp_path_factory):
     """A dashboard over a copy of the subset plus "zz-broken", an athlete whose settings.json is garbage:
     the base URL, the data directory and the server's log file."""
     data_dir = tmp_path_factory.mktemp("urls") / "data"
@@ -120,7 +118,7 @@ def test_the_longest_activity_page_is_bounded(server):
 
 # ---- the view, the span and the cache, in process
 
-def test_dates_are_clamped_to_the_athletes_span(subset_dir):  # noqa: F811
+def test_dates_are_clamped_to_the_athletes_span(subset_dir):
     source = data.use(subset_dir)
     today = dt.date(2026, 7, 1)
     first, last = source.span("tom", today)
@@ -133,7 +131,7 @@ def test_dates_are_clamped_to_the_athletes_span(subset_dir):  # noqa: F811
     assert any("is not a date" in n for n in garbage.notes) and any("Unknown units" in n for n in garbage.notes)
 
 
-def test_many_distinct_days_keep_the_cache_within_its_budget(subset_dir):  # noqa: F811
+def test_many_distinct_days_keep_the_cache_within_its_budget(subset_dir):
     """Days after the data extend the daily series (a frame per day asked for): the budget holds them."""
     probe = data.Data(subset_dir)
     probe.summary("mara", dt.date(2026, 3, 15))

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import check_dataset, tree
-from corpus import ROOT, SAMPLE_FIT
+from builders import ROOT, SAMPLE_FIT, check_dataset, tree
 
 from trainlog import Store
 

@@ -6,7 +6,7 @@ import csv
 
 import polars as pl
 import pytest
-from corpus import SAMPLE_FIT, requires_corpus
+from builders import SAMPLE_FIT, requires_corpus
 
 from trainlog import Store, import_paths
 from trainlog.analysis.pipeline import activity_metrics

@@ -6,8 +6,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from corpus import SAMPLE_FIT
-from metrics_builders import activities, samples, utc
+from builders import SAMPLE_FIT, activities, samples, utc
 
 from trainlog import Store, import_paths
 from trainlog.analysis import goal

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import tree
-from corpus import CORPUS, ROOT, corpus_file, manifest, requires_corpus
+from builders import CORPUS, ROOT, corpus_file, manifest, requires_corpus, tree
 
 from trainlog import Store, import_paths
 from trainlog.errors import StoreError

@@ -5,7 +5,7 @@ import math
 
 import polars as pl
 import pytest
-from metrics_builders import activities, concat, samples, utc
+from builders import activities, concat, samples, utc
 
 from trainlog.analysis import activity
 from trainlog.analysis import pipeline as report

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import check_dataset, tree, zip_bytes
-from corpus import ROOT, SAMPLE_FIT
+from builders import ROOT, SAMPLE_FIT, check_dataset, tree, zip_bytes
 
 from trainlog import Store, import_paths
 from trainlog.errors import SettingsError, StoreError

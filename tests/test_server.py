@@ -1,6 +1,6 @@
 """``trainlog dashboard`` on waitress: the start line, the Host allow-list, cross-site POSTs, errors as one line.
 
-Against a real server process on a free loopback port (server_helpers), except the
+Against a real server process on a free loopback port (builders.running_server), except the
 error handlers, which are checked on the Flask app directly.
 """
 
@@ -12,9 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from corpus import ROOT
-from dashboard_fixtures import subset_dir  # noqa: F401 (fixture)
-from server_helpers import Client, free_port, log_text, page_callback, running_server
+from builders import ROOT, Client, free_port, log_text, page_callback, running_server
 
 from dashboards import auth
 from dashboards.app import create_app
@@ -23,7 +21,7 @@ from trainlog.store.users import add_user
 
 
 @pytest.fixture(scope="module")
-def loopback(subset_dir, tmp_path_factory):  # noqa: F811
+def loopback(subset_dir, tmp_path_factory):
     """A loopback server (no sign-in) that also accepts the name coach.example: (base URL, log)."""
     data_dir = tmp_path_factory.mktemp("server") / "data"
     shutil.copytree(subset_dir, data_dir)
@@ -107,7 +105,7 @@ def test_server_options_are_checked(tmp_path, args, message):
     assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
 
 
-def test_refusals_are_403_and_trainlog_errors_400_as_one_line(subset_dir, caplog):  # noqa: F811
+def test_refusals_are_403_and_trainlog_errors_400_as_one_line(subset_dir, caplog):
     app = create_app(subset_dir)
     server = app.server
 
@@ -146,7 +144,7 @@ def test_secret_key_is_made_once_and_private(tmp_path):
     assert (tmp_path / auth.SECRET_KEY_FILE).stat().st_mode & 0o777 == 0o600
 
 
-def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_client_address_is_logged(subset_dir, tmp_path):  # noqa: F811
+def test_behind_a_trusted_proxy_the_cookie_is_secure_and_the_client_address_is_logged(subset_dir, tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(subset_dir, data_dir)
     add_user(data_dir, "coach1", "correct horse battery", "coach")

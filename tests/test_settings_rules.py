@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from corpus import ROOT, SAMPLE_FIT
-from dashboard_fixtures import dash_app, subset_dir, writable_source  # noqa: F401 (fixtures)
+from builders import ROOT, SAMPLE_FIT
 
 from dashboards import units as u
 from trainlog import Store, import_paths

@@ -17,8 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import zip_bytes
-from corpus import ROOT, SAMPLE_FIT
+from builders import ROOT, SAMPLE_FIT, zip_bytes
 
 from trainlog.ingest import sources
 

@@ -15,8 +15,7 @@ import time
 import uuid
 
 import pytest
-from dashboard_fixtures import UPLOAD_FILE, subset_dir  # noqa: F401 (fixture)
-from server_helpers import running_server
+from builders import UPLOAD_FILE, running_server
 
 from dashboards import data, uploads
 from trainlog import Store
@@ -25,7 +24,7 @@ IMPORT_S = 120
 
 
 @pytest.fixture(scope="module")
-def server(subset_dir, tmp_path_factory):  # noqa: F811
+def server(subset_dir, tmp_path_factory):
     """A dashboard over a copy of the subset: (host, port, data directory)."""
     data_dir = tmp_path_factory.mktemp("upload") / "data"
     shutil.copytree(subset_dir, data_dir)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from metrics_builders import activities, concat, samples, utc
+from builders import activities, concat, samples, utc
 from polars.testing import assert_frame_equal
 
 from trainlog.analysis import pipeline as report
