@@ -49,19 +49,19 @@ README = ROOT / "devtools" / "README.md"
 #: Target module -> the test files that exercise it (run fastest first; missing files are skipped).
 #: ``tests/test_<module>.py`` is always tried first.
 TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "fitness": ("trainlog/analysis/fitness.py", ("tests/test_report.py", "tests/test_daily.py")),
+    "fitness": ("trainlog/analysis/fitness.py", ("tests/test_pipeline.py", "tests/test_daily.py")),
     "elevation": (
         "trainlog/analysis/elevation.py",
         ("tests/test_load.py", "tests/test_daily.py", "tests/test_goal.py", "tests/test_elevation_accuracy.py"),
     ),
-    "load": ("trainlog/analysis/load.py", ("tests/test_daily.py", "tests/test_report.py")),
-    "goal": ("trainlog/analysis/goal.py", ("tests/test_report.py",)),
-    "daily": ("trainlog/analysis/daily.py", ("tests/test_weekly.py", "tests/test_goal.py", "tests/test_report.py")),
+    "load": ("trainlog/analysis/load.py", ("tests/test_daily.py", "tests/test_pipeline.py")),
+    "goal": ("trainlog/analysis/goal.py", ("tests/test_pipeline.py",)),
+    "daily": ("trainlog/analysis/daily.py", ("tests/test_weekly.py", "tests/test_goal.py", "tests/test_pipeline.py")),
     "repair": ("trainlog/ingest/repair.py", ("tests/test_load.py", "tests/test_daily.py", "tests/test_importer.py")),
     "activity": (
         "trainlog/analysis/activity.py",
         ("tests/test_load.py", "tests/test_daily.py", "tests/test_weekly.py", "tests/test_goal.py",
-         "tests/test_report.py"),
+         "tests/test_pipeline.py"),
     ),
 }
 

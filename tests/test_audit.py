@@ -13,11 +13,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from corpus import requires_corpus
+from builders import requires_corpus
 
 from trainlog import Store
 from trainlog.analysis import audit
-from trainlog.analysis.pipeline import activity_metrics
+from trainlog.analysis.pipeline import analyse_activities
 from trainlog.settings import AthleteSettings
 
 UTC = dt.UTC
@@ -80,7 +80,7 @@ def audited_corpus(corpus_import, tmp_path_factory):
 
     copy = Store(data)
     acts, samples = copy.read("activities", "corpus"), copy.read("samples", "corpus")
-    metrics = activity_metrics(acts, samples, AthleteSettings()).join(acts.select("activity_id", "source_file"),
+    metrics = analyse_activities(acts, samples, AthleteSettings()).join(acts.select("activity_id", "source_file"),
                                                                       on="activity_id")
     return json.loads(run("--json")), run(), metrics
 

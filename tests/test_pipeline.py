@@ -1,4 +1,4 @@
-"""The summary dict (``trainlog summary --json``) and the per-activity frame."""
+"""trainlog.analysis.pipeline: the summary dict (``trainlog summary --json``) and the per-activity frame."""
 
 import datetime as dt
 import json
@@ -6,9 +6,9 @@ import time
 
 import polars as pl
 import pytest
+from builders import activities, concat, histories, samples, utc
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
-from metrics_builders import activities, concat, histories, samples, utc
 
 from trainlog.analysis import metrics
 from trainlog.analysis import pipeline as report
@@ -158,10 +158,17 @@ def test_summary_does_not_depend_on_the_machine_time_zone(monkeypatch):
 def test_activity_metrics_has_one_row_per_activity_with_the_registry_columns():
     acts = activities(hour("a", utc(2024, 3, 4, 9)), hour("b", utc(2024, 3, 5, 9)))
     smp = samples("a", utc(2024, 3, 4, 9), n=11, distance_m=[3.0 * i for i in range(11)], hr_bpm=[150.0] * 11)
-    frame = report.activity_metrics(acts, smp, AthleteSettings())
+    frame = report.analyse_activities(acts, smp, AthleteSettings())
     assert frame.schema == metrics.schema("activity")
     assert frame["activity_id"].to_list() == ["a", "b"]
     assert frame["load_source"].to_list() == ["hr", "duration"]
+
+
+def test_activity_metrics_is_the_public_name_of_analyse_activities():
+    import trainlog
+
+    assert trainlog.activity_metrics is report.analyse_activities is report.activity_metrics
+    assert "activity_metrics" in trainlog.__all__
 
 
 @hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -175,7 +182,7 @@ def test_summary_of_any_history_is_strict_json(history):
 
 def test_summary_reuses_a_precomputed_analysis(tmp_path):
     """The dashboard computes analyse() once and asks for many days: same answers."""
-    from corpus import SAMPLE_FIT
+    from builders import SAMPLE_FIT
 
     from trainlog import Store, import_paths
     from trainlog.analysis.pipeline import analyse, summary, summary_of_analysis

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
+from collections.abc import Callable
 
 import polars as pl
 
@@ -78,7 +79,7 @@ def stored_analysis(
     key = json.dumps([__version__, ANALYSIS_VERSION, manifest.generation, settings.to_dict()], sort_keys=True)
     computed: dict[str, Analysis] = {}
 
-    def compute(name: str):
+    def compute(name: str) -> Callable[[], pl.DataFrame]:
         def run() -> pl.DataFrame:
             if "result" not in computed:
                 tables = store.read_all(athlete, ("activities", "samples", "choices"), manifest)

@@ -1,0 +1,99 @@
+"""trainlog.analysis.stored: one athlete's settings and analysis, kept on disk beside the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from builders import SAMPLE_FIT
+from polars.testing import assert_frame_equal
+
+from trainlog import Store, import_paths
+from trainlog.analysis import stored
+from trainlog.analysis.pipeline import analyse
+from trainlog.settings import AthleteSettings
+
+FILES = sorted((SAMPLE_FIT / "mara").glob("2026-03-0*.fit"))[:3]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("stored") / "data")
+    report = import_paths(store, FILES[:2], "mara", workers=1)
+    assert report.counts()["imported"] == 2
+    return store
+
+
+@pytest.fixture
+def store(imported, tmp_path):
+    shutil.copytree(imported.data_dir, tmp_path / "data")
+    return Store(tmp_path / "data")
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """How many times the analysis was computed (rather than read back)."""
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(stored, "analyse", counted)
+    return calls
+
+
+def test_the_analysis_is_computed_once_then_read_back(store, runs):
+    first = stored.stored_analysis(store, "mara")
+    again = stored.stored_analysis(store, "mara")
+    assert len(runs) == 1
+    for name in stored.ANALYSIS_FRAMES:
+        assert_frame_equal(getattr(again, name), getattr(first, name))
+    tables = store.read_all("mara", ("activities", "samples", "choices"))
+    fresh = analyse(tables["activities"], tables["samples"], AthleteSettings(), choices=tables["choices"])
+    assert_frame_equal(first.per_activity, fresh.per_activity)
+
+
+def test_new_settings_recompute_it(store, runs):
+    before = stored.metrics_of(store, "mara")
+    stored.save_settings_of(store, "mara", AthleteSettings(hr_max_bpm=175.0, hr_rest_bpm=50.0))
+    after = stored.metrics_of(store, "mara")
+    assert len(runs) == 2 and stored.settings_of(store, "mara").hr_max_bpm == 175.0
+    assert after["load"].to_list() != before["load"].to_list()  # HR load: same beats, another max
+    stored.metrics_of(store, "mara")
+    assert len(runs) == 2
+
+
+def test_new_data_recompute_it(store, runs):
+    assert stored.metrics_of(store, "mara").height == 2
+    report = import_paths(store, FILES[2:], "mara", workers=1)
+    stored.analyse_imported(store, report)  # what trainlog import does after storing
+    assert len(runs) == 2
+    assert stored.metrics_of(store, "mara").height == 3 and len(runs) == 2
+    stored.analyse_imported(store, import_paths(store, FILES[2:], "mara", workers=1))  # a duplicate: nothing new
+    assert len(runs) == 2
+
+
+def test_settings_default_when_none_were_saved(store):
+    assert stored.settings_of(store, "mara") == AthleteSettings()
+    assert not store.settings_path("mara").exists()
+
+
+def test_activity_table_has_the_local_start_and_the_metrics_oldest_first(store):
+    table = stored.activity_table(store, "mara")
+    assert table["start_utc"].is_sorted() and table.height == 2
+    assert {"start_local", "load", "ascent_m", "goal_counted"} <= set(table.columns)
+    for r in table.iter_rows(named=True):  # the sample files are named by their local start
+        assert f"{r['start_local']:%Y-%m-%d_%H%M}" in r["source_file"], r["source_file"]
+        assert r["start_local"] != r["start_utc"].replace(tzinfo=None)  # Mara's watch is not on UTC
+
+
+def test_local_today_is_the_athletes_date():
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14 and UTC-11: never the same date
+        import zoneinfo
+
+        expected = dt.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+        assert stored.local_today(AthleteSettings(timezone=zone)) in (expected, expected + dt.timedelta(days=1))
+    assert stored.local_today(AthleteSettings(timezone="Pacific/Kiritimati")) != stored.local_today(
+        AthleteSettings(timezone="Pacific/Pago_Pago"))
