@@ -331,7 +331,7 @@ def coverage() -> None:
     from collections import Counter
 
     from trainlog.errors import InvalidFitFile
-    from trainlog.ingest import fit_fast as fastdecode
+    from trainlog.ingest.fit import fast as fastdecode
 
     files = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.tsv")
     reasons: Counter[str] = Counter()
@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== 1a. the four largest corpus files")
     if (CORPUS / "MANIFEST.tsv").is_file():
         largest = sorted((p for p in CORPUS.iterdir() if p.suffix.lower() == ".fit"), key=lambda p: -p.stat().st_size)[:4]
-        from trainlog.ingest import fit_fast as fastdecode
+        from trainlog.ingest.fit import fast as fastdecode
 
         for p in largest:
             try:

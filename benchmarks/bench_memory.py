@@ -76,7 +76,7 @@ def fit_max_damaged() -> Path:
 
 def zip_of_races() -> Path:
     """A zip of four 60 h races (distinct bytes, valid CRCs): decoded two at a time, committed in one batch."""
-    from trainlog.ingest.fit_fast import fit_crc
+    from trainlog.ingest.fit.framing import fit_crc
 
     path = OUT / "zip-of-races.zip"
     if not path.exists():

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import struct
 
-FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
+from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S
+
 PROTOCOL_VERSION = 0x20  # 2.0
 PROFILE_VERSION = 2132
 
@@ -25,7 +26,8 @@ FORMAT = {ENUM: "B", UINT8: "B", UINT16: "H", UINT32: "I", UINT32Z: "I"}
 FILE_ID, SESSION, RECORD = 0, 18, 20
 TIMESTAMP = 253
 RECORD_HEART_RATE, RECORD_DISTANCE, RECORD_SPEED = 3, 5, 6
-FILE_ID_FIELDS = [(0, ENUM), (1, UINT16), (2, UINT16), (3, UINT32Z), (4, UINT32)]  # type, manufacturer, product, serial, time_created
+# file_id: type, manufacturer, product, serial, time_created
+FILE_ID_FIELDS = [(0, ENUM), (1, UINT16), (2, UINT16), (3, UINT32Z), (4, UINT32)]
 SESSION_FIELDS = [(TIMESTAMP, UINT32), (2, UINT32), (7, UINT32), (8, UINT32), (9, UINT32), (5, ENUM), (6, ENUM)]
 FILE_TYPE_ACTIVITY = 4
 MANUFACTURER_DEVELOPMENT = 255

@@ -1,7 +1,7 @@
 """The compiled fast path against fitparse: every corpus file decoded both ways.
 
-The fast path (trainlog.ingest.fit_fast, fitfast for records) must give exactly what
-the reference (trainlog.ingest.decode.decode_reference, fitparse only) gives for every
+The fast path (trainlog.ingest.fit.fast, fitfast for records) must give exactly what
+the reference (trainlog.ingest.fit.reference.decode_reference, fitparse only) gives for every
 field trainlog stores, or refuse the file (Unsupported) so decode() falls back.
 No tolerance is needed: fitfast's speed/altitude expansion that can be one raw
 unit low (0.001 m/s, 0.2 m) is avoided by reading the base field.
@@ -13,12 +13,15 @@ import sys
 
 import numpy as np
 import pytest
-from corpus import CORPUS, SAMPLE_FIT, corpus_available, corpus_file, requires_corpus
+from builders import CORPUS, SAMPLE_FIT, corpus_available, corpus_file, requires_corpus
 from polars.testing import assert_frame_equal
 
 from trainlog.errors import InvalidFitFile
-from trainlog.ingest import fit_fast as fastdecode
-from trainlog.ingest.decode import RECORD_COLUMNS, decode, decode_reference
+from trainlog.ingest.decode import decode
+from trainlog.ingest.decoded import RECORD_COLUMNS
+from trainlog.ingest.fit import fast as fit_fast
+from trainlog.ingest.fit import framing
+from trainlog.ingest.fit.reference import decode_reference
 
 SUMMARY_FIELDS = ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes")
 LARGE = "muktihari-fit_big_activity.fit"  # 100k records, the fast path
@@ -58,13 +61,13 @@ def test_corpus_file_decodes_as_fitparse_does(name):
     if isinstance(ref, InvalidFitFile):
         with pytest.raises(InvalidFitFile):
             decode(data, name)
-        with pytest.raises((fastdecode.Unsupported, InvalidFitFile)):
-            fastdecode.decode_fast(data, name)
+        with pytest.raises((fit_fast.Unsupported, InvalidFitFile)):
+            fit_fast.decode_fast(data, name)
         return
     assert_same(ref, decode(data, name))
     try:
-        fast = fastdecode.decode_fast(data, name)
-    except fastdecode.Unsupported:
+        fast = fit_fast.decode_fast(data, name)
+    except fit_fast.Unsupported:
         return  # decode() fell back to fitparse: checked above
     assert_same(ref, fast)
 
@@ -74,9 +77,9 @@ def test_most_of_the_corpus_takes_the_fast_path():
     taken = 0
     for name in corpus_names():
         try:
-            fastdecode.decode_fast(corpus_file(name).read_bytes(), name)
+            fit_fast.decode_fast(corpus_file(name).read_bytes(), name)
             taken += 1
-        except (fastdecode.Unsupported, InvalidFitFile):
+        except (fit_fast.Unsupported, InvalidFitFile):
             pass
     # 235 of 271: the others are damaged, chained or odd (benchmarks/README.md); two BingiWatch pool
     # swims list timestamp twice in a record definition and go to fitparse (same values)
@@ -87,45 +90,38 @@ def test_most_of_the_corpus_takes_the_fast_path():
 @pytest.mark.parametrize(("name", "reason"), [(COMPRESSED_SPEED, "compressed speed/distance")])
 def test_files_fitfast_gets_wrong_are_refused(name, reason):
     data = corpus_file(name).read_bytes()
-    with pytest.raises(fastdecode.Unsupported, match=reason):
-        fastdecode.decode_fast(data, name)
+    with pytest.raises(fit_fast.Unsupported, match=reason):
+        fit_fast.decode_fast(data, name)
     assert_same(decode_reference(data, name), decode(data, name))
 
 
 def _zero_header_crc(data: bytes) -> bytes:
     """``data`` as a device that leaves the header CRC at 0 writes it (file CRC recomputed)."""
     body = data[:12] + b"\0\0" + data[14:-2]
-    return body + fastdecode.fit_crc(body).to_bytes(2, "little")
-
-
-def test_crc_of_appended_zeros_matches_the_byte_loop():
-    for n in (0, 1, 2, 3, 255, 4096, 100_003):
-        for message in (b"\x01", b".FIT", bytes(range(40))):
-            assert fastdecode.crc_append_zeros(fastdecode.fit_crc(message), n) == fastdecode.fit_crc(
-                message + bytes(n)), (message, n)
+    return body + framing.fit_crc(body).to_bytes(2, "little")
 
 
 def test_zero_header_crc_takes_the_fast_path_and_a_bad_file_crc_is_still_refused():
     path = next(SAMPLE_FIT.glob("tom/*_running.fit"))
     data = _zero_header_crc(path.read_bytes())
     assert data[0] == 14 and data[12:14] == b"\0\0"
-    fixed = fastdecode.with_header_crc(data)  # what fitfast is given
-    assert fastdecode.fit_crc(fixed[:12]) == int.from_bytes(fixed[12:14], "little")
-    assert fastdecode.fit_crc(fixed[:-2]) == int.from_bytes(fixed[-2:], "little")
-    fast = fastdecode.decode_fast(data, path.name)
+    fixed = framing.with_header_crc(data)  # what fitfast is given
+    assert framing.fit_crc(fixed[:12]) == int.from_bytes(fixed[12:14], "little")
+    assert framing.fit_crc(fixed[:-2]) == int.from_bytes(fixed[-2:], "little")
+    fast = fit_fast.decode_fast(data, path.name)
     assert fast.n_records > 1000
     assert_same(decode_reference(data, path.name), fast)
     damaged = bytearray(data)
     damaged[len(data) // 2] ^= 0x01  # the file CRC no longer matches: still caught
-    with pytest.raises(fastdecode.Unsupported, match="checksum|CRC"):
-        fastdecode.decode_fast(bytes(damaged), path.name)
+    with pytest.raises(fit_fast.Unsupported, match="checksum|CRC"):
+        fit_fast.decode_fast(bytes(damaged), path.name)
 
 
 @requires_corpus
 def test_zero_header_crc_corpus_file_takes_the_fast_path():
     data = corpus_file(ZERO_HEADER_CRC).read_bytes()
     assert data[12:14] == b"\0\0"
-    assert_same(decode_reference(data, ZERO_HEADER_CRC), fastdecode.decode_fast(data, ZERO_HEADER_CRC))
+    assert_same(decode_reference(data, ZERO_HEADER_CRC), fit_fast.decode_fast(data, ZERO_HEADER_CRC))
 
 
 @requires_corpus
@@ -143,7 +139,7 @@ def large() -> bytes:
 @requires_corpus
 @pytest.mark.slow
 def test_large_file_takes_the_fast_path(large):
-    fast = fastdecode.decode_fast(large, LARGE)
+    fast = fit_fast.decode_fast(large, LARGE)
     assert fast.n_records > 90_000
     assert_same(decode_reference(large, LARGE), fast)
 
@@ -157,8 +153,8 @@ def run() -> bytes:
 @pytest.mark.parametrize("fraction", [0.3, 0.999])
 def test_truncated_file_keeps_what_fitparse_keeps(run, fraction):
     cut = run[: int(len(run) * fraction)]
-    with pytest.raises(fastdecode.Unsupported, match="truncated"):
-        fastdecode.decode_fast(cut, RUN)
+    with pytest.raises(fit_fast.Unsupported, match="truncated"):
+        fit_fast.decode_fast(cut, RUN)
     decoded = decode(cut, RUN)
     assert decoded.partial
     assert decoded.n_records > 0
@@ -170,8 +166,8 @@ def test_damaged_byte_is_refused_and_kept_up_to_the_damage(run):
     damaged = bytearray(run)
     damaged[len(run) // 2] ^= 0x01  # a value bit: the framing is intact, the file CRC is not
     damaged = bytes(damaged)
-    with pytest.raises(fastdecode.Unsupported, match="checksum|CRC"):
-        fastdecode.decode_fast(damaged, RUN)
+    with pytest.raises(fit_fast.Unsupported, match="checksum|CRC"):
+        fit_fast.decode_fast(damaged, RUN)
     decoded = decode(damaged, RUN)
     assert decoded.partial
     assert_same(decode_reference(damaged, RUN), decoded)
@@ -180,21 +176,21 @@ def test_damaged_byte_is_refused_and_kept_up_to_the_damage(run):
 @requires_corpus
 def test_chained_file_is_refused():
     data = corpus_file("fitparse_activity-settings.fit").read_bytes()
-    with pytest.raises(fastdecode.Unsupported):
-        fastdecode.decode_fast(data, "chained")
+    with pytest.raises(fit_fast.Unsupported):
+        fit_fast.decode_fast(data, "chained")
 
 
 @requires_corpus
 def test_without_fitfast_decode_uses_fitparse(monkeypatch, run):
     monkeypatch.setitem(sys.modules, "fitfast", None)  # import fitfast -> ImportError
-    with pytest.raises(fastdecode.Unsupported, match="fitfast not installed"):
-        fastdecode.decode_fast(run, RUN)
+    with pytest.raises(fit_fast.Unsupported, match="fitfast not installed"):
+        fit_fast.decode_fast(run, RUN)
     assert decode(run, RUN).n_records > 0
 
 
 def test_not_a_fit_file_is_refused():
-    with pytest.raises(fastdecode.Unsupported):
-        fastdecode.decode_fast(b"hello world, not FIT", "x.fit")
+    with pytest.raises(fit_fast.Unsupported):
+        fit_fast.decode_fast(b"hello world, not FIT", "x.fit")
     with pytest.raises(InvalidFitFile):
         decode(b"hello world, not FIT", "x.fit")
 
@@ -208,7 +204,7 @@ def test_records_frame_fills_missing_timestamps_forward():
         "speed": np.array([1.234, nan, 2.0, 3.0]),
         "enhanced_speed": np.array([1.233, 5.0, 1.999, 2.999]),
     }
-    frame, relative = fastdecode._records_frame(cols, 4)
+    frame, relative = fit_fast._records_frame(cols, 4)
     assert not relative
     assert frame["timestamp"].dt.epoch("s").to_list() == [t0, t0, t0 + 2]  # the first row has no time yet
     assert frame["hr_bpm"].to_list() == [101.0, 102.0, None]
@@ -218,31 +214,8 @@ def test_records_frame_fills_missing_timestamps_forward():
 
 def _messages(data: bytes):
     """(offset, header byte, global number, field definitions bytes) of each message of a file."""
-    pos, defs = data[0], {}
-    end = data[0] + int.from_bytes(data[4:8], "little")
-    while pos < end:
-        h = data[pos]
-        if h & 0x80:
-            size, kind, fields = defs[(h >> 5) & 3]
-            yield pos, h, kind, fields
-            pos += 1 + size
-        elif h & 0x40:
-            big = data[pos + 2] == 1
-            kind = int.from_bytes(data[pos + 3: pos + 5], "big" if big else "little")
-            length = 6 + 3 * data[pos + 5]
-            fields = data[pos + 6: pos + length]
-            size = sum(fields[1::3])
-            if h & 0x20:
-                dev = data[pos + length + 1: pos + length + 1 + 3 * data[pos + length]]
-                length += 1 + len(dev)
-                size += sum(dev[1::3])
-            defs[h & 0x0F] = (size, kind, fields)
-            yield pos, h, kind, fields
-            pos += length
-        else:
-            size, kind, fields = defs[h & 0x0F]
-            yield pos, h, kind, fields
-            pos += 1 + size
+    for pos, h, d in framing.walk(data, framing.read_header(data)):
+        yield pos, h, d.global_num, d.fields
 
 
 def _record_definition(data: bytes) -> int:
@@ -258,8 +231,8 @@ def test_unknown_base_type_is_refused_before_fitfast(capfd, base_type):
     pos = _record_definition(bytes(data))
     assert data[pos + 6 + 2] & 0x80  # the first field's base type has the endian bit (e.g. 0x86)
     data[pos + 6 + 3 + 2] = base_type  # the second field's
-    with pytest.raises(fastdecode.Unsupported, match="unknown base type"):
-        fastdecode.decode_fast(bytes(data), "odd.fit")
+    with pytest.raises(fit_fast.Unsupported, match="unknown base type"):
+        fit_fast.decode_fast(bytes(data), "odd.fit")
     assert "panicked" not in capfd.readouterr().err
 
 
@@ -270,22 +243,22 @@ def test_developer_field_of_unknown_base_type_is_refused_before_fitfast(capfd):
     for path in sorted(CORPUS.glob("*.fit")):
         data = path.read_bytes()
         try:
-            fastdecode.decode_fast(data, path.name)
-        except fastdecode.Unsupported:
+            fit_fast.decode_fast(data, path.name)
+        except fit_fast.Unsupported:
             continue
         for pos, h, kind, fields in _messages(data):
             if kind == 206 and not h & 0x40 and 2 in fields[0::3]:  # field_description, fit_base_type_id
                 offset = sum(fields[1:3 * list(fields[0::3]).index(2):3])
                 damaged = bytearray(data)
                 damaged[pos + 1 + offset] = 0x15
-                with pytest.raises(fastdecode.Unsupported, match="developer field of an unknown base type"):
-                    fastdecode.decode_fast(bytes(damaged), path.name)
+                with pytest.raises(fit_fast.Unsupported, match="developer field of an unknown base type"):
+                    fit_fast.decode_fast(bytes(damaged), path.name)
                 # and a field_description defined without fit_base_type_id (its number changed)
                 definition = max(d for d, dh, dkind, _ in _messages(data) if dh & 0x40 and dkind == 206 and d < pos)
                 renamed = bytearray(data)
                 renamed[definition + 6 + 3 * list(fields[0::3]).index(2)] = 0xFE
-                with pytest.raises(fastdecode.Unsupported, match="developer field of an unknown base type"):
-                    fastdecode.decode_fast(bytes(renamed), path.name)
+                with pytest.raises(fit_fast.Unsupported, match="developer field of an unknown base type"):
+                    fit_fast.decode_fast(bytes(renamed), path.name)
                 assert "panicked" not in capfd.readouterr().err
                 return
     pytest.fail("no corpus file on the fast path has developer fields")
@@ -298,11 +271,11 @@ def test_records_defining_a_field_twice_are_refused_and_keep_the_valid_copy(dupl
 
     start = 1_714_550_400
     data = fit_raw.distance_twice_run(start, 121, duplicate=duplicate)
-    with pytest.raises(fastdecode.Unsupported, match="records define a field twice"):
-        fastdecode.decode_fast(data, "twice.fit")
+    with pytest.raises(fit_fast.Unsupported, match="records define a field twice"):
+        fit_fast.decode_fast(data, "twice.fit")
     ref = decode_reference(data, "twice.fit")
     assert ref.records["distance_m"].to_list() == [3.0 * i for i in range(121)]
     assert_same(ref, decode(data, "twice.fit"))
     clean = fit_raw.distance_twice_run(start, 121, duplicate=None)  # distance once: the fast path, same records
-    assert_same(decode_reference(clean, "clean.fit"), fastdecode.decode_fast(clean, "clean.fit"))
-    assert_frame_equal(fastdecode.decode_fast(clean, "clean.fit").records, ref.records, check_exact=True)
+    assert_same(decode_reference(clean, "clean.fit"), fit_fast.decode_fast(clean, "clean.fit"))
+    assert_frame_equal(fit_fast.decode_fast(clean, "clean.fit").records, ref.records, check_exact=True)

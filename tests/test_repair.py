@@ -14,14 +14,15 @@ import fit_raw
 import numpy as np
 import polars as pl
 import pytest
-from metrics_builders import activities, concat, samples, utc
+from builders import activities, concat, samples, utc
 from polars.testing import assert_frame_equal
 
 from trainlog import Store, import_paths
 from trainlog.analysis.stored import stored_analysis
-from trainlog.ingest import fit_fast as fastdecode
 from trainlog.ingest import repair
-from trainlog.ingest.decode import decode, decode_reference
+from trainlog.ingest.decode import decode
+from trainlog.ingest.fit import fast as fit_fast
+from trainlog.ingest.fit.reference import decode_reference
 from trainlog.settings import ModelSettings
 from trainlog.store import schema
 
@@ -373,13 +374,13 @@ def test_a_record_with_distance_twice_keeps_the_valid_copy(tmp_path, duplicate):
     clean = fit_raw.distance_twice_run(T_FILE, 601, duplicate=None)
     expected = decode_reference(clean, "clean.fit")
     assert expected.records["distance_m"].to_list() == [3.0 * i for i in range(601)]
-    assert_frame_equal(fastdecode.decode_fast(clean, "clean.fit").records, expected.records, check_exact=True)
+    assert_frame_equal(fit_fast.decode_fast(clean, "clean.fit").records, expected.records, check_exact=True)
     for decoder in (decode, decode_reference):
         got = decoder(data, "twice.fit")
         assert_frame_equal(got.records, expected.records, check_exact=True)
         assert got.sessions == expected.sessions
-    with pytest.raises(fastdecode.Unsupported, match="twice"):
-        fastdecode.decode_fast(data, "twice.fit")
+    with pytest.raises(fit_fast.Unsupported, match="twice"):
+        fit_fast.decode_fast(data, "twice.fit")
     path = tmp_path / "twice.fit"
     path.write_bytes(data)
     _, analysis = imported(tmp_path, path)

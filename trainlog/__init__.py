@@ -10,7 +10,8 @@ __version__ = "0.1.0"
 from trainlog.analysis import metrics
 from trainlog.analysis.pipeline import Analysis, activity_metrics, analyse, summary
 from trainlog.errors import ArchiveError, InvalidFitFile, InvalidValue, SettingsError, StoreError, TrainlogError
-from trainlog.ingest.decode import DecodedFile, decode
+from trainlog.ingest.decode import decode
+from trainlog.ingest.decoded import DecodedFile
 from trainlog.ingest.importer import FileResult, ImportReport, import_paths
 from trainlog.settings import AthleteSettings, Goal, load_settings, save_settings
 from trainlog.store import Store, choices, default_data_dir

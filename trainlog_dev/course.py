@@ -1,6 +1,6 @@
 """Synthetic course geometry for the sample-data generator (private).
 
-A :class:`Path` is a polyline of stations about 10 m apart in a local plane
+A :class:`Route` is a polyline of stations about 10 m apart in a local plane
 around an origin (x east, y north, metres) with a noise-free altitude (m) at
 each station. Distances are horizontal, as a GPS watch measures them; ascent
 and descent are the sums of the positive and negative altitude steps between
@@ -23,7 +23,7 @@ UNDULATION_M = (5.0, 12.0)  # amplitude of the rolling on "flat" segments: swing
 
 
 @dataclass(frozen=True, eq=False)
-class Path:
+class Route:
     """Stations of a route: positions (m, local plane) and true altitude (m)."""
 
     x_m: np.ndarray
@@ -68,35 +68,35 @@ class Path:
             np.interp(distance_m, d, self.altitude_m),
         )
 
-    def piece(self, start_m: float, end_m: float) -> Path:
+    def piece(self, start_m: float, end_m: float) -> Route:
         """The stretch from ``start_m`` to ``end_m``; walked backwards if end < start."""
         lo, hi = sorted((start_m, end_m))
         d = self.distance_m
         inside = (d > lo) & (d < hi)
         dist = np.concatenate(([lo], d[inside], [hi]))
         x, y, alt = self.at(dist)
-        part = Path(x, y, alt)
+        part = Route(x, y, alt)
         return part.reversed() if end_m < start_m else part
 
-    def reversed(self) -> Path:
-        return Path(self.x_m[::-1].copy(), self.y_m[::-1].copy(), self.altitude_m[::-1].copy())
+    def reversed(self) -> Route:
+        return Route(self.x_m[::-1].copy(), self.y_m[::-1].copy(), self.altitude_m[::-1].copy())
 
     @staticmethod
-    def join(parts: list[Path]) -> Path:
-        """Concatenate paths that meet end to start (the shared station is kept once)."""
+    def join(parts: list[Route]) -> Route:
+        """Concatenate routes that meet end to start (the shared station is kept once)."""
         xs, ys, alts = [parts[0].x_m], [parts[0].y_m], [parts[0].altitude_m]
         for part in parts[1:]:
             xs.append(part.x_m[1:])
             ys.append(part.y_m[1:])
             alts.append(part.altitude_m[1:])
-        return Path(np.concatenate(xs), np.concatenate(ys), np.concatenate(alts))
+        return Route(np.concatenate(xs), np.concatenate(ys), np.concatenate(alts))
 
 
-def flat_line(length_m: float) -> Path:
-    """A straight, level path along x (used where position and altitude are unknown)."""
+def flat_line(length_m: float) -> Route:
+    """A straight, level route along x (used where position and altitude are unknown)."""
     n = max(2, int(math.ceil(length_m / STATION_SPACING_M)) + 1)
     x = np.linspace(0.0, length_m, n)
-    return Path(x, np.zeros(n), np.zeros(n))
+    return Route(x, np.zeros(n), np.zeros(n))
 
 
 def _resample(x: np.ndarray, y: np.ndarray, length_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -193,11 +193,11 @@ def climbing_segments(
     return segments
 
 
-def scale_relief(path: Path, ascent_m: float) -> Path:
-    """The same path with its relief stretched so its total ascent is ``ascent_m``."""
-    base_m = path.altitude_m[0]
-    factor = ascent_m / path.ascent_m
-    return Path(path.x_m, path.y_m, base_m + (path.altitude_m - base_m) * factor)
+def scale_relief(route: Route, ascent_m: float) -> Route:
+    """The same route with its relief stretched so its total ascent is ``ascent_m``."""
+    base_m = route.altitude_m[0]
+    factor = ascent_m / route.ascent_m
+    return Route(route.x_m, route.y_m, base_m + (route.altitude_m - base_m) * factor)
 
 
 def to_semicircles(

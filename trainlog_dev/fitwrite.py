@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
+from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S
+
 DEVICE_ASCENT_HYSTERESIS_M = 2.0  # the simulated watch's own ascent filter (not trainlog's)
 
 

@@ -41,8 +41,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from trainlog.settings import ModelSettings
 from trainlog_dev import course as _course
-from trainlog_dev.course import Path
+from trainlog_dev.course import Route
 from trainlog_dev.fitwrite import Device, Recording, device_ascent_descent, encode
 
 DEFAULT_SEED = 20260313
@@ -105,19 +106,36 @@ RECORD_GAP_WEIGHTS = {  # smart recording: probability of a 1..5 s gap between r
 }
 
 
+#: trainlog's model settings: Minetti's running cost and its clip are read from them.
+MODEL = ModelSettings()
+#: Minetti et al. 2002's cost of walking (J/kg/m) against grade, highest power first
+#: (the analysis has no walking cost; its running polynomial is MODEL.minetti_coefficients).
+MINETTI_WALKING_COEFFICIENTS = (280.5, -58.7, -76.8, 51.9, 19.6, 2.5)
+
+
+def _polynomial(coefficients: tuple[float, ...], x: np.ndarray) -> np.ndarray:
+    """sum of c * x**power, highest power first, added in that order (the sample files'
+    bytes depend on the floating-point order: this is the order they were made with)."""
+    degree = len(coefficients) - 1
+    out = coefficients[0] * x**degree
+    for k, coefficient in enumerate(coefficients[1:], 1):
+        out = out + coefficient * x ** (degree - k)
+    return out
+
+
 def minetti_running_cost(grade: np.ndarray) -> np.ndarray:
     """Energy cost of running (J/kg/m) at a grade (fraction), Minetti et al. 2002.
 
-    Held at the end values beyond +-0.45 (shared/METRICS.md).
+    Held at the end values beyond +-``minetti_clip`` (shared/METRICS.md).
     """
-    i = np.clip(grade, -0.45, 0.45)
-    return 155.4 * i**5 - 30.4 * i**4 - 43.3 * i**3 + 46.3 * i**2 + 19.5 * i + 3.6
+    i = np.clip(grade, -MODEL.minetti_clip, MODEL.minetti_clip)
+    return _polynomial(MODEL.minetti_coefficients, i)
 
 
 def minetti_walking_cost(grade: np.ndarray) -> np.ndarray:
     """Energy cost of walking (J/kg/m) at a grade (fraction), Minetti et al. 2002."""
-    i = np.clip(grade, -0.45, 0.45)
-    return 280.5 * i**5 - 58.7 * i**4 - 76.8 * i**3 + 51.9 * i**2 + 19.6 * i + 2.5
+    i = np.clip(grade, -MODEL.minetti_clip, MODEL.minetti_clip)
+    return _polynomial(MINETTI_WALKING_COEFFICIENTS, i)
 
 
 @dataclass(frozen=True)
@@ -143,9 +161,9 @@ class Athlete:
 
 @dataclass(frozen=True)
 class Course:
-    """A named course: its path, where it is, and how runnable its surface is (0-1)."""
+    """A named course: its route, where it is, and how runnable its surface is (0-1)."""
 
-    path: Path
+    route: Route
     lat_deg: float
     lon_deg: float
     terrain: float
@@ -179,7 +197,7 @@ class Leg:
     at its end; ``lap_after`` closes a lap there.
     """
 
-    path: Path
+    route: Route
     effort: float
     target_s: float | None = None
     pause_after_s: float = 0.0
@@ -210,19 +228,19 @@ STRAVA_EXPORT = Device(
 # --- courses ----------------------------------------------------------------------------
 
 
-def _loop_course(rng, length_m, ascent_m, base_m, *, n_climbs, climb_m, grade, traverse_m) -> Path:
+def _loop_course(rng, length_m, ascent_m, base_m, *, n_climbs, climb_m, grade, traverse_m) -> Route:
     """A closed loop (m) with ``n_climbs`` climbs whose total ascent is exactly ``ascent_m``."""
     x, y = _course.loop_shape(length_m, rng)
     segments = _course.climbing_segments(rng, n_climbs=n_climbs, climb_m=climb_m, grade=grade, traverse_m=traverse_m)
     altitude = _course.profile(segments, len(x), base_m, rng)
     altitude[-1] = altitude[0]
-    return _course.scale_relief(Path(x, y, altitude), ascent_m)
+    return _course.scale_relief(Route(x, y, altitude), ascent_m)
 
 
-def _line_course(rng, length_m, heading_deg, base_m, segments) -> Path:
-    """A point-to-point path from (horizontal m, altitude change m) segments."""
+def _line_course(rng, length_m, heading_deg, base_m, segments) -> Route:
+    """A point-to-point route from (horizontal m, altitude change m) segments."""
     x, y = _course.line_shape(length_m, heading_deg, rng)
-    return Path(x, y, _course.profile(segments, len(x), base_m, rng))
+    return Route(x, y, _course.profile(segments, len(x), base_m, rng))
 
 
 def build_courses(athlete: Athlete, rng: np.random.Generator) -> dict[str, Course]:
@@ -230,9 +248,9 @@ def build_courses(athlete: Athlete, rng: np.random.Generator) -> dict[str, Cours
     lat, lon = athlete.home_lat_deg, athlete.home_lon_deg
 
     def loop(length_m, ascent_m, base_m, n_climbs, climb_m, grade, traverse_m, at, terrain):
-        path = _loop_course(rng, length_m, ascent_m, base_m, n_climbs=n_climbs, climb_m=climb_m, grade=grade,
+        route = _loop_course(rng, length_m, ascent_m, base_m, n_climbs=n_climbs, climb_m=climb_m, grade=grade,
                             traverse_m=traverse_m)
-        return Course(path, at[0], at[1], terrain, loop=True)
+        return Course(route, at[0], at[1], terrain, loop=True)
 
     def line(length_m, heading_deg, base_m, segments, at, terrain):
         return Course(_line_course(rng, length_m, heading_deg, base_m, segments), at[0], at[1], terrain, loop=False)
@@ -292,7 +310,7 @@ def plan_mara(rng: np.random.Generator) -> list[Workout]:
         grow = 1.0 + 0.025 * w  # volume creeps up through the plan
         early, weekend = ("05:40", "06:35"), ("06:20", "07:30")
 
-        def add(weekday, workout_kind, course, low, high, effort, start=early, **extra):
+        def add(weekday, workout_kind, course, low, high, effort, start=early, monday=monday, grow=grow, **extra):
             plan.append(Workout(monday + timedelta(days=weekday), _clock(rng, *start), workout_kind, course,
                                 _minutes(rng, low * grow, high * grow), effort, **extra))
 
@@ -353,7 +371,8 @@ def plan_tom(rng: np.random.Generator) -> list[Workout]:
         grow = 1.0 + 0.02 * w
         weekday_start, weekend = ("12:10", "12:40"), ("08:00", "09:30")
 
-        def add(weekday, workout_kind, course, low, high, effort, start=weekday_start, **extra):
+        def add(weekday, workout_kind, course, low, high, effort, start=weekday_start, monday=monday, grow=grow,
+                **extra):
             plan.append(Workout(monday + timedelta(days=weekday), _clock(rng, *start), workout_kind, course,
                                 _minutes(rng, low * grow, high * grow), effort, **extra))
 
@@ -454,25 +473,25 @@ def _gait(workout: Workout) -> str:
     return {"hike": "walk", "bike": "bike"}.get(workout.kind, "run")
 
 
-def _est_time_s(path: Path, effort: float, athlete: Athlete, terrain: float, gait: str) -> np.ndarray:
+def _est_time_s(route: Route, effort: float, athlete: Athlete, terrain: float, gait: str) -> np.ndarray:
     """Cumulative moving time (s) at each station at a steady effort, without noise."""
-    speed, _ = _speed_mps(path.grade, effort * athlete.power_max_wkg, athlete, terrain, gait)
-    return np.concatenate(([0.0], np.cumsum(np.diff(path.distance_m) / speed[:-1])))
+    speed, _ = _speed_mps(route.grade, effort * athlete.power_max_wkg, athlete, terrain, gait)
+    return np.concatenate(([0.0], np.cumsum(np.diff(route.distance_m) / speed[:-1])))
 
 
-def _out_and_back(path: Path, seconds: float, effort, athlete, terrain, gait) -> list[Path]:
-    """Out along ``path`` for half the time (at most to its end) and back."""
-    t = _est_time_s(path, effort, athlete, terrain, gait)
-    turn_m = float(np.interp(seconds / 2, t, path.distance_m))
-    return [path.piece(0.0, turn_m), path.piece(turn_m, 0.0)]
+def _out_and_back(route: Route, seconds: float, effort, athlete, terrain, gait) -> list[Route]:
+    """Out along ``route`` for half the time (at most to its end) and back."""
+    t = _est_time_s(route, effort, athlete, terrain, gait)
+    turn_m = float(np.interp(seconds / 2, t, route.distance_m))
+    return [route.piece(0.0, turn_m), route.piece(turn_m, 0.0)]
 
 
-def _along(course: Course, start_m: float, length_m: float) -> list[Path]:
+def _along(course: Course, start_m: float, length_m: float) -> list[Route]:
     """Pieces covering ``length_m`` from ``start_m``, wrapping round a loop course."""
-    pieces, total = [], course.path.length_m
+    pieces, total = [], course.route.length_m
     while length_m > 1.0:
         step = min(length_m, total - start_m)
-        pieces.append(course.path.piece(start_m, start_m + step))
+        pieces.append(course.route.piece(start_m, start_m + step))
         length_m -= step
         start_m = 0.0 if course.loop else start_m + step
     return pieces
@@ -487,15 +506,15 @@ def _schedule(course: Course, blocks: list[tuple[float, float]], athlete, gait) 
         for piece in _along(course, at_m, length_m):
             legs.append(Leg(piece, effort))
         legs[-1].lap_after = True  # each block of a structured workout is a lap
-        at_m = (at_m + length_m) % course.path.length_m if course.loop else at_m + length_m
+        at_m = (at_m + length_m) % course.route.length_m if course.loop else at_m + length_m
     legs[-1].lap_after = False
     return legs
 
 
 def build_legs(workout: Workout, athlete: Athlete, courses: dict[str, Course], rng) -> list[Leg]:
-    """The route of a workout as legs of path and effort."""
+    """The route of a workout as legs of route and effort."""
     course = courses[workout.course]
-    gait, path, effort = _gait(workout), course.path, workout.effort
+    gait, route, effort = _gait(workout), course.route, workout.effort
     args = (athlete, course.terrain, gait)
     if workout.kind in ("intervals", "treadmill"):
         on_s, off_s = (240.0, 120.0) if workout.reps >= 6 else (300.0, 150.0)
@@ -508,43 +527,43 @@ def build_legs(workout: Workout, athlete: Athlete, courses: dict[str, Course], r
         return _schedule(course, blocks, athlete, gait)
     if workout.kind == "hills":
         climb_from_m = POWERLINE_APPROACH_M if workout.course == "powerline" else 0.0
-        legs = [Leg(path.piece(0.0, climb_from_m), EASY_EFFORT)] if climb_from_m else []
+        legs = [Leg(route.piece(0.0, climb_from_m), EASY_EFFORT)] if climb_from_m else []
         for _ in range(workout.reps):  # up hard, a breather at the top, down easy
-            legs.append(Leg(path.piece(climb_from_m, path.length_m), effort, pause_after_s=float(rng.integers(20, 90)),
+            legs.append(Leg(route.piece(climb_from_m, route.length_m), effort, pause_after_s=float(rng.integers(20, 90)),
                             lap_after=True))
-            legs.append(Leg(path.piece(path.length_m, climb_from_m), RECOVERY_EFFORT, lap_after=True))
+            legs.append(Leg(route.piece(route.length_m, climb_from_m), RECOVERY_EFFORT, lap_after=True))
         if climb_from_m:
-            legs.append(Leg(path.piece(climb_from_m, 0.0), EASY_EFFORT))
+            legs.append(Leg(route.piece(climb_from_m, 0.0), EASY_EFFORT))
         return legs
     if workout.kind == "race":
         return _race_legs(workout, course, rng)
     if workout.kind in ("point", "bike", "hike"):
-        return [Leg(path, effort)]
+        return [Leg(route, effort)]
     # easy and long runs: whole loops (alternating direction), then out and back for the rest
-    loop_s = float(_est_time_s(path, effort, *args)[-1])
+    loop_s = float(_est_time_s(route, effort, *args)[-1])
     n_loops = int(workout.moving_s // loop_s) if course.loop else 0
-    legs = [Leg(path if i % 2 == 0 else path.reversed(), effort) for i in range(n_loops)]
+    legs = [Leg(route if i % 2 == 0 else route.reversed(), effort) for i in range(n_loops)]
     rest_s = workout.moving_s - n_loops * loop_s
     if rest_s > 300.0 or not legs:
-        legs += [Leg(p, effort) for p in _out_and_back(path, rest_s, effort, *args)]
+        legs += [Leg(p, effort) for p in _out_and_back(route, rest_s, effort, *args)]
     return legs
 
 
 def _race_legs(workout: Workout, course: Course, rng) -> list[Leg]:
-    path = course.path
+    route = course.route
     if workout.course == "barkley":
         loop_h = (10.3, 10.9, 11.4, 11.8, 12.1)  # moving time per loop, slower as the race goes on
         camp_min = (22.0, 28.0, 34.0, 41.0)  # at camp between loops, watch paused
         return [
-            Leg(path if i % 2 == 0 else path.reversed(), workout.effort, target_s=h * 3600.0,
+            Leg(route if i % 2 == 0 else route.reversed(), workout.effort, target_s=h * 3600.0,
                 pause_after_s=camp_min[i] * 60.0 + float(rng.integers(0, 60)) if i < 4 else 0.0, lap_after=True)
             for i, h in enumerate(loop_h)
         ]
     n_legs = 10 if workout.course == "race100" else 4
-    cuts = np.sort(rng.uniform(0.05, 0.95, n_legs - 1)) * path.length_m
-    bounds = np.concatenate(([0.0], cuts, [path.length_m]))
+    cuts = np.sort(rng.uniform(0.05, 0.95, n_legs - 1)) * route.length_m
+    bounds = np.concatenate(([0.0], cuts, [route.length_m]))
     return [
-        Leg(path.piece(a, b), workout.effort, pause_after_s=float(rng.integers(120, 720)) if b < path.length_m else 0.0,
+        Leg(route.piece(a, b), workout.effort, pause_after_s=float(rng.integers(120, 720)) if b < route.length_m else 0.0,
             lap_after=True)
         for a, b in zip(bounds[:-1], bounds[1:])
     ]
@@ -585,10 +604,10 @@ def simulate(
     The recording's ``utc_offset_end_s`` is the start offset; callers set the
     offset at the end when the athlete crossed a time zone.
     """
-    path = Path.join([leg.path for leg in legs])
+    route = Route.join([leg.route for leg in legs])
     gait, indoor = _gait(workout), workout.kind == "treadmill"
-    leg_end = np.cumsum([len(leg.path.distance_m) - 1 for leg in legs])  # station where each leg ends
-    pace = _pace(workout, athlete, course, legs, path, leg_end, start_unix_s + utc_offset_start_s, fatigue, rng)
+    leg_end = np.cumsum([len(leg.route.distance_m) - 1 for leg in legs])  # station where each leg ends
+    pace = _pace(workout, athlete, course, legs, route, leg_end, start_unix_s + utc_offset_start_s, fatigue, rng)
     t_s, total_s = pace.t_s, int(pace.t_s[-1])
 
     # Pauses (timer stopped) at leg ends and at random moments; a record at every stop and lap.
@@ -617,11 +636,11 @@ def simulate(
     n = len(tau)
     elapsed_s = tau + paused_until[np.searchsorted(pause_at, tau, side="left")]
 
-    distance = np.interp(tau, t_s, path.distance_m)
-    x, y, alt_true = path.at(distance)
+    distance = np.interp(tau, t_s, route.distance_m)
+    x, y, alt_true = route.at(distance)
     mid_t = (t_s[:-1] + t_s[1:]) / 2
     speed = np.interp(tau, mid_t, pace.speed_mps)
-    grade = np.interp(tau, mid_t, path.grade[:-1])
+    grade = np.interp(tau, mid_t, route.grade[:-1])
     walking = np.interp(tau, mid_t, pace.walking.astype(float)) > 0.5
     if gait == "bike":
         metabolic_wkg = np.interp(tau, mid_t, pace.power_wkg)
@@ -667,7 +686,7 @@ def simulate(
         temperature_c=np.round(temperature), lap_starts=lap_starts, lap_trigger=trigger,
         pauses=[(int(stop), int(stop + length)) for stop, length in zip(stops, pause_len)],
     )
-    return Simulated(recording, start_unix_s, path.length_m, path.ascent_m, path.descent_m)
+    return Simulated(recording, start_unix_s, route.length_m, route.ascent_m, route.descent_m)
 
 
 @dataclass
@@ -680,15 +699,15 @@ class _Pace:
     t_s: np.ndarray  # cumulative moving time, an integer number of seconds at the end
 
 
-def _pace(workout, athlete, course, legs, path, leg_end, start_local_s, fatigue, rng) -> _Pace:
+def _pace(workout, athlete, course, legs, route, leg_end, start_local_s, fatigue, rng) -> _Pace:
     """How fast each step is covered: effort, grade, the day's form, fading, night, race targets."""
     gait, indoor = _gait(workout), workout.kind == "treadmill"
-    n_steps = len(path.distance_m) - 1
+    n_steps = len(route.distance_m) - 1
     leg_of_step = np.searchsorted(leg_end, np.arange(n_steps), side="right")
     effort = np.array([leg.effort for leg in legs])[leg_of_step]
     day_factor = 1.0 - float(np.clip(0.03 * fatigue, -0.02, 0.05))
     power = effort * athlete.power_max_wkg * day_factor * (1.0 + _ar1(rng, n_steps, 0.97, 0.04))
-    grade, step_m = path.grade[:-1], np.diff(path.distance_m)
+    grade, step_m = route.grade[:-1], np.diff(route.distance_m)
 
     speed, walking = _speed_mps(grade, power, athlete, 1.0 if indoor else course.terrain, gait)
     if not indoor and course.terrain < 1.0:  # trail efforts fade over the hours and slow down at night

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from trainlog.errors import TrainlogError
 from trainlog.ingest.importer import ImportReport, import_paths
 from trainlog.store import Store
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_fit"
+#: The committed sample files, at the top of a checkout (trainlog/ingest/demo.py -> ../../sample_fit).
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_fit"
 
 
 def sample_athletes(sample_dir: Path = SAMPLE_DIR) -> list[str]:
@@ -18,8 +20,10 @@ def sample_athletes(sample_dir: Path = SAMPLE_DIR) -> list[str]:
     return sorted(p.name for p in sample_dir.iterdir() if p.is_dir())
 
 
-def import_samples(store: Store, sample_dir: Path = SAMPLE_DIR, **kwargs) -> list[ImportReport]:
+def import_samples(store: Store, sample_dir: Path = SAMPLE_DIR, **kwargs: Any) -> list[ImportReport]:
     """Import every sample athlete's folder under its own name, with its settings.
+
+    ``kwargs`` go to :func:`~trainlog.ingest.importer.import_paths` (workers, progress callbacks).
 
     A no-op when done before.
     """

@@ -29,14 +29,16 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from trainlog.errors import StoreError, TrainlogError, first_line
-from trainlog.ingest import repair
-from trainlog.ingest.decode import DecodedFile, decode
+from trainlog.ingest.decode import decode
+from trainlog.ingest.decoded import DecodedFile
 from trainlog.ingest.sources import Source, iter_sources, oserror_reason
+from trainlog.ingest.tables import activity_tables
 from trainlog.settings import ModelSettings, load_settings
 from trainlog.store import Store, Transaction, check_athlete, schema
 from trainlog.text import printable
+from trainlog.words import OUTCOMES, Outcome
 
-OUTCOMES = ("imported", "duplicate", "skipped", "failed")
+__all__ = ["OUTCOMES", "FileResult", "ImportReport", "import_paths"]
 #: Two activities are the same run when their device start times are this close...
 DUPLICATE_START_S = 60
 #: ...and their elapsed times differ by at most this fraction (or DUPLICATE_START_S).
@@ -60,7 +62,7 @@ class FileResult:
     """The outcome of one input file."""
 
     name: str
-    outcome: str  # one of OUTCOMES
+    outcome: Outcome
     detail: str = ""
     sha256: str | None = None
     n_records: int = 0
@@ -86,7 +88,7 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not any(r.outcome == "failed" for r in self.results)
+        return not any(r.outcome == Outcome.FAILED for r in self.results)
 
 
 @dataclass
@@ -101,19 +103,19 @@ def _load(source: Source) -> _Work:
     """Read the source's bytes and hash them; failures become results."""
     work = _Work(source)
     if source.fail:
-        work.result = FileResult(source.name, "failed", source.fail)
+        work.result = FileResult(source.name, Outcome.FAILED, source.fail)
         return work
     if source.skip:
-        work.result = FileResult(source.name, "skipped", source.skip)
+        work.result = FileResult(source.name, Outcome.SKIPPED, source.skip)
         return work
     assert source.load is not None
     try:
         data = source.load()
     except TrainlogError as exc:
-        work.result = FileResult(source.name, "failed", str(exc).removeprefix(f"{source.name}: "))
+        work.result = FileResult(source.name, Outcome.FAILED, str(exc).removeprefix(f"{source.name}: "))
         return work
     except OSError as exc:
-        work.result = FileResult(source.name, "failed", oserror_reason(exc))
+        work.result = FileResult(source.name, Outcome.FAILED, oserror_reason(exc))
         return work
     work.sha256 = hashlib.sha256(data).hexdigest()
     work.data = data  # type: ignore[attr-defined]
@@ -123,7 +125,7 @@ def _load(source: Source) -> _Work:
 class _Pool:
     """A spawn process pool that is rebuilt if a worker dies."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int) -> None:
         self.workers = workers
         self.executor = self._new()
 
@@ -167,14 +169,14 @@ def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
         try:
             work.decoded = future.result() if future is not None else decode(data, name)
         except TrainlogError as exc:
-            work.result = FileResult(name, "failed", str(exc).removeprefix(f"{name}: "))
+            work.result = FileResult(name, Outcome.FAILED, str(exc).removeprefix(f"{name}: "))
         except BrokenProcessPool:
-            work.result = FileResult(name, "failed", "the decoder process died on this file")
+            work.result = FileResult(name, Outcome.FAILED, "the decoder process died on this file")
             pool.rebuild()
             for entry in window:
                 start(entry)
         except Exception as exc:  # a decoder bug must not stop the batch (fitfast panics are caught in decode)
-            work.result = FileResult(name, "failed", f"decoder error ({type(exc).__name__}: {first_line(exc)})")
+            work.result = FileResult(name, Outcome.FAILED, f"decoder error ({type(exc).__name__}: {first_line(exc)})")
         return work
 
     def inflight() -> int:
@@ -236,14 +238,14 @@ def import_paths(
                 outcome, detail, when = known[work.sha256]
                 what = f"already imported {when:%Y-%m-%d %H:%M} UTC"
                 work.result = (
-                    FileResult(source.name, "skipped", f"{detail} (already seen)", work.sha256)
-                    if outcome == "skipped"
-                    else FileResult(source.name, "duplicate", what, work.sha256)
+                    FileResult(source.name, Outcome.SKIPPED, f"{detail} (already seen)", work.sha256)
+                    if outcome == Outcome.SKIPPED
+                    else FileResult(source.name, Outcome.DUPLICATE, what, work.sha256)
                 )
                 del work.data  # type: ignore[attr-defined]
             elif work.result is None and work.sha256 in seen:
                 # no hash: the ledger records the first copy's own outcome (which may yet be failed), not this one
-                work.result = FileResult(source.name, "duplicate", f"same file as {seen[work.sha256]}")
+                work.result = FileResult(source.name, Outcome.DUPLICATE, f"same file as {seen[work.sha256]}")
                 del work.data  # type: ignore[attr-defined]
             elif work.sha256:
                 seen[work.sha256] = source.name
@@ -258,7 +260,7 @@ def import_paths(
             try:
                 committed = _commit(store, athlete, batch, model)
             except StoreError as exc:  # a full disk, say: the earlier batches are in the dataset, and say so
-                done = report.counts()["imported"]
+                done = report.counts()[Outcome.IMPORTED]
                 raise StoreError(f"{exc}; {done} files imported before it are kept" if done else str(exc)) from None
             for result in committed:
                 report.results.append(result)
@@ -269,7 +271,7 @@ def import_paths(
     for work in _decoded(prepared(), workers):
         if on_decoded:
             on_decoded(work.decoded.n_records if work.decoded else 0)
-        if work.result is not None and work.result.outcome == "failed":
+        if work.result is not None and work.result.outcome == Outcome.FAILED:
             report.results.append(work.result)
             if on_result:
                 on_result(work.result)
@@ -313,9 +315,9 @@ def _commit(store: Store, athlete: str, batch: list[_Work], model: ModelSettings
             try:
                 result = work.result or _classify(work, athlete, ledger, spans, tx, now, model)
             except Exception as exc:  # one odd file must not stop the batch
-                result = FileResult(work.source.name, "failed", f"cannot store ({type(exc).__name__}: {exc})")
+                result = FileResult(work.source.name, Outcome.FAILED, f"cannot store ({type(exc).__name__}: {exc})")
             results.append(result)
-            if result.sha256 and result.sha256 not in ledger and result.outcome != "failed":
+            if result.sha256 and result.sha256 not in ledger and result.outcome != Outcome.FAILED:
                 ledger.add(result.sha256)
                 ledger_rows.append(
                     {
@@ -343,7 +345,7 @@ def _file_spans(tx: Transaction) -> list[tuple[dt.datetime, float, str]]:
     return list(per_file.drop_nulls("start_utc").select("start_utc", "elapsed_s", "source_file").iter_rows())
 
 
-def _find_duplicate(start: dt.datetime, elapsed: float, spans) -> str | None:
+def _find_duplicate(start: dt.datetime, elapsed: float, spans: list[tuple[dt.datetime, float, str]]) -> str | None:
     tolerance = max(DUPLICATE_START_S, DUPLICATE_ELAPSED_FRACTION * elapsed)
     for other_start, other_elapsed, other_name in spans:
         if (
@@ -355,24 +357,30 @@ def _find_duplicate(start: dt.datetime, elapsed: float, spans) -> str | None:
 
 
 def _classify(
-    work: _Work, athlete: str, ledger: set[str], spans: list, tx: Transaction, now, model: ModelSettings | None = None
+    work: _Work,
+    athlete: str,
+    ledger: set[str],
+    spans: list[tuple[dt.datetime, float, str]],
+    tx: Transaction,
+    now: dt.datetime,
+    model: ModelSettings | None = None,
 ) -> FileResult:
     name, sha = work.source.name, work.sha256
     decoded = work.decoded
     assert decoded is not None and sha is not None
     if sha in ledger:  # committed by a concurrent import since we listed the ledger
-        return FileResult(name, "duplicate", "already imported (by another import)", sha)
+        return FileResult(name, Outcome.DUPLICATE, "already imported (by another import)", sha)
     if decoded.file_type not in (None, "activity"):
-        return FileResult(name, "skipped", f"{_type_name(decoded.file_type)}, not an activity", sha)
+        return FileResult(name, Outcome.SKIPPED, f"{_type_name(decoded.file_type)}, not an activity", sha)
     if not decoded.is_activity:
-        return FileResult(name, "skipped", "activity file with no session and no records", sha)
-    activities, samples, laps = _tables(decoded, sha, athlete, now, model)
+        return FileResult(name, Outcome.SKIPPED, "activity file with no session and no records", sha)
+    activities, samples, laps = activity_tables(decoded, sha, athlete, now, model)
     start = activities["start_utc"].min()
     elapsed = float(activities["elapsed_s"].fill_null(0).sum())
     if start is not None:
         other = _find_duplicate(start, elapsed, spans)
         if other is not None:
-            return FileResult(name, "duplicate", f"same activity as {other}", sha)
+            return FileResult(name, Outcome.DUPLICATE, f"same activity as {other}", sha)
         spans.append((start, elapsed, name))
     tx.append("activities", activities)
     tx.append("samples", samples)
@@ -383,122 +391,8 @@ def _classify(
     detail = f"{sports}, {dist:.1f} km" + (f", {legs} legs" if legs > 1 else "")
     if decoded.partial:
         detail += f"; partial: {'; '.join(decoded.notes)}"
-    return FileResult(name, "imported", detail, sha, decoded.n_records, activities["activity_id"].to_list())
+    return FileResult(name, Outcome.IMPORTED, detail, sha, decoded.n_records, activities["activity_id"].to_list())
 
 
 def _type_name(file_type: str) -> str:
     return f"FIT file of type {file_type}" if file_type.isdigit() else file_type.replace("_", " ").capitalize() + " file"
-
-
-def _tables(decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime, model: ModelSettings | None = None):
-    """The activities, samples and laps rows of one decoded activity file.
-
-    Samples are kept as recorded, in record order (a clock that jumped backwards
-    is seen in it); a clock jump the analysis will repair
-    (:func:`trainlog.ingest.repair.clock_jumps`, ``model.max_clock_jump_s``) is said in the
-    run's ``import_note``.
-    """
-    records = decoded.records
-    sessions = list(decoded.sessions)
-    notes = list(decoded.notes)
-    if not sessions:  # records only (truncated before the session message)
-        ts = records["timestamp"]
-        first, last = ts.min(), ts.max()
-        sessions = [
-            {
-                "start_utc": first,
-                "end_utc": last,
-                "elapsed_s": (last - first).total_seconds(),
-                "sport": None,
-                "sub_sport": None,
-            }
-        ]
-        notes.append("no session message: totals computed from records")
-    sessions.sort(key=lambda s: s["start_utc"] or dt.datetime.max.replace(tzinfo=dt.UTC))
-    n = len(sessions)
-    ids = [f"{sha[:16]}-{i}" for i in range(n)]
-
-    def leg_of(col: str) -> pl.Expr:
-        """Leg index of a timestamp column: the last session started at or before it."""
-        starts = [s["start_utc"] for s in sessions[1:] if s["start_utc"] is not None]
-        if not starts:
-            return pl.lit(0, pl.Int16)
-        return pl.sum_horizontal([(pl.col(col) >= pl.lit(s)).cast(pl.Int16) for s in starts]).cast(pl.Int16)
-
-    if records is not None:
-        samples = (
-            records.with_columns(leg_of("timestamp").alias("_leg"))
-            .with_columns(pl.col("_leg").replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"))
-            .sort("activity_id", maintain_order=True)  # legs in order, each in record order
-            .drop("_leg")
-        )
-    else:
-        samples = schema.empty("samples")
-    per_leg = samples.group_by("activity_id").agg(pl.len().alias("n"), pl.col("distance_m").max().alias("dmax"))
-    per_leg = {r["activity_id"]: r for r in per_leg.iter_rows(named=True)}
-
-    rows = []
-    for i, s in enumerate(sessions):
-        leg_notes = list(notes)
-        stats = per_leg.get(ids[i], {"n": 0, "dmax": None})
-        distance = s.get("distance_m")
-        if distance is None and stats["dmax"] is not None:
-            distance = stats["dmax"]
-            leg_notes.append("distance from records")
-        elapsed = s.get("elapsed_s")
-        if elapsed is None and s.get("start_utc") and s.get("end_utc"):
-            elapsed = (s["end_utc"] - s["start_utc"]).total_seconds()
-        rows.append(
-            {
-                "activity_id": ids[i],
-                "file_sha256": sha,
-                "leg": i,
-                "n_legs": n,
-                "athlete": athlete,
-                "sport": s.get("sport"),
-                "sub_sport": s.get("sub_sport"),
-                "start_utc": s.get("start_utc"),
-                "utc_offset_s": decoded.utc_offset_s,
-                "elapsed_s": elapsed,
-                "timer_s": s.get("timer_s") if s.get("timer_s") is not None else elapsed,
-                "distance_m": distance,
-                "ascent_device_m": s.get("ascent_device_m"),
-                "descent_device_m": s.get("descent_device_m"),
-                "calories_kcal": s.get("calories_kcal"),
-                "avg_hr_bpm": s.get("avg_hr_bpm"),
-                "max_hr_bpm": s.get("max_hr_bpm"),
-                "device_manufacturer": decoded.device.get("manufacturer"),
-                "device_product": decoded.device.get("product"),
-                "device_serial": decoded.device.get("serial"),
-                "n_records": stats["n"],
-                "partial": decoded.partial,
-                "import_note": "; ".join(leg_notes) or None,
-                "source_file": decoded.name,
-                "imported_at": now,
-            }
-        )
-    activities = pl.DataFrame(rows, schema=schema.ACTIVITIES)
-    jumps = repair.jump_notes(repair.clock_jumps(samples, activities, model or ModelSettings()))
-    if jumps:  # appended to the leg's other notes
-        noted = [
-            "; ".join(n for n in (note, jumps.get(aid)) if n) or None
-            for aid, note in activities.select("activity_id", "import_note").iter_rows()
-        ]
-        activities = activities.with_columns(pl.Series("import_note", noted, pl.String))
-
-    lap_rows = []
-    for lap in sorted(decoded.laps, key=lambda l: l["start_utc"] or now):
-        lap_rows.append({**lap, "_start": lap["start_utc"]})
-    laps = pl.DataFrame(
-        [{k: v for k, v in lap.items() if k in schema.LAPS or k == "_start"} for lap in lap_rows],
-        schema={**{k: v for k, v in schema.LAPS.items() if k not in ("activity_id", "lap_index")}, "_start": schema.UTC},
-    )
-    laps = (
-        laps.with_columns(leg_of("_start").fill_null(0).alias("_leg"))
-        .with_columns(
-            pl.col("_leg").replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"),
-        )
-        .with_columns(pl.int_range(pl.len()).over("activity_id").cast(pl.Int32).alias("lap_index"))
-        .drop("_leg", "_start")
-    )
-    return activities, samples, laps

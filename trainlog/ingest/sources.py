@@ -51,7 +51,6 @@ MAX_GZIP_BYTES = MAX_FIT_BYTES
 COPY_CHUNK_BYTES = 1 << 20
 
 GZIP_MAGIC = b"\x1f\x8b"
-ZIP_MAGIC = b"PK\x03\x04"
 OTHER_FORMATS = {".gpx": "GPX", ".tcx": "TCX", ".kml": "KML", ".csv": "CSV", ".json": "JSON", ".pwx": "PWX"}
 
 
@@ -143,7 +142,7 @@ def _fit_loader(read: Callable[[], bytes], name: str, gz: bool) -> Callable[[], 
     return load
 
 
-def _declared_entries(fh) -> int | None:
+def _declared_entries(fh: IO[bytes]) -> int | None:
     """The entry count the archive's end record declares (read before parsing the directory)."""
     try:
         end = zipfile._EndRecData(fh)  # the stdlib's own reader of that record
@@ -268,7 +267,7 @@ def _zip_sources(
             yield from _zip_sources(inner, member, depth + 1, budget)
             continue
 
-        def read(info=info, member=member) -> bytes:
+        def read(info: zipfile.ZipInfo = info, member: str = member) -> bytes:
             try:
                 with zf.open(info) as fh:
                     out = fh.read(MAX_FIT_BYTES + 1)

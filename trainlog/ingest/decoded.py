@@ -1,0 +1,62 @@
+"""The decoded-file shape every decoder returns: one file's sessions, laps and records.
+
+A decoder (FIT today: :mod:`trainlog.ingest.fit`) takes a file's bytes and a
+display name and returns a :class:`DecodedFile`, in trainlog's units (m, s,
+bpm, UTC); the importer turns it into the store's rows
+(:mod:`trainlog.ingest.tables`) without knowing the format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+#: Record columns produced per sample (see trainlog.store.schema.SAMPLES): timestamp
+#: (UTC, microseconds), position (degrees), distance and altitude (m), speed (m/s),
+#: heart rate (bpm), cadence (rpm), power (W), temperature (degrees C).
+RECORD_COLUMNS = (
+    "timestamp",
+    "lat_deg",
+    "lon_deg",
+    "distance_m",
+    "altitude_m",
+    "speed_mps",
+    "hr_bpm",
+    "cadence_rpm",
+    "power_w",
+    "temperature_c",
+)
+
+
+@dataclass
+class DecodedFile:
+    """What one activity file holds, in trainlog's units (m, s, bpm, UTC).
+
+    ``sessions`` and ``laps`` are dicts of the importer's names (``start_utc``,
+    ``elapsed_s``, ``distance_m``, ...); ``records`` a frame of RECORD_COLUMNS;
+    ``utc_offset_s`` the local time's offset at the end (s); ``partial`` says
+    the file was damaged and only what came before the damage is here, and
+    ``notes`` say why (one line each).
+    """
+
+    name: str
+    file_type: str | None
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    laps: list[dict[str, Any]] = field(default_factory=list)
+    records: pl.DataFrame | None = None  # RECORD_COLUMNS, timestamps UTC
+    device: dict[str, str | None] = field(default_factory=dict)
+    utc_offset_s: int | None = None
+    partial: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_records(self) -> int:
+        """Number of records (samples) decoded."""
+        return 0 if self.records is None else self.records.height
+
+    @property
+    def is_activity(self) -> bool:
+        """An activity file (or one of no declared type) with a session or a record."""
+        return self.file_type in (None, "activity") and bool(self.sessions or self.n_records)
