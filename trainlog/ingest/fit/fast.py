@@ -8,13 +8,14 @@ data messages, so sessions, laps, device and UTC offset are fitparse's by
 construction.
 
 Before trusting fitfast, one pass over the message headers in Python
-(:func:`_scan`) checks the file's framing and finds what fitfast 0.1.0 gets
-wrong or does not do. :class:`Unsupported` is raised, and the caller decodes
-the file with fitparse (:func:`trainlog.ingest.fit.reference.decode_reference`), when:
+(:func:`_scan`, on the framing walker :func:`~trainlog.ingest.fit.framing.walk`)
+checks the file's framing and finds what fitfast 0.1.0 gets wrong or does not
+do. :class:`Unsupported` is raised, and the caller decodes the file with
+fitparse (:func:`trainlog.ingest.fit.reference.decode_reference`), when:
 
 - (a 14-byte header whose CRC is 0, "not computed", is valid but fitfast
   rejects it: fitfast gets a copy with the header CRC filled in and the file
-  CRC adjusted to match, see :func:`with_header_crc`; a wrong file CRC stays wrong);
+  CRC adjusted to match, see :func:`~trainlog.ingest.fit.framing.with_header_crc`; a wrong file CRC stays wrong);
 - the file is damaged or truncated (the framing does not end exactly at the
   header's data size, or fitfast reports a CRC or structure error): fitparse
   keeps every message before the damage, fitfast nothing;
