@@ -235,7 +235,8 @@ def dashboard_callbacks(data_dir: Path, repeats: int) -> dict[str, tuple[float, 
         "coach.compare": lambda a, d: coach.compare(list(ATHLETES), "metric"),
         "settings.layout": lambda a, d: settings.layout(athlete=a, as_of=d.isoformat()),
         "upload.layout": lambda a, d: upload.layout(athlete=a, as_of=d.isoformat()),
-        "shell.controls_to_url": lambda a, d: _triggered(shell, "ctl-as-of", shell.controls_to_url, a, d.isoformat(), "metric", f"?athlete={a}"),
+        "shell.controls_to_url": lambda a, d: _triggered(shell, "ctl-as-of", shell.controls_to_url,
+                                                         a, d.isoformat(), "metric", f"?athlete={a}"),
     }
     out = {}
     print("  first visit of each view (a new athlete or as-of day: caches cold) | the same view again")
@@ -420,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     tl_n, tl_s, counts = trainlog_import(lib, data_dir, ATHLETES[0])
     tl_rate = tl_n / tl_s
     print(f"library: {len(lib)} files, {tl_n:,} records (fitparse loop on {len(sample)} sampled files)")
-    print(f"  fitparse loop   {fp_rate:>12,.0f} records/s  ({fp_n:,} records in {fp_s:.2f} s; whole library ~{tl_n / fp_rate / 60:.0f} min)")
+    mins = tl_n / fp_rate / 60
+    print(f"  fitparse loop   {fp_rate:>12,.0f} records/s  ({fp_n:,} records in {fp_s:.2f} s; whole library ~{mins:.0f} min)")
     print(f"  trainlog import {tl_rate:>12,.0f} records/s  ({tl_n:,} records in {tl_s:.2f} s; {counts})")
     print(f"  ratio           {tl_rate / fp_rate:>12.1f} x")
 

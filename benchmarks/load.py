@@ -142,11 +142,11 @@ def start_server(data_dir: Path, port: int, args: list[str], log) -> subprocess.
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return proc
-        except OSError:
+        except OSError as exc:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 log.seek(0)
-                raise SystemExit(f"the dashboard server did not start:\n{log.read()}")
+                raise SystemExit(f"the dashboard server did not start:\n{log.read()}") from exc
             time.sleep(0.2)
 
 
@@ -263,7 +263,7 @@ def main(argv=None) -> int:
                 warm = Client(port)  # one render of each page first: first-visit costs are not the load
                 if signed_in:
                     warm.sign_in()
-                for label, path, search in urls:
+                for _label, path, search in urls:
                     warm.request("POST", "/_dash-update-component", payload(path, search),
                                  {"Content-Type": "application/json"})
                 warm.close()

@@ -21,14 +21,14 @@ class TrainlogError(Exception):
 class InvalidFitFile(TrainlogError):
     """A file is not a readable FIT file (bad header, CRC, truncation...)."""
 
-    def __init__(self, name: str, reason: str, offset: int | None = None):
+    def __init__(self, name: str, reason: str, offset: int | None = None) -> None:
         self.name = name
         self.reason = reason
         self.offset = offset
         where = f" at byte {offset}" if offset is not None else ""
         super().__init__(f"{name}: {reason}{where}")
 
-    def __reduce__(self):  # picklable across worker processes
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:  # picklable across worker processes
         return (type(self), (self.name, self.reason, self.offset))
 
 

@@ -29,8 +29,9 @@ OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
 
 
 class Level(StrEnum):
-    """How loud a warning is (monotony and strain against their two thresholds)."""
+    """How loud a warning is (monotony and strain against their two thresholds; OK: below both)."""
 
+    OK = "ok"
     WARN = "warn"
     FLAG = "flag"
 

@@ -131,7 +131,7 @@ def fitness(
             .when(pl.col("monotony") > model.monotony_warn)
             .then(pl.lit(Level.WARN.value))
             .when(pl.col("monotony").is_not_null())
-            .then(pl.lit("ok")),
+            .then(pl.lit(Level.OK.value)),
         )
         .with_columns(  # the cold start: no band, no warning
             pl.when(~pl.col("building_history")).then(pl.col(name)).alias(name)

@@ -53,8 +53,9 @@ def activity_table(store: Store, athlete: str) -> pl.DataFrame:
 
 
 #: Bumped whenever the metrics change what they compute for the same data and settings, so that an
-#: analysis an older trainlog kept on disk is recomputed (2: issue 11's repairs, load by sport, cold start).
-ANALYSIS_VERSION = 2
+#: analysis an older trainlog kept on disk is recomputed (2: issue 11's repairs, load by sport, cold start;
+#: 3: vertical_speed_mph renamed vertical_speed_m_per_h).
+ANALYSIS_VERSION = 3
 
 ANALYSIS_FRAMES = ("per_activity", "windows", "days", "daily", "weekly")
 

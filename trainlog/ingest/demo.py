@@ -7,6 +7,7 @@ from typing import Any
 
 from trainlog.errors import TrainlogError
 from trainlog.ingest.importer import ImportReport, import_paths
+from trainlog.settings import AthleteSettings, save_settings
 from trainlog.store import Store
 
 #: The committed sample files, at the top of a checkout (trainlog/ingest/demo.py -> ../../sample_fit).
@@ -60,10 +61,7 @@ SAMPLE_SETTINGS = {
 
 def apply_sample_settings(store: Store) -> None:
     """Give the sample athletes their known settings, unless they have some already."""
-    from trainlog.analysis.stored import save_settings_of
-    from trainlog.settings import AthleteSettings
-
     for athlete, values in SAMPLE_SETTINGS.items():
         if athlete in store.athletes() and not store.settings_path(athlete).exists():
-            save_settings_of(store, athlete, AthleteSettings.from_dict(values))
+            save_settings(store.settings_path(athlete), AthleteSettings.from_dict(values))
 
