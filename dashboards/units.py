@@ -53,7 +53,7 @@ def missing(value: object) -> bool:
 
 
 def number(value: float | None, digits: int = 0) -> str:
-    """``1234.5`` -> ``"1,235"``; None or NaN -> an en dash."""
+    """``1234.6`` -> ``"1,235"`` (exact halves round to even: ``1234.5`` -> ``"1,234"``); None or NaN -> an en dash."""
     return DASH if missing(value) else f"{value:,.{digits}f}"
 
 

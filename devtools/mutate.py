@@ -56,6 +56,7 @@ TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "load": ("trainlog/analysis/load.py", ("tests/test_daily.py", "tests/test_pipeline.py")),
     "goal": ("trainlog/analysis/goal.py", ("tests/test_pipeline.py",)),
+    "plan": ("trainlog/analysis/plan.py", ()),
     "daily": ("trainlog/analysis/daily.py", ("tests/test_weekly.py", "tests/test_goal.py", "tests/test_pipeline.py")),
     "repair": ("trainlog/ingest/repair.py", ("tests/test_load.py", "tests/test_daily.py", "tests/test_importer.py")),
     "activity": (

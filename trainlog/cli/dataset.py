@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from trainlog.analysis.audit import ascent_lines, ascent_of, ascent_rows
-from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, json_option, require_data
+from trainlog.cli.options import athlete_option, data_dir_option, echo_rows, friendly_errors, json_option, require_data
 from trainlog.store import Store
 from trainlog.text import printable
 
@@ -39,14 +39,8 @@ def audit_ascent(athlete: str, data_dir: Path | None, as_json: bool) -> None:
     store = Store(data_dir)
     require_data(store, athlete)
     rows = ascent_rows(ascent_of(store, athlete))
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo(f"{athlete}: no run with a device total ascent in {printable(store.data_dir)}")
-        return
-    for line in ascent_lines(athlete, rows):
-        click.echo(line)
+    empty = f"{athlete}: no run with a device total ascent in {printable(store.data_dir)}"
+    echo_rows(rows, as_json, empty, lambda: ascent_lines(athlete, rows))
 
 
 @click.command("check")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -82,3 +83,14 @@ def require_data(store: Store, athlete: str) -> None:
             f"no data for athlete {athlete!r} in {printable(store.data_dir)}; "
             f"import some with: trainlog import PATH -a {athlete}"
         )
+
+
+def echo_rows(rows: list[dict[str, Any]], as_json: bool, empty: str, lines: Callable[[], list[str]]) -> None:
+    """Print a command's rows: as a JSON list with ``--json``, else ``empty`` when there are none, else ``lines()``."""
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    elif not rows:
+        click.echo(empty)
+    else:
+        for line in lines():
+            click.echo(line)

@@ -14,6 +14,7 @@ from trainlog.analysis.summary import summary_text, week_rows
 from trainlog.cli.options import (
     athlete_option,
     data_dir_option,
+    echo_rows,
     friendly_errors,
     iso_date,
     json_option,
@@ -39,14 +40,8 @@ def activities_cmd(athlete: str, data_dir: Path | None, as_json: bool, limit: in
     require_data(store, athlete)
     acts = activity_table(store, athlete)
     rows = activity_rows(acts.tail(limit) if limit else acts)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo(f"No activities for athlete {athlete!r} in {store.data_dir}. Import some with: trainlog import PATH")
-        return
-    for line in activity_lines(rows):
-        click.echo(line)
+    empty = f"No activities for athlete {athlete!r} in {store.data_dir}. Import some with: trainlog import PATH"
+    echo_rows(rows, as_json, empty, lambda: activity_lines(rows))
 
 
 @click.command("summary")

@@ -313,15 +313,7 @@ class Store:
 
     # ---- verifying and repairing
     def check(self, athlete: str) -> list[Problem]:
-        """Verify one athlete's dataset like ``git fsck``; returns the problems (empty: all is well).
-
-        Checks the manifest (readable, schema), every listed part (exists,
-        reads as Parquet with its table's columns), the dataset as a whole
-        (each activity once, samples count = n_records, activities = the files
-        the ledger says imported), unlisted parts and temporary files, the
-        derived cache files and settings.json. Reads only: never creates or
-        changes anything. StoreError when the athlete has no dataset.
-        """
+        """Verify one athlete's dataset like ``git fsck``: :func:`trainlog.store.check.find_problems`."""
         return find_problems(self, athlete)
 
     def check_all(self) -> dict[str, list[Problem]]:
