@@ -11,7 +11,7 @@ The upload: every sample_fit/ file (unique activities) plus copies of the 60 h
 1 Hz file of ``bench_import.py`` (generated into benchmarks/out/ when missing)
 up to about 190 MB; the copies are imported as duplicates. The import (and the
 analysis kept after it) runs in a child process of the server
-(:func:`dashboards.data.import_in_child`), whose peak is printed apart
+(:func:`dashboards.jobs.import_in_child`), whose peak is printed apart
 (``VmHWM`` of the largest child seen while polling); both should stay under 600 MB.
 
     .venv/bin/python benchmarks/bench_upload.py [--mb 190]

@@ -40,9 +40,9 @@ from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices
 from trainlog.store.users import User
 from trainlog.words import Outcome
 
-__all__ = [  # the names pages, the app and the tests use (the cache's and the jobs' are re-exported)
-    "CACHE_BYTES", "JOB_ID", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PAGE_TTL_S", "SPAN_MARGIN_DAYS", "STALE_DAYS",
-    "UPLOAD_SUFFIXES", "ByteCache", "Data", "ImportJob", "get", "import_in_child", "safe_upload_name", "use",
+__all__ = [  # the names pages, the app and the tests use (JOB_ID and ByteCache re-exported from jobs and cache)
+    "JOB_ID", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PAGE_TTL_S", "SPAN_MARGIN_DAYS", "STALE_DAYS",
+    "UPLOAD_SUFFIXES", "ByteCache", "Data", "get", "safe_upload_name", "use",
 ]
 
 T = TypeVar("T")

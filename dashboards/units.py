@@ -9,14 +9,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, TypeVar
 
+from trainlog.units import M_PER_FT, M_PER_KM, M_PER_MI
+
 if TYPE_CHECKING:
     import polars as pl
 
 METRIC, IMPERIAL = "metric", "imperial"
 SYSTEMS = (METRIC, IMPERIAL)
-M_PER_KM = 1000.0
-M_PER_MI = 1609.344  # international mile
-M_PER_FT = 0.3048  # international foot
 DASH = "–"
 #: A quantity the conversions take and give back in kind: a number, a Polars series or expression.
 Quantity = TypeVar("Quantity", float, "pl.Series", "pl.Expr")

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Lower number, lower layer: a module may import its own layer or a lower one.
 LAYERS = {
     "trainlog.words": 0, "trainlog.errors": 0, "trainlog.text": 0, "trainlog.days": 0, "trainlog.atomic": 0,
+    "trainlog.units": 0,
     "trainlog.settings": 1,
     "trainlog.store": 2,
     "trainlog.ingest": 3,

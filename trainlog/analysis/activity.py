@@ -13,6 +13,7 @@ import polars as pl
 
 from trainlog.analysis import elevation, grade, load, metrics, tzone
 from trainlog.settings import AthleteSettings, ModelSettings
+from trainlog.units import M_PER_KM
 
 
 def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
@@ -167,7 +168,7 @@ def activity_metrics(
             trimp=pl.when(col("hr_moving_s") > 0).then(col("trimp")),
         )
         .with_columns(
-            gap_s_per_km=pl.when(col("gad_m") > 0).then(col("moving_s") / (col("gad_m") / load.METRES_PER_KM)),
+            gap_s_per_km=pl.when(col("gad_m") > 0).then(col("moving_s") / (col("gad_m") / M_PER_KM)),
             vertical_speed_m_per_h=load.vertical_speed_m_per_h(col("climb_rise_m"), col("climb_s")),
             hr_coverage=pl.when(col("moving_s") > 0).then(col("hr_moving_s") / col("moving_s")),
             power_coverage=pl.when(col("moving_s") > 0).then(col("power_moving_s") / col("moving_s")),

@@ -18,10 +18,10 @@ import math
 import polars as pl
 
 from trainlog.settings import ModelSettings, Resolved
+from trainlog.units import M_PER_KM
 
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_MINUTE = 60.0
-METRES_PER_KM = 1000.0
 NP_EXPONENT = 4.0  # Coggan normalized power: 4th-power mean, 4th root
 
 #: The load sources, in the order of the rule (:func:`load_source`): the first that applies is used.
@@ -64,7 +64,7 @@ def hr_load(trimp_total: pl.Expr, athlete: Resolved, model: ModelSettings) -> pl
 
 def gap_load(gad_m: pl.Expr, moving_s: pl.Expr, athlete: Resolved, model: ModelSettings) -> pl.Expr:
     """Pace load (rTSS-like): ``100 * hours * IF^2``, IF = grade-adjusted speed / threshold speed."""
-    threshold_speed_mps = METRES_PER_KM / athlete.threshold_pace_s_per_km
+    threshold_speed_mps = M_PER_KM / athlete.threshold_pace_s_per_km
     intensity = gad_m / moving_s / threshold_speed_mps
     return model.gap_load_per_hour_at_threshold * moving_s / SECONDS_PER_HOUR * intensity**2
 
@@ -183,7 +183,7 @@ def load_source(
 
 def km_effort(distance_m: pl.Expr, ascent_m: pl.Expr, model: ModelSettings) -> pl.Expr:
     """ITRA km-effort: ``km + ascent_m / 100``."""
-    return distance_m.fill_null(0.0) / METRES_PER_KM + ascent_m.fill_null(0.0) / model.km_effort_ascent_m_per_km
+    return distance_m.fill_null(0.0) / M_PER_KM + ascent_m.fill_null(0.0) / model.km_effort_ascent_m_per_km
 
 
 def vertical_speed_m_per_h(climb_rise_m: pl.Expr, climb_s: pl.Expr) -> pl.Expr:

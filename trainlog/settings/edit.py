@@ -19,10 +19,7 @@ from trainlog.errors import SettingsError
 from trainlog.settings.model import AthleteSettings, Goal
 from trainlog.settings.parse import parse_number, parse_pace
 from trainlog.text import quoted
-
-M_PER_KM = 1000.0
-M_PER_MI = 1609.344  # international mile
-M_PER_FT = 0.3048  # international foot
+from trainlog.units import M_PER_FT, M_PER_KM, M_PER_MI
 
 #: The units a setting may be typed in, other than its stored one, and the factor from each to the stored unit
 #: (a pace is typed per km or per mile and stored in s/km; a distance in km or mi and stored in m).
