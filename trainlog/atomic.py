@@ -50,6 +50,11 @@ def temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
 
 
+def temp_glob(path: Path) -> str:
+    """The glob, relative to ``path``'s folder, of the temporary files :func:`temp_path` makes for it."""
+    return f".{path.name}.*.tmp"
+
+
 def replace_atomic(path: Path, write: Callable[[BinaryIO], object], mode: int = 0o644, durable: bool = True) -> None:
     """Replace ``path`` atomically with what ``write(fh)`` writes to a temporary file opened for it.
 

@@ -119,6 +119,8 @@ def athlete_set(athlete: str, data_dir: Path | None, reset: tuple[str, ...], **v
             check_name(name)
         except SettingsError as exc:
             raise click.BadParameter(str(exc), param_hint="--reset") from None
-    save_settings_of(store, athlete, edited(current, changes, reset))
+    new = edited(current, changes, reset)
+    save_settings_of(store, athlete, new)
     click.echo(f"saved settings for {athlete} in {store.settings_path(athlete)}")
-    click.get_current_context().invoke(athlete_show, athlete=athlete, data_dir=data_dir, as_json=False)
+    for line in settings_lines(athlete, new):  # what athlete show prints, from the settings just saved
+        click.echo(line)

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import polars as pl
 
-from trainlog.atomic import write_text_atomic
+from trainlog.atomic import temp_glob, write_text_atomic
 from trainlog.errors import StoreError, first_line
 from trainlog.store import schema
 from trainlog.store.derived import derived_problem
@@ -234,7 +234,7 @@ def find_problems(store: StoreLike, athlete: str) -> list[Problem]:
             else:
                 problems.append(Problem(path, f"not listed by {MANIFEST}; kept (trainlog repair sets it aside "
                                               "if it does not belong)"))
-    for path in sorted(adir.glob(f".{MANIFEST}.*.tmp")):
+    for path in sorted(adir.glob(temp_glob(adir / MANIFEST))):
         problems.append(Problem(path, "temporary manifest left by an interrupted commit; the next import removes it"))
     derived = adir / "derived"
     for path in sorted(derived.glob("*.parquet")) if derived.is_dir() else []:
@@ -304,7 +304,7 @@ def rebuild_manifest(store: StoreLike, athlete: str, dry_run: bool = False) -> R
             for name, _ in report.left_out:
                 if (adir / name).exists():
                     os.replace(adir / name, report.moved_to / name)
-        for tmp in adir.glob(f".{MANIFEST}.*.tmp"):
+        for tmp in adir.glob(temp_glob(adir / MANIFEST)):
             tmp.unlink(missing_ok=True)
     except OSError as exc:
         raise StoreError(f"{exc.filename or path}: cannot repair: {disk_cause(exc)}") from None

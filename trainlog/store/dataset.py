@@ -54,7 +54,7 @@ import filelock
 import platformdirs
 import polars as pl
 
-from trainlog.atomic import fsync_file, write_text_atomic
+from trainlog.atomic import fsync_file, temp_glob, write_text_atomic
 from trainlog.errors import StoreError, first_line
 from trainlog.store import schema
 from trainlog.store.check import Problem, RepairReport, find_all_problems, find_problems, rebuild_manifest
@@ -455,5 +455,5 @@ class Transaction:
             part = PartName.parse(path.name)
             if part and path.name not in known and part.generation == manifest.generation + 1:
                 path.unlink(missing_ok=True)
-        for path in adir.glob(f".{MANIFEST}.*.tmp"):
+        for path in adir.glob(temp_glob(adir / MANIFEST)):
             path.unlink(missing_ok=True)
