@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import polars as pl
 
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, require_data
 from trainlog.store import Store, choices
@@ -59,15 +58,7 @@ def _activity_command(action: str, text: str, done: str, unchanged: str) -> clic
     def command(activity_id: str, athlete: str, data_dir: Path | None) -> None:
         store = Store(data_dir)
         require_data(store, athlete)
-        field = "excluded" if action in ("exclude", "include") else "ascent_confirmed"
-
-        def chosen() -> object:
-            rows = choices.current(store, athlete).filter(pl.col("activity_id") == activity_id)
-            return rows[field][0] if rows.height else False
-
-        before = chosen()
-        choices.record(store, athlete, activity_id, action)
-        if chosen() == before:
+        if not choices.record(store, athlete, activity_id, action):
             click.echo(f"{athlete}: activity {printable(activity_id)} {unchanged}; nothing changed")
         else:
             click.echo(f"{athlete}: activity {printable(activity_id)} {done}")

@@ -56,26 +56,26 @@ _FIELDS = {
 }
 
 
-def record(store: Store, athlete: str, activity_id: str, action: str) -> None:
+def record(store: Store, athlete: str, activity_id: str, action: str) -> bool:
     """Record the athlete's ``action`` (one of :data:`ACTIONS`) for one stored activity.
 
     ``exclude``: the run is left out of the goal's figures (its load still
     counts); ``include``: counted again; ``confirm``: a suspect ascent counts;
     ``unconfirm``: it no longer does. A choice that changes nothing (excluding
-    an excluded run) writes nothing. Raises :class:`~trainlog.errors.InvalidValue`
+    an excluded run) writes nothing; returns whether it changed something. Raises :class:`~trainlog.errors.InvalidValue`
     (one line) for an unknown action or activity id, :class:`~trainlog.errors.StoreError`
     for an athlete without a dataset.
     """
     if action not in ACTIONS:
         raise InvalidValue(f"unknown action {quoted(action)}: use one of {', '.join(ACTIONS)}")
     field = "excluded" if action in _FIELDS["excluded"] else "ascent_confirmed"
-    _append(store, athlete, activity_id, action, None, field, _FIELDS[field][action])
+    return _append(store, athlete, activity_id, action, None, field, _FIELDS[field][action])
 
 
-def set_rpe(store: Store, athlete: str, activity_id: str, rpe: float | None) -> None:
+def set_rpe(store: Store, athlete: str, activity_id: str, rpe: float | None) -> bool:
     """Set the session RPE (Foster's CR-10 rating, 0..10) of one stored activity; ``None`` clears it.
 
-    The load of a run without heart rate, power or pace comes from it
+    Returns whether it changed the stored rating. The load of a run without heart rate, power or pace comes from it
     (shared/METRICS.md, "Load when there is no heart rate"). Raises
     :class:`~trainlog.errors.InvalidValue` (one line) for a rating that is not a
     number in 0..10 or an unknown activity id.
@@ -86,7 +86,7 @@ def set_rpe(store: Store, athlete: str, activity_id: str, rpe: float | None) -> 
         if not math.isfinite(rpe) or not RPE_MIN <= rpe <= RPE_MAX:
             raise InvalidValue(f"rpe {quoted(rpe)} is out of range {RPE_MIN:g}..{RPE_MAX:g} (CR-10 scale)")
         rpe = float(rpe)
-    _append(store, athlete, activity_id, RPE_ACTION, rpe, "rpe", rpe)
+    return _append(store, athlete, activity_id, RPE_ACTION, rpe, "rpe", rpe)
 
 
 def current(store: Store, athlete: str, manifest: Manifest | None = None) -> pl.DataFrame:
@@ -142,9 +142,9 @@ def joined(activities: pl.DataFrame, choices: pl.DataFrame | None) -> pl.DataFra
 
 def _append(
     store: Store, athlete: str, activity_id: str, action: str, rpe: float | None, field: str, value: object
-) -> None:
+) -> bool:
     """Append one choice under the writers' lock, after checking the activity is stored;
-    nothing is written when ``field`` already has ``value``."""
+    nothing is written (False) when ``field`` already has ``value``."""
     if not isinstance(activity_id, str) or not activity_id:
         raise InvalidValue(f"activity id {quoted(activity_id)} is not an activity id")
     athlete = check_athlete(athlete)
@@ -161,6 +161,7 @@ def _append(
         now = state(tx.read("choices")).filter(pl.col("activity_id") == activity_id)
         before = now[field][0] if now.height else (None if field == "rpe" else False)
         if before == value:
-            return
+            return False
         row = {"activity_id": [activity_id], "action": [action], "rpe": [rpe], "at": [dt.datetime.now(dt.UTC)]}
         tx.append("choices", pl.DataFrame(row, schema=schema.CHOICES))
+    return True
