@@ -11,12 +11,13 @@ from trainlog.store import schema
 from trainlog.words import OUTCOMES
 
 #: The dataset's tables, in the order the store lists them.
-NAMES = ["activities", "samples", "laps", "files", "choices"]
+NAMES = ["activities", "samples", "laps", "files", "choices", "plan_weeks", "plan_days"]
 
 
-def test_the_tables_are_the_five_of_the_dataset():
+def test_the_tables_are_the_seven_of_the_dataset():
     assert list(schema.TABLES) == NAMES
     assert schema.TABLES["activities"] is schema.ACTIVITIES and schema.TABLES["choices"] is schema.CHOICES
+    assert schema.TABLES["plan_weeks"] is schema.PLAN_WEEKS and schema.TABLES["plan_days"] is schema.PLAN_DAYS
 
 
 @pytest.mark.parametrize("table", NAMES)
@@ -54,8 +55,8 @@ def test_the_keys_that_link_the_tables():
     assert (schema.ACTIVITIES["leg"], schema.ACTIVITIES["n_legs"]) == (pl.Int16, pl.Int16)
 
 
-def test_the_schema_version_is_one():
-    assert schema.SCHEMA_VERSION == 1
+def test_the_schema_version_is_two():
+    assert schema.SCHEMA_VERSION == 2  # 2: the plan tables
 
 
 def test_an_imported_file_is_stored_and_read_back_with_exactly_these_schemas(store):

@@ -171,6 +171,35 @@ class ModelSettings:
     projection_horizon_weeks: float = 520.0  # ours: a trend reaching the target after 10 years "never" does
     km_effort_ascent_m_per_km: float = 100.0  # ITRA: km-effort = km + ascent_m / 100
 
+    # --- Planning to race day (METRICS "Planning to race day"; trainlog.analysis.generate) ---
+    plan_available_hours_per_week: float = 20.0  # ours: the hours cap when the athlete has not set theirs
+    # peak week's ascent as a share of the race's: 0.5 x 17,698 m = 8,849 m, inside the 7,500-12,000 m a week
+    # Barkley finishers report at peak
+    plan_peak_share: float = 0.5
+    plan_peak_weeks: int = 3  # weeks at the peak before the taper, with a back-to-back block of long days
+    plan_recovery_every: int = 4  # every 4th week a recovery week (3:1 loading, the common periodisation)
+    plan_recovery_cut: float = 0.30  # a recovery week is about 30 % lighter than the week before
+    plan_taper_weeks: int = 2  # taper weeks before the race week: a 2-3 week taper with it
+    # ours: the least climbing per planned hour on steep training terrain (the athlete's own when higher)
+    plan_ascent_m_per_h: float = 500.0
+    plan_start_ascent_min_m: float = 500.0  # ours: the least weekly ascent a plan starts from
+    # session intensity factors (IF) for planned load 100 * hours * IF^2, in the order of
+    # trainlog.store.plans.SESSION_TYPES: recovery, easy, long, steady, tempo, threshold
+    session_if: tuple[float, ...] = (0.65, 0.72, 0.75, 0.82, 0.88, 1.0)
+    # taper targets (TrainingPeaks' and intervals.icu's rules of thumb)
+    taper_form_min: float = 5.0  # race-morning form +5..+25 ("fresh")
+    taper_form_max: float = 25.0
+    ctl_peak_days_min: int = 14  # CTL peaking 14-21 days before the race
+    ctl_peak_days_max: int = 21
+    overload_form: float = -30.0  # form below -30 ...
+    overload_window_days: int = 10  # ... at most once in 10 days
+    overload_max_days: int = 1
+    # compliance, done / planned (TrainingPeaks' colours): 80-120 % green, 50-79 % or 121-150 % yellow, else red
+    compliance_green_low: float = 0.8
+    compliance_green_high: float = 1.2
+    compliance_yellow_low: float = 0.5
+    compliance_yellow_high: float = 1.5
+
     def __post_init__(self) -> None:
         check_fields(self, "model.")
         for name in ("foot_sports", "cycling_sports", "goal_sports"):
@@ -196,6 +225,16 @@ class ModelSettings:
             if not getattr(self, low) < getattr(self, high):
                 raise SettingsError(f"model.{low} {fmt_value(getattr(self, low))} must be below model.{high} "
                                     f"{fmt_value(getattr(self, high))} days ({rule})")
+        if len(self.session_if) != 6:
+            raise SettingsError(f"model.session_if must have 6 values (recovery, easy, long, steady, tempo, "
+                                f"threshold), not {len(self.session_if)}")
+        for low, high in (("taper_form_min", "taper_form_max"), ("ctl_peak_days_min", "ctl_peak_days_max"),
+                          ("compliance_yellow_low", "compliance_green_low"),
+                          ("compliance_green_low", "compliance_green_high"),
+                          ("compliance_green_high", "compliance_yellow_high")):
+            if not getattr(self, low) < getattr(self, high):
+                raise SettingsError(f"model.{low} {fmt_value(getattr(self, low))} must be below model.{high} "
+                                    f"{fmt_value(getattr(self, high))}")
         if not self.monotony_warn <= self.monotony_flag <= self.monotony_cap:
             raise SettingsError(
                 f"monotony thresholds must satisfy warn <= flag <= cap, got warn {fmt_value(self.monotony_warn)}, "
@@ -235,6 +274,7 @@ class AthleteSettings:
     ftp_w: float | None = None  # functional threshold power (W); None: no power load
     start_ctl: float | None = None  # fitness and fatigue on the day before the first activity;
     start_atl: float | None = None  # None: 0 and "building history" for the first history_days
+    available_hours_per_week: float | None = None  # the plan's weekly hours cap; None: the model's default
     goal: Goal = field(default_factory=Goal)
     model: ModelSettings = field(default_factory=ModelSettings)
 

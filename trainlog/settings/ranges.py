@@ -85,6 +85,7 @@ RANGES: dict[str, Range] = {
     "ftp_w": Range(30, 700, "W", "functional threshold power (cycling power load)"),
     "start_ctl": Range(0, 300, "load/day", "fitness (CTL) on the day before the first activity"),
     "start_atl": Range(0, 300, "load/day", "fatigue (ATL) on the day before the first activity"),
+    "available_hours_per_week": Range(1, 100, "h/week", "training hours available in a week (the plan's cap)"),
     # --- the goal
     "goal.ascent_m": Range(0, 100_000, "m", "total ascent of the goal race"),
     "goal.distance_m": Range(0, 10_000_000, "m", "distance of the goal race", shown="0-10,000 km"),
@@ -161,6 +162,28 @@ RANGES: dict[str, Range] = {
     "model.trend_weeks": Range(2, 52, "weeks", "weeks in the ascent trend", integer=True),
     "model.projection_horizon_weeks": Range(1, 5200, "weeks", "furthest projection of the trend"),
     "model.km_effort_ascent_m_per_km": Range(1, 10_000, "m/km", "ascent worth one km-effort"),
+    # --- planning to race day
+    "model.plan_available_hours_per_week": Range(1, 100, "h/week", "weekly hours cap when the athlete set none"),
+    "model.plan_peak_share": Range(0.05, 2, "x race ascent", "peak week's ascent as a share of the race's"),
+    "model.plan_peak_weeks": Range(1, 12, "weeks", "weeks at the peak before the taper", integer=True),
+    "model.plan_recovery_every": Range(2, 8, "weeks", "every Nth week is a recovery week", integer=True),
+    "model.plan_recovery_cut": Range(0, 0.9, "fraction", "a recovery week's cut from the week before"),
+    "model.plan_taper_weeks": Range(1, 6, "weeks", "taper weeks before the race week", integer=True),
+    "model.plan_ascent_m_per_h": Range(50, 2000, "m/h", "least climbing per planned hour"),
+    "model.plan_start_ascent_min_m": Range(0, 20_000, "m/week", "least weekly ascent a plan starts from"),
+    "model.session_if": Range(0.3, 1.5, "IF", "intensity of recovery, easy, long, steady, tempo, threshold "
+                              "sessions"),
+    "model.taper_form_min": Range(-100, 100, "TSB", "lowest race-morning form; < taper_form_max"),
+    "model.taper_form_max": Range(-100, 100, "TSB", "highest race-morning form"),
+    "model.ctl_peak_days_min": Range(0, 120, _DAYS, "fewest days from the CTL peak to the race", integer=True),
+    "model.ctl_peak_days_max": Range(0, 120, _DAYS, "most days from the CTL peak to the race", integer=True),
+    "model.overload_form": Range(-300, 0, "TSB", "form below which a day is an overload"),
+    "model.overload_window_days": Range(1, 60, _DAYS, "window of the overload count", integer=True),
+    "model.overload_max_days": Range(0, 60, _DAYS, "overload days allowed in the window", integer=True),
+    "model.compliance_green_low": Range(0, 10, "done/planned", "lowest green compliance"),
+    "model.compliance_green_high": Range(0, 10, "done/planned", "highest green compliance"),
+    "model.compliance_yellow_low": Range(0, 10, "done/planned", "lowest yellow compliance (below: red)"),
+    "model.compliance_yellow_high": Range(0, 10, "done/planned", "highest yellow compliance (above: red)"),
 }
 
 

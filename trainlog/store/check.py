@@ -85,7 +85,7 @@ class _BadPart(Exception):
 
 #: Per table, the columns of a part's summary (what the dataset's consistency rules need).
 _SUMMARY_KEY = {"activities": "activity_id", "samples": "activity_id", "laps": "activity_id", "files": "file_sha256",
-                "choices": "event"}
+                "choices": "event", "plan_weeks": "event", "plan_days": "event"}
 
 
 def _summarise(table: str, path: Path) -> pl.DataFrame:
@@ -115,6 +115,8 @@ def _summarise(table: str, path: Path) -> pl.DataFrame:
         return frame.select("activity_id").unique()
     if table == "choices":
         return frame.select("activity_id", _choice_event())
+    if table in ("plan_weeks", "plan_days"):
+        return frame.select(_row_event(table))
     return frame.select("file_sha256", "outcome")
 
 
@@ -124,13 +126,20 @@ def _choice_event() -> pl.Expr:
     return pl.concat_str(fields, separator="|").alias("event")
 
 
+def _row_event(table: str) -> pl.Expr:
+    """One text key per row of a plan table (every column), so a compaction is told from a later revision."""
+    fields = [pl.col(c).cast(pl.String).fill_null("") for c in schema.TABLES[table]]
+    return pl.concat_str(fields, separator="|").alias("event")
+
+
 def _empty_summary(table: str) -> pl.DataFrame:
     """A summary of no rows, with the columns :func:`_summarise` gives ``table``."""
     cols = {"activities": {"activity_id": pl.String, "file_sha256": pl.String, "n_records": pl.Int64},
             "samples": {"activity_id": pl.String, "n": pl.Int64},
             "laps": {"activity_id": pl.String},
             "files": {"file_sha256": pl.String, "outcome": pl.String},
-            "choices": {"activity_id": pl.String, "event": pl.String}}[table]
+            "choices": {"activity_id": pl.String, "event": pl.String},
+            "plan_weeks": {"event": pl.String}, "plan_days": {"event": pl.String}}[table]
     return pl.DataFrame(schema=cols)
 
 

@@ -21,7 +21,7 @@ from trainlog.store import schema
 #: The manifest's file name in an athlete's folder.
 MANIFEST = "dataset.json"
 #: A part's file name: table, generation, the commit's token, "-c" for a compaction.
-PART_NAME = re.compile(r"(?P<table>[a-z]+)-(?P<generation>\d{6,})-(?P<token>[0-9a-f]+)(?P<compacted>-c)?\.parquet\Z")
+PART_NAME = re.compile(r"(?P<table>[a-z_]+)-(?P<generation>\d{6,})-(?P<token>[0-9a-f]+)(?P<compacted>-c)?\.parquet\Z")
 
 
 @dataclass

@@ -46,6 +46,11 @@ def _migrate_0_to_1(tx: Step) -> None:
     tx.append("files", ledger)
 
 
+def _migrate_1_to_2(tx: Step) -> None:
+    """Version 2 added the plan tables; a version 1 dataset has no plan, so there is nothing to write
+    (the step still records version 2, so that an older trainlog refuses the dataset from then on)."""
+
+
 #: ``MIGRATIONS[n]`` turns a dataset of schema version n into version n + 1,
 #: inside a writer's transaction (it may read tables and append rows).
-MIGRATIONS: dict[int, Callable[[Step], None]] = {0: _migrate_0_to_1}
+MIGRATIONS: dict[int, Callable[[Step], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}

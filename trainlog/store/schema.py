@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-SCHEMA_VERSION = 1
+#: 2: the plan tables (``plan_weeks``, ``plan_days``); an older trainlog refuses a dataset that has them
+#: rather than dropping them on its next commit.
+SCHEMA_VERSION = 2
 
 UTC = pl.Datetime("us", "UTC")
 
@@ -91,7 +93,38 @@ CHOICES: dict[str, pl.DataType] = {
     "at": UTC,  # when the choice was recorded
 }
 
-TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": FILES, "choices": CHOICES}
+#: The plan to race day (trainlog.store.plans), one row per planned week. Versioned: every change appends
+#: the whole plan again under the next ``revision``; the highest revision is the plan, earlier ones are its history.
+PLAN_WEEKS: dict[str, pl.DataType] = {
+    "revision": pl.Int64,  # 1, 2, ... one per saved plan
+    "race_name": pl.String,  # the goal race the plan was made for
+    "race_date": pl.Date,
+    "race_ascent_m": pl.Float64,
+    "week_start": pl.Date,  # the week's Monday (local)
+    "kind": pl.String,  # base | build | recovery | peak | taper | race
+    "planned_hours": pl.Float64,
+    "planned_ascent_m": pl.Float64,
+    "planned_descent_m": pl.Float64,
+    "long_sessions": pl.Int16,  # long days in the week (2-3 in a row: a back-to-back block)
+    "planned_load": pl.Float64,
+    "note": pl.String,
+    "source": pl.String,  # generate | set | import | page: what saved this revision
+    "at": UTC,  # when the revision was saved
+}
+
+#: Planned sessions per day (optional), saved with the weeks under the same ``revision``.
+PLAN_DAYS: dict[str, pl.DataType] = {
+    "revision": pl.Int64,
+    "date": pl.Date,  # local day
+    "session": pl.String,  # recovery | easy | long | steady | tempo | threshold
+    "hours": pl.Float64,
+    "ascent_m": pl.Float64,
+    "load": pl.Float64,  # 100 * hours * IF^2 unless the coach gave a number
+    "note": pl.String,
+}
+
+TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": FILES, "choices": CHOICES,
+          "plan_weeks": PLAN_WEEKS, "plan_days": PLAN_DAYS}
 
 
 def empty(table: str) -> pl.DataFrame:
