@@ -21,6 +21,7 @@ import datetime as dt
 import polars as pl
 
 from trainlog.analysis.goal import DAYS_PER_WEEK, needed_weekly_ascent
+from trainlog.analysis.pipeline import extended
 from trainlog.analysis.projection import (
     QUANTITIES,
     State,
@@ -34,8 +35,10 @@ from trainlog.analysis.projection import (
     session_load,
     state_before,
 )
+from trainlog.analysis.stored import settings_of, stored_analysis
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
-from trainlog.store.plans import Plan, Race, empty_days, empty_weeks
+from trainlog.store import Store
+from trainlog.store.plans import Plan, Race, empty_days, empty_weeks, latest
 
 #: Columns of :func:`ascent_plan`: the week's first local day, the ascent (m) to do that week.
 PLAN_SCHEMA = {"week_start": pl.Date, "needed_ascent_m": pl.Float64}
@@ -243,3 +246,23 @@ def _ctl_peak(proj: pl.DataFrame, race: Race | None) -> dict | None:
         return None
     peak = before.sort("ctl").row(-1, named=True)
     return {"date": peak["date"].isoformat(), "ctl": peak["ctl"], "days_before_race": (race.date - peak["date"]).days}
+
+
+def fitness_to(store: Store, athlete: str, today: dt.date, settings: AthleteSettings | None = None) -> pl.DataFrame:
+    """The athlete's daily series with fitness, running to ``today`` at least (the stored analysis)."""
+    settings = settings or settings_of(store, athlete)
+    return extended(stored_analysis(store, athlete, settings), settings, today).daily
+
+
+def stored_report(store: Store, athlete: str, today: dt.date, settings: AthleteSettings | None = None) -> dict:
+    """:func:`report` of the athlete's stored plan (the pattern's projection when there is none)."""
+    settings = settings or settings_of(store, athlete)
+    return report(latest(store, athlete), fitness_to(store, athlete, today, settings), settings, today)
+
+
+def summary_part(rep: dict) -> dict:
+    """What ``trainlog summary --json`` carries under ``plan``: today's advice, race morning, the warnings."""
+    projection = rep["projection"]
+    return {"today": rep["today"], "race_morning": projection["race_morning"], "follows": projection["follows"],
+            "race": rep["race"], "revision": rep["revision"], "warnings": projection["warnings"],
+            "compliance_last_4_weeks": rep["compliance_last_4_weeks"]}

@@ -58,6 +58,8 @@ def activity_table(store: Store, athlete: str) -> pl.DataFrame:
 ANALYSIS_VERSION = 3
 
 ANALYSIS_FRAMES = ("per_activity", "windows", "days", "daily", "weekly")
+#: The tables the analysis reads.
+ANALYSED_TABLES = ("activities", "samples", "choices")
 
 
 def stored_analysis(
@@ -77,13 +79,16 @@ def stored_analysis(
     """
     settings = settings or settings_of(store, athlete)
     manifest = manifest or store.manifest(athlete)
-    key = json.dumps([__version__, ANALYSIS_VERSION, manifest.generation, settings.to_dict()], sort_keys=True)
+    # the parts of the tables the analysis reads, not the generation: a plan edit (a commit of the plan
+    # tables only) keeps the analysis
+    parts = [manifest.tables.get(table, []) for table in ANALYSED_TABLES]
+    key = json.dumps([__version__, ANALYSIS_VERSION, parts, settings.to_dict()], sort_keys=True)
     computed: dict[str, Analysis] = {}
 
     def compute(name: str) -> Callable[[], pl.DataFrame]:
         def run() -> pl.DataFrame:
             if "result" not in computed:
-                tables = store.read_all(athlete, ("activities", "samples", "choices"), manifest)
+                tables = store.read_all(athlete, ANALYSED_TABLES, manifest)
                 computed["result"] = analyse(tables["activities"], tables["samples"], settings, choices=tables["choices"])
                 _drop_stale_frames(store, athlete)
             return getattr(computed["result"], name)

@@ -234,3 +234,77 @@ def save(store: Store, athlete: str, plan: Plan, source: str) -> Plan:
 
 def _same(a: Plan, b: Plan) -> bool:
     return a.race == b.race and a.weeks.equals(b.weeks) and a.days.equals(b.days)
+
+
+#: The week figures an edit may change, and the option words people type for them.
+WEEK_EDITS = ("kind", "planned_hours", "planned_ascent_m", "planned_descent_m", "planned_load", "long_sessions", "note")
+
+
+def with_week(plan: Plan, day: dt.date, changes: dict[str, object]) -> Plan:
+    """``plan`` with the week holding ``day`` changed (keys of :data:`WEEK_EDITS`; None: unchanged), checked.
+
+    When the hours change and the load is not given, the load follows the
+    hours (the week's load per hour is kept); when the ascent changes and the
+    descent is not given, the descent follows the ascent likewise.
+    Raises InvalidValue when no week of the plan holds ``day`` or a value breaks a rule.
+    """
+    unknown = [k for k in changes if k not in WEEK_EDITS]
+    if unknown:
+        raise InvalidValue(f"unknown week field {quoted(unknown[0])}: use {', '.join(WEEK_EDITS)}")
+    start = monday(day)
+    rows = plan.weeks.to_dicts()
+    match = [r for r in rows if r["week_start"] == start]
+    if not match:
+        first, last = plan.weeks["week_start"].min(), plan.weeks["week_start"].max()
+        raise InvalidValue(f"no planned week holds {day}: the plan's weeks start {first} to {last}")
+    row = match[0]
+    given = {k: v for k, v in changes.items() if v is not None}
+    for driver, follower in (("planned_hours", "planned_load"), ("planned_ascent_m", "planned_descent_m")):
+        if driver in given and follower not in given and isinstance(given[driver], (int, float)):
+            old = row[driver]
+            given[follower] = row[follower] * given[driver] / old if old else row[follower]
+    if "note" in changes and changes["note"] == "":
+        given["note"] = None
+    long_days = given.get("long_sessions")
+    if _is_number(long_days) and (not math.isfinite(long_days) or long_days != int(long_days)):
+        raise InvalidValue(f"week of {start}: long_sessions {quoted(long_days)} is not a whole number (0..7 days)")
+    row.update(given)
+    weeks = pl.DataFrame(rows, schema=WEEK_COLUMNS, strict=False) if _numbers_ok(rows) else None
+    if weeks is None:  # a value of the wrong kind: let the check name it
+        bad = next((k, v) for k, v in given.items() if k != "kind" and k != "note" and not _is_number(v))
+        raise InvalidValue(f"week of {start}: {bad[0]} {quoted(bad[1])} is not a number")
+    return checked(Plan(plan.race, weeks, plan.days, plan.revision, plan.source, plan.saved_at))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numbers_ok(rows: list[dict]) -> bool:
+    return all(_is_number(r[k]) for r in rows for k in WEEK_LIMITS)
+
+
+def with_session(plan: Plan, day: dt.date, session: str, hours: float, ascent_m: float = 0.0,
+                 load: float | None = None, note: str | None = None) -> Plan:
+    """``plan`` with the planned session of ``day`` set (replacing one already there), checked.
+
+    ``load`` None: ``100 * hours * IF^2`` by the session's type. The day must lie in a planned week.
+    """
+    start = monday(day)
+    if start not in set(plan.weeks["week_start"].to_list()):
+        raise InvalidValue(f"no planned week holds {day}: plan the week first")
+    for name, value in (("hours", hours), ("ascent_m", ascent_m), ("load", load)):
+        if value is not None and not _is_number(value):
+            raise InvalidValue(f"session of {day}: {name} {quoted(value)} is not a number")
+    rows = [r for r in plan.days.to_dicts() if r["date"] != day]
+    rows.append({"date": day, "session": session, "hours": hours, "ascent_m": ascent_m, "load": load, "note": note})
+    days = pl.DataFrame(rows, schema=DAY_COLUMNS, strict=False)
+    return checked(Plan(plan.race, plan.weeks, days, plan.revision, plan.source, plan.saved_at))
+
+
+def without_session(plan: Plan, day: dt.date) -> Plan:
+    """``plan`` without the planned session of ``day`` (InvalidValue when there is none)."""
+    if day not in set(plan.days["date"].to_list()):
+        raise InvalidValue(f"no session is planned on {day}")
+    return Plan(plan.race, plan.weeks, plan.days.filter(pl.col("date") != day), plan.revision, plan.source,
+                plan.saved_at)
