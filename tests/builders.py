@@ -32,7 +32,9 @@ import pytest
 from hypothesis import strategies as st
 
 from trainlog import Store, import_paths
+from trainlog.analysis import fitness, metrics
 from trainlog.ingest import demo
+from trainlog.settings import ModelSettings
 from trainlog.store import schema
 
 # --------------------------------------------------------------------------- where the files are
@@ -118,6 +120,22 @@ def samples(
 def concat(*frames: pl.DataFrame) -> pl.DataFrame:
     """Samples of several activities (an empty samples frame when none)."""
     return pl.concat(frames) if frames else schema.empty("samples")
+
+
+def fitness_frame(first: dt.date, loads: list[float], ascents: list[float] | None = None,
+                  hours: list[float] | None = None, model: ModelSettings | None = None,
+                  start_ctl: float | None = None, start_atl: float | None = None) -> pl.DataFrame:
+    """The daily series with fitness (as :func:`trainlog.analysis.pipeline.fitness_of` gives it) of
+    consecutive days from ``first``: each day's load, ascent (m; descent the same) and moving hours."""
+    n = len(loads)
+    ascents = ascents if ascents is not None else [0.0] * n
+    hours = hours if hours is not None else [0.0] * n
+    series = pl.DataFrame(
+        {"date": [first + dt.timedelta(days=i) for i in range(n)], "load": loads, "distance_m": [0.0] * n,
+         "moving_s": [h * 3600.0 for h in hours], "ascent_m": ascents, "descent_m": ascents,
+         "goal_ascent_m": ascents, "n_activities": [1] * n},
+    ).select(pl.col(c).cast(t) for c, t in metrics.schema("daily").items())
+    return fitness.fitness(series, model or ModelSettings(), start_ctl, start_atl)
 
 
 @st.composite

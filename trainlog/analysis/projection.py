@@ -68,16 +68,19 @@ def state_before(fitness: pl.DataFrame, day: dt.date, model: ModelSettings,
                  start_ctl: float | None = None, start_atl: float | None = None) -> State:
     """The state at the end of the day before ``day`` from the real fitness frame (rest days after its last row).
 
-    Before the first row: the athlete's starting fitness and fatigue (0 when unset).
+    Before the first row: the athlete's starting fitness and fatigue (0 when unset),
+    also in the CTL history the ramp looks back on (as :func:`trainlog.analysis.fitness.fitness` does).
     """
     before = fitness.filter(pl.col("date") < day).sort("date")
     e_c, e_a = decays(model)
+    ctl0, atl0 = float(start_ctl or 0.0), float(start_atl or 0.0)
     if before.is_empty():
-        ctl0, atl0 = float(start_ctl or 0.0), float(start_atl or 0.0)
         return State(ctl0, atl0, ctl_history=(ctl0,) * model.ramp_days)
     last = before.row(-1, named=True)
+    history = before["ctl"].tail(model.ramp_days).to_list()
+    history = [ctl0] * (model.ramp_days - len(history)) + history
     state = State(last["ctl"], last["atl"], last["ascent_ctl"], last["ascent_atl"], last["descent_ctl"],
-                  last["descent_atl"], tuple(before["ctl"].tail(model.ramp_days).to_list()))
+                  last["descent_atl"], tuple(history))
     gap = (day - last["date"]).days - 1  # rest days between the last real day and ``day``
     rows = _recursion(state, [dict.fromkeys(QUANTITIES, 0.0)] * gap, e_c, e_a, model.ramp_days)
     if rows:
@@ -151,9 +154,11 @@ def planned_daily(plan: Plan, first: dt.date, last: dt.date, model: ModelSetting
 
     A day with a planned session takes the session's figures (its load: the
     coach's number, else :func:`session_load`); what the week plans beyond its
-    sessions is spread over its other days by :func:`week_weights` (days before
-    ``first`` and from the race day on take no share). A day no planned week
-    covers takes ``fallback`` (the last 28 days' daily means; 0 when None).
+    sessions is spread over its other days by :func:`week_weights` (days from
+    the race day on take no share and are left at ``fallback``; days of a week
+    before ``first`` keep their share, which is not moved onto the days left). A
+    day no planned week covers takes ``fallback`` (the last 28 days' daily
+    means; 0 when None).
     Column ``planned``: whether a week of the plan covers the day.
     """
     fallback = fallback or dict.fromkeys(QUANTITIES, 0.0)
