@@ -139,7 +139,8 @@ def test_athlete_names_follow_one_rule(tmp_path):
 @pytest.mark.parametrize(
     "command",
     [["activities", "-a", "nobody"], ["activities", "-a", "nobody", "--json"], ["summary", "-a", "nobody"],
-     ["athlete", "show", "-a", "nobody"]],
+     ["athlete", "show", "-a", "nobody"], ["plan", "show", "-a", "nobody"], ["plan", "export", "-a", "nobody"],
+     ["plan", "generate", "-a", "nobody"]],
 )
 def test_read_only_commands_for_an_unknown_athlete_create_nothing(tmp_path, command):
     data = tmp_path / "data"
@@ -170,4 +171,9 @@ def test_bad_dates_on_the_command_line_are_one_line(tmp_path, value):
     assert not CONTROL.search(line)
     line = one_error_line(cli("athlete", "set", "-a", "mara", "--goal-date", value, data=data))
     assert "--goal-date" in line
+    for command in (["plan", "show", "--today", value], ["plan", "generate", "--today", value]):
+        line = one_error_line(cli(*command, "-a", "mara", data=data))
+        assert line.startswith("Error: --today ") and not CONTROL.search(line)
+    line = one_error_line(cli("plan", "set", value, "--hours", "3", "-a", "mara", data=data))
+    assert line.startswith("Error: DATE ") and not CONTROL.search(line)
     assert tree(data) == before

@@ -57,6 +57,8 @@ def summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:
         )
     lines += _load_lines(s)
     lines += _goal_lines(s["goal"])
+    if s.get("plan"):
+        lines += _plan_lines(s["plan"])
     if s["defaults_in_use"]:
         lines.append("")
         lines.append(
@@ -111,4 +113,22 @@ def _goal_lines(g: dict) -> list[str]:
             f"  needed this week {g['needed_weekly_ascent_m']:.0f} m (ramp-capped), "
             f"{'on track' if g['on_track'] else 'behind'}; trend reaches it {g['projected_date'] or 'never'}"
         )
+    return lines
+
+
+def _plan_lines(p: dict) -> list[str]:
+    """Today's advised load and the race-morning projection (``summary["plan"]``, a blank line first)."""
+    t, morning = p["today"], p["race_morning"]
+    follows = "the plan" if p["follows"] == "plan" else "the last 28 days (no plan: trainlog plan generate)"
+    lines = [""]
+    if t["rest"]:
+        lines.append(f"today: rest (even a rest day leaves tomorrow's form below {t['target_tsb']:+.1f}), "
+                     f"following {follows}")
+    else:
+        lines.append(f"today: load {t['advised_load']:.0f} (about {t['advised_ascent_m']:.0f} m of ascent) "
+                     f"to start tomorrow at form {t['target_tsb']:+.1f}, following {follows}")
+    if morning is not None:
+        lines.append(f"  race morning ({morning['date']}): fitness {morning['ctl']:.1f}, form {morning['tsb']:+.1f}, "
+                     f"ascent fitness {morning['ascent_ctl']:.0f} m/day")
+    lines.extend(f"  warning: {w}" for w in p["warnings"])
     return lines

@@ -2,7 +2,7 @@
 
 One group, :func:`cli`; each module of this package holds one group of commands
 (:mod:`~trainlog.cli.imports`, :mod:`~trainlog.cli.views`, :mod:`~trainlog.cli.athlete`,
-:mod:`~trainlog.cli.activity`, :mod:`~trainlog.cli.dataset`, :mod:`~trainlog.cli.users`,
+:mod:`~trainlog.cli.activity`, :mod:`~trainlog.cli.plan`, :mod:`~trainlog.cli.dataset`, :mod:`~trainlog.cli.users`,
 :mod:`~trainlog.cli.serve`) and :mod:`~trainlog.cli.options` the options they share.
 :func:`main` is the console script (``trainlog``) and ``python -m trainlog``.
 """
@@ -16,6 +16,7 @@ from trainlog.cli.activity import activity_group
 from trainlog.cli.athlete import athlete_group
 from trainlog.cli.dataset import audit_group, check_cmd, repair_cmd
 from trainlog.cli.imports import import_cmd
+from trainlog.cli.plan import plan_group
 from trainlog.cli.serve import dashboard_cmd, demo_cmd, sample_data_cmd
 from trainlog.cli.users import users_group
 from trainlog.cli.views import activities_cmd, summary_cmd
@@ -36,7 +37,7 @@ def cli() -> None:
     """
 
 
-for _command in (import_cmd, activities_cmd, summary_cmd, athlete_group, activity_group, audit_group, check_cmd,
+for _command in (import_cmd, activities_cmd, summary_cmd, plan_group, athlete_group, activity_group, audit_group, check_cmd,
                  repair_cmd, users_group, dashboard_cmd, demo_cmd, sample_data_cmd):
     cli.add_command(_command)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from trainlog.analysis.listing import activity_lines, activity_rows
-from trainlog.analysis.pipeline import summary_of_analysis
+from trainlog.analysis.pipeline import extended, summary_of_analysis
+from trainlog.analysis.plan import report, summary_part
 from trainlog.analysis.stored import activity_table, local_today, settings_of, stored_analysis
 from trainlog.analysis.summary import summary_text, week_rows
 from trainlog.cli.options import (
@@ -21,6 +22,7 @@ from trainlog.cli.options import (
     require_data,
 )
 from trainlog.store import Store
+from trainlog.store.plans import latest
 
 
 @click.command("activities")
@@ -52,7 +54,7 @@ def activities_cmd(athlete: str, data_dir: Path | None, as_json: bool, limit: in
 @click.option("--today", "today", default=None, metavar="YYYY-MM-DD", help="Show the state as of this local date.")
 @friendly_errors
 def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, today: str | None) -> None:
-    """This week against the last four, form, ACWR, monotony, goal progress, and weekly totals.
+    """This week against the last four, form, ACWR, monotony, goal progress, today's plan, and weekly totals.
 
     Days and weeks are the athlete's local calendar days and ISO weeks.
 
@@ -67,6 +69,7 @@ def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, 
     last = iso_date(today, "--today") or local_today(settings)
     analysis = stored_analysis(store, athlete, settings)
     s = summary_of_analysis(analysis, settings, last)
+    s["plan"] = summary_part(report(latest(store, athlete), extended(analysis, settings, last).daily, settings, last))
     rows = week_rows(analysis.weekly, last, weeks)
     if as_json:
         click.echo(json.dumps({"athlete": athlete, **s, "weeks": rows}, indent=2))
