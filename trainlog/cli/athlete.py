@@ -57,7 +57,8 @@ def _limits(name: str, text: str, default: str = "") -> str:
 
 #: option -> the athlete's setting it sets (in the setting's own unit)
 _ATHLETE_OPTIONS = {"sex": "sex", "hr_max": "hr_max_bpm", "hr_rest": "hr_rest_bpm", "lthr": "lthr_bpm",
-                    "timezone": "timezone", "ftp": "ftp_w", "start_ctl": "start_ctl", "start_atl": "start_atl"}
+                    "timezone": "timezone", "ftp": "ftp_w", "start_ctl": "start_ctl", "start_atl": "start_atl",
+                    "available_hours": "available_hours_per_week"}
 #: option -> (the goal's setting it sets, the unit the option is given in; None: the setting's own)
 _GOAL_OPTIONS = {"goal_ascent": ("goal.ascent_m", None), "goal_distance": ("goal.distance_m", "km"),
                  "goal_time_limit": ("goal.time_limit_h", None), "goal_loops": ("goal.loops", None)}
@@ -80,6 +81,9 @@ _GOAL_OPTIONS = {"goal_ascent": ("goal.ascent_m", None), "goal_distance": ("goal
     "start_ctl", "Fitness (CTL) on the day before the first activity; with it (or --start-atl) bands apply from "
     "day one instead of after 42 days of history"))
 @click.option("--start-atl", type=float, help=_limits("start_atl", "Fatigue (ATL) on the day before the first activity"))
+@click.option("--available-hours", type=float, help=_limits(
+    "available_hours_per_week", "Training hours available in a week: trainlog plan generate never plans more",
+    "model.plan_available_hours_per_week, 20"))
 @click.option("--goal-name", help="The goal race's name.")
 @click.option("--goal-date", metavar="YYYY-MM-DD", help="The goal race's (local) start date.")
 @click.option("--goal-ascent", type=float, help=_limits("goal.ascent_m", "The goal's total ascent, m", "17698"))
@@ -97,6 +101,7 @@ def athlete_set(athlete: str, data_dir: Path | None, reset: tuple[str, ...], **v
     Examples:
       trainlog athlete set -a mara --sex female --hr-max 186 --hr-rest 46 --timezone America/New_York
       trainlog athlete set -a mara --ftp 250 --start-ctl 55 --start-atl 50
+      trainlog athlete set -a mara --available-hours 18
       trainlog athlete set -a mara --goal-name "Barkley Marathons" --goal-date 2027-03-12
     """
     store = Store(data_dir)

@@ -26,6 +26,9 @@ def settings_lines(athlete: str, settings: AthleteSettings) -> list[str]:
         "ftp_w": f"{settings.ftp_w:g}" if settings.ftp_w is not None else "not set (no power load)",
         "start_ctl": f"{settings.start_ctl:g}" if settings.start_ctl is not None else "not set (0)",
         "start_atl": f"{settings.start_atl:g}" if settings.start_atl is not None else "not set (0)",
+        "available_hours_per_week": f"{settings.available_hours_per_week:g}"
+        if settings.available_hours_per_week is not None
+        else f"not set ({settings.model.plan_available_hours_per_week:g}, the plan's default cap)",
     }
     lines = [f"athlete {athlete}"]
     for name, value in values.items():
