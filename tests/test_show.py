@@ -28,7 +28,7 @@ def test_the_values_in_use_with_the_defaults_marked():
         "  goal                     UTMB, 2026-08-28, 17698 m ascent, 160 km, 60 h limit, 5 loop(s)",
     ]
     assert lines[13].startswith("  model (every constant")
-    assert len(lines) == 13 + len(dataclasses.fields(ModelSettings))
+    assert len(lines) == 14 + len(dataclasses.fields(ModelSettings))
 
 
 def test_a_starting_fitness_and_a_changed_constant():
