@@ -31,12 +31,13 @@ from dashboards.jobs import JOB_ID, ImportJob, Jobs, OnPlan, OnResult, import_in
 from trainlog.analysis import pipeline as report
 from trainlog.analysis import plan
 from trainlog.analysis.activity import sample_metrics
+from trainlog.analysis.generate import generate
 from trainlog.analysis.stored import analyse_imported, local_today, stored_analysis
-from trainlog.errors import StoreError
+from trainlog.errors import InvalidValue, StoreError
 from trainlog.ingest import demo, repair
 from trainlog.ingest.importer import FileResult
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices
+from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices, plans
 from trainlog.store.users import User
 from trainlog.words import Outcome
 
@@ -296,6 +297,48 @@ class Data:
         """Weekly ascent (m) needed from ``as_of`` to the goal date, ramping at the cap; empty without a goal date."""
         settings = self.settings(athlete)
         return plan.ascent_plan(settings.goal, settings.model.ramp_cap, as_of)
+
+    # ---- the plan to race day (issue 13)
+    def plan(self, athlete: str) -> plans.Plan | None:
+        """The athlete's stored plan (its latest revision, read from the commit the cache holds); None without one."""
+        entry = self._athlete(athlete)
+        tables = self.store.read_all(athlete, ("plan_weeks", "plan_days"), entry.manifest)
+        return plans.from_tables(tables["plan_weeks"], tables["plan_days"])
+
+    def plan_report(self, athlete: str, today: dt.date) -> dict:
+        """:func:`trainlog.analysis.plan.report` on ``today`` (what ``trainlog plan show --json`` prints):
+        the weeks with compliance, the projection to race morning and its warnings, today's advice."""
+        entry = self._athlete(athlete)
+        return self._memo(("plan", athlete, entry.key, today),
+                          lambda: plan.report(self.plan(athlete), self.analysis(athlete, today).daily,
+                                              entry.settings, today))
+
+    def check_edit(self, athlete: str) -> None:
+        """Raise PermissionError unless the signed-in user may change ``athlete``'s plan.
+
+        The rule of settings, choices and uploads: whoever may see an athlete (a coach, or the
+        athlete's own user) may change their data; nobody else, whatever the browser sends.
+        """
+        self.check_access(athlete)
+
+    def edit_weeks(self, athlete: str, edits: dict[dt.date, dict[str, object]]) -> plans.Plan:
+        """Change planned weeks (``{a day of the week: {field of trainlog.store.plans.WEEK_EDITS: value}}``) and save
+        the plan as one new revision (source ``"page"``); InvalidValue (one line, nothing saved) for a bad value."""
+        self.check_edit(athlete)
+        changed = self.plan(athlete)
+        if changed is None:
+            raise InvalidValue(f"{athlete} has no plan to change: generate one first")
+        for day, changes in edits.items():
+            changed = plans.with_week(changed, day, changes)
+        return plans.save(self.store, athlete, changed, "page")
+
+    def generate_plan(self, athlete: str, today: dt.date) -> tuple[plans.Plan, list[str]]:
+        """Build a plan from the goal and the history (:func:`trainlog.analysis.generate.generate`) and save it
+        (source ``"generate"``); the notes say where a cap limits it. InvalidValue without a goal date ahead."""
+        self.check_edit(athlete)
+        settings = self.settings(athlete)
+        new, notes = generate(settings, self.analysis(athlete, today).daily, today)
+        return plans.save(self.store, athlete, new, "generate"), notes
 
     # ---- imports in the background
     def job(self, job_id: object) -> ImportJob | None:

@@ -271,3 +271,80 @@ def suspect_warning(run: dict, units: str = u.METRIC) -> str:
     """The Today warning for one suspect run (the page links the run's name to its page)."""
     return (f"Suspect ascent ({u.fmt_elevation(run.get('ascent_m'), units)}): left out of the goal's figures; "
             "confirm it on its page if it is right.")
+
+
+# ---- the plan to race day (a report of trainlog.analysis.plan.report)
+
+#: Compliance colours in words (TrainingPeaks' bands: within 80-120 % of the plan, 50-150 %, further off).
+COMPLIANCE_WORDS = {"green": "on plan", "yellow": "off plan", "red": "far off plan"}
+#: The compliance measures of a week, as the pages name them.
+MEASURE_NAMES = {"hours": "time", "ascent": "ascent", "load": "load"}
+
+
+def signed(value: float | None, digits: int = 1) -> str:
+    """A form value with its sign: ``"+13.6"``, ``"−4.0"`` (a true minus), a dash for None."""
+    if u.missing(value):
+        return u.DASH
+    text = f"{value:+.{digits}f}"
+    return text.replace("-", "−")
+
+
+def advice_line(today: dict, units: str) -> str:
+    """Today's advice in one line: the load and ascent that bring tomorrow's form to the plan's target, or rest.
+
+    ``today``: the report's ``today`` (``advised_load``, ``advised_ascent_m``, ``target_tsb``, ``rest``), e.g.
+    ``"Today: load 85 with about 600 m of ascent; target form tomorrow −12.0."``
+    """
+    target = f"target form tomorrow {signed(today['target_tsb'])}"
+    if today["rest"]:
+        return f"Today: rest; {target}."
+    ascent = today["advised_ascent_m"] or 0.0
+    climb = f" with about {u.fmt_elevation(ascent, units)} of ascent" if ascent >= 1 else ""
+    return f"Today: load {u.number(today['advised_load'])}{climb}; {target}."
+
+
+def race_morning_line(race: dict, morning: dict, model: ModelSettings, units: str) -> str:
+    """Race morning in one line: form against the taper target, fitness and ascent fitness.
+
+    ``race``: the report's ``race``; ``morning``: its ``projection.race_morning``.
+    """
+    low, high = model.taper_form_min, model.taper_form_max
+    tsb = morning["tsb"]
+    where = "inside" if low <= tsb <= high else "below" if tsb < low else "above"
+    ascent = f"{u.fmt_elevation(morning['ascent_ctl'], units)}/day"
+    return (f"Race morning ({race['name']}, {race['date']}): form {signed(tsb)}, {where} the {low:+g}..{high:+g} "
+            f"target; fitness {u.number(morning['ctl'])}, ascent fitness {ascent}.")
+
+
+def race_morning_tone(tsb: float | None, model: ModelSettings) -> Tone:
+    """Good inside the taper's form target, a warning outside it."""
+    if tsb is None:
+        return Tone.NONE
+    return Tone.GOOD if model.taper_form_min <= tsb <= model.taper_form_max else Tone.WARN
+
+
+def plan_warning(line: str) -> str:
+    """A projection warning (one lower-case line from the library) as a sentence."""
+    line = line.strip()
+    return (line[:1].upper() + line[1:]).rstrip(".") + "." if line else line
+
+
+def compliance_parts(measures: dict) -> list[tuple[str, str | None]]:
+    """Compliance of several weeks (``compliance_last_4_weeks``: per measure ``planned``, ``done``, ``colour``)
+    as ``("time 95 %", "green")`` pairs; empty when no planned week is over."""
+    if not measures.get("weeks"):
+        return []
+    out = []
+    for key, name in MEASURE_NAMES.items():
+        m = measures[key]
+        share = f"{m['done'] / m['planned']:.0%}" if m["planned"] else u.DASH
+        out.append((f"{name} {share}", m["colour"]))
+    return out
+
+
+def compliance_text(measures: dict) -> str:
+    """:func:`compliance_parts` in words: ``"time 95 % on plan, ascent 70 % off plan, load 110 % on plan"``."""
+    parts = compliance_parts(measures)
+    if not parts:
+        return "no planned week over yet"
+    return ", ".join(f"{text} {COMPLIANCE_WORDS.get(colour, '')}".strip() for text, colour in parts)

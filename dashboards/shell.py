@@ -28,6 +28,7 @@ NAV = (
     ("Training", "/training"),
     ("Fatigue", "/fatigue"),
     ("Goal", "/goal"),
+    ("Plan", "/plan"),
     ("Activities", "/activities"),
     ("Coach", "/coach"),
     ("Upload", "/upload"),

@@ -28,10 +28,10 @@ def wait_done(job, timeout_s: float = 120.0):
 
 @pytest.fixture
 def pages(dash_app):
-    from dashboards.pages import activities, activity, coach, fatigue, goal, settings, today, training, upload
+    from dashboards.pages import activities, activity, coach, fatigue, goal, plan, settings, today, training, upload
 
     return {"today": today, "training": training, "fatigue": fatigue, "goal": goal, "activities": activities,
-            "activity": activity, "coach": coach, "upload": upload, "settings": settings}
+            "activity": activity, "coach": coach, "upload": upload, "settings": settings, "plan": plan}
 
 
 # ---- the view in the URL
@@ -102,7 +102,7 @@ def test_goal_page_shows_readiness(source, pages):
     assert find(layout, "goal-plan") is None  # the race is over: no plan
 
 
-@pytest.mark.parametrize("page", ["training", "fatigue", "activities", "coach", "upload", "settings"])
+@pytest.mark.parametrize("page", ["training", "fatigue", "activities", "coach", "upload", "settings", "plan"])
 def test_every_page_renders_for_each_athlete(source, pages, page):
     for athlete in SUBSET:
         layout = pages[page].layout(athlete=athlete)

@@ -32,6 +32,7 @@ PAGES = {
     "training": "/training?athlete=mara",
     "fatigue": "/fatigue?athlete=mara",
     "goal": f"/goal?athlete=mara&as_of={MARA_DAY}",
+    "plan": f"/plan?athlete=mara&as_of={MARA_DAY}",  # no race ahead; the plan itself: test_dashboard_plan.py
     "activities": "/activities?athlete=tom",
     "coach": "/coach",
     "upload": "/upload?athlete=mara",

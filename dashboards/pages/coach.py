@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 import polars as pl
 from dash import Input, NoUpdate, Output, State, callback, dcc, html
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
+from dashboards.shell import Children
 from trainlog.errors import TrainlogError, first_line
 
 dash.register_page(__name__, path="/coach", name="Coach", title="Coach · trainlog", order=5)
@@ -42,10 +45,11 @@ def roster_rows(units: str) -> list[dict]:
         try:
             as_of, _ = source.default_as_of(athlete)
             s = source.summary(athlete, as_of)
+            plan, race_form = _plan_figures(athlete, as_of)
         except TrainlogError as exc:  # one athlete's damaged data or settings: their row says so
             out.append({"athlete": athlete, "as_of": u.DASH, "ctl": u.DASH, "tsb": u.DASH, "acwr": u.DASH,
-                        "week_ascent": u.DASH, "best_7day": u.DASH, "goal": u.DASH,
-                        "flags": [f"{athlete}: {first_line(exc)}"]})
+                        "week_ascent": u.DASH, "best_7day": u.DASH, "goal": u.DASH, "plan": None,
+                        "race_form": u.DASH, "flags": [f"{athlete}: {first_line(exc)}"]})
             continue
         flags = readings.warnings({**s, "defaults_in_use": []}, source.settings(athlete).model)
         out.append({
@@ -57,9 +61,35 @@ def roster_rows(units: str) -> list[dict]:
             "week_ascent": u.fmt_elevation(s["this_week"]["ascent_m"], units),
             "best_7day": u.fmt_elevation(s["goal"]["best_7day_ascent_m"], units),
             "goal": s["goal"]["date"] or u.DASH,
+            "plan": plan,
+            "race_form": race_form,
             "flags": flags,
         })
     return out
+
+
+def _plan_figures(athlete: str, as_of: dt.date) -> tuple[list[tuple[str, str | None]] | None, str]:
+    """The plan's compliance over the last 4 weeks (:func:`dashboards.readings.compliance_parts`; None without a
+    plan) and race-morning projected form (``"+13.6 on 2026-06-30"``; a dash without a race ahead)."""
+    rep = data.get().plan_report(athlete, as_of)
+    morning = rep["projection"]["race_morning"]
+    race_form = f"{readings.signed(morning['tsb'])} on {morning['date']}" if morning else u.DASH
+    plan = readings.compliance_parts(rep["compliance_last_4_weeks"]) if rep["revision"] is not None else None
+    return plan, race_form
+
+
+def compliance_cell(plan: list[tuple[str, str | None]] | None) -> Children:
+    """The roster's plan cell: each measure's share of the plan in words, coloured by its compliance."""
+    if plan is None:
+        return "no plan"
+    if not plan:
+        return "no planned week over yet"
+    cells: list = []
+    for text, colour in plan:
+        word = readings.COMPLIANCE_WORDS.get(colour, "")
+        cells += [", "] if cells else []
+        cells.append(html.Span(f"{text} {word}".strip(), className=f"compliance {colour or ''}".strip()))
+    return cells
 
 
 @shell.guarded("/coach")
@@ -69,12 +99,14 @@ def layout(**query: shell.QueryValue) -> html.Div:
         return shell.no_data("/coach")
     athletes = data.get().athletes()
     chosen = chosen_athletes(shell.plain_query(query).get("compare"), athletes)
-    head = ["athlete", "day shown", "CTL", "form", "ACWR", "ascent this week", "best 7 days", "goal date", "flags"]
+    head = ["athlete", "day shown", "CTL", "form", "ACWR", "ascent this week", "best 7 days", "goal date",
+            "plan, last 4 weeks", "race-morning form", "flags"]
     body = [
         html.Tr([
             html.Td(dcc.Link(r["athlete"], href=shell.href("/", {"athlete": r["athlete"], "units": v.query.get("units")}))),
             html.Td(r["as_of"]), html.Td(r["ctl"]), html.Td(r["tsb"]), html.Td(r["acwr"]),
             html.Td(r["week_ascent"]), html.Td(r["best_7day"]), html.Td(r["goal"]),
+            html.Td(compliance_cell(r["plan"]), className="plan-compliance"), html.Td(r["race_form"]),
             html.Td(html.Ul([html.Li(f) for f in r["flags"]]) if r["flags"] else "–", className="flags"),
         ], id={"type": "roster-row", "athlete": r["athlete"]})
         for r in roster_rows(v.units)

@@ -11,6 +11,7 @@ from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from dashboards import data, figures, readings, shell
 from dashboards import units as u
+from trainlog.errors import TrainlogError, first_line
 from trainlog.settings import ModelSettings
 
 dash.register_page(__name__, path="/", name="Today", title="Today · trainlog", order=0)
@@ -33,6 +34,7 @@ def layout(**query: shell.QueryValue) -> html.Div:
         html.H1(f"{v.athlete}: today", className="title"),
         shell.as_of_note("/", v),
         _form_and_acwr(s, model, history),
+        _plan(v, model),
         _week(s, v.units),
         _goal(s, v),
         _last_activity(v, acts),
@@ -63,6 +65,26 @@ def _form_and_acwr(s: dict, model: ModelSettings, history: str | None = None) ->
                        band(acwr["band"], "today-acwr-band", readings.acwr_reading(acwr["band"], model)),
                        tone=readings.Tone.NONE if history else readings.acwr_tone(acwr["band"], model)),
         ], className="stats"),
+    ], className="card")
+
+
+def _plan(v: shell.View, model: ModelSettings) -> html.Section | None:
+    """Today's advised load (or rest) and the target form, and race-morning form from the plan's projection
+    (:meth:`dashboards.data.Data.plan_report`); nothing without a race ahead."""
+    try:
+        rep = data.get().plan_report(v.athlete, v.as_of)
+    except TrainlogError as exc:  # a damaged plan table: Today still shows the rest
+        return html.Section([html.H2("Plan to race day"),
+                             html.P(first_line(exc), id="today-plan-error", className="message error")], className="card")
+    morning = rep["projection"]["race_morning"]
+    if rep["race"] is None or morning is None:
+        return None
+    pattern = "" if rep["projection"]["follows"] == "plan" else " No plan yet: this follows the last 28 days' pattern."
+    return html.Section([
+        html.H2("Plan to race day"),
+        html.P(readings.advice_line(rep["today"], v.units), id="today-advice"),
+        html.P(readings.race_morning_line(rep["race"], morning, model, v.units) + pattern, id="today-race-morning"),
+        dcc.Link("The plan, week by week", href=shell.href("/plan", v.query)),
     ], className="card")
 
 
