@@ -4,12 +4,14 @@ The rules, each a setting of :class:`~trainlog.settings.ModelSettings`:
 
 - weeks run Monday to Sunday from this week to the race week (kind ``race``);
   the ``plan_taper_weeks`` (2) before it taper, the ``plan_peak_weeks`` (3)
-  before those are the peak, and the weeks before are base (up to the first
-  recovery week) and build;
+  before those are the peak, and the weeks before are base (those that hold
+  the current level, else up to the first recovery week) and build;
 - weekly ascent starts from the last 4 weeks' mean (at least
   ``plan_start_ascent_min_m``) and rises at most ``ramp_cap`` (10 %) a week over
   the previous loading week, up to the peak: ``plan_peak_share`` (0.5) of the
   race's ascent a week (Barkley finishers report 7,500-12,000 m a week at peak);
+  with more weeks than the ramp needs, it holds the current level first and
+  ramps so as to reach the peak in the peak weeks;
 - every ``plan_recovery_every``-th week (counted back from the peak) is a
   recovery week about ``plan_recovery_cut`` (30 %) lighter;
 - the peak weeks hold a back-to-back block (two long days in a row, three in the last);
@@ -105,19 +107,28 @@ def generate(settings: AthleteSettings, fitness: pl.DataFrame, today: dt.date) -
     peak = min(target, available * rate)
     start = max(history.ascent_m, model.plan_start_ascent_min_m)
 
+    loading = [k for k in kinds if k not in ("taper", "race")]
     ascents, last = [], start
-    for kind in kinds:
-        if kind in ("taper", "race"):
-            break
+    for i, kind in enumerate(loading):
         if kind == "recovery":
             ascents.append(math.floor(last * (1 - model.plan_recovery_cut)))
             continue
-        # whole metres, rounded down so that the rounded plan keeps the cap
-        last = math.floor(min(last * (1 + model.ramp_cap), peak) if last < peak else peak)
+        # timed to reach the peak at the peak phase: hold the current level while the peak is further
+        # away than the capped ramp needs, then ramp; whole metres, rounded down to keep the cap
+        to_peak = sum(k in ("base", "build") for k in loading[i + 1:])
+        timed = max(peak / (1 + model.ramp_cap) ** to_peak, min(start, peak))
+        last = math.floor(min(last * (1 + model.ramp_cap), peak, timed))
         ascents.append(last)
+    rises = [i for i, (k, a) in enumerate(zip(loading, ascents)) if k != "recovery" and a > min(start, peak)]
+    if rises and rises[0] > 0:  # a long lead: base is the weeks that hold the current level, build ramps
+        kinds = [("base" if i < rises[0] else "build") if k in ("base", "build") else k for i, k in enumerate(kinds)]
     reached = max(ascents, default=start)
     if reached < target - 0.5:
         notes.append(_short_of(reached, target, start, peak, available, rate, settings, kinds))
+
+    # the hours are shown to 0.1 h: rounded down where rounding would go above the hours available
+    # (12.75 h available is 12.7, not 12.8); 1e-9 keeps 2.3 h from becoming 2.2 in floating point
+    hours_cap = math.floor(available * 10 + 1e-9) / 10
 
     def weeks_for(depth: float) -> pl.DataFrame:
         rows, top = [], ascents[-1] if ascents else start
@@ -142,7 +153,7 @@ def generate(settings: AthleteSettings, fitness: pl.DataFrame, today: dt.date) -
                     3: "back-to-back: long days Friday to Sunday"}.get(long_days) if kind == "peak" else None
             if kind == "race":
                 note = f"race week: {goal.name} on {goal.date:%A %Y-%m-%d}"
-            rows.append({"week_start": week, "kind": kind, "planned_hours": round(hours, 1),
+            rows.append({"week_start": week, "kind": kind, "planned_hours": min(round(hours, 1), hours_cap),
                          "planned_ascent_m": round(ascent), "planned_descent_m": round(ascent),
                          "long_sessions": long_days, "planned_load": round(hours * load_per_hour), "note": note})
         return pl.DataFrame(rows, schema=WEEK_COLUMNS)
