@@ -136,7 +136,8 @@ def checked(plan: Plan) -> Plan:
     for row in weeks.to_dicts():
         start = row["week_start"]
         if not isinstance(start, dt.date) or start.weekday() != 0:
-            raise InvalidValue(f"week {quoted(start)}: a week starts on a Monday (YYYY-MM-DD)")
+            shown = start.isoformat() if isinstance(start, dt.date) else quoted(start)
+            raise InvalidValue(f"week {shown}: a week starts on a Monday (YYYY-MM-DD)")
         where = f"week of {start.isoformat()}"
         if start in seen:
             raise InvalidValue(f"{where} is planned twice")
@@ -207,13 +208,15 @@ def from_tables(weeks: pl.DataFrame, days: pl.DataFrame, revision: int | None = 
 def save(store: Store, athlete: str, plan: Plan, source: str) -> Plan:
     """Check ``plan`` and append it as the next revision in one commit; returns it as saved.
 
-    ``source``: one of :data:`SOURCES`. Nothing is written when the check fails
-    or when the plan equals the latest one (the latest is returned).
+    ``source``: one of :data:`SOURCES`. Nothing is written when the check fails,
+    when the plan has no weeks, or when it equals the latest one (the latest is returned).
     """
     if source not in SOURCES:
         raise InvalidValue(f"unknown plan source {quoted(source)}: use one of {', '.join(SOURCES)}")
     athlete = check_athlete(athlete)
     good = checked(plan)
+    if good.weeks.is_empty():  # nothing would be written: no revision without weeks
+        raise InvalidValue("a plan needs at least one week")
     if athlete not in store.athletes():
         store.manifest(athlete)  # a lost or damaged manifest says so
         raise StoreError(f"no dataset for athlete {athlete!r} in {store.data_dir}; import some activities first")
