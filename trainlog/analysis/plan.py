@@ -38,7 +38,7 @@ from trainlog.analysis.projection import (
 from trainlog.analysis.stored import settings_of, stored_analysis
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
 from trainlog.store import Store
-from trainlog.store.plans import Plan, Race, empty_days, empty_weeks, latest
+from trainlog.store.plans import Plan, Race, empty_days, empty_weeks, latest, monday
 
 #: Columns of :func:`ascent_plan`: the week's first local day, the ascent (m) to do that week.
 PLAN_SCHEMA = {"week_start": pl.Date, "needed_ascent_m": pl.Float64}
@@ -197,8 +197,7 @@ def report(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, 
         today_plan = days.row(0, named=True) if days.height else dict.fromkeys(QUANTITIES, 0.0)
     else:
         by_plan, weeks, sessions, warnings, today_plan = by_pattern, [], [], [], {**usual}
-    after = by_plan.filter(pl.col("date") == today + dt.timedelta(days=1))
-    target = after["tsb"][0] if after.height else _tomorrow_form(state, today_plan["load"], model)
+    target = _target_form(plan, fitness, settings, today, by_plan, state, today_plan["load"], usual)
     advised = advised_load(state, target, model)
     ratio = today_plan["ascent_m"] / today_plan["load"] if today_plan["load"] > 0 else 0.0
     out = {
@@ -230,6 +229,25 @@ def report(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, 
         },
     }
     return out
+
+
+def _target_form(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, today: dt.date,
+                 by_plan: pl.DataFrame, state: State, load_today: float, usual: dict[str, float]) -> float:
+    """The plan's form for tomorrow morning: the plan followed from the start of this week (Monday).
+
+    Anchored at the week's start, so that what was done on the days before
+    today (more or less than planned) changes today's advised load, and a
+    missed week does not carry over into a load no one should do in a day.
+    """
+    if plan is None:
+        after = by_plan.filter(pl.col("date") == today + dt.timedelta(days=1))
+        return after["tsb"][0] if after.height else _tomorrow_form(state, load_today, settings.model)
+    model = settings.model
+    anchor = monday(today)
+    start = state_before(fitness, anchor, model, settings.start_ctl, settings.start_atl)
+    followed = project(start, planned_daily(plan, anchor, today, model, usual), model)
+    end = followed.row(-1, named=True)
+    return end["ctl"] - end["atl"]
 
 
 def _tomorrow_form(state: State, load: float, model: ModelSettings) -> float:

@@ -122,7 +122,7 @@ def _plan_lines(p: dict) -> list[str]:
     follows = "the plan" if p["follows"] == "plan" else "the last 28 days (no plan: trainlog plan generate)"
     lines = [""]
     if t["rest"]:
-        lines.append(f"today: rest (even a rest day leaves tomorrow's form below {t['target_tsb']:+.1f}), "
+        lines.append(f"today: rest (the plan's form for tomorrow, {t['target_tsb']:+.1f}, needs no load today), "
                      f"following {follows}")
     else:
         lines.append(f"today: load {t['advised_load']:.0f} (about {t['advised_ascent_m']:.0f} m of ascent) "

@@ -285,7 +285,7 @@ def _plan_lines(rep: dict) -> list[str]:
         usual = proj["pattern_race_morning"]
         if proj["follows"] == "plan":
             lines.append(f"  following the last 28 days instead: CTL {usual['ctl']:.1f}, form {usual['tsb']:+.1f}")
-    advice = (f"rest (even a rest day leaves tomorrow's form below the plan's {today['target_tsb']:+.1f})"
+    advice = (f"rest: the plan's form for tomorrow, {today['target_tsb']:+.1f}, needs no load today"
               if today["rest"] else
               f"load {today['advised_load']:.0f} (about {today['advised_ascent_m']:,.0f} m of ascent), "
               f"so that tomorrow starts at form {today['target_tsb']:+.1f}")
