@@ -328,9 +328,10 @@ class Data:
         changed = self.plan(athlete)
         if changed is None:
             raise InvalidValue(f"{athlete} has no plan to change: generate one first")
+        revision = changed.revision
         for day, changes in edits.items():
             changed = plans.with_week(changed, day, changes)
-        return plans.save(self.store, athlete, changed, "page")
+        return plans.save(self.store, athlete, changed, "page", edits=revision)
 
     def generate_plan(self, athlete: str, today: dt.date) -> tuple[plans.Plan, list[str]]:
         """Build a plan from the goal and the history (:func:`trainlog.analysis.generate.generate`) and save it

@@ -95,6 +95,25 @@ def test_each_change_is_a_new_revision_and_the_old_ones_stay(store):
     assert len(store.manifest("mara").tables["plan_weeks"]) >= 1
 
 
+def test_an_edit_of_a_revision_another_save_overtook_is_refused_and_saves_nothing(store, tmp_path):
+    """A coach and an athlete edit at once: the second edit was made to revision 1, but revision 2 is saved."""
+    with_data(store)
+    first = plans.save(store, "mara", PLAN, "generate")
+    coach = plans.with_week(first, MONDAY, {"planned_ascent_m": 3300.0})
+    athlete = plans.with_week(first, MONDAY + dt.timedelta(weeks=1), {"planned_hours": 5.0})
+    assert plans.save(store, "mara", coach, "page", edits=first.revision).revision == 2
+    before, generation = tree(tmp_path / "data", skip=LOCK), store.generation("mara")
+    with pytest.raises(InvalidValue) as err:
+        plans.save(store, "mara", athlete, "set", edits=first.revision)
+    assert str(err.value) == ("the plan changed while you edited it (revision 2 was saved after 1); nothing was "
+                              "saved: look at the plan again and redo the change")
+    assert tree(tmp_path / "data", skip=LOCK) == before and store.generation("mara") == generation
+    assert plans.latest(store, "mara").weeks["planned_ascent_m"].to_list() == [3300.0, 3000.0]  # the coach's stays
+    # an edit made to the latest revision is saved
+    redone = plans.with_week(plans.latest(store, "mara"), MONDAY + dt.timedelta(weeks=1), {"planned_hours": 5.0})
+    assert plans.save(store, "mara", redone, "set", edits=2).revision == 3
+
+
 def test_saving_the_same_plan_again_writes_nothing(store, tmp_path):
     with_data(store)
     plans.save(store, "mara", PLAN, "generate")

@@ -179,7 +179,7 @@ def set_cmd(when: str, athlete: str, data_dir: Path | None, kind: str | None, ho
         if all(v is None for v in values.values()):
             raise InvalidValue("nothing to set: give --hours, --ascent, --load, --kind, --long-days or --note")
         changed = plans_.with_week(plan, day, values)
-    saved = plans_.save(store, athlete, changed, "set")
+    saved = plans_.save(store, athlete, changed, "set", edits=plan.revision)
     if saved.revision == plan.revision:
         click.echo(f"Nothing changed (revision {plan.revision}).")
     else:

@@ -205,11 +205,14 @@ def from_tables(weeks: pl.DataFrame, days: pl.DataFrame, revision: int | None = 
     return Plan(race, mine.select(list(WEEK_COLUMNS)), plan_days, revision, first["source"], first["at"])
 
 
-def save(store: Store, athlete: str, plan: Plan, source: str) -> Plan:
+def save(store: Store, athlete: str, plan: Plan, source: str, edits: int | None = None) -> Plan:
     """Check ``plan`` and append it as the next revision in one commit; returns it as saved.
 
     ``source``: one of :data:`SOURCES`. Nothing is written when the check fails,
     when the plan has no weeks, or when it equals the latest one (the latest is returned).
+    ``edits``: the revision the change was made to (an edit of a plan read earlier): when
+    another revision was saved since (a coach and an athlete editing at once), nothing is
+    written and InvalidValue says so, rather than the later change being silently undone.
     """
     if source not in SOURCES:
         raise InvalidValue(f"unknown plan source {quoted(source)}: use one of {', '.join(SOURCES)}")
@@ -222,6 +225,10 @@ def save(store: Store, athlete: str, plan: Plan, source: str) -> Plan:
         raise StoreError(f"no dataset for athlete {athlete!r} in {store.data_dir}; import some activities first")
     with store.transaction(athlete) as tx:
         before = from_tables(tx.read("plan_weeks"), tx.read("plan_days"))
+        latest_revision = before.revision if before is not None else 0
+        if edits is not None and latest_revision != edits:
+            raise InvalidValue(f"the plan changed while you edited it (revision {latest_revision} was saved after "
+                               f"{edits}); nothing was saved: look at the plan again and redo the change")
         if before is not None and _same(before, good):
             return before
         revision = 1 if before is None else before.revision + 1
