@@ -167,8 +167,8 @@ def generate(settings: AthleteSettings, fitness: pl.DataFrame, today: dt.date) -
         days = projection.planned_daily(plan, today, goal.date - dt.timedelta(days=1), model)
         proj = projection.project(state, days, model)
         tsb = projection.morning(proj, state, goal.date)["tsb"]
-        peak_day = proj.sort("ctl")["date"][-1] if proj.height else today
-        window = model.ctl_peak_days_min <= (goal.date - peak_day).days <= model.ctl_peak_days_max
+        peak = projection.ctl_peak(proj, goal.date)
+        window = peak is not None and model.ctl_peak_days_min <= peak["days_before_race"] <= model.ctl_peak_days_max
         tried.append((not model.taper_form_min <= tsb <= model.taper_form_max, not window, abs(tsb - middle), depth, tsb))
     *_, depth, tsb = min(tried)
     plan = Plan(race, weeks_for(depth), empty_days())

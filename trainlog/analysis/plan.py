@@ -24,21 +24,20 @@ from trainlog.analysis.goal import DAYS_PER_WEEK, needed_weekly_ascent
 from trainlog.analysis.pipeline import extended
 from trainlog.analysis.projection import (
     QUANTITIES,
-    State,
     advised_load,
     colour,
-    decays,
+    ctl_peak,
     morning,
     pattern,
     planned_daily,
+    planned_session_load,
     project,
-    session_load,
     state_before,
 )
 from trainlog.analysis.stored import settings_of, stored_analysis
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
 from trainlog.store import Store
-from trainlog.store.plans import Plan, Race, empty_days, empty_weeks, latest, monday
+from trainlog.store.plans import Plan, Race, latest, monday
 
 #: Columns of :func:`ascent_plan`: the week's first local day, the ascent (m) to do that week.
 PLAN_SCHEMA = {"week_start": pl.Date, "needed_ascent_m": pl.Float64}
@@ -95,7 +94,7 @@ def compliance_rows(plan: Plan, fitness: pl.DataFrame, model: ModelSettings, tod
         weeks.append(row)
     sessions = []
     for s in plan.days.to_dicts():
-        load = s["load"] if s["load"] is not None else session_load(s["session"], s["hours"], model)
+        load = planned_session_load(s, model)
         got = done.get(s["date"], zero)
         over = s["date"] < today
         sessions.append({**s, "date": s["date"].isoformat(), "load": load, "load_given": s["load"] is not None,
@@ -151,10 +150,9 @@ def plan_warnings(plan: Plan, proj: pl.DataFrame, settings: AthleteSettings, tod
                 out.append(f"form is below {model.overload_form:g} on {len(within)} days within "
                            f"{model.overload_window_days} days from {d} (at most {model.overload_max_days})")
                 break
-        peak = tsb.sort("ctl").row(-1, named=True)
-        before = (race.date - peak["date"]).days
-        if not model.ctl_peak_days_min <= before <= model.ctl_peak_days_max:
-            out.append(f"CTL peaks {before} days before the race ({peak['date']}), not "
+        peak = ctl_peak(proj, race.date)
+        if peak is not None and not model.ctl_peak_days_min <= peak["days_before_race"] <= model.ctl_peak_days_max:
+            out.append(f"CTL peaks {peak['days_before_race']} days before the race ({peak['date']}), not "
                        f"{model.ctl_peak_days_min}-{model.ctl_peak_days_max} days")
     available = settings.available_hours_per_week or model.plan_available_hours_per_week
     last_loading = None
@@ -187,8 +185,7 @@ def report(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, 
     state = state_before(fitness, today, model, settings.start_ctl, settings.start_atl)
     usual = pattern(fitness, today)
     horizon = race.date - dt.timedelta(days=1) if race is not None and race.date > today else today
-    by_pattern = project(state, planned_daily(Plan(race or Race("", today, 0.0), empty_weeks(), empty_days()), today,
-                                              horizon, model, usual), model)
+    by_pattern = project(state, planned_daily(None, today, horizon, model, usual), model)
     if plan is not None:
         days = planned_daily(plan, today, horizon, model, usual)
         by_plan = project(state, days, model)
@@ -197,7 +194,7 @@ def report(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, 
         today_plan = days.row(0, named=True) if days.height else dict.fromkeys(QUANTITIES, 0.0)
     else:
         by_plan, weeks, sessions, warnings, today_plan = by_pattern, [], [], [], {**usual}
-    target = _target_form(plan, fitness, settings, today, by_plan, state, today_plan["load"], usual)
+    target = _target_form(plan, fitness, settings, today, by_plan, usual)
     advised = advised_load(state, target, model)
     ratio = today_plan["ascent_m"] / today_plan["load"] if today_plan["load"] > 0 else 0.0
     out = {
@@ -212,7 +209,7 @@ def report(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, 
             "follows": "plan" if plan is not None else "pattern",
             "race_morning": morning(by_plan, state, race.date) if race and race.date > today else None,
             "pattern_race_morning": morning(by_pattern, state, race.date) if race and race.date > today else None,
-            "ctl_peak": _ctl_peak(by_plan, race),
+            "ctl_peak": _peak_of(by_plan, race),
             "warnings": warnings,
             "daily": [{**r, "date": r["date"].isoformat()} for r in by_plan.to_dicts()],
             "pattern_daily": [{"date": r["date"].isoformat(), "ctl": r["ctl"], "atl": r["atl"], "tsb": r["tsb"]}
@@ -232,38 +229,28 @@ def report(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, 
 
 
 def _target_form(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, today: dt.date,
-                 by_plan: pl.DataFrame, state: State, load_today: float, usual: dict[str, float]) -> float:
-    """The plan's form for tomorrow morning: the plan followed from the start of this week (Monday).
+                 by_plan: pl.DataFrame, usual: dict[str, float]) -> float:
+    """The plan's form for tomorrow morning (the end of today in a projection).
 
-    Anchored at the week's start, so that what was done on the days before
-    today (more or less than planned) changes today's advised load, and a
-    missed week does not carry over into a load no one should do in a day.
+    With a plan, the plan followed from the start of this week (Monday), so that
+    what was done on the days before today (more or less than planned) changes
+    today's advised load, and a missed week does not carry over into a load no
+    one should do in a day. Without one, the last 28 days' pattern from today.
     """
-    if plan is None:
-        after = by_plan.filter(pl.col("date") == today + dt.timedelta(days=1))
-        return after["tsb"][0] if after.height else _tomorrow_form(state, load_today, settings.model)
-    model = settings.model
-    anchor = monday(today)
-    start = state_before(fitness, anchor, model, settings.start_ctl, settings.start_atl)
-    followed = project(start, planned_daily(plan, anchor, today, model, usual), model)
-    end = followed.row(-1, named=True)
+    followed = by_plan
+    if plan is not None:
+        model = settings.model
+        anchor = monday(today)
+        start = state_before(fitness, anchor, model, settings.start_ctl, settings.start_atl)
+        followed = project(start, planned_daily(plan, anchor, today, model, usual), model)
+    end = followed.filter(pl.col("date") == today).row(0, named=True)
     return end["ctl"] - end["atl"]
 
 
-def _tomorrow_form(state: State, load: float, model: ModelSettings) -> float:
-    e_c, e_a = decays(model)
-    return (state.ctl * e_c + load * (1 - e_c)) - (state.atl * e_a + load * (1 - e_a))
-
-
-def _ctl_peak(proj: pl.DataFrame, race: Race | None) -> dict | None:
-    """The day the projected CTL is highest before the race, and how many days before it."""
-    if race is None:
-        return None
-    before = proj.filter(pl.col("date") < race.date)
-    if before.is_empty():
-        return None
-    peak = before.sort("ctl").row(-1, named=True)
-    return {"date": peak["date"].isoformat(), "ctl": peak["ctl"], "days_before_race": (race.date - peak["date"]).days}
+def _peak_of(proj: pl.DataFrame, race: Race | None) -> dict | None:
+    """:func:`~trainlog.analysis.projection.ctl_peak` as the report shows it (an ISO date)."""
+    peak = ctl_peak(proj, race.date) if race is not None else None
+    return None if peak is None else {**peak, "date": peak["date"].isoformat()}
 
 
 def fitness_to(store: Store, athlete: str, today: dt.date, settings: AthleteSettings | None = None) -> pl.DataFrame:

@@ -140,6 +140,22 @@ def session_load(session: str, hours: float, model: ModelSettings) -> float:
     return 100.0 * hours * intensity**2
 
 
+def planned_session_load(session: dict, model: ModelSettings) -> float:
+    """A planned session's load (a row of the plan's days): the coach's number, else :func:`session_load`."""
+    if session["load"] is not None:
+        return session["load"]
+    return session_load(session["session"], session["hours"], model)
+
+
+def ctl_peak(projection: pl.DataFrame, race: dt.date) -> dict | None:
+    """The day the projected CTL is highest before ``race``: its date, CTL and days before the race (None: no day)."""
+    before = projection.filter(pl.col("date") < race)
+    if before.is_empty():
+        return None
+    peak = before.sort("ctl").row(-1, named=True)
+    return {"date": peak["date"], "ctl": peak["ctl"], "days_before_race": (race - peak["date"]).days}
+
+
 def week_weights(long_sessions: int) -> list[float]:
     """The weekday weights (Monday first) of a week with ``long_sessions`` long days."""
     weights = list(BASE_WEIGHTS)
@@ -148,7 +164,7 @@ def week_weights(long_sessions: int) -> list[float]:
     return weights
 
 
-def planned_daily(plan: Plan, first: dt.date, last: dt.date, model: ModelSettings,
+def planned_daily(plan: Plan | None, first: dt.date, last: dt.date, model: ModelSettings,
                   fallback: dict[str, float] | None = None) -> pl.DataFrame:
     """Planned ``load``, ``ascent_m``, ``descent_m``, ``hours`` for every day from ``first`` to ``last``.
 
@@ -158,14 +174,16 @@ def planned_daily(plan: Plan, first: dt.date, last: dt.date, model: ModelSetting
     the race day on take no share and are left at ``fallback``; days of a week
     before ``first`` keep their share, which is not moved onto the days left). A
     day no planned week covers takes ``fallback`` (the last 28 days' daily
-    means; 0 when None).
+    means; 0 when None); with no plan, every day does.
     Column ``planned``: whether a week of the plan covers the day.
     """
     fallback = fallback or dict.fromkeys(QUANTITIES, 0.0)
     if last < first:
-        return pl.DataFrame(schema={"date": pl.Date, **dict.fromkeys(QUANTITIES, pl.Float64), "planned": pl.Boolean})
+        return _daily_frame({})
     n = (last - first).days + 1
     out = {first + dt.timedelta(days=i): {**fallback, "planned": False} for i in range(n)}
+    if plan is None:
+        return _daily_frame(out)
     sessions = {r["date"]: r for r in plan.days.to_dicts()}
     race = plan.race.date
     for week in plan.weeks.to_dicts():
@@ -181,8 +199,8 @@ def planned_daily(plan: Plan, first: dt.date, last: dt.date, model: ModelSetting
         for d in days:
             s = sessions.get(d)
             if s is not None:
-                load = s["load"] if s["load"] is not None else session_load(s["session"], s["hours"], model)
-                fixed[d] = {"load": load, "ascent_m": s["ascent_m"], "descent_m": s["ascent_m"], "hours": s["hours"]}
+                fixed[d] = {"load": planned_session_load(s, model), "ascent_m": s["ascent_m"],
+                            "descent_m": s["ascent_m"], "hours": s["hours"]}
         # what the sessions do not take is shared by the week's other days before the race
         free = [d for d in days if d not in fixed and d < race]
         total_w = sum(weights[d.weekday()] for d in free)
@@ -195,7 +213,12 @@ def planned_daily(plan: Plan, first: dt.date, last: dt.date, model: ModelSetting
             for q in QUANTITIES:
                 rest = max(0.0, totals[q] - sum(f[q] for f in fixed.values()))
                 row[q] = rest * weights[d.weekday()] / total_w if total_w > 0 else 0.0
-    rows = [{"date": d, **v} for d, v in out.items()]
+    return _daily_frame(out)
+
+
+def _daily_frame(days: dict[dt.date, dict]) -> pl.DataFrame:
+    """The frame :func:`planned_daily` returns, from its rows by date."""
+    rows = [{"date": d, **v} for d, v in days.items()]
     return pl.DataFrame(rows, schema={"date": pl.Date, **dict.fromkeys(QUANTITIES, pl.Float64), "planned": pl.Boolean})
 
 
