@@ -39,8 +39,8 @@ import polars as pl
 
 from trainlog.analysis import projection
 from trainlog.errors import InvalidValue
-from trainlog.settings import AthleteSettings
-from trainlog.store.plans import WEEK_COLUMNS, Plan, Race, empty_days, monday
+from trainlog.settings import AthleteSettings, ModelSettings
+from trainlog.store.plans import WEEK_COLUMNS, Plan, empty_days, monday, race_of
 
 #: Days of history the plan starts from (the last 4 weeks).
 HISTORY_DAYS = 28
@@ -66,6 +66,11 @@ def history_of(fitness: pl.DataFrame, today: dt.date) -> History:
     return History(ascent, hours, load, ascent / hours if hours > 0 else 0.0, load / hours if hours > 0 else 0.0)
 
 
+def load_per_hour(history: History, model: ModelSettings) -> float:
+    """The load of a planned hour: the athlete's own (with an hour a week of history), else a long session's."""
+    return history.load_per_hour if history.hours >= 1 else projection.session_load("long", 1.0, model)
+
+
 def _kinds(n: int, taper: int, peak: int, every: int) -> list[str]:
     """The kind of each of ``n`` weeks (the last is the race week)."""
     kinds = ["race"]
@@ -89,8 +94,7 @@ def generate(settings: AthleteSettings, fitness: pl.DataFrame, today: dt.date) -
     Raises InvalidValue without a goal date or when the race is not after ``today``.
     """
     goal, model = settings.goal, settings.model
-    if goal.date is None:
-        raise InvalidValue("the goal has no date: set one with trainlog athlete set --goal-date YYYY-MM-DD")
+    race = race_of(goal)
     if goal.date <= today:
         raise InvalidValue(f"the goal race ({goal.name}, {goal.date}) is not after {today}: set the next race with "
                            f"trainlog athlete set --goal-date YYYY-MM-DD")
@@ -99,9 +103,9 @@ def generate(settings: AthleteSettings, fitness: pl.DataFrame, today: dt.date) -
     n = (monday(goal.date) - first).days // 7 + 1
     kinds = _kinds(n, model.plan_taper_weeks, model.plan_peak_weeks, model.plan_recovery_every)
     history = history_of(fitness, today)
-    available = settings.available_hours_per_week or model.plan_available_hours_per_week
+    available = settings.hours_cap
     rate = max(history.ascent_per_hour, model.plan_ascent_m_per_h)
-    load_per_hour = history.load_per_hour if history.hours >= 1 else projection.session_load("long", 1.0, model)
+    per_hour = load_per_hour(history, model)
     base_hours = min(history.hours, available)
     target = model.plan_peak_share * goal.ascent_m
     peak = min(target, available * rate)
@@ -155,10 +159,9 @@ def generate(settings: AthleteSettings, fitness: pl.DataFrame, today: dt.date) -
                 note = f"race week: {goal.name} on {goal.date:%A %Y-%m-%d}"
             rows.append({"week_start": week, "kind": kind, "planned_hours": min(round(hours, 1), hours_cap),
                          "planned_ascent_m": round(ascent), "planned_descent_m": round(ascent),
-                         "long_sessions": long_days, "planned_load": round(hours * load_per_hour), "note": note})
+                         "long_sessions": long_days, "planned_load": round(hours * per_hour), "note": note})
         return pl.DataFrame(rows, schema=WEEK_COLUMNS)
 
-    race = Race(goal.name, goal.date, goal.ascent_m)
     state = projection.state_before(fitness, today, model, settings.start_ctl, settings.start_atl)
     middle = (model.taper_form_min + model.taper_form_max) / 2
     tried = []  # (breaks the form target, breaks the CTL peak window, distance from the middle, depth)

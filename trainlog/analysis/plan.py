@@ -37,7 +37,7 @@ from trainlog.analysis.projection import (
 from trainlog.analysis.stored import settings_of, stored_analysis
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
 from trainlog.store import Store
-from trainlog.store.plans import Plan, Race, latest, monday
+from trainlog.store.plans import Plan, Race, latest, monday, race_of
 
 #: Columns of :func:`ascent_plan`: the week's first local day, the ascent (m) to do that week.
 PLAN_SCHEMA = {"week_start": pl.Date, "needed_ascent_m": pl.Float64}
@@ -154,7 +154,7 @@ def plan_warnings(plan: Plan, proj: pl.DataFrame, settings: AthleteSettings, tod
         if peak is not None and not model.ctl_peak_days_min <= peak["days_before_race"] <= model.ctl_peak_days_max:
             out.append(f"CTL peaks {peak['days_before_race']} days before the race ({peak['date']}), not "
                        f"{model.ctl_peak_days_min}-{model.ctl_peak_days_max} days")
-    available = settings.available_hours_per_week or model.plan_available_hours_per_week
+    available = settings.hours_cap
     last_loading = None
     for w in plan.weeks.to_dicts():
         if w["planned_hours"] > available + 0.05:
@@ -181,7 +181,7 @@ def report(plan: Plan | None, fitness: pl.DataFrame, settings: AthleteSettings, 
     follows the last 28 days' pattern and ``weeks`` is empty.
     """
     model, goal = settings.model, settings.goal
-    race = plan.race if plan is not None else (Race(goal.name, goal.date, goal.ascent_m) if goal.date else None)
+    race = plan.race if plan is not None else (race_of(goal) if goal.date else None)
     state = state_before(fitness, today, model, settings.start_ctl, settings.start_atl)
     usual = pattern(fitness, today)
     horizon = race.date - dt.timedelta(days=1) if race is not None and race.date > today else today

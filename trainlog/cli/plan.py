@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from trainlog.analysis.generate import generate, history_of
+from trainlog.analysis.generate import generate, history_of, load_per_hour
 from trainlog.analysis.plan import fitness_to, report
-from trainlog.analysis.projection import session_load
 from trainlog.analysis.stored import local_today, settings_of
 from trainlog.atomic import write_text_atomic
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, iso_date, json_option, require_data
@@ -21,7 +20,7 @@ from trainlog.ingest.plan_csv import plan_text, read_plan
 from trainlog.settings import AthleteSettings
 from trainlog.store import Store
 from trainlog.store import plans as plans_
-from trainlog.store.plans import SESSION_TYPES, WEEK_KINDS, Plan, Race
+from trainlog.store.plans import SESSION_TYPES, WEEK_KINDS, Plan
 
 _TODAY_HELP = "Plan as of this local date (default: today), as trainlog summary --today."
 
@@ -209,12 +208,9 @@ def import_cmd(file: Path, athlete: str, data_dir: Path | None, today: str | Non
       trainlog plan import plan.csv -a mara
     """
     store, settings, day = _context(athlete, data_dir, today)
-    goal = settings.goal
-    if goal.date is None:
-        raise InvalidValue("the goal has no date: set one with trainlog athlete set --goal-date YYYY-MM-DD")
-    history = history_of(fitness_to(store, athlete, day, settings), day)
-    per_hour = history.load_per_hour if history.hours >= 1 else session_load("long", 1.0, settings.model)
-    plan = read_plan(file, Race(goal.name, goal.date, goal.ascent_m), per_hour)
+    race = plans_.race_of(settings.goal)
+    per_hour = load_per_hour(history_of(fitness_to(store, athlete, day, settings), day), settings.model)
+    plan = read_plan(file, race, per_hour)
     saved = plans_.save(store, athlete, plan, "import")
     click.echo(f"Imported {plan.weeks.height} weeks and {plan.days.height} sessions from {file} "
                f"as revision {saved.revision}. See it with: trainlog plan show -a {athlete}")

@@ -323,6 +323,13 @@ class AthleteSettings:
             defaults=tuple(defaults),
         )
 
+    @property
+    def hours_cap(self) -> float:
+        """The weekly hours a plan may hold: ``available_hours_per_week``, else the model's default."""
+        if self.available_hours_per_week is None:
+            return self.model.plan_available_hours_per_week
+        return self.available_hours_per_week
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (dates as ISO strings, tuples as lists)."""
         data = dataclasses.asdict(self)

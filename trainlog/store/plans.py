@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from trainlog.errors import InvalidValue, StoreError
+from trainlog.settings import Goal
 from trainlog.store import Store, check_athlete, schema
 from trainlog.text import quoted
 
@@ -65,6 +66,13 @@ class Race:
     name: str
     date: dt.date
     ascent_m: float
+
+
+def race_of(goal: Goal) -> Race:
+    """The athlete's goal race as a plan's race; InvalidValue (saying how to set one) when the goal has no date."""
+    if goal.date is None:
+        raise InvalidValue("the goal has no date: set one with trainlog athlete set --goal-date YYYY-MM-DD")
+    return Race(goal.name, goal.date, goal.ascent_m)
 
 
 @dataclass(frozen=True)
