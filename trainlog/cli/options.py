@@ -11,8 +11,10 @@ from typing import Any, TypeVar
 
 import click
 
+from trainlog.analysis.stored import local_today
 from trainlog.days import parse_day
 from trainlog.errors import TrainlogError
+from trainlog.settings import AthleteSettings
 from trainlog.store import Store, check_athlete, default_data_dir
 from trainlog.text import printable
 from trainlog.words import DEFAULT_ATHLETE
@@ -68,6 +70,16 @@ def friendly_errors(f: F) -> F:
             raise click.ClickException(printable(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def today_option(help_text: str) -> Callable[[F], F]:
+    """``--today YYYY-MM-DD``: a command's state as of that local date (``summary``, the ``plan`` commands)."""
+    return click.option("--today", "today", default=None, metavar="YYYY-MM-DD", help=help_text)
+
+
+def today_of(value: str | None, settings: AthleteSettings) -> dt.date:
+    """The day ``--today`` names, else today in the athlete's time zone."""
+    return iso_date(value, "--today") or local_today(settings)
 
 
 def iso_date(value: str | None, what: str = "date") -> dt.date | None:

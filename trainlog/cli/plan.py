@@ -11,9 +11,17 @@ import click
 
 from trainlog.analysis.generate import generate, history_of, load_per_hour
 from trainlog.analysis.plan import fitness_to, report
-from trainlog.analysis.stored import local_today, settings_of
+from trainlog.analysis.stored import settings_of
 from trainlog.atomic import write_text_atomic
-from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, iso_date, json_option, require_data
+from trainlog.cli.options import (
+    athlete_option,
+    data_dir_option,
+    friendly_errors,
+    json_option,
+    require_data,
+    today_of,
+    today_option,
+)
 from trainlog.days import parse_day
 from trainlog.errors import InvalidValue
 from trainlog.ingest.plan_csv import plan_text, read_plan
@@ -22,18 +30,14 @@ from trainlog.store import Store
 from trainlog.store import plans as plans_
 from trainlog.store.plans import SESSION_TYPES, WEEK_KINDS, Plan
 
-_TODAY_HELP = "Plan as of this local date (default: today), as trainlog summary --today."
-
-
-def _today_option(f: click.decorators.FC) -> click.decorators.FC:
-    return click.option("--today", "today", default=None, metavar="YYYY-MM-DD", help=_TODAY_HELP)(f)
+_today_option = today_option("Plan as of this local date (default: today), as trainlog summary --today.")
 
 
 def _context(athlete: str, data_dir: Path | None, today: str | None) -> tuple[Store, AthleteSettings, dt.date]:
     store = Store(data_dir)
     require_data(store, athlete)
     settings = settings_of(store, athlete)
-    return store, settings, iso_date(today, "--today") or local_today(settings)
+    return store, settings, today_of(today, settings)
 
 
 def _stored_plan(store: Store, athlete: str) -> Plan:

@@ -10,16 +10,17 @@ import click
 from trainlog.analysis.listing import activity_lines, activity_rows
 from trainlog.analysis.pipeline import extended, summary_of_analysis
 from trainlog.analysis.plan import report, summary_part
-from trainlog.analysis.stored import activity_table, local_today, settings_of, stored_analysis
+from trainlog.analysis.stored import activity_table, settings_of, stored_analysis
 from trainlog.analysis.summary import summary_text, week_rows
 from trainlog.cli.options import (
     athlete_option,
     data_dir_option,
     echo_rows,
     friendly_errors,
-    iso_date,
     json_option,
     require_data,
+    today_of,
+    today_option,
 )
 from trainlog.store import Store
 from trainlog.store.plans import latest
@@ -51,7 +52,7 @@ def activities_cmd(athlete: str, data_dir: Path | None, as_json: bool, limit: in
 @data_dir_option
 @json_option
 @click.option("--weeks", "-w", type=click.IntRange(1, 520), default=8, show_default=True, help="How many weeks.")
-@click.option("--today", "today", default=None, metavar="YYYY-MM-DD", help="Show the state as of this local date.")
+@today_option("Show the state as of this local date.")
 @friendly_errors
 def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, today: str | None) -> None:
     """This week against the last four, form, ACWR, monotony, goal progress, today's plan, and weekly totals.
@@ -66,10 +67,10 @@ def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, 
     store = Store(data_dir)
     require_data(store, athlete)
     settings = settings_of(store, athlete)
-    last = iso_date(today, "--today") or local_today(settings)
-    analysis = stored_analysis(store, athlete, settings)
+    last = today_of(today, settings)
+    analysis = extended(stored_analysis(store, athlete, settings), settings, last)  # once for the summary and the plan
     s = summary_of_analysis(analysis, settings, last)
-    s["plan"] = summary_part(report(latest(store, athlete), extended(analysis, settings, last).daily, settings, last))
+    s["plan"] = summary_part(report(latest(store, athlete), analysis.daily, settings, last))
     rows = week_rows(analysis.weekly, last, weeks)
     if as_json:
         click.echo(json.dumps({"athlete": athlete, **s, "weeks": rows}, indent=2))
