@@ -125,6 +125,17 @@ def check_note(where: str, note: object) -> str | None:
     return note.strip() or None
 
 
+def _check_row(where: str, row: dict, field: str, word: str, allowed: tuple[str, ...],
+               limits: dict[str, tuple[float, float, str]], optional: tuple[str, ...] = ()) -> None:
+    """Check (and normalise, in place) what weeks and sessions share: the kind or type, the numbers, the note."""
+    if row[field] not in allowed:
+        raise InvalidValue(f"{where}: {word} {quoted(row[field])} is not one of {', '.join(allowed)}")
+    for name, limit in limits.items():
+        if row[name] is not None or name not in optional:  # an optional number may be null (computed later)
+            row[name] = _number(where, name, row[name], limit)
+    row["note"] = check_note(where, row["note"])
+
+
 def checked(plan: Plan) -> Plan:
     """``plan`` with its frames in the stored columns and order, or one-line InvalidValue.
 
@@ -150,14 +161,10 @@ def checked(plan: Plan) -> Plan:
         if start in seen:
             raise InvalidValue(f"{where} is planned twice")
         seen.add(start)
-        if row["kind"] not in WEEK_KINDS:
-            raise InvalidValue(f"{where}: kind {quoted(row['kind'])} is not one of {', '.join(WEEK_KINDS)}")
-        for name, limits in WEEK_LIMITS.items():
-            row[name] = _number(where, name, row[name], limits)
+        _check_row(where, row, "kind", "kind", WEEK_KINDS, WEEK_LIMITS)
         if row["long_sessions"] != int(row["long_sessions"]):
             raise InvalidValue(f"{where}: long_sessions {row['long_sessions']:g} is not a whole number")
         row["long_sessions"] = int(row["long_sessions"])
-        row["note"] = check_note(where, row["note"])
         week_rows.append({c: row[c] for c in WEEK_COLUMNS})
     day_rows, days_seen = [], set()
     for row in days.to_dicts():
@@ -168,12 +175,7 @@ def checked(plan: Plan) -> Plan:
         if day in days_seen:
             raise InvalidValue(f"{where} is planned twice (one session a day)")
         days_seen.add(day)
-        if row["session"] not in SESSION_TYPES:
-            raise InvalidValue(f"{where}: type {quoted(row['session'])} is not one of {', '.join(SESSION_TYPES)}")
-        for name, limits in DAY_LIMITS.items():
-            if row[name] is not None or name != "load":
-                row[name] = _number(where, name, row[name], limits)
-        row["note"] = check_note(where, row["note"])
+        _check_row(where, row, "session", "type", SESSION_TYPES, DAY_LIMITS, optional=("load",))
         day_rows.append({c: row[c] for c in DAY_COLUMNS})
     return Plan(
         plan.race,
