@@ -21,6 +21,7 @@ from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from dashboards import data, plan_figures, readings, shell
 from dashboards import units as u
+from trainlog.analysis.plan import MEASURES
 from trainlog.days import clamp_day, parse_day
 from trainlog.errors import InvalidValue, TrainlogError, first_line
 from trainlog.settings import ModelSettings
@@ -62,8 +63,7 @@ def weeks_frame(weeks: list[dict], today: dt.date) -> pl.DataFrame:
 def _week_measures(w: dict) -> dict:
     """One week in the shape of ``compliance_last_4_weeks`` (for :func:`dashboards.readings.compliance_text`)."""
     return {"weeks": 1, **{m: {"planned": w[p], "done": w[f"done_{k}"], "colour": w["compliance"][m]}
-                           for m, p, k in (("hours", "planned_hours", "hours"), ("ascent", "planned_ascent_m", "ascent_m"),
-                                           ("load", "planned_load", "load"))}}
+                           for m, p, _, k in MEASURES}}
 
 
 def rows(weeks: list[dict], units: str, today: dt.date) -> list[dict]:
