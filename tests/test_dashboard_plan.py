@@ -255,6 +255,10 @@ def test_a_goal_in_the_past_leaves_nothing_to_plan(source, pages):
     set_race(source.store, "mara", dt.date(2026, 3, 1))
     layout = pages["plan"].layout(**QUERY)
     assert "No race ahead" in str(find(layout, "plan-no-race").children)
+    # the race is over: the page links to the plan as it stood 16 weeks before it
+    assert "as_of=2025-11-09" in find(layout, "plan-look-back").href
+    after = pages["plan"].layout(**{**QUERY, "as_of": "2025-11-09"})
+    assert find(after, "plan-generate") is not None and find(after, "plan-no-race") is None
     assert find(layout, "plan-generate") is None and "set a goal date ahead" in text(layout, "plan-none")
     assert find(pages["today"].layout(**QUERY), "today-advice") is None  # Today stays as it was
     body = html.Div(pages["plan"].generate(1, VIEW))  # a stale button: the library's one line

@@ -41,6 +41,8 @@ EDITS = {
 }
 #: Fields typed in the page's elevation unit (feet in imperial), stored in metres.
 ELEVATIONS = ("ascent", "descent")
+#: When the goal race is over, the page offers to show the plan from this many weeks before it.
+LOOK_BACK_WEEKS = 16
 PROJECTION = {"date": pl.Date, "ctl": pl.Float64, "atl": pl.Float64, "tsb": pl.Float64}
 
 
@@ -139,10 +141,16 @@ def _race_card(rep: dict, model: ModelSettings, units: str, today: dt.date, quer
     race, projection = rep["race"], rep["projection"]
     morning = projection["race_morning"]
     if race is None or morning is None:
+        past = None
+        if race is not None:  # the race is over (the sample athletes' histories end with theirs): look back at it
+            before = (dt.date.fromisoformat(race["date"]) - dt.timedelta(weeks=LOOK_BACK_WEEKS)).isoformat()
+            past = [" Or see the plan to ", race["name"], " from ",
+                    dcc.Link(f"{LOOK_BACK_WEEKS} weeks before it", href=shell.href(PATH, query, as_of=before),
+                             id="plan-look-back"), "."]
         return html.Section([
             html.H2("Race day"),
             html.P(["No race ahead: set the goal's date (after ", today.isoformat(), ") in ",
-                    dcc.Link("Settings", href=shell.href("/settings", query)), " to plan to race day."],
+                    dcc.Link("Settings", href=shell.href("/settings", query)), " to plan to race day.", *(past or [])],
                    id="plan-no-race"),
         ], className="card")
     days = (dt.date.fromisoformat(race["date"]) - today).days
