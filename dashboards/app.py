@@ -18,6 +18,24 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8050
 #: Largest request the server (waitress) accepts: an upload (multipart, streamed to disk by waitress and
 #: werkzeug), with 1 MiB of room so that the upload route, not waitress, answers a body just over its limit.
 MAX_REQUEST_BYTES = data.MAX_UPLOAD_BYTES + uploads.FRAMING_BYTES + 2**20
+#: The page around the app: Dash's own, with the language of the page set (screen readers pick their voice by it).
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 #: Largest request any other route accepts (Dash callbacks send a few kB; the upload route sets its own limit).
 MAX_FORM_BYTES = 4 * 2**20
 
@@ -44,6 +62,7 @@ def create_app(data_dir: str | Path | None = None, users: UserBook | None = None
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = INDEX
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_FORM_BYTES
     hosts = allowed_hosts if allowed_hosts is not None else auth.allowed_hosts(DEFAULT_HOST)
     auth.install(app.server, data.get().store.data_dir, hosts, users, session_hours)

@@ -24,10 +24,11 @@ from dashboards import units as u
 from trainlog.settings import ModelSettings
 from trainlog.words import Level
 
+#: Lines, bars and text are at least 3:1 on white (text 4.5:1); band fills are pale and only repeat their labels.
 INK, MUTED, GRID = "#1f2933", "#6b7785", "#e6e9ee"
-FITNESS, FATIGUE, FORM = "#2563eb", "#db2777", "#f59e0b"
+FITNESS, FATIGUE, FORM = "#2563eb", "#db2777", "#d97706"
 ASCENT, DESCENT, GOAL = "#059669", "#7c3aed", "#dc2626"
-SPORT_COLORS = ("#2563eb", "#059669", "#f59e0b", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#6b7785")
+SPORT_COLORS = ("#2563eb", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#6b7785")
 #: Band shading from the lowest band to the highest (form: high risk ... transition; ACWR: under ... danger).
 FORM_BAND_COLORS = ("#fecaca", "#bbf7d0", "#e5e7eb", "#bfdbfe", "#fef08a")
 ACWR_BAND_COLORS = ("#e5e7eb", "#bbf7d0", "#fef08a", "#fecaca")
@@ -41,18 +42,26 @@ MAX_POINTS = 4000
 #: Most points of one activity's per-sample trace (a 60 h 1 Hz file has 216,000 samples).
 TRACE_POINTS = 5000
 EARTH_RADIUS_M = 6_371_000.0
+#: A trace drawn for the eye only (a start marker): the data table and the summary leave it out (dashboards.charts).
+NOT_DATA = {"data": False}
+#: Text on a plot (band labels, lines' names): readable over the data line under it (add_hline writes into a dict).
+LABEL_FONT = {"size": 12, "color": INK}
+LABEL_BOX = {"bgcolor": "rgba(255,255,255,0.85)", "borderpad": 2}
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": INK},
+        # the title is the heading above the graph (dashboards.charts; assets/charts.css hides plotly's)
         title={"font": {"size": 15}, "x": 0, "xanchor": "left", "pad": {"l": 4}},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 48, "r": 12, "t": 40, "b": 36},
+        margin={"l": 48, "r": 12, "t": 16, "b": 36},
         colorway=list(SPORT_COLORS),
         xaxis={"gridcolor": GRID, "zeroline": False, "automargin": True},
         yaxis={"gridcolor": GRID, "zerolinecolor": "#c5cbd3", "automargin": True},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "font": {"size": 12}},
+        # at the bottom, under the tick labels (the margin grows to hold it): above, on a phone, it covered the plot
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0,
+                "font": {"size": 12}},
         hovermode="x unified",
         bargap=0.15,
     )
@@ -131,7 +140,8 @@ def _add_marks(fig: go.Figure, shapes: list[dict], notes: list[dict]) -> None:
 
 def _bands(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...], colors: tuple[str, ...],
            span: tuple[float, float], row: int | None = None) -> None:
-    """Shade the horizontal bands between ``edges`` (values below the first edge get the first label)."""
+    """Shade the horizontal bands between ``edges`` (values below the first edge get the first label): the labels
+    carry the meaning (top left, on a box over the data line), fills repeat them, a dashed line marks each edge."""
     bounds = [min(span[0], edges[0]), *edges, max(span[1], edges[-1])]
     xref, yref = _axes(row)
     shapes, notes = [], []
@@ -140,7 +150,9 @@ def _bands(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...], co
                        "y1": bounds[i + 1], "fillcolor": colors[i % len(colors)], "opacity": 0.45,
                        "line": {"width": 0}, "layer": "below"})
         notes.append({"text": label, "xref": xref, "yref": yref, "x": 0, "y": bounds[i + 1], "xanchor": "left",
-                      "yanchor": "top", "showarrow": False, "font": {"size": 10, "color": MUTED}})
+                      "yanchor": "top", "showarrow": False, "font": LABEL_FONT, **LABEL_BOX})
+    shapes += [{"type": "line", "xref": xref, "yref": yref, "x0": 0, "x1": 1, "y0": edge, "y1": edge,
+                "line": {"color": MUTED, "width": 1, "dash": "dash"}, "layer": "below"} for edge in edges]
     _add_marks(fig, shapes, notes)
 
 
@@ -171,7 +183,7 @@ def _history(fig: go.Figure, daily: pl.DataFrame, row: int | None = None,
         return
     xref, yref = _axes(row)
     note = {"text": label, "yref": f"{yref} domain", "y": 1, "yanchor": "top", "showarrow": False,
-            "font": {"size": 10, "color": MUTED}}
+            "font": LABEL_FONT, **LABEL_BOX}
     if in_history(daily):
         _add_marks(fig, [], [{**note, "xref": xref, "x": 0.5, "xanchor": "center"}])
         return
@@ -204,7 +216,7 @@ def weekly_volume(weekly: pl.DataFrame, column: str, units: str) -> go.Figure:
         rows = downsample(weekly.filter(pl.col("sport") == sport), "week_start", [column], MAX_POINTS)
         values = u.distance(rows[column], units) if column == "distance_m" else rows[column] / 3600
         fig.add_bar(x=rows["week_start"], y=values.round(1), name=sport, marker_color=SPORT_COLORS[i % 8])
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", meta={"x": "week"})
     return fig
 
 
@@ -220,12 +232,14 @@ def weekly_vertical(weekly: pl.DataFrame, units: str, needed_m: float | None = N
         fig.add_bar(x=rows["week_start"], y=u.elevation(rows["ascent_m"], units).round(0), name=f"{sport} ascent",
                     marker_color=color, legendgroup=sport)
         fig.add_bar(x=rows["week_start"], y=-u.elevation(rows["descent_m"], units).round(0), name=f"{sport} descent",
-                    marker_color=color, marker_opacity=0.45, legendgroup=sport)
+                    marker={"color": color, "opacity": 0.45, "line": {"color": color, "width": 1.5}}, legendgroup=sport,
+                    meta={"negated": True})
     if needed_m is not None:
         fig.add_hline(y=u.elevation(needed_m, units), line={"color": GOAL, "dash": "dash", "width": 2},
                       annotation_text="needed this week for the goal", annotation_position="top left",
-                      annotation_font={"color": GOAL, "size": 11})
-    fig.update_layout(barmode="relative")
+                      annotation_font={**LABEL_FONT, "color": GOAL}, annotation={**LABEL_BOX})
+    also = f"needed this week for the goal: {u.fmt_elevation(needed_m, units)}" if needed_m is not None else None
+    fig.update_layout(barmode="relative", meta={"x": "week", "also": also})
     return fig
 
 
@@ -297,9 +311,11 @@ def monotony_strain(daily: pl.DataFrame, model: ModelSettings) -> go.Figure:
     xref, yref = _axes(1)
     levels = () if in_history(whole) else ((model.monotony_warn, Level.WARN.value), (model.monotony_flag, Level.FLAG.value))
     _add_marks(fig, [{"type": "line", "xref": xref, "yref": yref, "x0": 0, "x1": 1, "y0": level, "y1": level,
-                      "line": {"color": GOAL if name == Level.FLAG else FORM, "dash": "dot"}} for level, name in levels],
+                      "line": {"color": GOAL, "dash": "dash"} if name == Level.FLAG else {"color": FORM, "dash": "dot"}}
+                     for level, name in levels],
                [{"text": name, "xref": xref, "yref": yref, "x": 0, "y": level, "xanchor": "left",
-                 "yanchor": "bottom", "showarrow": False, "font": {"size": 10}} for level, name in levels])
+                 "yanchor": "bottom", "showarrow": False, "font": LABEL_FONT, **LABEL_BOX} for level, name in levels])
+    fig.update_layout(meta={"also": ", ".join(f"{name} from monotony {level:g}" for level, name in levels)})
     _history(fig, whole, row=1, label="building history: no warnings")
     fig.add_bar(x=daily["date"], y=daily["strain"].round(0), name="strain", marker_color=FATIGUE, row=2, col=1)
     fig.update_yaxes(title_text="monotony", row=1, col=1)
@@ -314,14 +330,15 @@ def vertical_tracks(daily: pl.DataFrame, units: str) -> go.Figure:
         return empty(title)
     fig = _figure(title, height=320)
     daily = downsample(daily, "date", ["ascent_ctl", "ascent_atl", "descent_ctl", "descent_atl"], MAX_POINTS)
-    for column, name, color, dash in (
-        ("ascent_ctl", "ascent fitness", ASCENT, None),
-        ("ascent_atl", "ascent fatigue", ASCENT, "dot"),
-        ("descent_ctl", "descent fitness", DESCENT, None),
-        ("descent_atl", "descent fatigue", DESCENT, "dot"),
+    # ascent and descent are often alike: descent wide underneath, ascent narrow on top, both seen
+    for column, name, color, dash, width in (
+        ("descent_ctl", "descent fitness", DESCENT, "solid", 5),
+        ("descent_atl", "descent fatigue", DESCENT, "dash", 4),
+        ("ascent_ctl", "ascent fitness", ASCENT, "solid", 2),
+        ("ascent_atl", "ascent fatigue", ASCENT, "dot", 2),
     ):
         fig.add_scatter(x=daily["date"], y=u.elevation(daily[column], units).round(0), name=name,
-                        line={"color": color, "dash": dash, "width": 2})
+                        line={"color": color, "dash": dash, "width": width})
     return fig
 
 
@@ -342,8 +359,9 @@ def goal_progress(daily: pl.DataFrame, plan: pl.DataFrame, target_m: float, unit
         plan = downsample(plan, "week_start", ["needed_ascent_m"], MAX_POINTS)
         fig.add_scatter(x=plan["week_start"], y=u.elevation(plan["needed_ascent_m"], units).round(0),
                         name="plan (+ramp cap a week)", mode="lines+markers", line={"color": FITNESS, "dash": "dash"})
-    fig.add_hline(y=u.elevation(target_m, units), line={"color": GOAL, "width": 2},
+    fig.add_hline(y=u.elevation(target_m, units), line={"color": GOAL, "width": 2}, annotation={**LABEL_BOX},
                   annotation_text="goal ascent", annotation_position="top left", annotation_font={"color": GOAL})
+    fig.update_layout(meta={"also": f"goal ascent {u.fmt_elevation(target_m, units)}"})
     return fig
 
 
@@ -352,11 +370,13 @@ def week_vs_plan(this_week_m: float, last_4_mean_m: float, needed_m: float | Non
     title = f"Ascent this week ({u.elevation_unit(units)})"
     names = ["this week", "last 4 weeks (mean)"] + (["plan"] if needed_m is not None else [])
     values = [this_week_m, last_4_mean_m] + ([needed_m] if needed_m is not None else [])
-    fig = _figure(title, height=60 + 50 * len(names))
-    fig.add_bar(y=names, x=[round(u.elevation(v, units)) for v in values], orientation="h",
+    if not any(values):  # bars of nothing on a -1..1 axis say less than the words
+        return empty(title, "No training this week, nor in the four weeks before")
+    fig = _figure(title, height=40 + 50 * len(names))
+    fig.add_bar(y=names, x=[round(u.elevation(v, units)) for v in values], orientation="h", name="ascent",
                 marker_color=[ASCENT, MUTED, FITNESS][: len(names)], text=[u.fmt_elevation(v, units) for v in values],
                 textposition="auto")
-    fig.update_layout(showlegend=False, hovermode=False, margin={"l": 8, "r": 12, "t": 36, "b": 24})
+    fig.update_layout(showlegend=False, hovermode=False, margin={"l": 8, "r": 12, "t": 16, "b": 24}, meta={"x": "period"})
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -413,10 +433,11 @@ def pace_gap(samples: pl.DataFrame, units: str) -> go.Figure:
     per_unit = u.M_PER_MI if units == u.IMPERIAL else u.M_PER_KM
     x = u.distance((bins["bin"] + 0.5) * bin_m, units).round(2)
     fig = _figure(title, height=280)
+    # on the flat the two are one line: pace wide underneath, GAP narrow on top
     fig.add_scatter(x=x, y=(bins["moving_s"] / bins["distance_step_m"] * per_unit / 60).round(2), name="pace",
-                    mode="lines", line={"color": MUTED, "width": 1.5})
+                    mode="lines", line={"color": MUTED, "width": 4})
     fig.add_scatter(x=x, y=(bins["moving_s"] / bins["gad_step_m"] * per_unit / 60).round(2), name="GAP",
-                    mode="lines", line={"color": FITNESS, "width": 2})
+                    mode="lines", line={"color": FITNESS, "width": 1.5})
     fig.update_yaxes(autorange="reversed", title_text=f"min/{u.distance_unit(units)}")
     fig.update_xaxes(title_text=u.distance_unit(units))
     return fig
@@ -450,10 +471,12 @@ def track(samples: pl.DataFrame) -> go.Figure:
     fig = _figure(title, height=360)
     fig.add_scatter(x=(east / 1000).round(4), y=(north / 1000).round(4), mode="lines", line={"color": FITNESS, "width": 2},
                     name="track", hoverinfo="skip")
-    fig.add_scatter(x=[0], y=[0], mode="markers", marker={"color": ASCENT, "size": 10}, name="start")
+    fig.add_scatter(x=[0], y=[0], mode="markers", marker={"color": ASCENT, "size": 10}, name="start", meta=NOT_DATA)
     fig.update_xaxes(title_text="km east", scaleanchor="y", scaleratio=1)
     fig.update_yaxes(title_text="km north")
-    fig.update_layout(showlegend=False, hovermode=False)
+    far, end = (east**2 + north**2).sqrt().max() / 1000, math.hypot(east[-1], north[-1]) / 1000
+    fig.update_layout(showlegend=False, hovermode=False, meta={"path": True, "summary": (  # table: points in order
+        f"Track in km east and north of the start: at most {far:.1f} km from it, ending {end:.1f} km from it.")})
     return fig
 
 
@@ -464,10 +487,11 @@ def track_map(samples: pl.DataFrame) -> go.Figure:
         return empty("Track", "No GPS track")
     rows = downsample(rows, "timestamp", ["lat_deg", "lon_deg"], TRACE_POINTS)
     fig = _figure("Track", height=360)
-    fig.add_scattermap(lat=rows["lat_deg"], lon=rows["lon_deg"], mode="lines", line={"color": FITNESS, "width": 3})
+    fig.add_scattermap(lat=rows["lat_deg"], lon=rows["lon_deg"], mode="lines", line={"color": FITNESS, "width": 3},
+                       name="track")
     fig.update_layout(
         map={"style": "open-street-map", "center": {"lat": rows["lat_deg"].mean(), "lon": rows["lon_deg"].mean()},
              "zoom": 11},
-        showlegend=False, margin={"l": 0, "r": 0, "t": 36, "b": 0},
+        showlegend=False, margin={"l": 0, "r": 0, "t": 8, "b": 0}, meta={"path": True},
     )
     return fig

@@ -1,5 +1,7 @@
 """Plain-words readings of the summary's bands, and the warnings the Today and Coach pages show;
-why a run's ascent is suspect and whether the goal counts it (Activity and Activities pages).
+why a run's ascent is suspect and whether the goal counts it (Activity and Activities pages); the words
+of empty and contradictory states (no goal date, a goal reached, the cold start), which day a page shows,
+the fitness ramp and where a load comes from.
 
 Input is the dict of :func:`trainlog.analysis.pipeline.summary` or a row of the per-activity
 metrics (:data:`trainlog.analysis.metrics.ACTIVITY`); nothing here computes a metric.
@@ -53,7 +55,20 @@ ACWR_TONES = (Tone.NONE, Tone.GOOD, Tone.WARN, Tone.BAD)
 #: The ACWR band that warns of a load spike (the highest, "danger").
 ACWR_SPIKE = len(ACWR_READINGS) - 1
 NO_READING = "Not enough history for a reading yet."
+#: The cold start's reading (METRICS.md: fewer than ``history_days`` days of history are "building history").
 HISTORY_READING = "No band and no warning until there is enough history."
+#: What a page heading adds to the day it shows (:func:`day_role`).
+TODAY, LAST_DAY = "today", "last day with training"
+#: Where a run's load comes from (``load_source``, :data:`trainlog.analysis.load.LOAD_SOURCES`), in words.
+LOAD_SOURCE_WORDS = {
+    "hr": "from heart rate",
+    "power": "from power",
+    "gap": "from grade-adjusted pace",
+    "rpe": "from your effort rating (RPE)",
+    "duration": "estimated from the duration",
+}
+#: A ramp closer to zero than this reads "steady" (it would show as "0.0", or "-0.0").
+STEADY_RAMP = 0.05
 #: Today warns about suspect runs that started in this many days up to its day (the day included).
 SUSPECT_WINDOW_DAYS = 7
 DEFAULT_NAMES = {
@@ -114,21 +129,103 @@ def acwr_tone(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> Tone:
     return Tone.NONE if position is None else ACWR_TONES[position]
 
 
-def track(on_track: bool | None) -> tuple[str, Tone]:
-    """The goal's ``on_track`` in words and its tone: on track (good), behind the plan (warn), or a dash."""
-    if on_track is None:
-        return u.DASH, Tone.NONE
-    return ("on track", Tone.GOOD) if on_track else ("behind the plan", Tone.WARN)
-
-
 def goal_when(date: str | None, days_to_goal: int | None) -> str:
-    """``"2026-03-13, in 12 days"``, ``"2026-03-13, today"``, ``"2026-03-13, 2 days ago"`` or ``"no date set"``."""
+    """``"Fri 13 Mar 2026, in 12 days"``, ``"Fri 13 Mar 2026, today"``, ``"Fri 13 Mar 2026, 2 days ago"``
+    or ``"no date set"``."""
     if date is None or days_to_goal is None:
         return "no date set"
+    day = u.fmt_day(date)
     if days_to_goal == 0:
-        return f"{date}, today"
+        return f"{day}, today"
     count = f"{abs(days_to_goal)} day{'s' if abs(days_to_goal) != 1 else ''}"
-    return f"{date}, in {count}" if days_to_goal > 0 else f"{date}, {count} ago"
+    return f"{day}, in {count}" if days_to_goal > 0 else f"{day}, {count} ago"
+
+
+def day_role(day: dt.date, today: dt.date, last_day: dt.date | None) -> str | None:
+    """What the day shown is besides a date: :data:`TODAY`, :data:`LAST_DAY` (the last day with training), or None."""
+    if day == today:
+        return TODAY
+    return LAST_DAY if day == last_day else None
+
+
+def day_words(day: dt.date, role: str | None) -> str:
+    """``"Sun 15 Mar 2026 (last day with training)"``, ``"Tue 1 Dec 2026 (today)"`` or ``"Sun 15 Mar 2026"``."""
+    return f"{u.fmt_day(day)} ({role})" if role else u.fmt_day(day)
+
+
+def ramp_words(ramp: float | None) -> str:
+    """The fitness ramp (CTL points a week): ``"rising 13.8 points a week"``, ``"falling 2.1 points a week"``,
+    ``"steady"`` within :data:`STEADY_RAMP` of zero (never ``"-0.0"``); a dash without one."""
+    if u.missing(ramp):
+        return u.DASH
+    if abs(ramp) < STEADY_RAMP:
+        return "steady"
+    return f"{'rising' if ramp > 0 else 'falling'} {u.number(abs(ramp), 1)} points a week"
+
+
+def load_from(source: str | None) -> str:
+    """Where a run's load comes from, in words: ``"from heart rate"`` (:data:`LOAD_SOURCE_WORDS`)."""
+    return LOAD_SOURCE_WORDS.get(source or "", f"from {source}" if source else "source unknown")
+
+
+# ---- the goal's empty and contradictory states (the summary's ``goal``)
+
+#: The states of "Needed this week": the goal reached, no date, the date passed, on track, behind.
+REACHED, NO_DATE, PASSED, ON_TRACK, BEHIND = "reached", "no date", "passed", "on track", "behind"
+
+
+def goal_reached(goal: dict) -> bool:
+    """The last 7 days climbed the goal's whole ascent (the weekly target): nothing more is needed."""
+    current, target = goal.get("current_weekly_ascent_m"), goal.get("ascent_m")
+    return current is not None and bool(target) and current >= target
+
+
+def need_state(goal: dict) -> str:
+    """Which of :data:`REACHED`, :data:`NO_DATE`, :data:`PASSED`, :data:`ON_TRACK`, :data:`BEHIND` the goal is in."""
+    if goal_reached(goal):
+        return REACHED
+    if goal.get("days_to_goal") is None:
+        return NO_DATE
+    if goal.get("needed_weekly_ascent_m") is None:
+        return PASSED
+    return ON_TRACK if goal.get("on_track") else BEHIND
+
+
+def needed_words(goal: dict, units: str) -> tuple[str, str, Tone]:
+    """The "Needed this week" card as (value, detail, tone), its empty states said in words, never a lone dash.
+
+    The detail of :data:`NO_DATE` and :data:`PASSED` asks for a date; the page adds "in Settings" as a link.
+    """
+    state = need_state(goal)
+    last_7 = u.fmt_elevation(goal.get("current_weekly_ascent_m"), units)
+    if state == REACHED:
+        return "reached", f"the last 7 days climbed {last_7}, the goal's whole ascent", Tone.GOOD
+    if state == NO_DATE:
+        return "no goal date", "Set the goal's date", Tone.NONE
+    if state == PASSED:
+        return "goal date passed", "Set the next goal's date", Tone.NONE
+    needed = u.fmt_elevation(goal["needed_weekly_ascent_m"], units)
+    if state == ON_TRACK:
+        return needed, f"on track: the last 7 days climbed {last_7}", Tone.GOOD
+    return needed, f"behind the plan: the last 7 days climbed {last_7}", Tone.WARN
+
+
+def projection_words(goal: dict, today: dt.date, trend_weeks: int) -> tuple[str, str]:
+    """When the weekly-ascent trend reaches the goal's ascent, as (value, detail), agreeing with "Last 7 days":
+    ``"reached"`` once the last 7 days climbed it (the trend line's later date said as such), else the date,
+    or why there is none."""
+    projected = dt.date.fromisoformat(goal["projected_date"]) if goal.get("projected_date") else None
+    line = f"a straight line through the last {trend_weeks} weeks"
+    if goal_reached(goal):
+        later = f"; {line} alone would reach it on {u.fmt_day(projected)}" if projected and projected > today else ""
+        return "reached", f"the last 7 days climbed the goal's ascent{later}"
+    if projected == today:
+        return u.fmt_day(today), f"{line} is at the goal's ascent now, though the last 7 days climbed less"
+    if projected is None:
+        why = "it is flat or falling" if (goal.get("trend_m_per_week") or 0) <= 0 else "it grows too slowly"
+        return "not at this trend", f"{line} never gets there: {why}"
+    late = "after the goal date: " if goal.get("date") and projected > dt.date.fromisoformat(goal["date"]) else ""
+    return u.fmt_day(projected), f"{late}as a weekly total, following {line}"
 
 
 def building_history(summary: dict) -> bool:
@@ -166,7 +263,8 @@ def warnings(summary: dict, model: ModelSettings) -> list[str]:
     estimated = {k: v for k, v in summary["load_sources"].items() if k not in ("hr", "power") and v}
     if estimated:
         out.append("Load estimated without heart rate or power for "
-                   + ", ".join(f"{n} activit{'y' if n == 1 else 'ies'} ({source})" for source, n in estimated.items())
+                   + ", ".join(f"{n} activit{'y' if n == 1 else 'ies'} ({load_from(source)})"
+                               for source, n in estimated.items())
                    + ".")
     if summary["defaults_in_use"]:
         out.append("Defaults in use for " + ", ".join(DEFAULT_NAMES.get(d, d) for d in summary["defaults_in_use"])
@@ -184,9 +282,10 @@ def _load_warnings(summary: dict, model: ModelSettings) -> list[str]:
         out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_warn:g}): vary hard and easy days.")
     ramp = summary["form"]["ramp"]
     if ramp is not None and ramp > model.ramp_warn_per_week:
-        out.append(f"Fitness is ramping at {ramp:.1f} a week (more than {model.ramp_warn_per_week:g}): too fast to last.")
+        out.append(f"Fitness is {ramp_words(ramp)} (more than {model.ramp_warn_per_week:g}): too fast to last.")
     if acwr_position(summary["acwr"]["band"], model) == ACWR_SPIKE:
-        out.append(f"Acute:chronic ratio {summary['acwr']['value']:.2f}: a load spike.")
+        out.append(f"Acute:chronic ratio (ACWR) {summary['acwr']['value']:.2f}: a load spike, the last week far above "
+                   "the last four.")
     return out
 
 
@@ -198,8 +297,8 @@ def is_suspect(run: dict) -> bool:
 
 
 def run_name(run: dict) -> str:
-    """``"2026-03-11 running"``: how a warning names a run."""
-    return f"{run['start_date']} {run.get('sport') or 'activity'}"
+    """``"Wed 11 Mar 2026 running"``: how a page names a run."""
+    return f"{u.fmt_day(run['start_date'])} {run.get('sport') or 'activity'}"
 
 
 def _rate(metres_per_h: float, units: str) -> str:
@@ -312,8 +411,8 @@ def race_morning_line(race: dict, morning: dict, model: ModelSettings, units: st
     tsb = morning["tsb"]
     where = "inside" if low <= tsb <= high else "below" if tsb < low else "above"
     ascent = f"{u.fmt_elevation(morning['ascent_ctl'], units)}/day"
-    return (f"Race morning ({race['name']}, {race['date']}): form {signed(tsb)}, {where} the {low:+g}..{high:+g} "
-            f"target; fitness {u.number(morning['ctl'])}, ascent fitness {ascent}.")
+    return (f"Race morning ({race['name']}, {u.fmt_day(race['date'])}): form {signed(tsb)}, {where} the "
+            f"{low:+g}..{high:+g} target; fitness {u.number(morning['ctl'])}, ascent fitness {ascent}.")
 
 
 def race_morning_tone(tsb: float | None, model: ModelSettings) -> Tone:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 import plotly.graph_objects as go
-from dash import Input, NoUpdate, Output, State, callback, ctx, dcc, html, no_update
+from dash import NoUpdate, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboards import data
+from dashboards import charts, data
 from dashboards import units as u
 from trainlog.days import clamp_day, parse_day
 from trainlog.errors import InvalidValue, TrainlogError, first_line
@@ -164,47 +164,60 @@ def search_with(search: str | None, **changes: str | None) -> str | NoUpdate:
 
 
 def _nav(path: str, query: dict) -> html.Nav:
-    return html.Nav(
-        [
-            dcc.Link(label, href=href(target, query), className="nav-link" + (" active" if target == path else ""))
-            for label, target in NAV
-        ],
-        className="nav",
-    )
+    """The pages, the one shown marked ``aria-current="page"`` (links are followed without a reload by view.js)."""
+    def link(label: str, target: str) -> html.A:
+        here = target == path
+        return html.A(label, href=href(target, query), className="nav-link" + (" active" if here else ""),
+                      **{"data-spa": "", **({"aria-current": "page"} if here else {})})
+    return html.Nav([link(label, target) for label, target in NAV], className="nav", **{"aria-label": "Pages"})
 
 
-def _controls(v: View) -> html.Div:
+def _controls(path: str, v: View, page_path: str) -> html.Form:
+    """Athlete, day and units as native controls (named, by keyboard, read by screen readers).
+
+    ``assets/view.js`` applies them without a reload: another athlete at once (their own last day),
+    a typed day on Enter or "Show day", units as two links; focus stays on the control used. Units and day
+    keep the page at ``path``; another athlete opens ``page_path`` (an activity's page: the Activities list).
+    """
     athletes = data.get().athletes()
-    return html.Div(
-        [
-            dcc.Dropdown(id="ctl-athlete", options=athletes, value=v.athlete, clearable=False, searchable=False,
-                         className="control athlete"),
-            dcc.DatePickerSingle(id="ctl-as-of", date=v.as_of.isoformat(), display_format="YYYY-MM-DD",
-                                 **_picker_bounds(v),
-                                 className="control", first_day_of_week=1, style={"width": "10.5rem"}),
-            dcc.RadioItems(id="ctl-units", options=[{"label": "km·m", "value": u.METRIC},
-                                                    {"label": "mi·ft", "value": u.IMPERIAL}],
-                           value=v.units, inline=True, className="control units"),
-        ],
-        className="controls",
-    )
+    units = [html.A(label, href=href(path, v.query, units=None if system == u.METRIC else system),
+                    id=f"units-{system}", className="unit-link" + (" active" if system == v.units else ""),
+                    **{"data-spa": "", **({"aria-current": "true"} if system == v.units else {})})
+             for system, label in ((u.METRIC, "km · m"), (u.IMPERIAL, "mi · ft"))]
+    return html.Form([
+        html.Div([html.Label("Athlete", htmlFor="ctl-athlete", className="control-label"),
+                  html.Select([html.Option(a, value=a, selected=a == v.athlete) for a in athletes],
+                              id="ctl-athlete", name="athlete", className="control athlete")], className="control-group"),
+        html.Div([html.Label("Day", htmlFor="ctl-as-of", className="control-label"),
+                  dcc.Input(id="ctl-as-of", type="date", name="as_of", value=v.as_of.isoformat(), **_picker_bounds(v),
+                            className="control day", required=True),
+                  html.Button("Show day", id="ctl-show-day", type="submit", className="button small")],
+                 className="control-group"),
+        html.Div([html.Span("Units", id="units-label", className="control-label"), *units],
+                 className="control-group units", role="group", **{"aria-labelledby": "units-label"}),
+    ], id="view-form", className="controls", method="get", action=path,
+        **{"aria-label": "What to show", "data-athlete-path": page_path})
 
 
 def _picker_bounds(v: View) -> dict:
+    """A date input's ``min`` and ``max``: the days the athlete's data can show."""
     if v.span is None:
         return {}
-    return {"min_date_allowed": v.span[0].isoformat(), "max_date_allowed": v.span[1].isoformat()}
+    return {"min": v.span[0].isoformat(), "max": v.span[1].isoformat()}
 
 
-def page(path: str, v: View | None, children: Children, query: dict | None = None) -> html.Div:
-    """The frame of a page: brand, navigation, controls (when there is data), content."""
+def page(path: str, v: View | None, children: Children, query: dict | None = None, here: str | None = None) -> html.Div:
+    """The frame of a page: a skip link, brand, navigation (``path`` marked current), controls (when there
+    is data; they keep the page at ``here``, default ``path``), content."""
     query = v.query if v is not None else (query or {})
     header = [html.Div([html.Span("trainlog", className="brand"), _nav(path, query)], className="topbar")]
     if v is not None:
-        header.append(_controls(v))
+        header.append(_controls(here or path, v, path))
         if v.notes:
             children = [url_notes(v.notes), *(children if isinstance(children, list) else [children])]
-    return html.Div([html.Header(header, className="header"), html.Main(children, className="main")])
+    skip = html.A("Skip to the page's content", href="#main", className="skip-link")
+    return html.Div([skip, html.Header(header, className="header"),
+                     html.Main(children, className="main", id="main", tabIndex="-1")])
 
 
 def url_notes(notes: Iterable[str]) -> html.Div:
@@ -262,18 +275,34 @@ def guarded(path: str) -> Callable[[Layout], Layout]:
     return decorate
 
 
-def as_of_note(path: str, v: View) -> html.P:
-    """Which day the page shows, and how to switch between it and the real today."""
-    if v.stale:
-        text = (f"Showing {v.as_of:%a %d %b %Y}, {v.athlete}'s last day with training "
-                f"(nothing in the {data.STALE_DAYS} days before today).")
-        link = dcc.Link("Show today instead", href=href(path, v.query, as_of=dt.date.today().isoformat()))
-    elif v.as_of_default:
-        return html.P(f"Today, {v.as_of:%a %d %b %Y}.", id="as-of-note", className="note")
+def as_of_note(path: str, v: View, named: bool = False) -> html.P:
+    """Which day the page shows (unless its heading ``named`` it already), and one link to the other day a
+    reader may want, naming it: back to the day shown by default, else between today and the last day
+    with training ("Show today, Tue 1 Dec 2026"). Dates as :func:`dashboards.units.fmt_day` writes them."""
+    from dashboards import readings
+    from trainlog.analysis.stored import local_today  # the athlete's today: the clock, not the data
+
+    source = data.get()
+    today = local_today(source.settings(v.athlete))
+    last = source.last_day(v.athlete)
+    default, _ = source.default_as_of(v.athlete, today)
+    if v.as_of != default:
+        what = "today" if default == today else "the last day with training"
+        link = dcc.Link(f"Back to {what}, {u.fmt_day(default)}", href=href(path, v.query, as_of=None))
+    elif v.as_of != today:
+        link = dcc.Link(f"Show today, {u.fmt_day(today)}", href=href(path, v.query, as_of=today.isoformat()))
+    elif last is not None and last != today:
+        link = dcc.Link(f"Show the last day with training, {u.fmt_day(last)}",
+                        href=href(path, v.query, as_of=last.isoformat()))
     else:
-        text = f"Showing {v.as_of:%a %d %b %Y}."
-        link = dcc.Link("Back to today", href=href(path, v.query, as_of=None))
-    return html.P([text, " ", link], id="as-of-note", className="note")
+        link = None
+    said = [] if named else [f"Showing {readings.day_words(v.as_of, readings.day_role(v.as_of, today, last))}."]
+    if v.stale:
+        said.append(f"Nothing was recorded in the {data.STALE_DAYS} days before today.")
+    parts = [" ".join(said)] if said else []
+    if link is not None:
+        parts += [" ", link] if parts else [link]
+    return html.P(parts, id="as-of-note", className="note")
 
 
 def date_range(v: View) -> tuple[dt.date, dt.date]:
@@ -283,23 +312,31 @@ def date_range(v: View) -> tuple[dt.date, dt.date]:
     return (max(start, v.span[0]) if v.span and not v.start else start), end
 
 
-def range_control(v: View) -> html.Div:
-    """The Training and Fatigue pages' date range picker (written into the URL by :func:`range_to_url`)."""
+def range_control(v: View) -> html.Form:
+    """The Training and Fatigue pages' date range: two labelled date inputs, applied by "Show dates"
+    or Enter (``assets/view.js`` writes them into the URL as ``from`` / ``to``)."""
     start, end = date_range(v)
-    return html.Div([
-        html.Span("Dates ", className="muted"),
-        dcc.DatePickerRange(id="ctl-range", start_date=start.isoformat(), end_date=end.isoformat(), **_picker_bounds(v),
-                            display_format="YYYY-MM-DD", first_day_of_week=1, minimum_nights=0,
-                            style={"width": "17rem", "maxWidth": "100%"}),
-    ], className="range")
+    bounds = _picker_bounds(v)
+    return html.Form([
+        html.Div([html.Label("From", htmlFor="ctl-from", className="control-label"),
+                  dcc.Input(id="ctl-from", type="date", name="from", value=start.isoformat(), required=True, **bounds)],
+                 className="control-group"),
+        html.Div([html.Label("To", htmlFor="ctl-to", className="control-label"),
+                  dcc.Input(id="ctl-to", type="date", name="to", value=end.isoformat(), required=True, **bounds)],
+                 className="control-group"),
+        html.Button("Show dates", id="ctl-show-dates", type="submit", className="button small"),
+    ], id="range-form", className="range", method="get", **{"aria-label": "Dates shown"})
 
 
-def graph(figure: go.Figure, graph_id: str | None = None) -> dcc.Graph:
-    """A responsive graph as tall as the figure asks (its width follows the page)."""
+def graph(figure: go.Figure, graph_id: str | None = None, summary: str | None = None, level: int = 2) -> html.Figure:
+    """A responsive graph as tall as the figure asks (its width follows the page; the ``dcc.Graph`` has the id
+    ``graph_id``), in a figure a screen reader can read (:func:`dashboards.charts.accessible`: the title as an
+    ``h{level}`` heading, ``summary`` or one made from the data as its name, the data as a table)."""
     kwargs = {"id": graph_id} if graph_id else {}
     height = figure.layout.height or DEFAULT_GRAPH_HEIGHT
-    return dcc.Graph(figure=figure, config=GRAPH_CONFIG, responsive=True, className="graph",
+    plot = dcc.Graph(figure=figure, config=GRAPH_CONFIG, responsive=True, className="graph",
                      style={"height": f"{height}px"}, **kwargs)
+    return charts.accessible(plot, summary, level)
 
 
 def file_name(source_file: str | None) -> str:
@@ -307,13 +344,16 @@ def file_name(source_file: str | None) -> str:
     return (source_file or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def stat(label: str, value: str, element_id: str, detail: Children = None, tone: str = "") -> html.Div:
+def stat(label: str, value: str, element_id: str, detail: Children = None, tone: str = "",
+         explain: Children = None) -> html.Div:
     """A figure card: label, big value (with a stable id the tests read), optional detail line;
-    ``tone`` is a CSS class of ``.stat`` (:class:`dashboards.readings.Tone`)."""
+    ``tone`` is a CSS class of ``.stat`` (:class:`dashboards.readings.Tone`); ``explain``, what the figure
+    is (:func:`dashboards.glossary.card`: its caption, unit and a "What is ...?" disclosure)."""
     size = "stat-value" + (" long" if len(value) > LONG_VALUE else "")
     return html.Div(
         [html.Div(label, className="stat-label"), html.Div(value, id=element_id, className=size),
-         html.Div(detail, className="stat-detail") if detail else None],
+         html.Div(detail, className="stat-detail") if detail else None,
+         html.Div(explain, className="stat-explain") if explain else None],
         className=f"stat {tone}".strip(),
     )
 
@@ -325,39 +365,3 @@ def no_data(path: str) -> html.Div:
          html.P("Import your FIT files on the Upload page, or try trainlog on the bundled sample athletes."),
          dcc.Link("Go to Today to load the sample athletes", href="/") if path != "/" else None],
         className="card"))
-
-
-@callback(
-    Output("url", "search", allow_duplicate=True),
-    Input("ctl-athlete", "value"),
-    Input("ctl-as-of", "date"),
-    Input("ctl-units", "value"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def controls_to_url(athlete: str | None, as_of: str | None, units: str | None, search: str | None) -> str | NoUpdate:
-    """Write the control that changed into the URL's query (the page then re-renders from it)."""
-    changed = ctx.triggered_id
-    search = search if isinstance(search, str) else ""
-    if changed == "ctl-athlete" and athlete != dict(parse_qsl(search.lstrip("?"))).get("athlete"):
-        # another athlete has another "today"
-        return search_with(search, athlete=athlete, as_of=None, **{"from": None, "to": None})
-    if changed == "ctl-as-of" and as_of:
-        return search_with(search, as_of=str(as_of)[:10])
-    if changed == "ctl-units":
-        return search_with(search, units=units if units == u.IMPERIAL else None)
-    return no_update
-
-
-@callback(
-    Output("url", "search", allow_duplicate=True),
-    Input("ctl-range", "start_date"),
-    Input("ctl-range", "end_date"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def range_to_url(start: str | None, end: str | None, search: str | None) -> str | NoUpdate:
-    """Write the chosen date range into the URL's query as ``from`` / ``to``."""
-    if not start or not end:
-        return no_update
-    return search_with(search, **{"from": str(start)[:10], "to": str(end)[:10]})

@@ -1,12 +1,15 @@
 """Display units and number formatting: metric by default, imperial (mi, ft) on request.
 
 Values arrive in the library's units (m, s, s/km) and leave as numbers or text
-in the chosen system.
+in the chosen system; durations read ``"58 h 01 min"`` and dates ``"Sun 15 Mar 2026"``
+(:func:`fmt_duration`, :func:`fmt_day`: the one format of every date on screen).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import zoneinfo
 from typing import TYPE_CHECKING, TypeVar
 
 from trainlog.units import M_PER_FT, M_PER_KM, M_PER_MI
@@ -17,6 +20,9 @@ if TYPE_CHECKING:
 METRIC, IMPERIAL = "metric", "imperial"
 SYSTEMS = (METRIC, IMPERIAL)
 DASH = "–"
+#: Day and month names on screen (English, whatever the machine's locale).
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: A quantity the conversions take and give back in kind: a number, a Polars series or expression.
 Quantity = TypeVar("Quantity", float, "pl.Series", "pl.Expr")
 
@@ -67,11 +73,37 @@ def fmt_elevation(metres: float | None, units: str) -> str:
 
 
 def fmt_duration(seconds: float | None) -> str:
-    """Seconds -> ``"h:mm"`` (``"59:12"`` for a 59-hour race)."""
+    """Seconds -> ``"58 h 01 min"`` (hours and minutes, never read as minutes:seconds); ``"45 min"`` under an hour."""
     if missing(seconds):
         return DASH
     minutes = round(seconds / 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def fmt_day(day: dt.date | str | None) -> str:
+    """A local date as every page shows it: ``"Sun 15 Mar 2026"`` (an ISO string is read first; None: a dash).
+
+    The names are English whatever the machine's locale; URLs and inputs keep ISO dates.
+    """
+    if day is None or day == "":
+        return DASH
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def local_day(moment: dt.datetime | str, timezone: str | None = None) -> dt.date:
+    """The local date of a UTC moment (an aware datetime or its ISO string) in ``timezone``
+    (an IANA name; the machine's zone when None): what a page shows instead of a UTC clock time."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone) if timezone else None).date()
 
 
 def fmt_pace(s_per_km: float | None, units: str) -> str:

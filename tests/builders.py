@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("TRAINLOG_CORPUS", ROOT.parent / "shared" / "fit_corpus"))
 #: The committed sample files (two athletes' seasons), always present.
 SAMPLE_FIT = ROOT / "sample_fit"
+#: Third-party test tools kept in the repository, pinned (tests/vendor/*/README.md says which and why).
+VENDOR = Path(__file__).resolve().parent / "vendor"
 
 
 def corpus_available() -> bool:
@@ -260,6 +262,25 @@ def find(component, element_id):
     return None
 
 
+def nodes(component):
+    """Every node of a Dash layout tree, depth first: the components and the strings among their children."""
+    yield component
+    if isinstance(component, str):
+        return
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
+        yield from nodes(child)
+
+
+def open_page(browser, viewport: dict):
+    """A new browser page and the list that collects its console errors and uncaught exceptions."""
+    page = browser.new_page(viewport=viewport)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
 def text(component, element_id) -> str:
     """The children of the element ``element_id`` in a layout tree (fails when it is missing)."""
     found = find(component, element_id)
@@ -313,6 +334,14 @@ def running_server(data_dir: Path, *args: str, log_path: Path | None = None):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def served_copy(data_dir: Path, copy: Path):
+    """A dashboard server over a copy of ``data_dir`` made at ``copy`` (tests may write to it): (base URL, copy)."""
+    shutil.copytree(data_dir, copy)
+    with running_server(copy) as (base, _):
+        yield base, copy
 
 
 def log_text(log) -> str:
@@ -376,5 +405,20 @@ def page_callback(path: str, search: str = "") -> dict:
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: Mara's last day with training in the sample data.
+MARA_DAY = "2026-03-15"
+#: Every page of the dashboard as the browser tests open it (the Plan page three weeks before Mara's race:
+#: its projection and weeks; the plan itself: test_dashboard_plan.py).
+PAGES = {
+    "today": f"/?athlete=mara&as_of={MARA_DAY}",
+    "training": "/training?athlete=mara",
+    "fatigue": "/fatigue?athlete=mara",
+    "goal": f"/goal?athlete=mara&as_of={MARA_DAY}",
+    "plan": "/plan?athlete=mara&as_of=2026-02-20",
+    "activities": "/activities?athlete=tom",
+    "coach": "/coach",
+    "upload": "/upload?athlete=mara",
+    "settings": "/settings?athlete=mara",
+}
 #: Where the browser tests write their screenshots ($TRAINLOG_ARTIFACTS/screenshots).
 SCREENSHOTS = Path(os.environ.get("TRAINLOG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import time
 
 import pytest
-from builders import SUBSET, UPLOAD_FILE, find, subset_files, text
-from dash import no_update
+from builders import SUBSET, UPLOAD_FILE, find, nodes, subset_files, text
 
-from dashboards import data, readings, shell
+from dashboards import data, glossary, readings, shell
 from dashboards import units as u
+from trainlog.analysis.stored import local_today
 from trainlog.ingest import demo
 from trainlog.settings import ModelSettings, load_settings
 
@@ -51,21 +52,34 @@ def test_view_reads_the_url_and_falls_back_on_bad_values(source):
     assert unknown.athlete == "mara"  # the first athlete
 
 
-def test_controls_write_the_url(source, monkeypatch):
-    def changed(control, athlete="mara", as_of="2026-03-10", units="metric", search="?athlete=mara&as_of=2026-03-15"):
-        monkeypatch.setattr(shell, "ctx", type("Ctx", (), {"triggered_id": control})())
-        return shell.controls_to_url(athlete, as_of, units, search)
-
-    assert changed("ctl-athlete", athlete="tom") == "?athlete=tom"  # another athlete: its own today
-    assert changed("ctl-as-of") == "?athlete=mara&as_of=2026-03-10"
-    assert changed("ctl-units", units="imperial") == "?athlete=mara&as_of=2026-03-15&units=imperial"
-    assert changed("ctl-as-of", as_of="2026-03-15") is no_update
+def selected_athlete(layout) -> str | None:
+    """The athlete the header's native select shows (its one option marked selected)."""
+    chosen = [o.value for o in find(layout, "ctl-athlete").children if getattr(o, "selected", False)]
+    assert len(chosen) == 1
+    return chosen[0]
 
 
-def test_range_writes_from_and_to(source):
-    assert shell.range_to_url("2026-02-01", "2026-03-01T00:00:00", "?athlete=mara") == (
-        "?athlete=mara&from=2026-02-01&to=2026-03-01")
-    assert shell.range_to_url(None, "2026-03-01", "?athlete=mara") is no_update
+def test_controls_are_native_and_named(source):
+    """The header's controls: a labelled select, a date input bounded by the data, units as two links
+    (the one shown marked), each keeping the view; view.js applies them without a reload."""
+    layout = shell.page("/training", shell.view({"athlete": "tom", "as_of": "2026-06-01", "units": "imperial"}), [])
+    assert selected_athlete(layout) == "tom"
+    day = find(layout, "ctl-as-of")
+    span = source.span("tom")
+    assert (day.type, day.value, day.min, day.max) == ("date", "2026-06-01", span[0].isoformat(), span[1].isoformat())
+    metric, imperial = find(layout, "units-metric"), find(layout, "units-imperial")
+    assert metric.href == "/training?as_of=2026-06-01&athlete=tom"  # metric is the default: no units key
+    assert imperial.href == "/training?as_of=2026-06-01&units=imperial&athlete=tom"
+    assert getattr(imperial, "aria-current") == "true" and not hasattr(metric, "aria-current")
+    current = [c.children for c in nodes(layout) if getattr(c, "aria-current", None) == "page"]
+    assert current == ["Training"]  # the page shown, in the navigation
+    assert find(layout, "main").tabIndex == "-1"  # the skip link's and a new page's focus target
+
+
+def test_range_control_shows_the_range(source):
+    v = shell.view({"athlete": "mara", "from": "2026-02-20", "to": "2026-03-01"})
+    form = shell.range_control(v)
+    assert (find(form, "ctl-from").value, find(form, "ctl-to").value) == ("2026-02-20", "2026-03-01")
 
 
 # ---- pages show the library's numbers
@@ -81,7 +95,11 @@ def test_today_shows_the_summary(source, pages):
     assert text(layout, "today-acwr") == u.number(s["acwr"]["value"], 2)
     assert text(layout, "today-week-ascent") == u.fmt_elevation(s["this_week"]["ascent_m"], u.METRIC)
     assert text(layout, "today-best-window") == u.fmt_elevation(s["goal"]["best_window_ascent_m"], u.METRIC)
-    assert "Showing Sun 15 Mar 2026" in str(find(layout, "as-of-note").children)
+    # the heading names the day; the note links the other day, naming it
+    assert text(layout, "today-title") == "mara, Sun 15 Mar 2026 (last day with training)"
+    link = find(layout, "as-of-note").children[-1]
+    today = local_today(source.settings("mara"))
+    assert link.children == f"Show today, {u.fmt_day(today)}" and f"as_of={today.isoformat()}" in link.href
     warnings = str(find(layout, "today-warnings").children)
     assert "threshold heart rate" in warnings  # defaults in use are said
 
@@ -106,7 +124,7 @@ def test_goal_page_shows_readiness(source, pages):
 def test_every_page_renders_for_each_athlete(source, pages, page):
     for athlete in SUBSET:
         layout = pages[page].layout(athlete=athlete)
-        assert find(layout, "ctl-athlete").value == athlete
+        assert selected_athlete(layout) == athlete
 
 
 def test_activities_table_lists_every_activity_with_links(source, pages):
@@ -114,7 +132,9 @@ def test_activities_table_lists_every_activity_with_links(source, pages):
     table = find(layout, "activities-table")
     assert len(table.rowData) == len(subset_files("tom"))
     assert table.rowData[0]["file"] == "2026-06-26_1800_running_race.fit"  # newest first
-    assert table.rowData[0]["date"].startswith("[2026-06-26](/activity/")
+    assert table.rowData[0]["date"].startswith("[Fri 26 Jun 2026](/activity/")  # the one date format
+    assert table.rowData[0]["day"] == "2026-06-26"  # what the date column sorts by
+    assert table.rowData[0]["load_source"] == "heart rate" and table.rowData[0]["time"] == "30 h 33 min"
     fields = [c["field"] for c in table.columnDefs]
     assert set(fields) == set(table.rowData[0])  # every value has its column
     # only the date (a link trainlog builds) is rendered as Markdown; FIT text stays text
@@ -129,8 +149,10 @@ def test_activity_page_and_its_map_toggle(source, pages):
     assert text(layout, "activity-ascent") == u.fmt_elevation(race["ascent_m"], u.METRIC)
     assert find(layout, "activity-laps") is not None
     which = {"athlete": "mara", "activity_id": race["activity_id"]}
-    assert pages["activity"].toggle_map(["map"], which).data[0].type == "scattermap"
-    assert pages["activity"].toggle_map([], which).data[0].type == "scatter"
+    figure, pressed, label = pages["activity"].toggle_map(1, which)
+    assert (figure.data[0].type, pressed, label) == ("scattermap", "true", "Show the plain track")
+    figure, pressed, _ = pages["activity"].toggle_map(2, which)  # pressed again: the plain track
+    assert (figure.data[0].type, pressed) == ("scatter", "false")
     missing = pages["activity"].layout(activity_id="nope", athlete="mara")
     assert "not found" in str(missing).lower()
 
@@ -140,11 +162,14 @@ def test_coach_roster_and_comparison(source, pages):
     assert [r["athlete"] for r in rows] == sorted(SUBSET)
     mara = rows[0]
     s = source.summary("mara", MARA_LAST_DAY)
-    assert mara["ctl"] == u.number(s["form"]["ctl"]) and mara["as_of"] == "2026-03-15"
+    assert mara["ctl"] == u.number(s["form"]["ctl"]) and mara["as_of"] == "Sun 15 Mar 2026"
+    # the subset's Mara is in the cold start: no band, never "danger", METRICS.md's words instead
+    assert mara["acwr"] == f"{u.number(s['acwr']['value'], 2)} building history"
+    assert mara["tsb"].endswith(" building history") and mara["goal"] == "Fri 13 Mar 2026"
     assert mara["flags"] == readings.warnings({**s, "defaults_in_use": []}, source.settings("mara").model)
     graphs = pages["coach"].compare(["mara", "tom", "ghost"], "imperial")
-    assert [t.name for t in graphs[0].children.figure.data] == ["mara", "tom"]
-    ascent = graphs[2].children.figure
+    assert [t.name for t in find(graphs[0], "coach-ctl").figure.data] == ["mara", "tom"]
+    ascent = find(graphs[2], "coach-ascent_7d").figure
     assert ascent.layout.title.text.endswith("(ft)")
     daily = source.daily("mara", MARA_LAST_DAY)
     assert ascent.data[0].y[-1] == pytest.approx(daily["ascent_m"].tail(7).sum() / 0.3048, abs=0.1)
@@ -153,18 +178,25 @@ def test_coach_roster_and_comparison(source, pages):
 def test_coach_comparison_lives_in_the_url(source, pages):
     coach = pages["coach"]
     everyone = sorted(SUBSET)
-    assert coach.compare_to_url(["tom"], "?athlete=mara") == "?athlete=mara&compare=tom"
-    assert coach.compare_to_url([], "?athlete=mara&compare=tom") == "?athlete=mara&compare=none"
-    assert coach.compare_to_url(everyone, "?athlete=mara&compare=tom") == "?athlete=mara"  # the default
-    assert coach.compare_to_url(["tom"], "?athlete=mara&compare=tom") is no_update
+    assert coach.compare_query(["tom"], everyone) == "tom"
+    assert coach.compare_query([], everyone) == "none"
+    assert coach.compare_query(everyone, everyone) is None  # the default: no compare in the URL
+    assert coach.toggled(["mara", "tom"], "tom") == ["mara"] and coach.toggled(["mara"], "tom") == ["mara", "tom"]
 
     def chosen(query):
+        """The athletes whose link is marked as shown, and where each athlete's link leads."""
         layout = coach.layout(**query)
-        return find(layout, "compare-athletes").value
+        links = {a: find(layout, f"compare-{a}") for a in everyone}
+        return ([a for a, link in links.items() if getattr(link, "aria-current", None) == "true"],
+                {a: link.href for a, link in links.items()})
 
-    assert chosen({"athlete": "mara"}) == everyone
-    assert chosen({"athlete": "mara", "compare": "tom,ghost"}) == ["tom"]  # unknown names are dropped
-    assert chosen({"athlete": "mara", "compare": "none"}) == []
+    shown, targets = chosen({"athlete": "mara"})
+    assert shown == everyone and targets["tom"] == "/coach?athlete=mara&compare=mara"  # taking tom out
+    shown, targets = chosen({"athlete": "mara", "compare": "tom,ghost"})
+    assert shown == ["tom"]  # unknown names are dropped
+    assert targets == {"mara": "/coach?athlete=mara",  # adding mara: everyone, the default
+                       "tom": "/coach?athlete=mara&compare=none"}
+    assert chosen({"athlete": "mara", "compare": "none"})[0] == []
 
 
 # ---- settings
@@ -234,10 +266,16 @@ def test_a_goal_date_gives_a_plan_and_a_needed_line(writable_source, pages):
     layout = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
     g = writable_source.summary("mara", MARA_LAST_DAY)["goal"]
     assert g["days_to_goal"] == 31
-    assert text(layout, "goal-needed") == u.fmt_elevation(g["needed_weekly_ascent_m"], u.METRIC)
+    # the race week climbed the goal's ascent: "reached", not a number still to do
+    assert g["current_weekly_ascent_m"] >= g["ascent_m"] and text(layout, "goal-needed") == "reached"
     plan = writable_source.ascent_plan("mara", MARA_LAST_DAY)
     assert plan["needed_ascent_m"][0] == pytest.approx(g["needed_weekly_ascent_m"])
     assert find(layout, "goal-plan") is not None
+    week_before = pages["goal"].layout(athlete="mara", as_of="2026-03-08")
+    g = writable_source.summary("mara", dt.date(2026, 3, 8))["goal"]
+    assert text(week_before, "goal-needed") == u.fmt_elevation(g["needed_weekly_ascent_m"], u.METRIC)
+    assert text(pages["today"].layout(athlete="mara", as_of="2026-03-08"), "today-needed") == text(
+        week_before, "goal-needed")
 
 
 def test_a_rendered_page_is_kept_until_the_settings_or_data_change(writable_source, pages, monkeypatch):
@@ -266,7 +304,8 @@ def test_today_while_building_history(source, pages):
     assert text(layout, "today-acwr-band") == "building history (day 27 of 42)"
     assert str(layout).count(readings.HISTORY_READING) == 2  # no band reading either
     warnings = str(find(layout, "today-warnings").children)
-    assert "Monotony" not in warnings and "ramping" not in warnings and "Acute:chronic" not in warnings
+    assert "Monotony" not in warnings and "Fitness is" not in warnings and "Acute:chronic" not in warnings
+    assert "danger" not in str(layout)  # a cold start's ratio is high by construction: no band
     day_one = pages["today"].layout(athlete="mara", as_of="2026-02-17")
     assert text(day_one, "today-form-band") == "building history (day 1 of 42)"
 
@@ -337,7 +376,8 @@ def test_warnings_are_quiet_on_load_while_building_history():
         "defaults_in_use": [],
     }
     # power measures the effort as heart rate does: only the pace load is an estimate
-    assert readings.warnings(summary, model) == ["Load estimated without heart rate or power for 1 activity (gap)."]
+    assert readings.warnings(summary, model) == [
+        "Load estimated without heart rate or power for 1 activity (from grade-adjusted pace)."]
     built = {**summary, "form": {**summary["form"], "building_history": False}}
     said = readings.warnings(built, model)
     assert [w.split(" ")[0] for w in said] == ["Monotony", "Fitness", "Acute:chronic", "Load"]
@@ -347,10 +387,131 @@ def test_warnings_are_quiet_on_load_while_building_history():
 
 
 def test_goal_when_in_words():
-    assert readings.goal_when("2026-03-13", 12) == "2026-03-13, in 12 days"
-    assert readings.goal_when("2026-03-13", 0) == "2026-03-13, today"
-    assert readings.goal_when("2026-03-13", -1) == "2026-03-13, 1 day ago"
+    assert readings.goal_when("2026-03-13", 12) == "Fri 13 Mar 2026, in 12 days"
+    assert readings.goal_when("2026-03-13", 0) == "Fri 13 Mar 2026, today"
+    assert readings.goal_when("2026-03-13", -1) == "Fri 13 Mar 2026, 1 day ago"
     assert readings.goal_when(None, None) == "no date set"
+
+
+# ---- the words on the pages (issue 14)
+
+def stats_of(component):
+    """Every figure card (shell.stat) under ``component``."""
+    return [c for c in nodes(component) if "stat" in (getattr(c, "className", "") or "").split()]
+
+
+def shown_text(component):
+    """Every string a page shows (children, not properties such as links or stored data)."""
+    return [t for t in nodes(component) if isinstance(t, str)]
+
+
+def disclosures(component):
+    """The (summary, source) of every "What is ...?" disclosure under ``component`` (glossary.details)."""
+    if type(component).__name__ == "Details" and getattr(component, "className", None) == "explain":
+        summary, _, source = component.children
+        yield summary.children, source.children
+        return
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
+        yield from disclosures(child)
+
+
+def test_every_figure_card_says_what_it_is(source, pages):
+    """Each card: a caption with its unit and a "What is ...?" disclosure with a paragraph and its source."""
+    acts = source.activities("mara")
+    race = acts.filter(acts["ascent_m"] > 10_000).row(0, named=True)
+    for layout in (pages["today"].layout(athlete="mara", as_of="2026-03-15"),
+                   pages["goal"].layout(athlete="mara", as_of="2026-03-15"),
+                   pages["activity"].layout(activity_id=race["activity_id"], athlete="mara")):
+        cards = list(stats_of(layout))
+        assert cards
+        for card in cards:
+            said = list(disclosures(card))
+            assert said, card.children[0].children
+            assert all(q.startswith(("What is ", "When does ")) and src.startswith("Source: ") for q, src in said)
+        questions = [q for q, _ in disclosures(layout)]
+        assert len(questions) == len(set(questions))  # each names its figure
+    today = pages["today"].layout(athlete="mara", as_of="2026-03-15")
+    assert glossary.entry("fitness").line in str(today) and "What is the acute:chronic ratio?" in str(today)
+    assert "Acute:chronic ratio (ACWR)" in str(today)  # one name, as on Coach
+    assert "Acute:chronic ratio (ACWR)" in str(pages["coach"].layout(athlete="mara"))
+
+
+def test_today_says_which_day_it_shows(source, pages):
+    today = local_today(source.settings("mara"))
+    shown = pages["today"].layout(athlete="mara", as_of=today.isoformat())
+    assert text(shown, "today-title") == f"mara, {u.fmt_day(today)} (today)"
+    back = find(shown, "as-of-note").children[-1]  # the default for Mara's old data is her last day with training
+    assert back.children == "Back to the last day with training, Sun 15 Mar 2026" and "as_of" not in back.href
+    other = pages["today"].layout(athlete="mara", as_of="2026-03-01")
+    assert text(other, "today-title") == "mara, Sun 1 Mar 2026"
+    assert find(other, "as-of-note").children[-1].children == "Back to the last day with training, Sun 15 Mar 2026"
+    stale = pages["today"].layout(athlete="mara")
+    assert text(stale, "today-title") == "mara, Sun 15 Mar 2026 (last day with training)"
+    note = find(stale, "as-of-note").children
+    assert note[0] == f"Nothing was recorded in the {data.STALE_DAYS} days before today."
+    assert note[-1].children == f"Show today, {u.fmt_day(today)}"
+    goal = pages["goal"].layout(athlete="mara")  # a page whose heading is the goal's: the note names the day
+    assert find(goal, "as-of-note").children[0].startswith("Showing Sun 15 Mar 2026 (last day with training).")
+
+
+def test_today_figures_in_plain_words(source, pages):
+    layout = pages["today"].layout(athlete="mara", as_of="2026-03-15")
+    s = source.summary("mara", MARA_LAST_DAY)
+    assert stat_of(layout, "today-ctl").children[2].children == f"ramp: {readings.ramp_words(s['form']['ramp'])}"
+    assert text(layout, "today-week-time") == u.fmt_duration(s["this_week"]["moving_s"])
+    assert " h " in text(layout, "today-week-time") and text(layout, "today-week-time").endswith(" min")
+    figures = text(layout, "today-last-figures")
+    assert "load 1,360 from heart rate" in figures and "(hr)" not in figures and "59 h 09 min" in figures
+    assert text(layout, "today-last-activity") == "Fri 13 Mar 2026 running"
+    assert "This week (from Mon 9 Mar 2026)" in str(layout)
+    assert not [t for t in shown_text(layout) if re.search(r"\d{4}-\d\d-\d\d", t)]  # no ISO date (links keep them)
+    assert not [t for t in shown_text(layout) if "UTC" in t]
+
+
+def test_a_goal_without_a_date_says_so_in_its_card(writable_source, pages):
+    settings = writable_source.settings("mara")
+    writable_source.save_settings("mara", dataclasses.replace(settings, goal=dataclasses.replace(settings.goal,
+                                                                                                 date=None)))
+    for page, element in (("today", "today-needed"), ("goal", "goal-needed")):
+        layout = pages[page].layout(athlete="mara", as_of="2026-03-08")  # a week short of the goal's ascent
+        assert text(layout, element) == "no goal date"
+        link = find(layout, f"{element}-settings")
+        assert link.children == "Settings" and link.href.startswith("/settings?")
+        assert stat_of(layout, element).children[2].children[:2] == ["Set the goal's date", " in "]
+    goal = pages["goal"].layout(athlete="mara", as_of="2026-03-08")
+    assert "The goal has no date: set it in" in str(find(goal, "goal-plan-none"))
+
+
+def test_the_goal_page_agrees_with_itself_and_shows_local_days(source, pages):
+    layout = pages["goal"].layout(athlete="mara", as_of="2026-03-15")
+    g = source.summary("mara", MARA_LAST_DAY)["goal"]
+    assert g["current_weekly_ascent_m"] >= g["ascent_m"] and g["projected_date"] > "2026-03-15"
+    # the last 7 days climbed the goal's ascent: the trend card says "reached" too, the later date explained
+    assert text(layout, "goal-projected") == "reached" and text(layout, "goal-needed") == "reached"
+    assert "would reach it on" in str(stat_of(layout, "goal-projected").children[2].children)
+    window = stat_of(layout, "goal-best-window").children[2].children
+    assert window == "ending Sun 15 Mar 2026"  # the local day, no UTC clock time
+    assert "UTC" not in str(layout) and "–" not in text(layout, "goal-needed")
+
+
+def test_activity_page_in_plain_words(source, pages):
+    acts = source.activities("mara")
+    race = acts.filter(acts["ascent_m"] > 10_000).row(0, named=True)
+    layout = pages["activity"].layout(activity_id=race["activity_id"], athlete="mara")
+    assert text(layout, "activity-elapsed") == u.fmt_duration(race["elapsed_s"]) == "59 h 09 min"
+    assert stat_of(layout, "activity-load").children[2].children == "from heart rate"
+    assert stat_of(layout, "activity-gap").children[0].children == "Grade-adjusted pace"
+    assert "Fri 13 Mar 2026 running" in str(layout)
+
+
+def test_fatigue_and_training_pages_explain_their_charts(source, pages):
+    fatigue = pages["fatigue"].layout(athlete="mara", to="2026-03-15")
+    said = dict(disclosures(find(fatigue, "fatigue-glossary")))
+    assert {"What is fitness?", "What is form?", "What is the acute:chronic ratio?", "What is monotony?"} <= set(said)
+    assert "Foster 1998" in said["What is monotony?"]
+    training = pages["training"].layout(athlete="mara")
+    assert "What is cumulative ascent?" in dict(disclosures(find(training, "training-glossary")))
 
 
 # ---- uploads

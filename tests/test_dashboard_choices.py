@@ -300,12 +300,12 @@ def test_today_warns_about_a_suspect_run_of_the_last_7_days(source, pages):
     layout = today.layout(athlete="mara", as_of="2026-03-15")
     warnings = find(layout, "today-warnings")
     links = {link.children: link.href for link in _links(warnings)}
-    assert links == {"2026-03-11 running": f"/activity/{fast['activity_id']}?as_of=2026-03-15&athlete=mara",
-                     "2026-03-10 running": f"/activity/{disagrees['activity_id']}?as_of=2026-03-15&athlete=mara"}
+    assert links == {"Wed 11 Mar 2026 running": f"/activity/{fast['activity_id']}?as_of=2026-03-15&athlete=mara",
+                     "Tue 10 Mar 2026 running": f"/activity/{disagrees['activity_id']}?as_of=2026-03-15&athlete=mara"}
     assert "Suspect ascent" in words(warnings)
     # seven days after the 10th (11th to 17th), only the 11th is in the last 7 days
     later = today.layout(athlete="mara", as_of="2026-03-17")
-    assert [link.children for link in _links(find(later, "today-warnings"))] == ["2026-03-11 running"]
+    assert [link.children for link in _links(find(later, "today-warnings"))] == ["Wed 11 Mar 2026 running"]
     # a confirmed run is no longer suspect
     activity.apply_choice("confirm", {"athlete": "mara", "activity_id": fast["activity_id"]})
     after = today.layout(athlete="mara", as_of="2026-03-17")
@@ -352,7 +352,7 @@ def test_excluding_a_suspect_run_in_the_browser(suspect_dir, browser, tmp_path):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         # from Today's warning to the run's page
         page.goto(f"{base}/?athlete=mara&as_of=2026-03-15")
-        page.get_by_role("link", name="2026-03-11 running").click()
+        page.get_by_role("link", name="Wed 11 Mar 2026 running").click()
         page.wait_for_selector("#activity-flag")
         assert "above 2,500 m/h on foot" in page.inner_text("#activity-flag")
         status = page.locator("#activity-goal-status")

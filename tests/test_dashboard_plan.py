@@ -97,7 +97,7 @@ def test_advice_and_race_morning_in_words():
     race = {"name": "Barkley", "date": "2026-06-30", "ascent_m": 17698.0}
     morning = {"date": "2026-06-30", "ctl": 72.4, "atl": 58.9, "tsb": 13.5, "ascent_ctl": 896.9, "descent_ctl": 896.7}
     assert readings.race_morning_line(race, morning, MODEL, u.METRIC) == (
-        "Race morning (Barkley, 2026-06-30): form +13.5, inside the +5..+25 target; fitness 72, "
+        "Race morning (Barkley, Tue 30 Jun 2026): form +13.5, inside the +5..+25 target; fitness 72, "
         "ascent fitness 897 m/day.")
     assert "below the +5..+25 target" in readings.race_morning_line(race, {**morning, "tsb": 4.9}, MODEL, u.METRIC)
     assert "above" in readings.race_morning_line(race, {**morning, "tsb": 25.1}, MODEL, u.METRIC)
@@ -161,7 +161,7 @@ def test_editing_a_week_saves_a_revision_and_changes_the_projection_and_today(so
     pages["plan"].generate(1, VIEW)
     before, today_before = report(source), pages["today"].layout(**QUERY)
     body = html.Div(pages["plan"].edit(edited("load", 1500), VIEW))
-    assert text(body, "plan-message") == f"Saved the week of {WEEK} (revision 2)."
+    assert text(body, "plan-message") == f"Saved the week of {u.fmt_day(WEEK)} (revision 2)."
     saved = plans.latest(source.store, "mara")
     assert (saved.revision, saved.source, saved.weeks["planned_load"][0]) == (2, "page", 1500.0)
     assert shown_week(body)["load"] == 1500
@@ -259,7 +259,8 @@ def test_a_goal_in_the_past_leaves_nothing_to_plan(source, pages):
     assert "as_of=2025-11-09" in find(layout, "plan-look-back").href
     after = pages["plan"].layout(**{**QUERY, "as_of": "2025-11-09"})
     assert find(after, "plan-generate") is not None and find(after, "plan-no-race") is None
-    assert find(layout, "plan-generate") is None and "set a goal date ahead" in text(layout, "plan-none")
+    assert find(layout, "plan-generate") is None and "set a goal date ahead" in str(text(layout, "plan-none"))
+    assert find(layout, "plan-none").children[1].href.startswith("/settings?")  # the way there, in the card
     assert find(pages["today"].layout(**QUERY), "today-advice") is None  # Today stays as it was
     body = html.Div(pages["plan"].generate(1, VIEW))  # a stale button: the library's one line
     assert "is not after 2026-03-10" in text(body, "plan-message")
@@ -277,6 +278,22 @@ def test_a_plan_for_another_race_offers_a_new_one(source, pages):
     assert (saved.revision, saved.race.date) == (2, RACE + dt.timedelta(weeks=2))
 
 
+def test_the_plan_page_in_plain_words(source, pages):
+    """Its figure cards say what they are; dates are local days (the revision's too, no UTC clock time)."""
+    body = html.Div(pages["plan"].generate(1, VIEW))
+    shown = str(body)
+    for question in ("What is race-morning form?", "What is race-morning fitness?", "What is ascent fitness?",
+                     "What is fatigue?"):
+        assert question in shown
+    saved = plans.latest(source.store, "mara").saved_at
+    day = u.fmt_day(u.local_day(saved, source.settings("mara").timezone))
+    assert f"(revision 1, generated on {day})" in shown and "UTC" not in shown
+    peak = report(source)["projection"]["ctl_peak"]
+    assert f"before the race ({u.fmt_day(peak['date'])})" in shown
+    week = next(c for c in find(body, "plan-grid").columnDefs if c["field"] == "week")
+    assert "d3.utcFormat('%a %-d %b %Y')" in week["valueFormatter"]["function"]  # shown as "Mon 9 Mar 2026"
+
+
 # ---- the Coach roster
 
 def test_coach_roster_shows_compliance_and_race_morning_form(source, pages):
@@ -288,7 +305,7 @@ def test_coach_roster_shows_compliance_and_race_morning_form(source, pages):
     assert rows["mara"]["plan"] == readings.compliance_parts(rep["compliance_last_4_weeks"])
     assert all(colour in ("green", "yellow", "red") for _, colour in rows["mara"]["plan"])
     morning = rep["projection"]["race_morning"]
-    assert rows["mara"]["race_form"] == f"{readings.signed(morning['tsb'])} on {RACE}"
+    assert rows["mara"]["race_form"] == f"{readings.signed(morning['tsb'])} on {u.fmt_day(RACE)}"
     assert (rows["tom"]["plan"], rows["tom"]["race_form"]) == (None, u.DASH)  # no plan, no race ahead
     layout = pages["coach"].layout(athlete="mara")
     cell = str(find(layout, {"type": "roster-row", "athlete": "mara"}))
@@ -343,7 +360,7 @@ def test_the_server_refuses_a_plan_change_for_an_athlete_the_user_may_not_see(pl
     week = plans.monday(TOM_TODAY).isoformat()
     body = callback_body(client, "plan-grid.cellValueChanged", edited("load", 900, week), tom_view)
     status, _, answer = client.post_json("/_dash-update-component", body)
-    assert status == 200 and f"Saved the week of {week} (revision 2)." in answer
+    assert status == 200 and f"Saved the week of {u.fmt_day(week)} (revision 2)." in answer
     assert plans.latest(store, "tom").revision == 2
 
 
@@ -402,7 +419,7 @@ def test_edit_one_week_in_a_browser_and_see_the_projection_and_today_change(brow
     visit(page, plan_url, f'#plan-grid .ag-row[row-id="{WEEK}"]')
     tsb_before = shown(page, "plan-race-tsb")
     type_into(page, WEEK, "load", "1500")
-    message_says(page, f"Saved the week of {WEEK} (revision 2).")
+    message_says(page, f"Saved the week of {u.fmt_day(WEEK)} (revision 2).")
     page.wait_for_function("t => document.querySelector('#plan-race-tsb').innerText.trim() !== t", arg=tsb_before)
     saved = plans.latest(store, "mara")
     assert (saved.revision, saved.source, saved.weeks["planned_load"][0]) == (2, "page", 1500.0)

@@ -278,7 +278,7 @@ def test_an_athlete_user_gets_403_for_another_athlete(shared):
                  + [{"id": f"set-{k}", "property": "value", "value": None}
                     for k in ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone", "goal_name", "goal_ascent",
                               "goal_distance", "goal_hours", "goal_loops")]
-                 + [{"id": "set-goal_date", "property": "date", "value": None}],
+                 + [{"id": "set-goal_date", "property": "value", "value": None}],
     }
     status, _, body = client.post_json("/_dash-update-component", save_tom)
     assert status == 403

@@ -81,7 +81,7 @@ def test_unit_conversions_and_formats():
     assert u.elevation(0.3048, u.IMPERIAL) == pytest.approx(1.0)
     assert u.fmt_distance(12_345.0, u.METRIC) == "12.3 km"
     assert u.fmt_elevation(17_698.0, u.IMPERIAL) == "58,064 ft"
-    assert u.fmt_duration(59 * 3600 + 9 * 60 + 10) == "59:09"
+    assert u.fmt_duration(59 * 3600 + 9 * 60 + 10) == "59 h 09 min"
     assert u.fmt_pace(270.0, u.METRIC) == "4:30 /km"
     assert u.fmt_pace(270.0, u.IMPERIAL) == "7:15 /mi"
     assert u.number(None) == u.number(float("nan")) == u.DASH
@@ -149,7 +149,8 @@ def test_acwr_bands_and_values():
     daily = built(daily_frame([60.0] * 35))
     fig = figures.acwr(daily, MODEL)
     assert list(fig.data[0].y) == daily["acwr"].round(2).to_list()
-    assert len(fig.layout.shapes) == len(MODEL.acwr_band_labels)
+    assert len([s for s in fig.layout.shapes if s.type == "rect"]) == len(MODEL.acwr_band_labels)
+    assert sorted(s.y0 for s in fig.layout.shapes if s.type == "line") == sorted(MODEL.acwr_band_edges)
 
 
 def test_acwr_without_enough_history_says_so():
@@ -167,8 +168,22 @@ def test_monotony_strain_has_warn_and_flag_lines():
 def test_vertical_tracks_in_feet():
     daily = daily_frame([50.0] * 10, ascent=1000.0)
     fig = figures.vertical_tracks(daily, u.IMPERIAL)
-    assert [t.name for t in fig.data] == ["ascent fitness", "ascent fatigue", "descent fitness", "descent fatigue"]
+    assert [t.name for t in fig.data] == ["descent fitness", "descent fatigue", "ascent fitness", "ascent fatigue"]
     assert trace(fig, "ascent fitness").y[-1] == pytest.approx(daily["ascent_ctl"][-1] / 0.3048, abs=0.5)
+
+
+def test_vertical_tracks_ascent_stays_visible_over_an_equal_descent():
+    """Ascent equals descent on a loop: the descent lines are wide underneath, the ascent ones narrow on top,
+    and fitness and fatigue differ in dash too (not in colour alone)."""
+    fig = figures.vertical_tracks(daily_frame([50.0] * 10, ascent=1000.0), u.METRIC)
+    assert list(trace(fig, "ascent fitness").y) == list(trace(fig, "descent fitness").y)
+    names = [t.name for t in fig.data]
+    assert max(names.index("ascent fitness"), names.index("ascent fatigue")) == len(names) - 1  # drawn last
+    for kind in ("fitness", "fatigue"):
+        ascent, descent = trace(fig, f"ascent {kind}").line, trace(fig, f"descent {kind}").line
+        assert descent.width >= 2 * ascent.width
+    styles = {(t.line.dash, t.line.color) for t in fig.data}
+    assert len(styles) == 4 and trace(fig, "ascent fitness").line.dash != trace(fig, "ascent fatigue").line.dash
 
 
 # ---- goal and today
@@ -194,6 +209,13 @@ def test_week_vs_plan_bars():
     assert list(fig.data[0].x) == [1200, 3000, 3500]
     without_plan = figures.week_vs_plan(1200.0, 3000.0, None, u.METRIC)
     assert list(without_plan.data[0].y) == ["this week", "last 4 weeks (mean)"]
+
+
+def test_week_vs_plan_without_any_training_says_so_instead_of_an_empty_axis():
+    nothing = figures.week_vs_plan(0.0, 0.0, None, u.METRIC)
+    assert is_empty(nothing) and nothing.layout.annotations[0].text.startswith("No training this week")
+    assert not nothing.layout.xaxis.visible and not nothing.layout.yaxis.visible
+    assert not is_empty(figures.week_vs_plan(0.0, 2000.0, None, u.METRIC))  # a week to compare with: the bars
 
 
 def test_compare_one_line_per_athlete():
@@ -234,6 +256,9 @@ def test_track_is_a_plain_xy_plot_with_equal_axes():
     assert fig.layout.xaxis.scaleanchor == "y"
     north_km = (samples["lat_deg"][-1] - 45.0) * math.radians(1) * figures.EARTH_RADIUS_M / 1000
     assert fig.data[0].y[-1] == pytest.approx(north_km, abs=1e-3)
+    # for the data table: the points in drawing order, the start marker left out; the summary in words
+    assert fig.layout.meta["path"] and trace(fig, "start").meta == figures.NOT_DATA
+    assert fig.layout.meta["summary"].endswith(f"ending {math.hypot(north_km, fig.data[0].x[-1]):.1f} km from it.")
 
 
 def test_track_map_uses_tiles_only_when_asked():
@@ -272,6 +297,68 @@ def test_one_template_everywhere():
     figs = [figures.pmc(daily_frame([50.0] * 10), MODEL), figures.track(samples_frame()),
             figures.weekly_volume(weekly_frame(), "distance_m", u.METRIC)]
     assert all(f.layout.template == figures.TEMPLATE for f in figs)
+    # legends at the bottom of the figure, under the tick labels: never over the plot or its labels on a phone
+    legend = figures.TEMPLATE.layout.legend
+    assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")
+    assert all(f.layout.legend.y is None for f in figs)  # no figure moves it back
+
+
+# ---- contrast: lines and bars 3:1 on white, words 4.5:1 on what is under them (WCAG 2.1 AA)
+
+def rgb(color: str) -> tuple[float, float, float, float]:
+    """``#rrggbb`` or ``rgba(r,g,b,a)`` as red, green, blue (0..255) and opacity."""
+    if color.startswith("#"):
+        return (*(int(color[i:i + 2], 16) for i in (1, 3, 5)), 1.0)
+    r, g, b, a = (float(v) for v in color[color.index("(") + 1:-1].split(","))
+    return r, g, b, a
+
+
+def over(color: str, under: tuple, opacity: float = 1.0) -> tuple:
+    *top, alpha = rgb(color)
+    alpha *= opacity
+    return tuple(alpha * t + (1 - alpha) * b for t, b in zip(top, under[:3]))
+
+
+def contrast(a: tuple, b: tuple) -> float:
+    def luminance(c):
+        lin = [v / 255 / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c[:3]]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+WHITE = (255.0, 255.0, 255.0)
+
+
+def test_every_line_and_bar_colour_is_3_to_1_on_white():
+    colours = {*figures.SPORT_COLORS, figures.INK, figures.MUTED, figures.FITNESS, figures.FATIGUE, figures.FORM,
+               figures.ASCENT, figures.DESCENT, figures.GOAL}
+    assert {c: round(contrast(rgb(c), WHITE), 2) for c in colours if contrast(rgb(c), WHITE) < 3} == {}
+
+
+@pytest.mark.parametrize("make", [figures.pmc, figures.acwr])
+def test_band_labels_are_readable_and_the_fills_only_repeat_them(make):
+    fig = make(built(daily_frame([60.0] * 70)), MODEL)
+    fills = [over(s.fillcolor, WHITE, s.opacity) for s in fig.layout.shapes if s.type == "rect"]
+    labels = [a for a in fig.layout.annotations]
+    assert len(labels) == len(fills) >= 4
+    for label, fill in zip(labels, fills):
+        assert label.font.size >= 12
+        box = over(label.bgcolor, fill)  # the label's box, over its band (the data line runs under it)
+        assert contrast(rgb(label.font.color), box) >= 4.5, label.text
+    # a dashed line at each edge, 3:1 on the fills on both sides of it
+    edges = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(edges) == len(fills) - 1
+    for edge, below, above in zip(sorted(edges, key=lambda s: s.y0), fills, fills[1:]):
+        assert min(contrast(rgb(edge.line.color), below), contrast(rgb(edge.line.color), above)) >= 3
+
+
+def test_monotony_warn_and_flag_lines_differ_in_more_than_colour():
+    fig = figures.monotony_strain(built(daily_frame([50.0, 60.0, 0.0, 70.0, 40.0, 0.0, 80.0] * 2)), MODEL)
+    assert len({s.line.dash for s in fig.layout.shapes}) == 2
+    assert [a.text for a in fig.layout.annotations] == ["warn", "flag"] and fig.layout.annotations[0].font.size >= 12
+    assert "warn from monotony" in fig.layout.meta["also"]
 
 
 # ---- bounded figures: downsampling keeps the peaks
@@ -352,7 +439,8 @@ def test_bands_are_veiled_while_building_history():
     pmc = figures.pmc(daily, MODEL)
     assert veils(pmc) == [veil] and labels(pmc) == ["building history: no bands"]
     assert [s.yref for s in pmc.layout.shapes if s.fillcolor == "white"] == ["y2 domain"]  # the form row
-    assert len([s for s in pmc.layout.shapes if s.fillcolor != "white"]) == len(MODEL.form_band_labels)
+    assert len([s for s in pmc.layout.shapes if s.type == "rect" and s.fillcolor != "white"]) == len(
+        MODEL.form_band_labels)
     # the veil does not widen the axis: fixed to the days shown and the bars' half-widths
     assert list(pmc.layout.xaxis.range) == ["2026-01-04 12:00:00", "2026-03-15 12:00:00"]
     acwr = figures.acwr(daily, MODEL)

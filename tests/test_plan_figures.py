@@ -8,7 +8,7 @@ import math
 import polars as pl
 import pytest
 
-from dashboards import plan_figures
+from dashboards import figures, plan_figures
 from dashboards import units as u
 from trainlog.settings import ModelSettings
 
@@ -45,6 +45,17 @@ def test_projection_draws_the_real_series_then_the_projection_to_race_morning():
     assert form.y[-1] == 14.5 and form.yaxis == "y2"
     marker = traces(fig, "race morning")[0]
     assert list(marker.y) == [14.5] and str(marker.x[0])[:10] == RACE.isoformat()
+    assert marker.meta == figures.NOT_DATA  # the projected form's last point already: once in the data table
+
+
+def test_projection_says_the_last_real_day_and_race_morning_in_words():
+    fig = plan_figures.projection(HISTORY, PROJECTED, MODEL, RACE, MORNING)
+    assert fig.layout.meta["summary"] == (
+        "Fitness, fatigue and form to race day: on Mon 9 Mar 2026, fitness (CTL) 42.0, fatigue (ATL) 54.0, "
+        "form (TSB) -11.0; projected for race morning, Fri 20 Mar 2026: fitness 37.5, fatigue 23.0, form +14.5 "
+        "(target form +5 to +25).")
+    no_race = plan_figures.projection(HISTORY, PROJECTED, MODEL, None, None)
+    assert no_race.layout.meta["summary"].endswith("projected to Thu 19 Mar 2026: fitness 37.5, fatigue 23.0, form +12.0.")
 
 
 def test_projection_marks_race_day_today_and_the_taper_target_band():
@@ -89,6 +100,16 @@ def test_weekly_ascent_colours_done_weeks_by_compliance():
     assert list(done.marker.color) == ["#16a34a", "#dc2626", plan_figures.NOT_OVER, plan_figures.NOT_OVER]
     assert list(done.customdata) == ["green (week over)", "red (week over)", "week not over yet", "week not over yet"]
     assert done.y[3] is None or math.isnan(done.y[3])  # not begun: nothing drawn
+    # the colours repeat words: the data table has them as a column; pale fills are outlined at 3:1 or more
+    assert done.meta == {"notes": "compliance"} and fig.layout.meta == {"x": "week"}
+    for bars in (planned, done):
+        assert bars.marker.line.width >= 1 and contrast_on_white(bars.marker.line.color) >= 3
+
+
+def contrast_on_white(color: str) -> float:
+    lin = [(v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4) for v in (int(color[i:i + 2], 16) / 255
+                                                                                      for i in (1, 3, 5))]
+    return 1.05 / (0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] + 0.05)
 
 
 def test_weekly_ascent_in_feet_and_without_weeks():

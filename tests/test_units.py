@@ -1,7 +1,9 @@
-"""dashboards.units: metric and imperial conversions and the numbers' text, with hand-worked values."""
+"""dashboards.units: metric and imperial conversions and the numbers', durations' and dates' text, with hand-worked
+values."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import polars as pl
@@ -79,15 +81,54 @@ def test_elevation_text():
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [
-        (0.0, "0:00"),
-        (89.0, "0:01"),  # 1.48 min -> 1
-        (3599.0, "1:00"),  # 59.98 min -> 60
-        (5400.0, "1:30"),
-        (59 * 3600 + 12 * 60, "59:12"),  # a 59-hour race stays in hours
+        (0.0, "0 min"),
+        (89.0, "1 min"),  # 1.48 min -> 1
+        (3569.0, "59 min"),  # 59.48 min -> 59: under an hour, minutes only
+        (3599.0, "1 h 00 min"),  # 59.98 min -> 60
+        (5400.0, "1 h 30 min"),
+        (58 * 3600 + 60, "58 h 01 min"),  # hours and minutes, never read as minutes:seconds
+        (59 * 3600 + 12 * 60, "59 h 12 min"),  # a 59-hour race stays in hours
     ],
 )
 def test_duration_text(seconds, text):
     assert u.fmt_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("day", "text"),
+    [
+        (dt.date(2026, 3, 15), "Sun 15 Mar 2026"),
+        (dt.date(2026, 12, 1), "Tue 1 Dec 2026"),  # no leading zero
+        ("2026-03-09", "Mon 9 Mar 2026"),  # the summary's ISO dates
+        (dt.datetime(2026, 6, 26, 23, 30), "Fri 26 Jun 2026"),  # a datetime: its date
+        (None, "–"),
+        ("", "–"),
+    ],
+)
+def test_one_date_format_on_screen(day, text):
+    assert u.fmt_day(day) == text
+
+
+def test_day_names_do_not_follow_the_locale():
+    import locale
+
+    before = locale.setlocale(locale.LC_TIME)
+    try:
+        locale.setlocale(locale.LC_TIME, "de_DE.UTF-8")
+    except locale.Error:
+        pass  # not installed here: the names are written out, whatever the locale
+    try:
+        assert u.fmt_day(dt.date(2026, 3, 15)) == "Sun 15 Mar 2026"
+    finally:
+        locale.setlocale(locale.LC_TIME, before)
+
+
+def test_a_utc_moment_becomes_a_local_date():
+    late = dt.datetime(2026, 3, 15, 22, 25, tzinfo=dt.UTC)
+    assert u.local_day(late, "Europe/Berlin") == dt.date(2026, 3, 15)  # 23:25
+    assert u.local_day(late, "Asia/Tokyo") == dt.date(2026, 3, 16)  # 07:25 the next day
+    assert u.local_day("2026-03-15T22:25:00+00:00", "America/New_York") == dt.date(2026, 3, 15)
+    assert u.local_day("2026-03-15T22:25:00", "Asia/Tokyo") == dt.date(2026, 3, 16)  # naive: read as UTC
 
 
 @pytest.mark.parametrize(

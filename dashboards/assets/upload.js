@@ -21,7 +21,8 @@
     input.id = "upload-input";
     input.multiple = true;
     input.accept = ".fit,.gz,.zip";
-    input.style.display = "none";
+    input.className = "visually-hidden";  // hidden from sight, not from the keyboard: Tab reaches it, Enter opens it
+    input.setAttribute("aria-label", "Choose FIT, .fit.gz or .zip files to upload");
     drop.appendChild(input);
   }
 
@@ -50,7 +51,8 @@
           say("Not imported: " + (body.error || ("the server answered HTTP " + response.status)), "error");
           return;
         }
-        window.location.assign("/upload?" + new URLSearchParams({athlete: body.athlete, job: body.job}));
+        var next = "/upload?" + new URLSearchParams({athlete: body.athlete, job: body.job});
+        if (window.trainlogGo) { window.trainlogGo(next, {id: "upload-input", heading: true}); } else { window.location.assign(next); }
       });
     }).catch(function (error) {
       say("Not imported: the upload did not reach the server (" + error + ").", "error");

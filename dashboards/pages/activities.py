@@ -21,21 +21,25 @@ PAGE_SIZE = 25
 
 
 def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
-    """Table rows: numbers in display units (sortable), the date as a link to the activity page;
-    ``check`` says in words which runs are excluded or have a suspect ascent (:func:`dashboards.readings.run_marker`)."""
+    """Table rows: numbers in display units (sortable), the date (``"Fri 13 Mar 2026"``) as a link to the
+    activity page, sorted by ``day`` (ISO); ``hours`` sorts and filters, ``time`` is how it reads
+    (``"58 h 01 min"``); ``check`` says in words which runs are excluded or have a suspect ascent
+    (:func:`dashboards.readings.run_marker`)."""
     out = []
     for a in acts.iter_rows(named=True):
         link = shell.href(f"/activity/{a['activity_id']}", query)
         out.append({
-            "date": f"[{a['start_date']}]({link})",
+            "date": f"[{u.fmt_day(a['start_date'])}]({link})",
+            "day": a["start_date"].isoformat() if a["start_date"] else "",
             "sport": " / ".join(s for s in (a["sport"], a["sub_sport"]) if s and s != "generic") or "unknown",
             "distance": round(u.distance(a["distance_m"] or 0.0, units), 2),
             "hours": round((a["elapsed_s"] or 0.0) / 3600, 2),
+            "time": u.fmt_duration(a["elapsed_s"]),
             "ascent": round(u.elevation(a["ascent_m"] or 0.0, units)),
             "check": readings.run_marker(a, units),
             "descent": round(u.elevation(a["descent_m"] or 0.0, units)),
             "load": round(a["load"] or 0.0),
-            "load_source": a["load_source"],
+            "load_source": readings.load_from(a["load_source"]).removeprefix("from "),
             "avg_hr": None if a["avg_hr_bpm"] is None else round(a["avg_hr_bpm"]),
             "file": shell.file_name(a["source_file"]),
         })
@@ -45,16 +49,25 @@ def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
 #: Number columns filter "at least" by default (ascent >= 1000 m); the column menu offers the other conditions.
 NUMBER_FILTER = {"cellDataType": "number", "filter": "agNumberColumnFilter", "type": "numericColumn",
                  "filterParams": {"defaultOption": "greaterThanOrEqual"}}
+#: The date column sorts by the row's ISO ``day``, not by its words ("Fri 13 Mar 2026"). A function the grid
+#: checks before it compiles it: it runs the body once with null arguments, hence the guard.
+BY_DAY = ("(function (a, b, nodeA, nodeB) { return nodeA && nodeB ? "
+          "(nodeA.data.day < nodeB.data.day ? -1 : nodeA.data.day > nodeB.data.day ? 1 : 0) : 0; })")
 
 
 def columns(units: str) -> list[dict]:
     """AG Grid column definitions, in display units."""
     dist, elev = u.distance_unit(units), u.elevation_unit(units)
     return [
-        {"field": "date", "headerName": "date", "cellRenderer": "markdown", "linkTarget": "_self", "minWidth": 120},
+        {"field": "date", "headerName": "date", "cellRenderer": "markdown", "linkTarget": "_self", "minWidth": 140,
+         "comparator": {"function": BY_DAY}},
+        {"field": "day", "hide": True},  # the date column's sort key
         {"field": "sport", "headerName": "sport", "minWidth": 130},
         {"field": "distance", "headerName": dist, **NUMBER_FILTER},
-        {"field": "hours", "headerName": "hours", **NUMBER_FILTER},
+        # filters in hours (at least 10: "10"), reads as "58 h 01 min"
+        {"field": "hours", "headerName": "time", "headerTooltip": "elapsed time; filter in hours", **NUMBER_FILTER,
+         "valueFormatter": {"function": "params.data ? params.data.time : ''"}, "minWidth": 110},
+        {"field": "time", "hide": True},  # the time column's words
         {"field": "ascent", "headerName": f"ascent {elev}", **NUMBER_FILTER},
         # beside the ascent: a suspect run's watch and track totals; the words say it, the colour only repeats it
         {"field": "check", "headerName": "check", "minWidth": 170, "tooltipField": "check",
@@ -83,8 +96,9 @@ def layout(**query: shell.QueryValue) -> html.Div:
     return shell.page("/activities", v, [
         html.H1(f"{v.athlete}: {acts.height} activities", className="title"),
         html.P("Sort by clicking a column header; filter by typing in the row under the headers "
-               "(numbers: at least that much, e.g. 1000 under ascent; the column's menu has other conditions).",
-               className="note"),
+               "(numbers: at least that much, e.g. 1000 under ascent; the column's menu has other conditions). "
+               "By keyboard: Tab into the table, move with the arrow keys, press Enter to open a row's activity.",
+               className="note", id="activities-help"),
         html.Section(dag.AgGrid(
             id="activities-table",
             rowData=rows(acts, v.query, v.units),
@@ -94,7 +108,9 @@ def layout(**query: shell.QueryValue) -> html.Div:
                            "resizable": True, "minWidth": 90, "flex": 1},
             dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE,
                              "paginationPageSizeSelector": False, "domLayout": "autoHeight",
-                             "suppressCellFocus": True},
+                             # cells take focus: Tab enters the grid, the arrows move, Enter opens the row's
+                             # activity (assets/view.js)
+                             "ensureDomOrder": True},
             className="ag-theme-quartz activities-grid",
             style={"width": "100%"},
         ), className="card"),

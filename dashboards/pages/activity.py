@@ -12,7 +12,7 @@ import polars as pl
 from dash import ALL, Input, NoUpdate, Output, State, callback, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboards import data, figures, readings, shell
+from dashboards import data, figures, glossary, readings, shell
 from dashboards import units as u
 from trainlog.errors import TrainlogError, first_line
 from trainlog.settings import ModelSettings
@@ -40,21 +40,24 @@ def layout(activity_id: str = "", **query: shell.QueryValue) -> html.Div:
             className="card"))
     a, samples, laps = found
     units = v.units
-    return shell.page("/activities", v, [
-        html.H1(f"{a['start_date']} {a['sport'] or 'activity'}", className="title"),
+    return shell.page("/activities", v, here=f"/activity/{activity_id}", children=[
+        html.H1(readings.run_name(a), className="title"),
         html.P(" · ".join(x for x in (a["sub_sport"], a["device_manufacturer"], a["device_product"],
                                       shell.file_name(a["source_file"])) if x), className="note", id="activity-source"),
         html.Section(html.Div([
-            shell.stat("Distance", u.fmt_distance(a["distance_m"], units, 2), "activity-distance"),
+            shell.stat("Distance", u.fmt_distance(a["distance_m"], units, 2), "activity-distance",
+                       explain=glossary.card("activity_distance")),
             shell.stat("Elapsed", u.fmt_duration(a["elapsed_s"]), "activity-elapsed",
-                       f"moving {u.fmt_duration(a['moving_s'])}"),
+                       f"moving {u.fmt_duration(a['moving_s'])}", explain=glossary.card("elapsed")),
             shell.stat("Ascent", u.fmt_elevation(a["ascent_m"], units), "activity-ascent",
-                       f"descent {u.fmt_elevation(a['descent_m'], units)} · {_ascent_sources(a, units)}"),
-            shell.stat("GAP", u.fmt_pace(a["gap_s_per_km"], units), "activity-gap",
-                       f"km-effort {u.number(a['km_effort'], 1)}"),
-            shell.stat("Load", u.number(a["load"]), "activity-load", f"from {a['load_source']}"),
+                       f"descent {u.fmt_elevation(a['descent_m'], units)} · {_ascent_sources(a, units)}",
+                       explain=glossary.card("activity_ascent")),
+            shell.stat("Grade-adjusted pace", u.fmt_pace(a["gap_s_per_km"], units), "activity-gap",
+                       f"km-effort {u.number(a['km_effort'], 1)}", explain=glossary.card("gap")),
+            shell.stat("Load", u.number(a["load"]), "activity-load", readings.load_from(a["load_source"]),
+                       explain=glossary.card("load")),
             shell.stat("Heart rate", f"{u.number(a['avg_hr_bpm'])} bpm", "activity-hr",
-                       f"max {u.number(a['max_hr_bpm'])}"),
+                       f"max {u.number(a['max_hr_bpm'])} bpm", explain=glossary.card("heart_rate")),
         ], className="stats"), className="card"),
         html.Section(choices_box(a, source.settings(v.athlete).model, units), id="activity-choices", className="card"),
         html.Div([
@@ -62,8 +65,8 @@ def layout(activity_id: str = "", **query: shell.QueryValue) -> html.Div:
             html.Section(shell.graph(figures.pace_gap(samples, units), "activity-pace"), className="card"),
             html.Section(shell.graph(figures.heart_rate(samples), "activity-heart-rate"), className="card"),
             html.Section([
-                dcc.Checklist(id="track-map", options=[{"label": " map tiles (needs the internet)", "value": "map"}],
-                              value=[], className="muted"),
+                html.Button(MAP_LABELS[False], id="track-map", type="button", className="button small",
+                            **{"aria-pressed": "false"}),
                 dcc.Store(id="track-activity", data={"athlete": v.athlete, "activity_id": activity_id,
                                                      "units": units}),
                 shell.graph(figures.track(samples), "activity-track"),
@@ -143,13 +146,25 @@ def _laps(laps: pl.DataFrame, units: str) -> html.Section:
     ], className="card")
 
 
+#: The map button's words, map tiles off and on (a toggle button: ``aria-pressed`` says which).
+MAP_LABELS = {False: "Show on map tiles (needs the internet)", True: "Show the plain track"}
+
+
 @callback(
     Output("activity-track", "figure"),
-    Input("track-map", "value"),
+    Output("track-map", "aria-pressed"),
+    Output("track-map", "children"),
+    Input("track-map", "n_clicks"),
     State("track-activity", "data"),
     prevent_initial_call=True,
 )
-def toggle_map(choice: list[str] | None, which: object) -> go.Figure:
+def toggle_map(n_clicks: int | None, which: object) -> tuple[go.Figure, str, str]:
+    """Each press of the map button: the track on map tiles, then the plain x/y track again."""
+    on_map = bool(n_clicks) and n_clicks % 2 == 1
+    return track_figure(which, on_map), "true" if on_map else "false", MAP_LABELS[on_map]
+
+
+def track_figure(which: object, on_map: bool) -> go.Figure:
     """The plain x/y track, or the track on map tiles when asked for."""
     which = which if isinstance(which, dict) else {}
     athlete, activity_id = str(which.get("athlete")), str(which.get("activity_id"))
@@ -159,7 +174,7 @@ def toggle_map(choice: list[str] | None, which: object) -> go.Figure:
     if found is None:
         return figures.empty("Track", "Activity not found")
     samples = found[1]
-    return figures.track_map(samples) if "map" in (choice or []) else figures.track(samples)
+    return figures.track_map(samples) if on_map else figures.track(samples)
 
 
 #: What the status line says after a choice.

@@ -6,9 +6,9 @@ import datetime as dt
 
 import dash
 import polars as pl
-from dash import Input, NoUpdate, Output, State, callback, dcc, html
+from dash import dcc, html
 
-from dashboards import data, figures, readings, shell
+from dashboards import data, figures, glossary, readings, shell
 from dashboards import units as u
 from dashboards.shell import Children
 from trainlog.errors import TrainlogError, first_line
@@ -27,6 +27,11 @@ def chosen_athletes(compare: str | None, athletes: list[str]) -> list[str]:
         return list(athletes)
     named = compare.split(",")
     return [a for a in athletes if a in named]
+
+
+def toggled(chosen: list[str], athlete: str) -> list[str]:
+    """The comparison with ``athlete`` added, or taken out when it was in."""
+    return [a for a in chosen if a != athlete] if athlete in chosen else [*chosen, athlete]
 
 
 def compare_query(chosen: list[str] | None, athletes: list[str]) -> str | None:
@@ -52,15 +57,17 @@ def roster_rows(units: str) -> list[dict]:
                         "race_form": u.DASH, "flags": [f"{athlete}: {first_line(exc)}"]})
             continue
         flags = readings.warnings({**s, "defaults_in_use": []}, source.settings(athlete).model)
+        # in the cold start no band (never "danger"): METRICS.md's "building history" instead
+        cold = "building history" if readings.building_history(s) else None
         out.append({
             "athlete": athlete,
-            "as_of": as_of.isoformat(),
+            "as_of": u.fmt_day(as_of),
             "ctl": u.number(s["form"]["ctl"]),
-            "tsb": f"{u.number(s['form']['tsb'])} {s['form']['band'] or ''}".strip(),
-            "acwr": f"{u.number(s['acwr']['value'], 2)} {s['acwr']['band'] or ''}".strip(),
+            "tsb": f"{u.number(s['form']['tsb'])} {cold or s['form']['band'] or ''}".strip(),
+            "acwr": f"{u.number(s['acwr']['value'], 2)} {cold or s['acwr']['band'] or ''}".strip(),
             "week_ascent": u.fmt_elevation(s["this_week"]["ascent_m"], units),
             "best_7day": u.fmt_elevation(s["goal"]["best_7day_ascent_m"], units),
-            "goal": s["goal"]["date"] or u.DASH,
+            "goal": u.fmt_day(s["goal"]["date"]) if s["goal"]["date"] else "no date set",
             "plan": plan,
             "race_form": race_form,
             "flags": flags,
@@ -70,10 +77,10 @@ def roster_rows(units: str) -> list[dict]:
 
 def _plan_figures(athlete: str, as_of: dt.date) -> tuple[list[tuple[str, str | None]] | None, str]:
     """The plan's compliance over the last 4 weeks (:func:`dashboards.readings.compliance_parts`; None without a
-    plan) and race-morning projected form (``"+13.6 on 2026-06-30"``; a dash without a race ahead)."""
+    plan) and race-morning projected form (``"+13.6 on Tue 30 Jun 2026"``; a dash without a race ahead)."""
     rep = data.get().plan_report(athlete, as_of)
     morning = rep["projection"]["race_morning"]
-    race_form = f"{readings.signed(morning['tsb'])} on {morning['date']}" if morning else u.DASH
+    race_form = f"{readings.signed(morning['tsb'])} on {u.fmt_day(morning['date'])}" if morning else u.DASH
     plan = readings.compliance_parts(rep["compliance_last_4_weeks"]) if rep["revision"] is not None else None
     return plan, race_form
 
@@ -99,8 +106,8 @@ def layout(**query: shell.QueryValue) -> html.Div:
         return shell.no_data("/coach")
     athletes = data.get().athletes()
     chosen = chosen_athletes(shell.plain_query(query).get("compare"), athletes)
-    head = ["athlete", "day shown", "CTL", "form", "ACWR", "ascent this week", "best 7 days", "goal date",
-            "plan, last 4 weeks", "race-morning form", "flags"]
+    head = ["athlete", "day shown", "Fitness (CTL)", "Form (TSB)", "Acute:chronic ratio (ACWR)", "ascent this week",
+            "best 7 days", "goal date", "plan, last 4 weeks", "race-morning form", "flags"]
     body = [
         html.Tr([
             html.Td(dcc.Link(r["athlete"], href=shell.href("/", {"athlete": r["athlete"], "units": v.query.get("units")}))),
@@ -118,26 +125,31 @@ def layout(**query: shell.QueryValue) -> html.Div:
             html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
                                 className="plain roster", id="coach-roster"), className="table-wrap"),
         ], className="card"),
+        glossary.section("What the roster's figures mean", ("fitness", "form", "acwr", "best_7day"), "coach-glossary"),
         html.Section([
             html.H2("Side by side"),
-            dcc.Dropdown(id="compare-athletes", options=athletes, value=chosen, multi=True),
-            html.Div(id="compare-graphs", className="grid"),
+            _compare_choice(chosen, athletes, v.query),
+            html.Div(compare(chosen, v.units), id="compare-graphs", className="grid"),
         ], className="card"),
     ])
 
 
-@callback(
-    Output("url", "search", allow_duplicate=True),
-    Input("compare-athletes", "value"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def compare_to_url(chosen: list[str] | None, search: str | None) -> str | NoUpdate:
-    """Keep the chosen athletes in the URL (``compare=a,b``), so a link reopens the same comparison."""
-    return shell.search_with(search, compare=compare_query(chosen, data.get().athletes()))
+def _compare_choice(chosen: list[str], athletes: list[str], query: dict) -> html.Div:
+    """One link per athlete that adds them to the comparison or takes them out (the URL's ``compare=a,b``,
+    so a link reopens the same comparison); the words say which, ``aria-current`` marks those shown."""
+    def link(athlete: str) -> html.A:
+        shown = athlete in chosen
+        target = shell.href("/coach", query, compare=compare_query(toggled(chosen, athlete), athletes))
+        return html.A([("✓ " if shown else "+ ") + athlete,
+                       html.Span(" (shown: select to take out)" if shown else " (select to add)",
+                                 className="visually-hidden")],
+                      href=target, id=f"compare-{athlete}", className="toggle-link" + (" active" if shown else ""),
+                      **{"data-spa": "", **({"aria-current": "true"} if shown else {})})
+    return html.Div([html.Span("Compare", id="compare-label", className="control-label"), *map(link, athletes)],
+                    id="compare-athletes", className="control-group compare-choice", role="group",
+                    **{"aria-labelledby": "compare-label"})
 
 
-@callback(Output("compare-graphs", "children"), Input("compare-athletes", "value"), State("ctl-units", "value"))
 def compare(athletes: object, units: str | None) -> list[html.Div]:
     """One graph per compared column, one line per chosen athlete (each up to their own day)."""
     units = u.system(units)
@@ -153,5 +165,6 @@ def compare(athletes: object, units: str | None) -> list[html.Div]:
             ascent_7d = u.elevation(pl.col("ascent_m").rolling_sum(7, min_samples=1), units)
             dailies[athlete] = daily.with_columns(ascent_7d=ascent_7d)
     unit = u.elevation_unit(units)
-    return [html.Div(shell.graph(figures.compare(dailies, column, title.format(unit=unit))), className="card")
+    return [html.Div(shell.graph(figures.compare(dailies, column, title.format(unit=unit)), f"coach-{column}",
+                                 level=3), className="card")
             for column, title in COMPARED]

@@ -7,7 +7,7 @@ import dash
 import polars as pl
 from dash import html
 
-from dashboards import data, figures, readings, shell
+from dashboards import data, figures, glossary, readings, shell
 from trainlog.settings import ModelSettings
 
 dash.register_page(__name__, path="/fatigue", name="Fatigue", title="Fatigue · trainlog", order=2)
@@ -33,6 +33,8 @@ def layout(**query: shell.QueryValue) -> html.Div:
             html.Section(shell.graph(figures.monotony_strain(daily, model), "fatigue-monotony"), className="card"),
         ], className="grid"),
         html.Section(shell.graph(figures.vertical_tracks(daily, v.units), "fatigue-vertical"), className="card"),
+        glossary.section("What the charts show", ("fitness", "fatigue", "form", "ramp", "acwr", "monotony", "strain",
+                                                  "ascent_fitness"), "fatigue-glossary"),
     ])
 
 
@@ -42,7 +44,7 @@ def _history_note(history: pl.DataFrame, model: ModelSettings) -> html.P | None:
     if span is None or history.is_empty() or span[1] < history["date"].max():
         return None
     day = readings.history_day(history["date"].min(), history["date"].max())
-    return html.P(f"Form, ACWR and monotony: {readings.history_text(day, model.history_days)}. The bands and "
-                  f"warnings apply once "
-                  f"there are {model.history_days} days of history.", id="fatigue-history",
-                  className="note history-note")
+    return html.P(f"Fitness, fatigue, form, the acute:chronic ratio (ACWR) and monotony: "
+                  f"{readings.history_text(day, model.history_days)}. No band and no warning until there are "
+                  f"{model.history_days} days of history: while fitness builds up from zero, every ratio is high by "
+                  "construction.", id="fatigue-history", className="note history-note")

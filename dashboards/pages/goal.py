@@ -1,12 +1,17 @@
-"""Goal: readiness for the goal race, the projection, and the weekly ascent needed from today."""
+"""Goal: readiness for the goal race, the projection, and the weekly ascent needed from today.
+
+Each figure card says what it is (:mod:`dashboards.glossary`); dates are local days (the best window's end
+too, never a UTC clock time); "reached", a missing or past goal date are said inside the card concerned."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import dash
 import polars as pl
 from dash import dcc, html
 
-from dashboards import data, figures, readings, shell
+from dashboards import data, figures, glossary, readings, shell
 from dashboards import units as u
 
 dash.register_page(__name__, path="/goal", name="Goal", title="Goal · trainlog", order=3)
@@ -30,8 +35,9 @@ def layout(**query: shell.QueryValue) -> html.Div:
         return u.fmt_elevation(metres, units)
 
     when = readings.goal_when(g["date"], g["days_to_goal"])
-    on_track, tone = readings.track(g["on_track"])
-    projected = g["projected_date"] or "not at the current trend"
+    projected, projected_detail = readings.projection_words(g, v.as_of, settings.model.trend_weeks)
+    window_day = _window_day(source.analysis(v.athlete, v.as_of).windows, g["best_window_end_utc"])
+    settings_link = shell.href("/settings", v.query)
     return shell.page("/goal", v, [
         html.H1(f"{v.athlete}: {g['name']}", className="title"),
         shell.as_of_note("/goal", v),
@@ -39,42 +45,76 @@ def layout(**query: shell.QueryValue) -> html.Div:
             html.H2("The race"),
             html.P([f"{when} · {elev(g['ascent_m'])} of ascent, {u.fmt_distance(g['distance_m'], units, 0)}, "
                     f"{g['time_limit_h']:g} h limit, {g['loops']} loops of {elev(g['loop_ascent_m'])}. ",
-                    dcc.Link("Change the goal", href=shell.href("/settings", v.query))], className="muted"),
+                    dcc.Link("Change the goal", href=settings_link)], className="muted"),
             html.Div([
-                shell.stat("Goal ascent", elev(g["ascent_m"]), "goal-ascent"),
+                shell.stat("Goal ascent", elev(g["ascent_m"]), "goal-ascent", explain=glossary.card("goal_ascent")),
                 shell.stat("Best 7 days", elev(g["best_7day_ascent_m"]), "goal-best-7day",
-                           f"ending {g['best_7day_end'] or u.DASH}"),
+                           f"ending {u.fmt_day(g['best_7day_end'])}", explain=glossary.card("best_7day")),
                 shell.stat(f"Best {g['time_limit_h']:g} h window", elev(g["best_window_ascent_m"]), "goal-best-window",
-                           f"ending {(g['best_window_end_utc'] or u.DASH)[:16].replace('T', ' ')} UTC"),
+                           f"ending {u.fmt_day(window_day)}", explain=glossary.card("best_window")),
                 shell.stat("Biggest activity", elev(g["biggest_activity_ascent_m"]), "goal-biggest",
-                           f"{u.number(g['biggest_activity_loops'], 1)} loops of {elev(g['loop_ascent_m'])}"),
+                           f"{u.number(g['biggest_activity_loops'], 1)} loops of {elev(g['loop_ascent_m'])}",
+                           explain=glossary.card("biggest")),
             ], className="stats"),
         ], className="card"),
         html.Section([
-            html.H2("From today"),
+            html.H2(f"Your climbing now, against the goal ({u.fmt_day(v.as_of)})"),
             html.Div([
-                shell.stat("Last 7 days", elev(g["current_weekly_ascent_m"]), "goal-current"),
-                shell.stat("Needed this week", elev(g["needed_weekly_ascent_m"]), "goal-needed", on_track, tone=tone),
-                shell.stat("Trend", f"{u.number(u.elevation(g['trend_m_per_week'], units))} {u.elevation_unit(units)}/wk",
-                           "goal-trend", f"over the last {settings.model.trend_weeks} weeks"),
-                shell.stat("Trend reaches the goal ascent", projected, "goal-projected", "as weekly ascent"),
+                shell.stat("Last 7 days", elev(g["current_weekly_ascent_m"]), "goal-current",
+                           f"ending {u.fmt_day(v.as_of)}", explain=glossary.card("last_7_days")),
+                _needed(g, units, settings_link),
+                shell.stat("Trend", f"{_plus(u.elevation(g['trend_m_per_week'], units))} {u.elevation_unit(units)}/wk",
+                           "goal-trend", f"the change in weekly climbing each week, over the last "
+                           f"{settings.model.trend_weeks} weeks",
+                           explain=glossary.card("trend")),
+                shell.stat("Trend reaches the goal", projected, "goal-projected", projected_detail,
+                           tone=readings.Tone.GOOD if projected == "reached" else readings.Tone.NONE,
+                           explain=glossary.card("projected")),
             ], className="stats"),
-            shell.graph(figures.goal_progress(source.daily(v.athlete, v.as_of), plan, g["ascent_m"], units), "goal-graph"),
+            shell.graph(figures.goal_progress(source.daily(v.athlete, v.as_of), plan, g["ascent_m"], units), "goal-graph",
+                        level=3),
         ], className="card"),
-        _plan_table(plan, g["days_to_goal"], settings.model.ramp_cap, units),
+        _plan_table(plan, g["days_to_goal"], settings.model.ramp_cap, units, settings_link),
     ])
 
 
-def _plan_table(plan: pl.DataFrame, days_to_goal: int | None, ramp_cap: float, units: str) -> html.Section:
+def _plus(value: float) -> str:
+    """A trend with its sign: ``"+2,693"``, ``"-120"``, ``"0"``."""
+    return ("+" if round(value) > 0 else "") + u.number(value)
+
+
+def _window_day(windows: pl.DataFrame, end_utc: str | None) -> dt.date | None:
+    """The local day of the best window's end (the summary gives its UTC moment; the analysis's windows,
+    one per local day, know the day it was booked on)."""
+    if end_utc is None:
+        return None
+    end = dt.datetime.fromisoformat(end_utc)
+    found = windows.filter(pl.col("window_end_utc") == end)
+    return found["date"][0] if not found.is_empty() else u.local_day(end)
+
+
+def _needed(g: dict, units: str, settings_link: str) -> html.Div:
+    """"Needed this week": the ascent, "reached", or what a missing or past goal date means, with a link to Settings."""
+    value, detail, tone = readings.needed_words(g, units)
+    if readings.need_state(g) in (readings.NO_DATE, readings.PASSED):
+        detail = [detail, " in ", dcc.Link("Settings", href=settings_link, id="goal-needed-settings"), "."]
+    return shell.stat("Needed this week", value, "goal-needed", detail, tone=tone, explain=glossary.card("needed"))
+
+
+def _plan_table(plan: pl.DataFrame, days_to_goal: int | None, ramp_cap: float, units: str,
+                settings_link: str) -> html.Section:
+    settings = dcc.Link("Settings", href=settings_link)
     if days_to_goal is None:
-        body = html.P("Set a goal date in Settings to see the weekly ascent needed from today.")
+        body = html.P(["The goal has no date: set it in ", settings, " to see the weekly ascent needed, week by week."],
+                      id="goal-plan-none")
     elif plan.is_empty():
-        body = html.P("The goal date has passed: set the next goal in Settings.")
+        body = html.P(["The goal date has passed: set the next goal in ", settings, "."], id="goal-plan-none")
     else:
         rest = plan.height - PLAN_ROWS
         body = html.Div([html.Table([
             html.Thead(html.Tr([html.Th("week from"), html.Th("ascent needed")])),
-            html.Tbody([html.Tr([html.Td(str(r["week_start"])), html.Td(u.fmt_elevation(r["needed_ascent_m"], units))])
+            html.Tbody([html.Tr([html.Td(u.fmt_day(r["week_start"])),
+                                 html.Td(u.fmt_elevation(r["needed_ascent_m"], units))])
                         for r in plan.head(PLAN_ROWS).iter_rows(named=True)]),
         ], className="plain", id="goal-plan"),
             html.P(f"… and {rest} more weeks to the race.", className="note") if rest > 0 else None],

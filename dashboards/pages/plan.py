@@ -19,7 +19,7 @@ import dash_ag_grid as dag
 import polars as pl
 from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
-from dashboards import data, plan_figures, readings, shell
+from dashboards import data, glossary, plan_figures, readings, shell
 from dashboards import units as u
 from trainlog.analysis.plan import MEASURES
 from trainlog.days import clamp_day, parse_day
@@ -44,6 +44,10 @@ ELEVATIONS = ("ascent", "descent")
 #: When the goal race is over, the page offers to show the plan from this many weeks before it.
 LOOK_BACK_WEEKS = 16
 PROJECTION = {"date": pl.Date, "ctl": pl.Float64, "atl": pl.Float64, "tsb": pl.Float64}
+#: How a revision was saved (:data:`trainlog.store.plans.SOURCES`), in words.
+SOURCE_WORDS = {"generate": "generated", "set": "set from the command line", "import": "imported", "page": "edited here"}
+#: The weeks table shows a week's Monday as every page shows a date ("Mon 9 Mar 2026"); its data stays ISO.
+DAY_FORMAT = "params.value ? d3.utcFormat('%a %-d %b %Y')(d3.utcParse('%Y-%m-%d')(params.value)) : ''"
 
 
 def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
@@ -101,7 +105,8 @@ def columns(units: str) -> list[dict]:
     number = {"editable": True, "cellDataType": "number", "type": "numericColumn"}
     done = {"cellDataType": "number", "type": "numericColumn"}
     return [
-        {"field": "week", "headerName": "week of", "pinned": "left", "minWidth": 112, "cellDataType": "text"},
+        {"field": "week", "headerName": "week of", "pinned": "left", "minWidth": 130, "cellDataType": "text",
+         "valueFormatter": {"function": DAY_FORMAT}},
         {"field": "kind", "headerName": "kind", "editable": True, "cellEditor": "agSelectCellEditor",
          "cellEditorParams": {"values": list(plans.WEEK_KINDS)}, "minWidth": 100},
         {"field": "hours", "headerName": "hours", **number},
@@ -149,7 +154,7 @@ def _race_card(rep: dict, model: ModelSettings, units: str, today: dt.date, quer
                              id="plan-look-back"), "."]
         return html.Section([
             html.H2("Race day"),
-            html.P(["No race ahead: set the goal's date (after ", today.isoformat(), ") in ",
+            html.P(["No race ahead: set the goal's date (after ", u.fmt_day(today), ") in ",
                     dcc.Link("Settings", href=shell.href("/settings", query)), " to plan to race day.", *(past or [])],
                    id="plan-no-race"),
         ], className="card")
@@ -164,12 +169,15 @@ def _race_card(rep: dict, model: ModelSettings, units: str, today: dt.date, quer
         html.Div([
             shell.stat("Race-morning form", readings.signed(morning["tsb"]), "plan-race-tsb",
                        f"target {model.taper_form_min:+g}..{model.taper_form_max:+g}",
-                       tone=readings.race_morning_tone(morning["tsb"], model)),
+                       tone=readings.race_morning_tone(morning["tsb"], model), explain=glossary.card("race_form")),
             shell.stat("Race-morning fitness", u.number(morning["ctl"]), "plan-race-ctl",
-                       f"peaks {peak['days_before_race']} days out ({peak['date']})" if peak else None),
+                       f"peaks {peak['days_before_race']} day{'' if peak['days_before_race'] == 1 else 's'} before the "
+                       f"race ({u.fmt_day(peak['date'])})" if peak else None, explain=glossary.card("race_fitness")),
             shell.stat("Ascent fitness", f"{u.fmt_elevation(morning['ascent_ctl'], units)}/day", "plan-race-ascent",
-                       f"descent {u.fmt_elevation(morning['descent_ctl'], units)}/day"),
-            shell.stat("Fatigue", u.number(morning["atl"]), "plan-race-atl", "ATL on race morning"),
+                       f"descent {u.fmt_elevation(morning['descent_ctl'], units)}/day on race morning",
+                       explain=glossary.card("ascent_fitness")),
+            shell.stat("Fatigue (ATL)", u.number(morning["atl"]), "plan-race-atl", "on race morning",
+                       explain=glossary.card("fatigue")),
         ], className="stats"),
         html.P(readings.advice_line(rep["today"], units), id="plan-advice"),
         html.P(["Last 4 weeks against the plan: ", readings.compliance_text(rep["compliance_last_4_weeks"])],
@@ -201,16 +209,18 @@ def _editor(athlete: str, rep: dict, units: str, today: dt.date, query: dict) ->
     generate = html.Button("Generate a plan" if rep["revision"] is None else "Generate a new plan from the goal",
                            id="plan-generate", className="button primary") if ahead else None
     if rep["revision"] is None:
-        why = (f"No plan yet. trainlog can build one from the goal ({goal.name}, {goal.date}) and the last 4 weeks: "
-               "ramping the weekly ascent at most the cap, with recovery weeks, a peak and a taper."
-               if ahead else "No plan yet: set a goal date ahead in Settings first.")
+        why = (f"No plan yet. trainlog can build one from the goal ({goal.name}, {u.fmt_day(goal.date)}) and the "
+               "last 4 weeks: ramping the weekly ascent at most the cap, with recovery weeks, a peak and a taper."
+               if ahead else ["No plan yet: set a goal date ahead in ",
+                              dcc.Link("Settings", href=shell.href("/settings", query)), " first."])
         return html.Section([html.H2("The plan"), html.P(why, id="plan-none"), generate], className="card")
     race = rep["race"]
     stale = (race["name"], race["date"], race["ascent_m"]) != (goal.name, goal.date and goal.date.isoformat(),
                                                               goal.ascent_m)
-    saved = (rep["saved_at"] or "")[:16].replace("T", " ")
+    saved = u.fmt_day(u.local_day(rep["saved_at"], data.get().settings(athlete).timezone)) if rep["saved_at"] else u.DASH
+    how = SOURCE_WORDS.get(rep["source"], rep["source"])
     return html.Section([
-        html.H2(["The plan, week by week ", html.Small(f"(revision {rep['revision']}, {rep['source']}, {saved} UTC)")]),
+        html.H2(["The plan, week by week ", html.Small(f"(revision {rep['revision']}, {how} on {saved})")]),
         html.P("Click a planned figure, type and press Enter: the plan is checked and saved at once as a new revision. "
                "Changing the hours changes the load in proportion, and the ascent the descent, unless you change "
                "them too. Done figures are coloured once a week is over: green within 80-120 % of the plan, "
@@ -288,7 +298,7 @@ def week_changes(changed: object, units: str) -> dict[dt.date, dict[str, object]
         week = parse_day(str(event["data"].get("week")), "week")
         value = event.get("value")
         if value is None and column != "note":
-            raise InvalidValue(f"week of {week}: {name} is empty: type a number")
+            raise InvalidValue(f"week of {week}: {name} is empty: type a number")  # as the library's checks say it
         if column in ELEVATIONS and units == u.IMPERIAL and isinstance(value, (int, float)) and not isinstance(value, bool):
             value = value * M_PER_FT
         out.setdefault(week, {})[field] = value
@@ -315,7 +325,7 @@ def edit(changed: object, stored: object) -> list | NoUpdate:
         if not edits:
             return no_update
         saved = data.get().edit_weeks(athlete, edits)
-        said = ", ".join(str(w) for w in sorted(edits))
+        said = ", ".join(u.fmt_day(w) for w in sorted(edits))
         message = _message(f"Saved the week of {said} (revision {saved.revision}).")
     except TrainlogError as exc:  # a bad value, a plan that breaks a rule, a disk that refuses: nothing saved
         message = _message(f"Not saved: {first_line(exc)}", ok=False)

@@ -180,7 +180,7 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
         timezone = timezone.strip() or None
     # an edit, not a rebuild: values the form does not show (ftp_w, start_ctl, start_atl, the model) are kept
     return edited(current, {
-        "sex": values.get("sex") or None,
+        "sex": values["sex"].strip().lower() or None if isinstance(values.get("sex"), str) else None,
         "hr_max_bpm": number("hr_max"),
         "hr_rest_bpm": number("hr_rest"),
         "lthr_bpm": number("lthr"),
@@ -213,10 +213,10 @@ def layout(**query: object) -> object:
         html.P("Empty fields use the default shown in grey; the dashboard says when defaults are in use.",
                className="note"),
         html.Section([html.H2("Athlete"), html.Div([
-            _field("Sex (for the TRIMP weighting)", dcc.Dropdown(
-                id="set-sex", value=s.sex or "", clearable=False, searchable=False,
-                options=[{"label": "unknown", "value": ""}, {"label": "female", "value": "female"},
-                         {"label": "male", "value": "male"}])),
+            # native inputs (Dash's dropdown and date picker fail screen readers): a text field offering the two words
+            _field("Sex for the TRIMP weighting (female, male, or empty for unknown)", dcc.Input(
+                id="set-sex", type="text", value=s.sex or "", list="set-sex-options", placeholder="unknown")),
+            html.Datalist([html.Option(value="female"), html.Option(value="male")], id="set-sex-options"),
             _field(label("hr_max", v.units), num("hr_max", f"{r.hr_max_bpm:g}")),
             _field(label("hr_rest", v.units), num("hr_rest", f"{r.hr_rest_bpm:g}")),
             _field(label("lthr", v.units), num("lthr", f"{r.lthr_bpm:.0f}")),
@@ -228,9 +228,8 @@ def layout(**query: object) -> object:
         ], className="form")], className="card"),
         html.Section([html.H2("Goal race"), html.Div([
             _field("Name", dcc.Input(id="set-goal_name", type="text", value=shown["goal_name"])),
-            _field("Date (local start)", dcc.DatePickerSingle(
-                id="set-goal_date", date=shown["goal_date"], display_format="YYYY-MM-DD",
-                first_day_of_week=1, clearable=True)),
+            _field("Date, local start (empty: no date)", dcc.Input(
+                id="set-goal_date", type="date", value=shown["goal_date"] or "")),
             _field(label("goal_ascent", v.units), num("goal_ascent")),
             _field(label("goal_distance", v.units), num("goal_distance")),
             _field(label("goal_hours", v.units), num("goal_hours")),
@@ -249,7 +248,7 @@ def layout(**query: object) -> object:
     Input("settings-save", "n_clicks"),
     State("settings-athlete", "data"),
     State("settings-units", "data"),
-    *[State(f"set-{name}", "date" if name == "goal_date" else "value") for name in FIELDS],
+    *[State(f"set-{name}", "value") for name in FIELDS],
     prevent_initial_call=True,
 )
 def save(n_clicks: int | None, athlete: str, units: str | None, *values: object) -> tuple[str, str]:

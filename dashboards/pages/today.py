@@ -1,5 +1,8 @@
 """Today: form and ACWR with their readings, this week against the last four and the plan,
-goal progress, the last activity and warnings. With no data: load the sample athletes."""
+goal progress, the last activity and warnings. With no data: load the sample athletes.
+
+Every figure card says what it is (:mod:`dashboards.glossary`: a caption with its unit, "What is ...?");
+the heading names the day shown, and empty states say what they mean inside their card."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ import dash
 import polars as pl
 from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
-from dashboards import data, figures, readings, shell
+from dashboards import data, figures, glossary, readings, shell
 from dashboards import units as u
+from trainlog.analysis.stored import local_today
 from trainlog.errors import TrainlogError, first_line
 from trainlog.settings import ModelSettings
 
@@ -26,13 +30,15 @@ def layout(**query: shell.QueryValue) -> html.Div:
         return shell.page("/", None, _sample_loader())
     source = data.get()
     s = source.summary(v.athlete, v.as_of)
-    model = source.settings(v.athlete).model
+    settings = source.settings(v.athlete)
+    model = settings.model
     acts = source.activities(v.athlete, v.as_of)
     form = s["form"]
     history = readings.history_text(form["history_day"], form["history_days"]) if readings.building_history(s) else None
+    role = readings.day_role(v.as_of, local_today(settings), source.last_day(v.athlete))
     return shell.page("/", v, [
-        html.H1(f"{v.athlete}: today", className="title"),
-        shell.as_of_note("/", v),
+        html.H1(f"{v.athlete}, {readings.day_words(v.as_of, role)}", id="today-title", className="title"),
+        shell.as_of_note("/", v, named=True),
         _form_and_acwr(s, model, history),
         _plan(v, model),
         _week(s, v.units),
@@ -54,16 +60,20 @@ def _form_and_acwr(s: dict, model: ModelSettings, history: str | None = None) ->
         return [html.Span(name or u.DASH, id=element_id, className="band"), " ", reading]
 
     return html.Section([
-        html.H2("Form"),
+        html.H2("Form and load"),
         html.Div([
             shell.stat("Form (TSB)", u.number(form["tsb"]), "today-tsb",
                        band(form["band"], "today-form-band", readings.form_reading(form["band"], model)),
-                       tone=readings.Tone.NONE if history else readings.form_tone(form["band"], model)),
-            shell.stat("Fitness (CTL)", u.number(form["ctl"]), "today-ctl", f"ramp {u.number(form['ramp'], 1)} a week"),
-            shell.stat("Fatigue (ATL)", u.number(form["atl"]), "today-atl"),
-            shell.stat("Acute:chronic", u.number(acwr["value"], 2), "today-acwr",
+                       tone=readings.Tone.NONE if history else readings.form_tone(form["band"], model),
+                       explain=glossary.card("form")),
+            shell.stat("Fitness (CTL)", u.number(form["ctl"]), "today-ctl",
+                       f"ramp: {readings.ramp_words(form['ramp'])}",
+                       explain=[*glossary.card("fitness"), glossary.details("ramp")]),
+            shell.stat("Fatigue (ATL)", u.number(form["atl"]), "today-atl", explain=glossary.card("fatigue")),
+            shell.stat("Acute:chronic ratio (ACWR)", u.number(acwr["value"], 2), "today-acwr",
                        band(acwr["band"], "today-acwr-band", readings.acwr_reading(acwr["band"], model)),
-                       tone=readings.Tone.NONE if history else readings.acwr_tone(acwr["band"], model)),
+                       tone=readings.Tone.NONE if history else readings.acwr_tone(acwr["band"], model),
+                       explain=glossary.card("acwr")),
         ], className="stats"),
     ], className="card")
 
@@ -96,35 +106,44 @@ def _week(s: dict, units: str) -> html.Section:
         return f"last 4 weeks: {fmt(mean[key])}"
 
     return html.Section([
-        html.H2(f"This week (from Monday {week['week_start']})"),
+        html.H2(f"This week (from {u.fmt_day(week['week_start'])})"),
         html.Div([
             shell.stat("Distance", u.fmt_distance(week["distance_m"], units), "today-week-distance",
-                       versus("distance_m", lambda m: u.fmt_distance(m, units))),
+                       versus("distance_m", lambda m: u.fmt_distance(m, units)), explain=glossary.card("week_distance")),
             shell.stat("Moving time", u.fmt_duration(week["moving_s"]), "today-week-time",
-                       versus("moving_s", u.fmt_duration)),
+                       versus("moving_s", u.fmt_duration), explain=glossary.card("week_time")),
             shell.stat("Ascent", u.fmt_elevation(week["ascent_m"], units), "today-week-ascent",
-                       versus("ascent_m", lambda m: u.fmt_elevation(m, units))),
+                       versus("ascent_m", lambda m: u.fmt_elevation(m, units)), explain=glossary.card("week_ascent")),
             shell.stat("Descent", u.fmt_elevation(week["descent_m"], units), "today-week-descent",
-                       versus("descent_m", lambda m: u.fmt_elevation(m, units))),
+                       versus("descent_m", lambda m: u.fmt_elevation(m, units)), explain=glossary.card("week_descent")),
         ], className="stats"),
-        shell.graph(figures.week_vs_plan(week["ascent_m"], mean["ascent_m"], needed, units), "today-week-graph"),
+        shell.graph(figures.week_vs_plan(week["ascent_m"], mean["ascent_m"], needed, units), "today-week-graph", level=3),
     ], className="card")
+
+
+def needed_stat(g: dict, v: shell.View, element_id: str) -> html.Div:
+    """The "Needed this week" card (Today and Goal): the ascent needed, "reached", or, without a goal date or
+    after it, what that means and a link to Settings, inside the card (:func:`dashboards.readings.needed_words`)."""
+    value, detail, tone = readings.needed_words(g, v.units)
+    if readings.need_state(g) in (readings.NO_DATE, readings.PASSED):
+        detail = [detail, " in ", dcc.Link("Settings", href=shell.href("/settings", v.query), id=f"{element_id}-settings"),
+                  "."]
+    return shell.stat("Needed this week", value, element_id, detail, tone=tone, explain=glossary.card("needed"))
 
 
 def _goal(s: dict, v: shell.View) -> html.Section:
     g, units = s["goal"], v.units
     when = readings.goal_when(g["date"], g["days_to_goal"])
-    on_track, tone = readings.track(g["on_track"])
     return html.Section([
         html.H2([f"Goal: {g['name']} ", html.Small(f"({when})")]),
         html.Div([
-            shell.stat("Goal ascent", u.fmt_elevation(g["ascent_m"], units), "today-goal-ascent"),
+            shell.stat("Goal ascent", u.fmt_elevation(g["ascent_m"], units), "today-goal-ascent",
+                       explain=glossary.card("goal_ascent")),
             shell.stat("Best 7 days", u.fmt_elevation(g["best_7day_ascent_m"], units), "today-best-7day",
-                       f"ending {g['best_7day_end'] or u.DASH}"),
+                       f"ending {u.fmt_day(g['best_7day_end'])}", explain=glossary.card("best_7day")),
             shell.stat(f"Best {g['time_limit_h']:g} h", u.fmt_elevation(g["best_window_ascent_m"], units),
-                       "today-best-window", "any window, across activities"),
-            shell.stat("Needed this week", u.fmt_elevation(g["needed_weekly_ascent_m"], units), "today-needed",
-                       on_track, tone=tone),
+                       "today-best-window", "any window, across activities", explain=glossary.card("best_window")),
+            needed_stat(g, v, "today-needed"),
         ], className="stats"),
         dcc.Link("Readiness in detail", href=shell.href("/goal", v.query)),
     ], className="card")
@@ -136,12 +155,13 @@ def _last_activity(v: shell.View, acts: pl.DataFrame) -> html.Section:
     a = acts.row(0, named=True)
     return html.Section([
         html.H2("Last activity"),
-        dcc.Link(f"{a['start_date']} {a['sport'] or 'activity'}", id="today-last-activity",
+        dcc.Link(readings.run_name(a), id="today-last-activity",
                  href=shell.href(f"/activity/{a['activity_id']}", v.query)),
         html.P(" · ".join([
             u.fmt_distance(a["distance_m"], v.units), u.fmt_duration(a["elapsed_s"]),
-            f"↑ {u.fmt_elevation(a['ascent_m'], v.units)}", f"load {u.number(a['load'])} ({a['load_source']})",
-        ]), className="muted"),
+            f"↑ {u.fmt_elevation(a['ascent_m'], v.units)}",
+            f"load {u.number(a['load'])} {readings.load_from(a['load_source'])}",
+        ]), id="today-last-figures", className="muted"),
     ], className="card")
 
 
@@ -161,7 +181,7 @@ def _sample_loader() -> html.Section:
                "two sample athletes: Mara, who finishes the Barkley Marathons, and Tom, who runs a 100-mile Alpine race."),
         html.Button("Load the sample athletes", id="load-samples", className="button primary"),
         dcc.Link("Upload FIT files instead", href="/upload", className="button-link"),
-        html.Div(id="samples-progress", className="progress-text"),
+        html.Div(id="samples-progress", className="progress-text", role="status", **{"aria-live": "polite"}),
         dcc.Store(id="samples-job"),
         dcc.Interval(id="samples-poll", interval=POLL_MS, disabled=True),
     ], className="card")

@@ -9,7 +9,7 @@ import dash
 import polars as pl
 from dash import html
 
-from dashboards import data, figures, shell
+from dashboards import data, figures, glossary, shell
 
 dash.register_page(__name__, path="/training", name="Training", title="Training · trainlog", order=1)
 
@@ -35,4 +35,6 @@ def layout(**query: shell.QueryValue) -> html.Div:
         ], className="grid"),
         html.Section(shell.graph(figures.weekly_vertical(weekly, v.units, needed), "training-vertical"), className="card"),
         html.Section(shell.graph(figures.cumulative_ascent(daily, v.units), "training-cumulative"), className="card"),
+        glossary.section("What the charts show", ("weekly_volume", "weekly_ascent", "cumulative_ascent", "needed"),
+                         "training-glossary"),
     ])

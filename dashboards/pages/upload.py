@@ -53,14 +53,14 @@ def layout(**query: shell.QueryValue) -> html.Div:
                  className="form"),
         # upload.js adds <input type=file id=upload-input multiple> here and posts what is dropped or chosen
         html.Div(["Drag and drop files here, or ", html.Label("choose files", htmlFor="upload-input",
-                                                               className="upload-choose",
-                                                               style={"textDecoration": "underline",
-                                                                      "cursor": "pointer", "color": "#2563eb"})],
+                                                               className="upload-choose")],
                  id="upload-drop", className="upload", **{"data-route": uploads.ROUTE,
                                                           "data-max-files": str(data.MAX_UPLOAD_FILES),
                                                           "data-max-bytes": str(data.MAX_UPLOAD_BYTES)}),
-        html.Div(id="upload-sending", className="progress-text"),
-        html.Div("Importing…" if job is not None else None, id="upload-status", className="progress-text"),
+        # live regions: a screen reader says what is sent, the progress and the outcome as they change
+        html.Div(id="upload-sending", className="progress-text", role="status", **{"aria-live": "polite"}),
+        html.Div("Importing…" if job is not None else None, id="upload-status", className="progress-text",
+                 role="status", **{"aria-live": "polite"}),
         html.Div(id="upload-results"),
         dcc.Store(id="upload-job", data=job.id if job is not None else None),
         dcc.Interval(id="upload-poll", interval=POLL_MS, disabled=job is None),
@@ -93,7 +93,8 @@ def upload_progress(n_intervals: int | None,
             dcc.Link("See the activities", href=shell.href("/activities", {"athlete": job.athlete})),
         ])
     else:
-        status = html.Div([html.Progress(value=str(done), max=str(max(total, 1))), f" {done} of {total} files"])
+        status = html.Div([html.Progress(value=str(done), max=str(max(total, 1)), **{"aria-label": "Files imported"}),
+                           f" {done} of {total} files"])
     table = html.Div(html.Table([
         html.Thead(html.Tr([html.Th("file"), html.Th("outcome"), html.Th("detail")])),
         html.Tbody([html.Tr([html.Td(r["file"]), html.Td(r["outcome"], className=f"outcome-{r['outcome']}"),

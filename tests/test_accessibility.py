@@ -1,0 +1,253 @@
+"""The dashboard for everyone: axe-core on every page, the keyboard alone, and graphs a screen reader can read.
+
+A real dashboard server (a subprocess on a free port) and Debian's headless Chromium:
+
+- axe-core (vendored, pinned: ``tests/vendor/axe-core``) checks every page at desktop (1280 px) and phone
+  (390 px) width against WCAG 2.1 A and AA; a serious or critical violation fails. Each page's report
+  (every violation, whatever its impact) is saved as JSON beside the screenshots, in
+  ``$TRAINLOG_ARTIFACTS/accessibility`` (default ``artifacts/accessibility``).
+- A keyboard-only walk: open an activity from the Activities table, change athlete, day and units,
+  upload a file, with Tab, the arrow keys, Enter and Space alone; focus is visible at every step and
+  never dropped to the page body.
+- Every graph on every page has an accessible name (a one-sentence summary) and its data as a table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+from builders import PAGES, SCREENSHOTS, UPLOAD_FILE, VENDOR, open_page, served_copy
+
+#: conftest's browser fixture first, before a server starts: it skips these tests without Chromium or Playwright.
+pytestmark = pytest.mark.usefixtures("browser")
+
+AXE = VENDOR / "axe-core" / "axe.min.js"
+AXE_SHA256 = "7dbfabdfc6062936d79c873ddbb5f811a1219fca3928bd8cc9dd81f1e65f4720"  # axe-core 4.11.1
+#: The rules run: WCAG 2.0 and 2.1, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING = ("serious", "critical")
+REPORTS = SCREENSHOTS.parent / "accessibility"
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+#: Keys pressed at most to reach one control (a guard against a focus trap, not a timing).
+MAX_PRESSES = 80
+
+
+@pytest.fixture(scope="module")
+def server(subset_dir, tmp_path_factory):
+    """A dashboard server over a copy of the sample subset (the keyboard walk uploads a file to it)."""
+    with served_copy(subset_dir, tmp_path_factory.mktemp("a11y") / "data") as (base, _):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: see tests/vendor/axe-core/README.md")
+    source = AXE.read_bytes()
+    assert hashlib.sha256(source).hexdigest() == AXE_SHA256, f"{AXE} is not axe-core 4.11.1 as vendored"
+    return source.decode()
+
+
+def visit(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("main.main h1")
+    page.wait_for_load_state("networkidle")
+
+
+def axe_violations(page, axe_source: str) -> list[dict]:
+    """Every violation axe-core finds on the page as it is now, with its impact, rule and elements."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "helpUrl": v["helpUrl"],
+             "nodes": [{"target": n["target"], "summary": n["failureSummary"]} for n in v["nodes"]]}
+            for v in result["violations"]]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_serious_violation(server, browser, axe_source, name, width):
+    page, errors = open_page(browser, WIDTHS[width])
+    visit(page, server + PAGES[name])
+    violations = axe_violations(page, axe_source)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{name}-{width}.json").write_text(json.dumps(
+        {"url": PAGES[name], "viewport": WIDTHS[width], "axe": "4.11.1", "tags": AXE_TAGS, "violations": violations},
+        indent=2))
+    page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    page.close()
+    failing = [f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+               for v in violations if v["impact"] in FAILING]
+    assert not failing, "\n".join(failing)
+    assert not errors, errors
+
+
+def test_activity_page_passes_axe(server, browser, axe_source):
+    page, _ = open_page(browser, WIDTHS["desktop"])
+    visit(page, server + "/activities?athlete=mara")
+    page.locator("#activities-table a").first.click()
+    page.wait_for_selector("#activity-track .main-svg")
+    page.wait_for_load_state("networkidle")
+    violations = axe_violations(page, axe_source)
+    (REPORTS / "activity-desktop.json").write_text(json.dumps({"violations": violations}, indent=2))
+    page.close()
+    assert not [v["id"] for v in violations if v["impact"] in FAILING], violations
+
+
+# ---- graphs
+
+GRAPHS = """[...document.querySelectorAll('.dash-graph')].map(graph => {
+    const figure = graph.closest('figure');
+    const named = figure && document.getElementById(figure.getAttribute('aria-labelledby') || '');
+    const plot = graph.querySelector('.js-plotly-plot') || graph;
+    const points = (plot.data || []).reduce((n, trace) => n + ((trace.y || trace.lat || []).length), 0);
+    return {id: graph.id,
+            name: named ? named.textContent.trim() : (figure ? (figure.getAttribute('aria-label') || '') : ''),
+            heading: figure && figure.querySelector('figcaption h2, figcaption h3') ?
+                     figure.querySelector('figcaption h2, figcaption h3').textContent.trim() : '',
+            table: figure ? figure.querySelectorAll('details table tbody tr').length : 0,
+            disclosure: figure ? (figure.querySelector('details summary') || {}).textContent || '' : '',
+            points: points};
+})"""
+#: Every graph drawn by Plotly (its data is on the element then).
+DRAWN = """[...document.querySelectorAll('.dash-graph')]
+    .every(g => { const p = g.querySelector('.js-plotly-plot'); return p && p.data; })"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_graph_has_a_name_and_a_table(server, browser, name):
+    page, _ = open_page(browser, WIDTHS["desktop"])
+    visit(page, server + PAGES[name])
+    page.wait_for_function(DRAWN)
+    graphs = page.evaluate(GRAPHS)
+    page.close()
+    for graph in graphs:
+        assert len(graph["name"]) > 20 and graph["name"].endswith("."), graph  # a sentence, not a label
+        assert graph["heading"], graph  # the chart's title is a heading
+        if graph["points"]:  # "data as a table", with the data in it (a graph with no data says so instead)
+            assert graph["disclosure"].startswith("Data as a table") and graph["table"] > 0, graph
+        else:
+            assert not graph["table"], graph
+    if name in ("training", "fatigue", "goal", "today", "plan"):
+        assert [g for g in graphs if g["points"]], f"{name} shows no graph with data"
+
+
+# ---- the keyboard alone
+
+FOCUS = """(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return {lost: true};
+    const shows = node => {  // an outline or a ring, on the element or on the box Dash wraps an input in
+        const style = getComputedStyle(node);
+        return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) ||
+               (style.boxShadow && style.boxShadow !== 'none');
+    };
+    const wrapper = el.parentElement && el.parentElement.classList.contains('dash-input-container');
+    const outline = shows(el) || (wrapper && shows(el.parentElement));
+    const ring = false;
+    const heading = /^H[1-6]$/.test(el.tagName) && el.getAttribute('tabindex') === '-1';  // moved there, not a control
+    const hidden = el.classList.contains('visually-hidden');
+    const zone = hidden && el.closest('.upload') && getComputedStyle(el.closest('.upload')).outlineStyle !== 'none';
+    return {lost: false, id: el.id, tag: el.tagName, text: (el.innerText || el.value || '').slice(0, 40),
+            visible: outline || ring || heading || !!zone};
+})()"""
+
+
+def focus(page) -> dict:
+    state = page.evaluate(FOCUS)
+    assert not state["lost"], "focus was dropped to the page body"
+    assert state["visible"], f"focus is not visible on {state}"
+    return state
+
+
+def press_until(page, key: str, reached: str) -> dict:
+    """Press ``key`` until ``reached`` (a JS expression on ``el``, the focused element) holds; focus must
+    stay visible and on the page at every step."""
+    for _ in range(MAX_PRESSES):
+        page.keyboard.press(key)
+        state = focus(page)
+        if page.evaluate(f"(el => !!({reached}))(document.activeElement)"):
+            return state
+    raise AssertionError(f"{reached} not reached with {MAX_PRESSES} presses of {key}")
+
+
+def settled(page, url_part: str) -> None:
+    """Wait until the URL holds ``url_part`` and Dash has drawn the page for it (the header's units
+    links are drawn with the view's query, so they hold it too)."""
+    part = json.dumps(url_part)
+    page.wait_for_function(f"window.location.href.includes({part})")
+    page.wait_for_function(f"""[...document.querySelectorAll('#view-form a.unit-link')]
+        .every(a => (a.pathname + a.search).includes({part}.replace('units=imperial', '')))""")
+    page.wait_for_load_state("networkidle")
+
+
+def test_keyboard_alone(server, browser):
+    page, errors = open_page(browser, WIDTHS["desktop"])
+    visit(page, server + "/activities?athlete=tom")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+
+    # the skip link comes first and moves focus to the page's heading
+    page.keyboard.press("Tab")
+    assert focus(page)["text"].startswith("Skip to")
+    page.keyboard.press("Enter")
+    assert focus(page)["tag"] == "H1"
+
+    # into the table, down to a row, Enter: that activity's page
+    press_until(page, "Tab", "el.closest('#activities-table')")
+    state = press_until(page, "ArrowDown", "el.closest('#activities-table .ag-center-cols-container .ag-row')")
+    page.screenshot(path=SCREENSHOTS / "keyboard-activities.png")
+    row_link = page.evaluate("document.activeElement.closest('.ag-row').querySelector('a').getAttribute('href')")
+    page.keyboard.press("Enter")
+    settled(page, row_link.split("?")[0])
+    page.wait_for_selector("#activity-ascent")
+    assert focus(page)["tag"] == "H1", state  # the new page's heading
+
+    # another athlete: the select, by keyboard
+    press_until(page, "Shift+Tab", "el.id === 'ctl-athlete'")
+    options, current = page.evaluate("[[...document.activeElement.options].map(o => o.value), document.activeElement.value]")
+    down = options.index(current) + 1 < len(options)
+    athlete = options[options.index(current) + (1 if down else -1)]
+    page.keyboard.press("ArrowDown" if down else "ArrowUp")  # a closed select changes at once
+    settled(page, f"athlete={athlete}")
+    after = focus(page)
+    assert after["id"] == "ctl-athlete", after  # kept on the control used
+    assert page.evaluate("document.getElementById('ctl-athlete').value") == athlete
+    assert "/activities?" in page.url  # from an activity's page to the other athlete's activities
+
+    # another day: type it and press Enter
+    press_until(page, "Tab", "el.id === 'ctl-as-of'")
+    day = page.evaluate("document.getElementById('ctl-as-of').min")  # the athlete's first day
+    year, month, dom = day.split("-")
+    page.keyboard.type(f"{month}{dom}{year}")  # the date field's segments: mm dd yyyy (en-US)
+    page.keyboard.press("Enter")
+    settled(page, f"as_of={day}")
+    assert focus(page)["id"] == "ctl-as-of"
+    assert page.evaluate("document.getElementById('ctl-as-of').value") == day
+
+    # units: the link, Enter
+    press_until(page, "Tab", "el.id === 'units-imperial'")
+    page.keyboard.press("Enter")
+    settled(page, "units=imperial")
+    assert focus(page)["id"] == "units-imperial"
+    assert page.evaluate("document.getElementById('units-imperial').getAttribute('aria-current')") == "true"
+
+    # to the Upload page through the navigation, then choose a file with Space
+    press_until(page, "Shift+Tab", "el.classList.contains('nav-link') && el.textContent === 'Upload'")
+    page.keyboard.press("Enter")
+    settled(page, "/upload")
+    assert focus(page)["tag"] == "H1"
+    press_until(page, "Tab", "el.id === 'upload-input'")
+    page.screenshot(path=SCREENSHOTS / "keyboard-upload.png")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(UPLOAD_FILE))
+    page.wait_for_selector("#upload-done", timeout=60_000)
+    focus(page)
+    status = page.locator("#upload-status")
+    assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
+    assert re.search(r"\d+ (imported|duplicate)", status.inner_text())
+    page.close()
+    assert not errors, errors
