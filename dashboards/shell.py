@@ -94,8 +94,9 @@ def _url_day(query: dict, key: str, what: str, span: tuple[dt.date, dt.date], no
         return None
     clamped = clamp_day(day, *span)
     if clamped != day:
-        notes.append(f"Showing {what} {clamped} instead of {day}: there is nothing to show outside "
-                     f"{span[0]} to {span[1]}.")
+        # the day asked for as typed in the URL; the days shown as every page shows dates
+        notes.append(f"Showing {u.fmt_day(clamped)} ({what}) instead of {day}: there is nothing to show outside "
+                     f"{u.fmt_day(span[0])} to {u.fmt_day(span[1])}.")
     return clamped
 
 
@@ -125,7 +126,8 @@ def view(query: dict, today: dt.date | None = None) -> View | None:
     start = _url_day(query, "from", "from", span, notes)
     end = _url_day(query, "to", "to", span, notes)
     if start and end and start > end:
-        notes.append(f"The range from {start} to {end} ends before it starts; showing {end} to {start}.")
+        notes.append(f"The range from {start} to {end} ends before it starts; "
+                     f"showing {u.fmt_day(end)} to {u.fmt_day(start)}.")
         start, end = end, start
     units = query.get("units")
     if units and units not in u.SYSTEMS:

@@ -50,6 +50,10 @@ def test_view_reads_the_url_and_falls_back_on_bad_values(source):
                                                              dt.date(2026, 6, 1), None)
     unknown = shell.view({"athlete": "nobody"})
     assert unknown.athlete == "mara"  # the first athlete
+    late = shell.view({"athlete": "mara", "as_of": "2100-12-31"}, today=dt.date(2026, 12, 1))
+    first, last = late.span
+    assert late.notes == (f"Showing {u.fmt_day(last)} (as_of) instead of 2100-12-31: there is nothing to show "
+                          f"outside {u.fmt_day(first)} to {u.fmt_day(last)}.",)  # dates in words, the URL's as typed
 
 
 def selected_athlete(layout) -> str | None:
