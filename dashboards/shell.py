@@ -18,8 +18,9 @@ import plotly.graph_objects as go
 from dash import NoUpdate, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboards import charts, data
+from dashboards import charts, data, glossary, readings
 from dashboards import units as u
+from trainlog.analysis.stored import local_today
 from trainlog.days import clamp_day, parse_day
 from trainlog.errors import InvalidValue, TrainlogError, first_line
 
@@ -69,6 +70,15 @@ class View:
     query: dict  # the view's query keys as in the URL
     notes: tuple[str, ...] = ()  # what the URL asked for that is not shown, and why
     span: tuple[dt.date, dt.date] | None = None  # the days that can be shown (Data.span)
+    today: dt.date | None = None  # the athlete's today (their time zone's clock, not the data)
+    default_day: dt.date | None = None  # the day shown when the URL names none (Data.default_as_of)
+    last_day: dt.date | None = None  # the last day with training (Data.last_day)
+
+    @property
+    def day_role(self) -> str | None:
+        """What ``as_of`` is besides a date: today, the last day with training, or None
+        (:func:`dashboards.readings.day_role`)."""
+        return readings.day_role(self.as_of, self.today, self.last_day)
 
 
 def plain_query(query: dict) -> dict:
@@ -117,12 +127,13 @@ def view(query: dict, today: dt.date | None = None) -> View | None:
     athlete = asked if asked in athletes else athletes[0]
     if asked and asked != athlete:
         notes.append(f"There is no athlete {shown(asked)} to show; showing {athlete}.")
+    today = today or local_today(source.settings(athlete))
     span = source.span(athlete, today)
+    default_day, default_stale = source.default_as_of(athlete, today)
     as_of = _url_day(query, "as_of", "as_of", span, notes)
     as_of_default = as_of is None
-    stale = False
-    if as_of is None:
-        as_of, stale = source.default_as_of(athlete, today)
+    stale = as_of_default and default_stale
+    as_of = as_of or default_day
     start = _url_day(query, "from", "from", span, notes)
     end = _url_day(query, "to", "to", span, notes)
     if start and end and start > end:
@@ -147,6 +158,9 @@ def view(query: dict, today: dt.date | None = None) -> View | None:
         query={**kept, "athlete": athlete},
         notes=tuple(notes),
         span=span,
+        today=today,
+        default_day=default_day,
+        last_day=source.last_day(athlete),
     )
 
 
@@ -281,13 +295,7 @@ def as_of_note(path: str, v: View, named: bool = False) -> html.P:
     """Which day the page shows (unless its heading ``named`` it already), and one link to the other day a
     reader may want, naming it: back to the day shown by default, else between today and the last day
     with training ("Show today, Tue 1 Dec 2026"). Dates as :func:`dashboards.units.fmt_day` writes them."""
-    from dashboards import readings
-    from trainlog.analysis.stored import local_today  # the athlete's today: the clock, not the data
-
-    source = data.get()
-    today = local_today(source.settings(v.athlete))
-    last = source.last_day(v.athlete)
-    default, _ = source.default_as_of(v.athlete, today)
+    today, last, default = v.today, v.last_day, v.default_day
     if v.as_of != default:
         what = "today" if default == today else "the last day with training"
         link = dcc.Link(f"Back to {what}, {u.fmt_day(default)}", href=href(path, v.query, as_of=None))
@@ -298,7 +306,7 @@ def as_of_note(path: str, v: View, named: bool = False) -> html.P:
                         href=href(path, v.query, as_of=last.isoformat()))
     else:
         link = None
-    said = [] if named else [f"Showing {readings.day_words(v.as_of, readings.day_role(v.as_of, today, last))}."]
+    said = [] if named else [f"Showing {readings.day_words(v.as_of, v.day_role)}."]
     if v.stale:
         said.append(f"Nothing was recorded in the {data.STALE_DAYS} days before today.")
     parts = [" ".join(said)] if said else []
@@ -358,6 +366,16 @@ def stat(label: str, value: str, element_id: str, detail: Children = None, tone:
          html.Div(explain, className="stat-explain") if explain else None],
         className=f"stat {tone}".strip(),
     )
+
+
+def needed_stat(g: dict, v: View, element_id: str) -> html.Div:
+    """The "Needed this week" card (Today and Goal): the ascent needed, "reached", or, without a goal date or
+    after it, what that means and a link to Settings, inside the card (:func:`dashboards.readings.needed_words`)."""
+    value, detail, tone = readings.needed_words(g, v.units)
+    if readings.need_state(g) in (readings.NO_DATE, readings.PASSED):
+        detail = [detail, " in ", dcc.Link("Settings", href=href("/settings", v.query), id=f"{element_id}-settings"),
+                  "."]
+    return stat("Needed this week", value, element_id, detail, tone=tone, explain=glossary.card("needed"))
 
 
 def no_data(path: str) -> html.Div:

@@ -63,6 +63,9 @@ def test_windows_by_day_give_the_best_window_up_to_any_day():
     # up to day 3 the two 900 m windows tie: the earliest (ending at 30 h) wins, over the whole record too
     assert goal.best_window_up_to(windows, dt.date(2024, 3, 3)) == (900.0, t0 + dt.timedelta(hours=30))
     assert goal.best_window_up_to(windows, dt.date(2024, 3, 31)) == (900.0, t0 + dt.timedelta(hours=30))
+    # the row it comes from names the local day the window ends on: what the dashboard shows
+    assert goal.best_window_row(windows, dt.date(2024, 3, 31))["date"] == dt.date(2024, 3, 2)
+    assert goal.best_window_row(windows, dt.date(2024, 2, 29)) is None
 
 
 def test_best_60_h_comes_from_samples_not_whole_activities():
@@ -117,6 +120,7 @@ def test_readiness_figures():
     assert got.on_track is False  # 4000 < 6823
     assert got.projected_date == TODAY + dt.timedelta(days=96)
     assert got.best_window_ascent_m == 0.0 and got.best_window_end_utc is None
+    assert got.best_window_end is None
 
 
 def test_readiness_without_goal_date_or_data():

@@ -40,15 +40,11 @@
     }
   }
 
-  function expect(focus) {
-    pending = focus;
-  }
-
   // A URL change by a callback (dcc.Location) or by go(): remember what to focus if it is not said yet.
   window.history.pushState = function (state, title, url) {
     if (!pending) {
       var active = document.activeElement;
-      expect({id: active && active.id ? active.id : null, heading: true});
+      pending = {id: active && active.id ? active.id : null, heading: true};
     }
     return pushState(state, title, url);
   };
@@ -56,7 +52,7 @@
   function go(url, focus) {
     var next = new URL(url, window.location.href);
     var samePage = next.pathname === window.location.pathname;
-    expect(focus || {id: null, heading: true});  // a control's id: it keeps focus; else the heading
+    pending = focus || {id: null, heading: true};  // a control's id: it keeps focus; else the heading
     window.history.pushState({}, "", next.pathname + next.search);
     window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
     if (!samePage) { window.scrollTo(0, 0); }
@@ -128,7 +124,7 @@
     }
   }, true);
 
-  window.addEventListener("popstate", function () { expect({id: null, heading: true}); });
+  window.addEventListener("popstate", function () { pending = {id: null, heading: true}; });
 
   new MutationObserver(settle).observe(document.documentElement, {childList: true, subtree: true});
 })();

@@ -5,8 +5,6 @@ too, never a UTC clock time); "reached", a missing or past goal date are said in
 
 from __future__ import annotations
 
-import datetime as dt
-
 import dash
 import polars as pl
 from dash import dcc, html
@@ -36,7 +34,6 @@ def layout(**query: shell.QueryValue) -> html.Div:
 
     when = readings.goal_when(g["date"], g["days_to_goal"])
     projected, projected_detail = readings.projection_words(g, v.as_of, settings.model.trend_weeks)
-    window_day = _window_day(source.analysis(v.athlete, v.as_of).windows, g["best_window_end_utc"])
     settings_link = shell.href("/settings", v.query)
     return shell.page("/goal", v, [
         html.H1(f"{v.athlete}: {g['name']}", className="title"),
@@ -51,7 +48,7 @@ def layout(**query: shell.QueryValue) -> html.Div:
                 shell.stat("Best 7 days", elev(g["best_7day_ascent_m"]), "goal-best-7day",
                            f"ending {u.fmt_day(g['best_7day_end'])}", explain=glossary.card("best_7day")),
                 shell.stat(f"Best {g['time_limit_h']:g} h window", elev(g["best_window_ascent_m"]), "goal-best-window",
-                           f"ending {u.fmt_day(window_day)}", explain=glossary.card("best_window")),
+                           f"ending {u.fmt_day(g['best_window_end'])}", explain=glossary.card("best_window")),
                 shell.stat("Biggest activity", elev(g["biggest_activity_ascent_m"]), "goal-biggest",
                            f"{u.number(g['biggest_activity_loops'], 1)} loops of {elev(g['loop_ascent_m'])}",
                            explain=glossary.card("biggest")),
@@ -62,7 +59,7 @@ def layout(**query: shell.QueryValue) -> html.Div:
             html.Div([
                 shell.stat("Last 7 days", elev(g["current_weekly_ascent_m"]), "goal-current",
                            f"ending {u.fmt_day(v.as_of)}", explain=glossary.card("last_7_days")),
-                _needed(g, units, settings_link),
+                shell.needed_stat(g, v, "goal-needed"),
                 shell.stat("Trend", f"{_plus(u.elevation(g['trend_m_per_week'], units))} {u.elevation_unit(units)}/wk",
                            "goal-trend", f"the change in weekly climbing each week, over the last "
                            f"{settings.model.trend_weeks} weeks",
@@ -81,24 +78,6 @@ def layout(**query: shell.QueryValue) -> html.Div:
 def _plus(value: float) -> str:
     """A trend with its sign: ``"+2,693"``, ``"-120"``, ``"0"``."""
     return ("+" if round(value) > 0 else "") + u.number(value)
-
-
-def _window_day(windows: pl.DataFrame, end_utc: str | None) -> dt.date | None:
-    """The local day of the best window's end (the summary gives its UTC moment; the analysis's windows,
-    one per local day, know the day it was booked on)."""
-    if end_utc is None:
-        return None
-    end = dt.datetime.fromisoformat(end_utc)
-    found = windows.filter(pl.col("window_end_utc") == end)
-    return found["date"][0] if not found.is_empty() else u.local_day(end)
-
-
-def _needed(g: dict, units: str, settings_link: str) -> html.Div:
-    """"Needed this week": the ascent, "reached", or what a missing or past goal date means, with a link to Settings."""
-    value, detail, tone = readings.needed_words(g, units)
-    if readings.need_state(g) in (readings.NO_DATE, readings.PASSED):
-        detail = [detail, " in ", dcc.Link("Settings", href=settings_link, id="goal-needed-settings"), "."]
-    return shell.stat("Needed this week", value, "goal-needed", detail, tone=tone, explain=glossary.card("needed"))
 
 
 def _plan_table(plan: pl.DataFrame, days_to_goal: int | None, ramp_cap: float, units: str,

@@ -14,7 +14,6 @@ from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from dashboards import data, figures, glossary, readings, shell
 from dashboards import units as u
-from trainlog.analysis.stored import local_today
 from trainlog.errors import TrainlogError, first_line
 from trainlog.settings import ModelSettings
 
@@ -30,14 +29,12 @@ def layout(**query: shell.QueryValue) -> html.Div:
         return shell.page("/", None, _sample_loader())
     source = data.get()
     s = source.summary(v.athlete, v.as_of)
-    settings = source.settings(v.athlete)
-    model = settings.model
+    model = source.settings(v.athlete).model
     acts = source.activities(v.athlete, v.as_of)
     form = s["form"]
     history = readings.history_text(form["history_day"], form["history_days"]) if readings.building_history(s) else None
-    role = readings.day_role(v.as_of, local_today(settings), source.last_day(v.athlete))
     return shell.page("/", v, [
-        html.H1(f"{v.athlete}, {readings.day_words(v.as_of, role)}", id="today-title", className="title"),
+        html.H1(f"{v.athlete}, {readings.day_words(v.as_of, v.day_role)}", id="today-title", className="title"),
         shell.as_of_note("/", v, named=True),
         _form_and_acwr(s, model, history),
         _plan(v, model),
@@ -121,16 +118,6 @@ def _week(s: dict, units: str) -> html.Section:
     ], className="card")
 
 
-def needed_stat(g: dict, v: shell.View, element_id: str) -> html.Div:
-    """The "Needed this week" card (Today and Goal): the ascent needed, "reached", or, without a goal date or
-    after it, what that means and a link to Settings, inside the card (:func:`dashboards.readings.needed_words`)."""
-    value, detail, tone = readings.needed_words(g, v.units)
-    if readings.need_state(g) in (readings.NO_DATE, readings.PASSED):
-        detail = [detail, " in ", dcc.Link("Settings", href=shell.href("/settings", v.query), id=f"{element_id}-settings"),
-                  "."]
-    return shell.stat("Needed this week", value, element_id, detail, tone=tone, explain=glossary.card("needed"))
-
-
 def _goal(s: dict, v: shell.View) -> html.Section:
     g, units = s["goal"], v.units
     when = readings.goal_when(g["date"], g["days_to_goal"])
@@ -143,7 +130,7 @@ def _goal(s: dict, v: shell.View) -> html.Section:
                        f"ending {u.fmt_day(g['best_7day_end'])}", explain=glossary.card("best_7day")),
             shell.stat(f"Best {g['time_limit_h']:g} h", u.fmt_elevation(g["best_window_ascent_m"], units),
                        "today-best-window", "any window, across activities", explain=glossary.card("best_window")),
-            needed_stat(g, v, "today-needed"),
+            shell.needed_stat(g, v, "today-needed"),
         ], className="stats"),
         dcc.Link("Readiness in detail", href=shell.href("/goal", v.query)),
     ], className="card")

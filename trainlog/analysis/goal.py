@@ -32,6 +32,7 @@ class Readiness:
     best_7day_end: dt.date | None  # last local day of that 7-day window
     best_window_ascent_m: float  # any ``time_limit_h`` (60 h) of the record, from samples
     best_window_end_utc: dt.datetime | None
+    best_window_end: dt.date | None  # the local day that window ends on (the day it is booked on)
     biggest_activity_ascent_m: float
     biggest_activity_id: str | None
     loop_ascent_m: float  # goal ascent / loops
@@ -95,13 +96,17 @@ def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     )
 
 
+def best_window_row(windows: pl.DataFrame, today: dt.date) -> dict | None:
+    """The row of :func:`windows_by_day` (``date``, ``window_ascent_m``, ``window_end_utc``) with the best window
+    on days up to ``today``, earliest on a tie; None without one."""
+    done = windows.filter(pl.col("date") <= today).sort("date")
+    return None if done.is_empty() else done.row(int(done["window_ascent_m"].arg_max()), named=True)
+
+
 def best_window_up_to(windows: pl.DataFrame, today: dt.date) -> tuple[float, dt.datetime | None]:
     """The best window of :func:`windows_by_day` on days up to ``today``: (ascent m, end UTC); earliest on a tie."""
-    done = windows.filter(pl.col("date") <= today).sort("date")
-    if done.is_empty():
-        return 0.0, None
-    best = done.row(int(done["window_ascent_m"].arg_max()), named=True)
-    return best["window_ascent_m"], best["window_end_utc"]
+    best = best_window_row(windows, today)
+    return (0.0, None) if best is None else (best["window_ascent_m"], best["window_end_utc"])
 
 
 def weekly_ascents(daily: pl.DataFrame, today: dt.date, weeks: int) -> list[float]:
@@ -157,7 +162,7 @@ def readiness(
     expected (the caller filters).
     """
     best_7, best_7_end = best_days_ascent(daily, model.best_window_days)
-    best_window, best_window_end = best_window_up_to(windows, today)
+    best_window = best_window_row(windows, today) or {"window_ascent_m": 0.0, "window_end_utc": None, "date": None}
     counted = per_activity.filter(pl.col("goal_counted"))
     biggest = (
         counted.sort("ascent_m", descending=True, maintain_order=True).row(0, named=True)
@@ -175,8 +180,9 @@ def readiness(
     return Readiness(
         best_7day_ascent_m=best_7,
         best_7day_end=best_7_end,
-        best_window_ascent_m=best_window,
-        best_window_end_utc=best_window_end,
+        best_window_ascent_m=best_window["window_ascent_m"],
+        best_window_end_utc=best_window["window_end_utc"],
+        best_window_end=best_window["date"],
         biggest_activity_ascent_m=biggest["ascent_m"],
         biggest_activity_id=biggest["activity_id"],
         loop_ascent_m=goal.loop_ascent_m,
