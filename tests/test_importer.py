@@ -94,7 +94,7 @@ def test_corpus_reimport_changes_nothing(corpus_import):
         if r.outcome == "duplicate":
             assert "already imported" in r.detail
         elif r.outcome == "skipped":
-            assert "already seen" in r.detail or "not a FIT file" in r.detail
+            assert "already seen" in r.detail or "not an activity file" in r.detail
         else:
             assert r.outcome == "failed"  # nothing readable: tried again, fails again
     assert report.counts()["imported"] == 0
@@ -143,8 +143,10 @@ def test_zip_and_fit_gz_inputs(store, tmp_path, copy_corpus):
     report = import_paths(store, [export, single_gz], "mara")
     outcome = {r.name.replace(str(tmp_path), ""): (r.outcome, r.detail) for r in report.results}
     assert outcome["/export.zip!/activities/123.fit.gz"][0] == "imported"
-    assert outcome["/export.zip!/activities/124.gpx"] == ("skipped", "not a FIT file (GPX)")
-    assert outcome["/export.zip!/activities/125.tcx.gz"] == ("skipped", "not a FIT file (TCX)")
+    # GPX and TCX are read (tests/test_gpx.py, test_tcx.py): an empty GPX is not an activity, a <tcx> root is not TCX
+    assert outcome["/export.zip!/activities/124.gpx"] == (
+        "skipped", "GPX file of no tracks, routes or waypoints, not an activity")
+    assert outcome["/export.zip!/activities/125.tcx.gz"] == ("failed", "not a TCX file (its root element is <tcx>)")
     nested = "/export.zip!/DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip!/UploadedFiles_0-_Part1/swim.fit"
     assert outcome[nested][0] == "imported"
     assert outcome["/ride.fit.gz"][0] == "imported"

@@ -11,10 +11,10 @@ from trainlog.store import schema
 from trainlog.words import OUTCOMES
 
 #: The dataset's tables, in the order the store lists them.
-NAMES = ["activities", "samples", "laps", "files", "choices", "plan_weeks", "plan_days"]
+NAMES = ["activities", "samples", "laps", "files", "choices", "plan_weeks", "plan_days", "activity_meta"]
 
 
-def test_the_tables_are_the_seven_of_the_dataset():
+def test_the_tables_are_the_eight_of_the_dataset():
     assert list(schema.TABLES) == NAMES
     assert schema.TABLES["activities"] is schema.ACTIVITIES and schema.TABLES["choices"] is schema.CHOICES
     assert schema.TABLES["plan_weeks"] is schema.PLAN_WEEKS and schema.TABLES["plan_days"] is schema.PLAN_DAYS
@@ -56,7 +56,7 @@ def test_the_keys_that_link_the_tables():
 
 
 def test_the_schema_version_is_two():
-    assert schema.SCHEMA_VERSION == 2  # 2: the plan tables
+    assert schema.SCHEMA_VERSION == 3  # 2: the plan tables; 3: activity_meta
 
 
 def test_an_imported_file_is_stored_and_read_back_with_exactly_these_schemas(store):

@@ -12,7 +12,7 @@ from trainlog.settings.show import model_rows, settings_lines
 def test_the_values_in_use_with_the_defaults_marked():
     lines = settings_lines("mara", AthleteSettings(sex="female", hr_max_bpm=186.0, threshold_pace_s_per_km=310.0,
                                                    goal=Goal(name="UTMB", date=dt.date(2026, 8, 28))))
-    assert lines[:13] == [
+    assert lines[:14] == [
         "athlete mara",
         "  sex                      female",
         "  hr_max_bpm               186",
@@ -24,11 +24,12 @@ def test_the_values_in_use_with_the_defaults_marked():
         "  start_ctl                not set (0)",
         "  start_atl                not set (0)",
         "  available_hours_per_week not set (20, the plan's default cap)",
+        "  default_sport            running (GPX or TCX files that name no sport)",
         "                           without a starting fitness, the first 42 days build history: no bands, no warnings",
         "  goal                     UTMB, 2026-08-28, 17698 m ascent, 160 km, 60 h limit, 5 loop(s)",
     ]
-    assert lines[13].startswith("  model (every constant")
-    assert len(lines) == 14 + len(dataclasses.fields(ModelSettings))
+    assert lines[14].startswith("  model (every constant")
+    assert len(lines) == 15 + len(dataclasses.fields(ModelSettings))
 
 
 def test_a_starting_fitness_and_a_changed_constant():

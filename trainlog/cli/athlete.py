@@ -58,7 +58,7 @@ def _limits(name: str, text: str, default: str = "") -> str:
 #: option -> the athlete's setting it sets (in the setting's own unit)
 _ATHLETE_OPTIONS = {"sex": "sex", "hr_max": "hr_max_bpm", "hr_rest": "hr_rest_bpm", "lthr": "lthr_bpm",
                     "timezone": "timezone", "ftp": "ftp_w", "start_ctl": "start_ctl", "start_atl": "start_atl",
-                    "available_hours": "available_hours_per_week"}
+                    "available_hours": "available_hours_per_week", "default_sport": "default_sport"}
 #: option -> (the goal's setting it sets, the unit the option is given in; None: the setting's own)
 _GOAL_OPTIONS = {"goal_ascent": ("goal.ascent_m", None), "goal_distance": ("goal.distance_m", "km"),
                  "goal_time_limit": ("goal.time_limit_h", None), "goal_loops": ("goal.loops", None)}
@@ -84,6 +84,8 @@ _GOAL_OPTIONS = {"goal_ascent": ("goal.ascent_m", None), "goal_distance": ("goal
 @click.option("--available-hours", type=float, help=_limits(
     "available_hours_per_week", "Training hours available in a week: trainlog plan generate never plans more",
     "model.plan_available_hours_per_week, 20"))
+@click.option("--default-sport", metavar="SPORT",
+              help="Sport of a GPX or TCX file that names none (FIT names: running, hiking, cycling...) [default: running].")
 @click.option("--goal-name", help="The goal race's name.")
 @click.option("--goal-date", metavar="YYYY-MM-DD", help="The goal race's (local) start date.")
 @click.option("--goal-ascent", type=float, help=_limits("goal.ascent_m", "The goal's total ascent, m", "17698"))

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from trainlog.errors import StoreError, TrainlogError, first_line
-from trainlog.ingest.decode import decode
+from trainlog.ingest import metajoin
+from trainlog.ingest.decode import decode, track_format
 from trainlog.ingest.decoded import DecodedFile
 from trainlog.ingest.sources import Source, iter_sources, oserror_reason
 from trainlog.ingest.tables import activity_tables
-from trainlog.settings import ModelSettings, load_settings
+from trainlog.settings import AthleteSettings, ModelSettings, load_settings
 from trainlog.store import Store, Transaction, check_athlete, schema
 from trainlog.text import printable
 from trainlog.words import OUTCOMES, Outcome
@@ -67,6 +68,7 @@ class FileResult:
     sha256: str | None = None
     n_records: int = 0
     activity_ids: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None  # a duplicate of another file's activity: that file's sha256
 
     def line(self) -> str:
         """One line for a terminal: control characters in the name or detail are shown escaped."""
@@ -218,10 +220,13 @@ def import_paths(
     once its batch is committed (for per-file reports).
     """
     athlete = check_athlete(athlete)
-    model = _model_of(store, athlete)
-    sources = list(iter_sources(paths))
+    settings = _settings_of(store, athlete)
+    model = settings.model
+    listed = list(iter_sources(paths))
+    sources = [s for s in listed if not s.meta]
     if on_plan:
-        on_plan(len(sources))
+        on_plan(len(listed))
+    exports = metajoin.Exports.read([s for s in listed if s.meta], settings.default_sport)
     if workers is None:
         workers = os.cpu_count() or 1
     if len(sources) < PARALLEL_MIN_FILES:
@@ -258,7 +263,7 @@ def import_paths(
         nonlocal batch, batch_records
         if batch:
             try:
-                committed = _commit(store, athlete, batch, model)
+                committed = _commit(store, athlete, batch, model, exports)
             except StoreError as exc:  # a full disk, say: the earlier batches are in the dataset, and say so
                 done = report.counts()[Outcome.IMPORTED]
                 raise StoreError(f"{exc}; {done} files imported before it are kept" if done else str(exc)) from None
@@ -281,18 +286,23 @@ def import_paths(
         if len(batch) >= BATCH_FILES or batch_records >= BATCH_RECORDS:
             flush()
     flush()
-    order = {s.name: i for i, s in enumerate(sources)}
+    for meta_name, outcome, detail in exports.join(store, athlete, report.results):  # one commit after the activities
+        result = FileResult(meta_name, outcome, detail)
+        report.results.append(result)
+        if on_result:
+            on_result(result)
+    order = {s.name: i for i, s in enumerate(listed)}
     report.results.sort(key=lambda r: order.get(r.name, 0))
     return report
 
 
-def _model_of(store: Store, athlete: str) -> ModelSettings:
-    """The athlete's model settings (for the clock-jump note); the defaults when the
+def _settings_of(store: Store, athlete: str) -> AthleteSettings:
+    """The athlete's settings (the clock-jump note, the default sport); the defaults when the
     settings file is missing or unreadable (the analysis reports that file itself)."""
     try:
-        return load_settings(store.settings_path(athlete)).model
+        return load_settings(store.settings_path(athlete))
     except TrainlogError:
-        return ModelSettings()
+        return AthleteSettings()
 
 
 def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.datetime]]:
@@ -303,7 +313,10 @@ def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.dat
     }
 
 
-def _commit(store: Store, athlete: str, batch: list[_Work], model: ModelSettings | None = None) -> list[FileResult]:
+def _commit(
+    store: Store, athlete: str, batch: list[_Work], model: ModelSettings | None = None,
+    exports: metajoin.Exports | None = None,
+) -> list[FileResult]:
     """Classify a batch against the committed dataset and append it, under the lock."""
     now = dt.datetime.now(dt.UTC)
     results: list[FileResult] = []
@@ -313,7 +326,7 @@ def _commit(store: Store, athlete: str, batch: list[_Work], model: ModelSettings
         ledger_rows = []
         for work in batch:
             try:
-                result = work.result or _classify(work, athlete, ledger, spans, tx, now, model)
+                result = work.result or _classify(work, athlete, ledger, spans, tx, now, model, exports)
             except Exception as exc:  # one odd file must not stop the batch
                 result = FileResult(work.source.name, Outcome.FAILED, f"cannot store ({type(exc).__name__}: {exc})")
             results.append(result)
@@ -332,8 +345,11 @@ def _commit(store: Store, athlete: str, batch: list[_Work], model: ModelSettings
     return results
 
 
-def _file_spans(tx: Transaction) -> list[tuple[dt.datetime, float, str]]:
-    """(start, elapsed_s, source_file) of every file already in the dataset."""
+Span = tuple[dt.datetime, float, str, str]
+
+
+def _file_spans(tx: Transaction) -> list[Span]:
+    """(start, elapsed_s, source_file, file_sha256) of every file already in the dataset."""
     acts = tx.read("activities")
     if acts.is_empty():
         return []
@@ -342,17 +358,20 @@ def _file_spans(tx: Transaction) -> list[tuple[dt.datetime, float, str]]:
         pl.col("elapsed_s").fill_null(0).sum(),
         pl.col("source_file").first(),
     )
-    return list(per_file.drop_nulls("start_utc").select("start_utc", "elapsed_s", "source_file").iter_rows())
+    return list(
+        per_file.drop_nulls("start_utc").select("start_utc", "elapsed_s", "source_file", "file_sha256").iter_rows()
+    )
 
 
-def _find_duplicate(start: dt.datetime, elapsed: float, spans: list[tuple[dt.datetime, float, str]]) -> str | None:
+def _find_duplicate(start: dt.datetime, elapsed: float, spans: list[Span]) -> tuple[str, str] | None:
+    """(source file, sha256) of a stored file with the same activity, None when there is none."""
     tolerance = max(DUPLICATE_START_S, DUPLICATE_ELAPSED_FRACTION * elapsed)
-    for other_start, other_elapsed, other_name in spans:
+    for other_start, other_elapsed, other_name, other_sha in spans:
         if (
             abs((other_start - start).total_seconds()) <= DUPLICATE_START_S
             and abs(other_elapsed - elapsed) <= tolerance
         ):
-            return other_name
+            return other_name, other_sha
     return None
 
 
@@ -360,10 +379,11 @@ def _classify(
     work: _Work,
     athlete: str,
     ledger: set[str],
-    spans: list[tuple[dt.datetime, float, str]],
+    spans: list[Span],
     tx: Transaction,
     now: dt.datetime,
     model: ModelSettings | None = None,
+    exports: metajoin.Exports | None = None,
 ) -> FileResult:
     name, sha = work.source.name, work.sha256
     decoded = work.decoded
@@ -374,14 +394,18 @@ def _classify(
         return FileResult(name, Outcome.SKIPPED, f"{_type_name(decoded.file_type)}, not an activity", sha)
     if not decoded.is_activity:
         return FileResult(name, Outcome.SKIPPED, "activity file with no session and no records", sha)
+    if exports is not None and track_format(name):
+        exports.fill_sports(decoded)
     activities, samples, laps = activity_tables(decoded, sha, athlete, now, model)
     start = activities["start_utc"].min()
     elapsed = float(activities["elapsed_s"].fill_null(0).sum())
     if start is not None:
         other = _find_duplicate(start, elapsed, spans)
         if other is not None:
-            return FileResult(name, Outcome.DUPLICATE, f"same activity as {other}", sha)
-        spans.append((start, elapsed, name))
+            return FileResult(name, Outcome.DUPLICATE, f"same activity as {other[0]}", sha, duplicate_of=other[1])
+        spans.append((start, elapsed, name, sha))
+    if exports is not None:
+        exports.note_file_names(decoded, activities["activity_id"].to_list())
     tx.append("activities", activities)
     tx.append("samples", samples)
     tx.append("laps", laps)
@@ -395,4 +419,6 @@ def _classify(
 
 
 def _type_name(file_type: str) -> str:
+    if " " in file_type:  # the GPX and TCX decoders say what the file holds ("GPX file of 2 routes")
+        return file_type
     return f"FIT file of type {file_type}" if file_type.isdigit() else file_type.replace("_", " ").capitalize() + " file"

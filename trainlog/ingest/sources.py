@@ -1,7 +1,7 @@
-"""Input discovery: paths -> FIT payloads, through folders, .fit.gz and zips.
+"""Input discovery: paths -> FIT, GPX and TCX payloads and export metadata, through folders, .gz and zips.
 
 Each input file ends as a :class:`Source`. A source either carries a loader
-for its FIT bytes or already knows why it will not be imported (not a FIT
+for its bytes or already knows why it will not be imported (not an activity
 file, unreadable archive, missing path, a FIFO, a symlink loop, a folder it
 may not read). Garmin Connect exports nest zips in zips; Strava exports hold
 ``activities/*.fit.gz`` beside GPX and TCX files.
@@ -48,6 +48,11 @@ ZIP_IN_MEMORY_BYTES = 8 << 20  # a bigger top-level zip is read from disk, membe
 #: of those peaks at 475 MB (benchmarks/bench_memory.py), five times the longest race.
 MAX_FIT_BYTES = 32 << 20
 MAX_GZIP_BYTES = MAX_FIT_BYTES
+#: One GPX or TCX file (XML is 5-10 times the size of the same FIT): a 60-hour race
+#: recorded every second with heart rate and cadence is about 55 MB of GPX.
+MAX_TRACK_BYTES = 96 << 20
+#: One export metadata file (a Strava activities.csv of 10,000 activities is about 20 MB).
+MAX_META_BYTES = 64 << 20
 COPY_CHUNK_BYTES = 1 << 20
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -62,6 +67,7 @@ class Source:
     load: Callable[[], bytes] | None = None  # None when skip/fail is already known
     skip: str | None = None  # reason it is not an activity file
     fail: str | None = None  # one-line reason it cannot be read
+    meta: str | None = None  # export metadata (see metadata_kind), read by the importer before the activities
 
 
 class NotRegularFile(OSError):
@@ -102,41 +108,77 @@ def _read_regular(path: Path, limit: int) -> bytes:
     return data
 
 
-def _gunzip(data: bytes, name: str) -> bytes:
+def _gunzip(data: bytes, name: str, limit: int | None = None) -> bytes:
+    limit = MAX_GZIP_BYTES if limit is None else limit
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-            out = gz.read(MAX_GZIP_BYTES + 1)
+            out = gz.read(limit + 1)
     except (OSError, EOFError, zlib.error) as exc:
         raise ArchiveError(f"{name}: corrupt gzip data ({exc})") from None
-    if len(out) > MAX_GZIP_BYTES:
-        raise ArchiveError(f"{name}: refused, decompresses to more than {MAX_GZIP_BYTES >> 20} MiB")
+    if len(out) > limit:
+        raise ArchiveError(f"{name}: refused, decompresses to more than {limit >> 20} MiB")
     return out
 
 
 def _kind(name: str) -> str:
-    """'fit', 'fitgz', 'zip' or 'other', from the file name."""
+    """'fit', 'fitgz', 'track', 'trackgz', 'meta', 'zip' or 'other', from the file name."""
     low = name.lower()
     if low.endswith(".fit"):
         return "fit"
     if low.endswith(".fit.gz"):
         return "fitgz"
+    if low.endswith((".gpx", ".tcx")):
+        return "track"
+    if low.endswith((".gpx.gz", ".tcx.gz")):
+        return "trackgz"
     if low.endswith(".zip"):
         return "zip"
+    if metadata_kind(name):
+        return "meta"
     return "other"
+
+
+def metadata_kind(name: str) -> str | None:
+    """The export metadata a file name is: "strava_csv" (a Strava export's ``activities.csv``),
+    "garmin_json" (a Garmin Connect export's ``*_summarizedActivities.json``), else None."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if base == "activities.csv":
+        return "strava_csv"
+    if base.endswith(".json") and "summarizedactivities" in base:
+        return "garmin_json"
+    return None
+
+
+def importable(name: str) -> bool:
+    """True for the file names :func:`iter_sources` reads (FIT, GPX, TCX, their .gz, zips, export metadata)."""
+    return _kind(name) != "other"
+
+
+def _limit(kind: str) -> int:
+    """The most bytes one file of this kind may hold (plain or decompressed)."""
+    if kind in ("track", "trackgz"):
+        return MAX_TRACK_BYTES
+    return MAX_META_BYTES if kind == "meta" else MAX_FIT_BYTES
+
+
+def _gz_limit(kind: str) -> int | None:
+    """What a gzipped file of this kind may decompress to (None: MAX_GZIP_BYTES, read when it is opened)."""
+    return None if kind in ("fit", "fitgz") else _limit(kind)
 
 
 def _other_reason(name: str) -> str:
     low = name.lower().removesuffix(".gz")
     ext = os.path.splitext(low)[1]
     fmt = OTHER_FORMATS.get(ext)
-    return f"not a FIT file ({fmt})" if fmt else f"not a FIT file ({ext or 'no extension'})"
+    what = f"{fmt}" if fmt else (ext or "no extension")
+    return f"not an activity file ({what}: trainlog reads FIT, GPX and TCX)"
 
 
-def _fit_loader(read: Callable[[], bytes], name: str, gz: bool) -> Callable[[], bytes]:
+def _fit_loader(read: Callable[[], bytes], name: str, gz: bool, limit: int | None = None) -> Callable[[], bytes]:
     def load() -> bytes:
         data = read()
         if gz or data[:2] == GZIP_MAGIC:
-            data = _gunzip(data, name)
+            data = _gunzip(data, name, limit)
         return data
 
     return load
@@ -248,8 +290,8 @@ def _zip_sources(
         ):
             yield Source(member, fail=f"refused: entry decompresses to {info.file_size} bytes (zip bomb limits)")
             continue
-        if kind in ("fit", "fitgz") and info.file_size > MAX_FIT_BYTES:
-            yield Source(member, fail=_too_big(info.file_size))
+        if kind != "zip" and info.file_size > _limit(kind):
+            yield Source(member, fail=_too_big(info.file_size, _limit(kind)))
             continue
         if kind == "zip":
             if budget[2] <= 0:
@@ -267,17 +309,18 @@ def _zip_sources(
             yield from _zip_sources(inner, member, depth + 1, budget)
             continue
 
-        def read(info: zipfile.ZipInfo = info, member: str = member) -> bytes:
+        def read(info: zipfile.ZipInfo = info, member: str = member, limit: int = _limit(kind)) -> bytes:
             try:
                 with zf.open(info) as fh:
-                    out = fh.read(MAX_FIT_BYTES + 1)
+                    out = fh.read(limit + 1)
             except MEMBER_ERRORS as exc:
                 raise ArchiveError(f"{member}: cannot extract ({exc})") from None
-            if len(out) > MAX_FIT_BYTES:
-                raise ArchiveError(f"{member}: {_too_big(len(out))}")
+            if len(out) > limit:
+                raise ArchiveError(f"{member}: {_too_big(len(out), limit)}")
             return out
 
-        yield Source(member, load=_fit_loader(read, member, gz=kind == "fitgz"))
+        yield Source(member, load=_fit_loader(read, member, gz=kind.endswith("gz"), limit=_gz_limit(kind)),
+                     meta=metadata_kind(info.filename) if kind == "meta" else None)
 
 
 def _too_many(entries: int, left: int) -> str:
@@ -301,15 +344,19 @@ def _file_sources(path: Path, size: int) -> Iterator[Source]:
         except ArchiveError:  # grew past the in-memory size since it was listed
             data = path
         yield from _zip_sources(data, name, depth=1)
-    elif size > MAX_FIT_BYTES:
-        yield Source(name, fail=_too_big(size))
+    elif size > _limit(kind):
+        yield Source(name, fail=_too_big(size, _limit(kind)))
     else:
-        yield Source(name, load=_fit_loader(lambda: _read_regular(path, MAX_FIT_BYTES), name, gz=kind == "fitgz"))
+        limit = _limit(kind)
+        yield Source(name, load=_fit_loader(lambda: _read_regular(path, limit), name, gz=kind.endswith("gz"),
+                                            limit=_gz_limit(kind)),
+                     meta=metadata_kind(path.name) if kind == "meta" else None)
 
 
 def _too_big(size: int, limit: int | None = None) -> str:
     limit = MAX_FIT_BYTES if limit is None else limit
-    return f"refused: {size >> 20} MiB is more than a FIT file holds (limit {limit >> 20} MiB)"
+    what = "a FIT file" if limit == MAX_FIT_BYTES else "a GPX or TCX file" if limit == MAX_TRACK_BYTES else "export metadata"
+    return f"refused: {size >> 20} MiB is more than {what} holds (limit {limit >> 20} MiB)"
 
 
 def _stat_failure(path: str, exc: OSError) -> str:

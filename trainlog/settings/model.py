@@ -33,6 +33,7 @@ from trainlog.settings.ranges import (
     MAX_LABEL_CHARS,
     MAX_NAME_CHARS,
     check_fields,
+    check_sport,
     check_sports,
     check_text,
     check_timezone,
@@ -275,6 +276,7 @@ class AthleteSettings:
     start_ctl: float | None = None  # fitness and fatigue on the day before the first activity;
     start_atl: float | None = None  # None: 0 and "building history" for the first history_days
     available_hours_per_week: float | None = None  # the plan's weekly hours cap; None: the model's default
+    default_sport: str = "running"  # a GPX or TCX that names no sport, and whose export does not either
     goal: Goal = field(default_factory=Goal)
     model: ModelSettings = field(default_factory=ModelSettings)
 
@@ -283,6 +285,7 @@ class AthleteSettings:
             raise SettingsError(f"sex must be one of {SEXES} or unset, not {quoted(self.sex)}")
         if self.timezone is not None:
             check_timezone(self.timezone)
+        check_sport("default_sport", self.default_sport)
         if not isinstance(self.goal, Goal) or not isinstance(self.model, ModelSettings):
             raise SettingsError("invalid settings: goal and model must be settings objects")
         check_fields(self, "")

@@ -29,6 +29,7 @@ def settings_lines(athlete: str, settings: AthleteSettings) -> list[str]:
         "available_hours_per_week": f"{settings.available_hours_per_week:g}"
         if settings.available_hours_per_week is not None
         else f"not set ({settings.model.plan_available_hours_per_week:g}, the plan's default cap)",
+        "default_sport": f"{settings.default_sport} (GPX or TCX files that name no sport)",
     }
     lines = [f"athlete {athlete}"]
     for name, value in values.items():

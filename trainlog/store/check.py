@@ -85,7 +85,7 @@ class _BadPart(Exception):
 
 #: Per table, the columns of a part's summary (what the dataset's consistency rules need).
 _SUMMARY_KEY = {"activities": "activity_id", "samples": "activity_id", "laps": "activity_id", "files": "file_sha256",
-                "choices": "event", "plan_weeks": "event", "plan_days": "event"}
+                "choices": "event", "plan_weeks": "event", "plan_days": "event", "activity_meta": "event"}
 
 
 def _summarise(table: str, path: Path) -> pl.DataFrame:
@@ -115,7 +115,7 @@ def _summarise(table: str, path: Path) -> pl.DataFrame:
         return frame.select("activity_id").unique()
     if table == "choices":
         return frame.select("activity_id", _choice_event())
-    if table in ("plan_weeks", "plan_days"):
+    if table in ("plan_weeks", "plan_days", "activity_meta"):
         return frame.select(_row_event(table))
     return frame.select("file_sha256", "outcome")
 
@@ -139,7 +139,8 @@ def _empty_summary(table: str) -> pl.DataFrame:
             "laps": {"activity_id": pl.String},
             "files": {"file_sha256": pl.String, "outcome": pl.String},
             "choices": {"activity_id": pl.String, "event": pl.String},
-            "plan_weeks": {"event": pl.String}, "plan_days": {"event": pl.String}}[table]
+            "plan_weeks": {"event": pl.String}, "plan_days": {"event": pl.String},
+            "activity_meta": {"event": pl.String}}[table]
     return pl.DataFrame(schema=cols)
 
 

@@ -51,6 +51,11 @@ def _migrate_1_to_2(tx: Step) -> None:
     (the step still records version 2, so that an older trainlog refuses the dataset from then on)."""
 
 
+def _migrate_2_to_3(tx: Step) -> None:
+    """Version 3 added ``activity_meta`` (export metadata); an older dataset has none, so nothing is written
+    (an older trainlog refuses the dataset from then on rather than dropping the names on its next commit)."""
+
+
 #: ``MIGRATIONS[n]`` turns a dataset of schema version n into version n + 1,
 #: inside a writer's transaction (it may read tables and append rows).
-MIGRATIONS: dict[int, Callable[[Step], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
+MIGRATIONS: dict[int, Callable[[Step], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2, 2: _migrate_2_to_3}

@@ -11,7 +11,8 @@ import polars as pl
 
 #: 2: the plan tables (``plan_weeks``, ``plan_days``); an older trainlog refuses a dataset that has them
 #: rather than dropping them on its next commit.
-SCHEMA_VERSION = 2
+#: 3: the ``activity_meta`` table (names, gear, RPE... from an export's metadata).
+SCHEMA_VERSION = 3
 
 UTC = pl.Datetime("us", "UTC")
 
@@ -93,6 +94,23 @@ CHOICES: dict[str, pl.DataType] = {
     "at": UTC,  # when the choice was recorded
 }
 
+#: What an export's metadata (a Strava ``activities.csv``, a Garmin Connect summary) or the file itself
+#: says of an activity beyond its recording: append-only, the latest row per activity wins
+#: (trainlog.ingest.exports). Joined to the activity by its file name or its start time.
+ACTIVITY_META: dict[str, pl.DataType] = {
+    "activity_id": pl.String,
+    "name": pl.String,  # "Morning Run"
+    "description": pl.String,
+    "sport_type": pl.String,  # as the export names it ("Run", "trail_running")
+    "gear": pl.String,
+    "rpe": pl.Float64,  # perceived exertion, CR-10 (0..10); null when not given
+    "commute": pl.Boolean,
+    "private": pl.Boolean,
+    "source": pl.String,  # strava_csv | garmin_json | file (a GPX track's own name)
+    "source_file": pl.String,  # the metadata file it came from
+    "at": UTC,  # when it was joined
+}
+
 #: The plan to race day (trainlog.store.plans), one row per planned week. Versioned: every change appends
 #: the whole plan again under the next ``revision``; the highest revision is the plan, earlier ones are its history.
 PLAN_WEEKS: dict[str, pl.DataType] = {
@@ -124,7 +142,7 @@ PLAN_DAYS: dict[str, pl.DataType] = {
 }
 
 TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": FILES, "choices": CHOICES,
-          "plan_weeks": PLAN_WEEKS, "plan_days": PLAN_DAYS}
+          "plan_weeks": PLAN_WEEKS, "plan_days": PLAN_DAYS, "activity_meta": ACTIVITY_META}
 
 
 def empty(table: str) -> pl.DataFrame:
