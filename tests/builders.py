@@ -48,6 +48,12 @@ SAMPLE_FIT = ROOT / "sample_fit"
 VENDOR = Path(__file__).resolve().parent / "vendor"
 
 
+#: Four of Tom's sample files on four days (a treadmill run without positions, a bike ride): the export tests' store.
+EXPORT_FILES = [SAMPLE_FIT / "tom" / name for name in (
+    "2026-01-13_1837_running_treadmill.fit", "2026-03-01_0851_running.fit", "2026-03-03_1219_running.fit",
+    "2026-03-06_1316_cycling_bike.fit")]
+
+
 def corpus_available() -> bool:
     return (CORPUS / "MANIFEST.tsv").is_file()
 
@@ -188,6 +194,57 @@ def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
         for name, data in entries.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+TRACK_CORPUS = Path(os.environ.get("TRAINLOG_TRACK_CORPUS", ROOT.parent / "shared" / "track_corpus"))
+requires_track_corpus = pytest.mark.skipif(
+    not (TRACK_CORPUS / "MANIFEST.tsv").is_file(),
+    reason=f"the shared GPX/TCX corpus is not at {TRACK_CORPUS} (set TRAINLOG_TRACK_CORPUS to its folder)")
+
+
+def track_manifest() -> list[dict[str, str]]:
+    """The rows of ../shared/track_corpus/MANIFEST.tsv."""
+    with open(TRACK_CORPUS / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def _iso(ts: dt.datetime) -> str:
+    return ts.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def gpx_of(records: pl.DataFrame, sport: str | None = "running", name: str = "Export") -> bytes:
+    """A GPX 1.1 track of a decoded file's records (as Strava exports a run: position, ele, time, gpxtpx:hr)."""
+    pts = []
+    for r in records.drop_nulls(["lat_deg", "lon_deg", "timestamp"]).iter_rows(named=True):
+        ele = f"<ele>{r['altitude_m']}</ele>" if r["altitude_m"] is not None else ""
+        hr = (f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{int(r['hr_bpm'])}</gpxtpx:hr>"
+              "</gpxtpx:TrackPointExtension></extensions>") if r["hr_bpm"] is not None else ""
+        pts.append(f'<trkpt lat="{r["lat_deg"]}" lon="{r["lon_deg"]}">{ele}<time>{_iso(r["timestamp"])}</time>{hr}</trkpt>')
+    kind = f"<type>{sport}</type>" if sport else ""
+    return ('<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="StravaGPX" '
+            'xmlns="http://www.topografix.com/GPX/1/1" '
+            'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+            f"<trk><name>{name}</name>{kind}<trkseg>{''.join(pts)}</trkseg></trk></gpx>").encode()
+
+
+def tcx_of(records: pl.DataFrame, sport: str = "Running") -> bytes:
+    """A TCX (one lap) of a decoded file's records, as older Garmin and Strava uploads are."""
+    rec = records.drop_nulls("timestamp")
+    first, last = rec["timestamp"].min(), rec["timestamp"].max()
+    pts = []
+    for r in rec.iter_rows(named=True):
+        pos = (f"<Position><LatitudeDegrees>{r['lat_deg']}</LatitudeDegrees><LongitudeDegrees>{r['lon_deg']}"
+               "</LongitudeDegrees></Position>") if r["lat_deg"] is not None else ""
+        alt = f"<AltitudeMeters>{r['altitude_m']}</AltitudeMeters>" if r["altitude_m"] is not None else ""
+        dist = f"<DistanceMeters>{r['distance_m']}</DistanceMeters>" if r["distance_m"] is not None else ""
+        hr = f"<HeartRateBpm><Value>{int(r['hr_bpm'])}</Value></HeartRateBpm>" if r["hr_bpm"] is not None else ""
+        pts.append(f"<Trackpoint><Time>{_iso(r['timestamp'])}</Time>{pos}{alt}{dist}{hr}</Trackpoint>")
+    total = rec["distance_m"].max() or 0.0
+    return ('<?xml version="1.0" encoding="UTF-8"?><TrainingCenterDatabase '
+            'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities>'
+            f'<Activity Sport="{sport}"><Id>{_iso(first)}</Id><Lap StartTime="{_iso(first)}">'
+            f"<TotalTimeSeconds>{(last - first).total_seconds()}</TotalTimeSeconds><DistanceMeters>{total}</DistanceMeters>"
+            f"<Track>{''.join(pts)}</Track></Lap></Activity></Activities></TrainingCenterDatabase>").encode()
 
 
 def tree(path: Path, *, skip: Collection[str] = ()) -> dict[str, str]:

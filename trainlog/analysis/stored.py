@@ -19,7 +19,7 @@ from trainlog.analysis.pipeline import Analysis, analyse
 from trainlog.analysis.tzone import with_local_start
 from trainlog.ingest.importer import ImportReport
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.store import Manifest, Store
+from trainlog.store import Manifest, Store, meta
 
 
 def settings_of(store: Store, athlete: str) -> AthleteSettings:
@@ -44,9 +44,11 @@ def metrics_of(store: Store, athlete: str, settings: AthleteSettings | None = No
 
 
 def activity_table(store: Store, athlete: str) -> pl.DataFrame:
-    """Activities with local start time and their metrics, oldest first."""
+    """Activities with local start time, what their export says (name, gear...: trainlog.store.meta) and their
+    metrics, oldest first."""
     settings = settings_of(store, athlete)
-    acts = with_local_start(store.read("activities", athlete), settings.timezone)
+    tables = store.read_all(athlete, ("activities", "activity_meta"))
+    acts = meta.joined(with_local_start(tables["activities"], settings.timezone), tables["activity_meta"])
     per = metrics_of(store, athlete, settings)
     extra = [c for c in per.columns if c not in acts.columns or c == "activity_id"]
     return acts.join(per.select(extra), on="activity_id", how="left").sort("start_utc")

@@ -126,33 +126,39 @@ class Exports:
     def _wanted(self, acts: pl.DataFrame, results: list[Any], matched: list[int]) -> dict[str, dict[str, Any]]:
         """activity_id -> the activity_meta fields it should have (the file's name, then the export's values)."""
         ids_of_sha: dict[str, list[str]] = {}
-        ids_of_key: dict[str, list[str]] = {}
+        ids_of_key: dict[str, tuple[list[str], int]] = {}  # file key -> (activities, rank: 2 the file's own, 1 a copy)
         starts: list[tuple[dt.datetime, str]] = []
         for aid, sha, source_file, start in acts.select("activity_id", "file_sha256", "source_file", "start_utc").iter_rows():
             ids_of_sha.setdefault(sha, []).append(aid)
-            ids_of_key.setdefault(file_key(source_file or ""), []).append(aid)
+            ids_of_key.setdefault(file_key(source_file or ""), ([], 2))[0].append(aid)
             if start is not None:
                 starts.append((start, aid))
         for r in results:  # this import's files: an imported one's activities, a duplicate's stored activity
             ids = r.activity_ids or ids_of_sha.get(r.duplicate_of or r.sha256 or "", [])
-            if ids:
-                ids_of_key[file_key(r.name)] = ids
+            if ids and file_key(r.name) not in ids_of_key:
+                ids_of_key[file_key(r.name)] = (ids, 2 if r.activity_ids else 1)
         wanted: dict[str, dict[str, Any]] = {
             aid: {"name": name, "source": "file", "source_file": None} for aid, name in self.file_names.items()
         }
+        rank: dict[str, int] = {}  # activity -> rank of the export row its values came from
         for source, rows, _failure in self.files:
             found = 0
             for row in rows:
-                ids = ids_of_key.get(row.file_key or "\0", [])
+                ids, level = ids_of_key.get(row.file_key or "\0", ([], 0))
                 if not ids and row.start_utc is not None:
                     near = [(abs((s - row.start_utc).total_seconds()), aid) for s, aid in starts]
                     near = [x for x in near if x[0] <= JOIN_START_S]
-                    ids = [min(near)[1]] if near else []
+                    ids, level = ([min(near)[1]] if near else []), 0
                 for aid in ids:
                     base = wanted.get(aid, {})
-                    values = {f: getattr(row, f) for f in FIELDS}
-                    wanted[aid] = {**{f: base.get(f) for f in FIELDS}, **{k: v for k, v in values.items() if v is not None},
-                                   "source": source.meta, "source_file": source.name}
+                    values = {f: getattr(row, f) for f in FIELDS if getattr(row, f) is not None}
+                    if rank.get(aid, -1) > level:  # a row about this very file said it first: a copy's only fills gaps
+                        values = {f: v for f, v in values.items() if base.get(f) is None}
+                    else:
+                        rank[aid] = level
+                        base = {**base, "source": source.meta, "source_file": source.name}
+                    wanted[aid] = {**{f: base.get(f) for f in FIELDS}, **values,
+                                   "source": base.get("source"), "source_file": base.get("source_file")}
                 found += bool(ids)
             matched.append(found)
         return wanted
