@@ -1,6 +1,6 @@
 """The fixtures every test module may take as arguments (pytest finds them here; never import them).
 
-Fresh and corpus stores; the dashboard's data subset, its app and data source; one headless Chromium.
+Fresh and corpus stores, a small store to export; the dashboard's data subset, its app and data source; one headless Chromium.
 Plain helpers (frames, files, servers, paths) are in ``builders.py``.
 """
 
@@ -10,7 +10,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from builders import CHROMIUM, CHROMIUM_ARGS, CORPUS, SCREENSHOTS, build_data_dir, corpus_available, corpus_file
+from builders import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CORPUS,
+    EXPORT_FILES,
+    SCREENSHOTS,
+    build_data_dir,
+    corpus_available,
+    corpus_file,
+)
 
 from trainlog import Store, import_paths
 
@@ -47,6 +56,16 @@ def copy_corpus(tmp_path):
         return out
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def export_store(tmp_path_factory) -> Store:
+    """A data directory holding :data:`builders.EXPORT_FILES` for athlete ``tom`` (four days, a treadmill run
+    without positions, a bike ride), built once per session (do not write to it)."""
+    store = Store(tmp_path_factory.mktemp("export-data"))
+    report = import_paths(store, EXPORT_FILES, "tom", workers=1)
+    assert report.ok and report.counts()["imported"] == len(EXPORT_FILES), report.results
+    return store
 
 
 # --------------------------------------------------------------------------- the dashboard

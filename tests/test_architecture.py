@@ -23,9 +23,10 @@ LAYERS = {
     "trainlog.store": 2,
     "trainlog.ingest": 3,
     "trainlog.analysis": 4,
-    "dashboards": 5,
-    "trainlog.cli": 6, "trainlog.__main__": 6,  # the outermost shell: `trainlog dashboard` starts the app
-    "trainlog": 7,  # the package's __init__: re-exports the public API from every layer
+    "trainlog.export": 5,  # reads through the store and the analysis; the dashboard's downloads use it
+    "dashboards": 6,
+    "trainlog.cli": 7, "trainlog.__main__": 7,  # the outermost shell: `trainlog dashboard` starts the app
+    "trainlog": 8,  # the package's __init__: re-exports the public API from every layer
 }
 
 

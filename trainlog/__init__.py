@@ -10,6 +10,8 @@ __version__ = "0.1.0"
 from trainlog.analysis import metrics
 from trainlog.analysis.pipeline import Analysis, activity_metrics, analyse, summary
 from trainlog.errors import ArchiveError, InvalidFitFile, InvalidValue, SettingsError, StoreError, TrainlogError
+from trainlog.export.files import export_activities
+from trainlog.export.tables import export_tables
 from trainlog.ingest.decode import decode
 from trainlog.ingest.decoded import DecodedFile
 from trainlog.ingest.importer import FileResult, ImportReport, import_paths
@@ -39,5 +41,7 @@ __all__ = [
     "TrainlogError",
     "decode",
     "default_data_dir",
+    "export_activities",
+    "export_tables",
     "import_paths",
 ]

@@ -1,10 +1,10 @@
 """Encode a simulated recording as a FIT activity file (private).
 
-Uses Garmin's official FIT SDK encoder (``garmin-fit-sdk``, an optional
-development dependency), imported only when a file is written. Messages follow
-what a watch writes: file_id, device_info, timer events, records, laps as they
-end, one session and the activity message (whose ``local_timestamp`` gives the
-UTC offset at the end).
+Uses Garmin's official FIT SDK encoder (``garmin-fit-sdk``, a dependency of
+trainlog since ``trainlog export --format fit``), imported only when a file is
+written. Messages follow what a watch writes: file_id, device_info, timer events,
+records, laps as they end, one session and the activity message (whose
+``local_timestamp`` gives the UTC offset at the end).
 """
 
 from __future__ import annotations

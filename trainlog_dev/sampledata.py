@@ -1,7 +1,7 @@
 """Generate the sample training history in ``sample_fit/`` (synthetic, with known truth).
 
 Two athletes, about 26 weeks each, written as FIT activity files with Garmin's
-FIT SDK encoder (``garmin-fit-sdk``, a development dependency) plus
+FIT SDK encoder (``garmin-fit-sdk``, a dependency of trainlog) plus
 ``index.csv``, which holds what the generator knows as truth for every file:
 
 - ``mara``: a woman preparing the Barkley Marathons (base, build with

@@ -124,7 +124,7 @@ def demo_cmd(data_dir: Path | None, dashboard: bool, host: str, port: int, **ser
 def sample_data_cmd(out: Path, seed: int | None, only: tuple[str, ...]) -> None:
     """Regenerate the synthetic sample athletes (byte-identical for the same seed).
 
-    Needs the dev dependency garmin-fit-sdk (pip install -e '.[dev]').
+    Writes with Garmin's FIT SDK (garmin-fit-sdk, installed with trainlog).
 
     \b
     Example:

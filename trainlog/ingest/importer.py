@@ -5,7 +5,9 @@ Every input file ends in exactly one outcome:
 - ``imported``: its activities are in the dataset (``partial`` when the file
   was damaged and only what came before the damage was kept);
 - ``duplicate``: already imported (same bytes), or the same activity under
-  other bytes (same device start time within a minute, similar duration);
+  other bytes (same device start time within a minute, similar duration; a leg of a
+  multisport file counts as an activity of its own too: a run exported as FIT by
+  Garmin and as GPX by Strava, or one leg exported apart, is one activity);
 - ``skipped``: not an activity (settings, course, workout... or not FIT);
 - ``failed``: unreadable, with a one-line reason naming the file.
 
@@ -349,18 +351,19 @@ Span = tuple[dt.datetime, float, str, str]
 
 
 def _file_spans(tx: Transaction) -> list[Span]:
-    """(start, elapsed_s, source_file, file_sha256) of every file already in the dataset."""
+    """(start, elapsed_s, source_file, file_sha256) of every file already in the dataset, and of each leg of a
+    multisport file (one leg exported on its own, or recorded apart by another device, is the same activity)."""
     acts = tx.read("activities")
     if acts.is_empty():
         return []
+    cols = ("start_utc", "elapsed_s", "source_file", "file_sha256")
     per_file = acts.group_by("file_sha256").agg(
         pl.col("start_utc").min(),
         pl.col("elapsed_s").fill_null(0).sum(),
         pl.col("source_file").first(),
     )
-    return list(
-        per_file.drop_nulls("start_utc").select("start_utc", "elapsed_s", "source_file", "file_sha256").iter_rows()
-    )
+    legs = acts.filter(pl.col("n_legs") > 1).with_columns(pl.col("elapsed_s").fill_null(0))
+    return list(pl.concat([per_file.select(cols), legs.select(cols)]).drop_nulls("start_utc").iter_rows())
 
 
 def _find_duplicate(start: dt.datetime, elapsed: float, spans: list[Span]) -> tuple[str, str] | None:
