@@ -34,10 +34,11 @@ from trainlog.analysis.activity import sample_metrics
 from trainlog.analysis.generate import generate
 from trainlog.analysis.stored import analyse_imported, local_today, stored_analysis
 from trainlog.errors import InvalidValue, StoreError
-from trainlog.ingest import demo, repair
+from trainlog.export import tables as export
+from trainlog.ingest import demo, repair, watch
 from trainlog.ingest.importer import FileResult
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices, plans
+from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices, meta, plans
 from trainlog.store.users import User
 from trainlog.words import Outcome
 
@@ -53,7 +54,7 @@ STALE_DAYS = report.STALE_DAYS
 #: Upload limits (the browser posts the files as multipart/form-data; they are streamed to disk).
 MAX_UPLOAD_FILES = 500
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-UPLOAD_SUFFIXES = (".fit.gz", ".fit", ".zip")
+UPLOAD_SUFFIXES = (".fit.gz", ".gpx.gz", ".tcx.gz", ".fit", ".gpx", ".tcx", ".zip")
 #: Days shown before an athlete's first activity (nothing is computed earlier).
 SPAN_MARGIN_DAYS = 7
 
@@ -161,8 +162,9 @@ class Data:
             return cached
         path = self.store.settings_path(athlete)
         manifest = self.store.manifest(athlete)
-        tables = self.store.read_all(athlete, ("activities", "laps"), manifest)  # small; samples stay on disk
-        fresh = _Athlete(key, manifest, tables["activities"], tables["laps"], load_settings(path))
+        tables = self.store.read_all(athlete, ("activities", "laps", "activity_meta"), manifest)  # samples stay on disk
+        fresh = _Athlete(key, manifest, meta.joined(tables["activities"], tables["activity_meta"]), tables["laps"],
+                         load_settings(path))
         # what was computed from the older data or settings goes
         self.cache.discard(lambda k: k[0] != "athlete" and k[1] == athlete and k[2] != key)
         self.cache.put(("athlete", athlete), fresh)
@@ -174,6 +176,12 @@ class Data:
     def save_settings(self, athlete: str, settings: AthleteSettings) -> None:
         self.check_access(athlete)
         save_settings(self.store.settings_path(athlete), settings)
+
+    def watch_status(self, athlete: str) -> list[dict]:
+        """The folders ``trainlog watch`` keeps (or kept) importing into ``athlete``'s dataset, each with its last
+        import (:func:`trainlog.ingest.watch.watch_status`; read each time: the Settings page is never cached)."""
+        self.check_access(athlete)
+        return watch.watch_status(self.store, athlete)
 
     def record_choice(self, athlete: str, activity_id: str, action: str) -> None:
         """Record the athlete's ``action`` (exclude, include, confirm, unconfirm) for one run
@@ -260,7 +268,7 @@ class Data:
         entry = self._athlete(athlete)
         info = entry.activities.select(
             "activity_id", "sub_sport", "avg_hr_bpm", "max_hr_bpm", "device_manufacturer", "device_product",
-            "partial", "import_note", "source_file",
+            "partial", "import_note", "source_file", "name", "description", "gear",
         )
         frame = self.analysis(athlete, as_of).per_activity.join(info, on="activity_id", how="left")
         if as_of is not None:
@@ -292,6 +300,22 @@ class Data:
         samples = samples.join(per_sample.drop("activity_id"), on="timestamp", how="left", maintain_order="left")
         laps = entry.laps.filter(pl.col("activity_id") == activity_id).sort("lap_index")
         return rows.row(0, named=True), samples, laps
+
+    # ---- downloads (the columns of `trainlog export`'s CSV files)
+    def activities_csv(self, athlete: str, first: dt.date | None, last: dt.date | None) -> str:
+        """The activities whose local start day lies in ``[first, last]`` (either end open when None) as
+        ``activities.csv`` of :func:`trainlog.export.tables.export_tables`; PermissionError unless the signed-in
+        user may see ``athlete``."""
+        self.check_access(athlete)
+        return export.csv_text(export.activities_frame(self.store, athlete, first, last))
+
+    def daily_csv(self, athlete: str, first: dt.date | None, last: dt.date | None) -> str:
+        """The daily series from ``first`` to ``last`` as the Fatigue page shows it (:meth:`daily`; None: from the
+        first day, to the last day with training), as ``daily.csv`` of :func:`trainlog.export.tables.export_tables`;
+        PermissionError as :meth:`activities_csv`."""
+        daily = self.analysis(athlete, last).daily
+        daily = daily.filter(pl.col("date").is_between(first or dt.date.min, last or dt.date.max))
+        return export.csv_text(export.daily_export(daily))
 
     def ascent_plan(self, athlete: str, as_of: dt.date) -> pl.DataFrame:
         """Weekly ascent (m) needed from ``as_of`` to the goal date, ramping at the cap; empty without a goal date."""

@@ -297,8 +297,10 @@ def is_suspect(run: dict) -> bool:
 
 
 def run_name(run: dict) -> str:
-    """``"Wed 11 Mar 2026 running"``: how a page names a run."""
-    return f"{u.fmt_day(run['start_date'])} {run.get('sport') or 'activity'}"
+    """``"Wed 11 Mar 2026 running"``: how a page names a run; ``"Barkley recce, Wed 11 Mar 2026 running"``
+    when its export or file gave it a name."""
+    plain = f"{u.fmt_day(run['start_date'])} {run.get('sport') or 'activity'}"
+    return f"{run['name']}, {plain}" if run.get("name") else plain
 
 
 def _rate(metres_per_h: float, units: str) -> str:

@@ -338,6 +338,40 @@ def range_control(v: View) -> html.Form:
     ], id="range-form", className="range", method="get", **{"aria-label": "Dates shown"})
 
 
+def download(prefix: str, label: str, v: View, start: dt.date | None, end: dt.date | None) -> html.Div:
+    """A CSV download of the view's athlete from ``start`` to ``end``: a native button saying ``label``
+    (``{prefix}-button``), the ``dcc.Download`` it fills (``prefix``), the days it downloads (``{prefix}-view``)
+    and a status line a screen reader hears (``{prefix}-status``)."""
+    which = {"athlete": v.athlete, "from": start and start.isoformat(), "to": end and end.isoformat()}
+    return html.Div([
+        html.Button(label, id=f"{prefix}-button", type="button", className="button small"),
+        dcc.Download(id=prefix),
+        dcc.Store(id=f"{prefix}-view", data=which),
+        html.Span(id=f"{prefix}-status", role="status", className="note", **{"aria-live": "polite"}),
+    ], className="download")
+
+
+def send_csv(which: object, table: str,
+             make: Callable[[str, dt.date | None, dt.date | None], str]) -> tuple[dict | NoUpdate, str]:
+    """What a download button sends: ``make(athlete, first, last)`` (CSV text) as ``<athlete>-<table>[-<from>-to-<to>].csv``
+    and the status line's words. ``which`` comes from the browser: an athlete the signed-in user may not see, or days
+    that are not days, send nothing; days are kept within the athlete's :meth:`~dashboards.data.Data.span`."""
+    which = which if isinstance(which, dict) else {}
+    source = data.get()
+    athlete = which.get("athlete")
+    if athlete not in source.athletes():
+        return no_update, "Nothing to download here; reload the page."
+    try:
+        span = source.span(athlete)
+        first, last = ((clamp_day(parse_day(which[k], k), *span) if which.get(k) else None) for k in ("from", "to"))
+        text = make(athlete, first, last)
+    except TrainlogError as exc:
+        return no_update, f"No CSV: {first_line(exc)}"
+    days = f"-{first or span[0]}-to-{last or span[1]}" if first or last else ""
+    name = f"{athlete}-{table}{days}.csv"
+    return dcc.send_string(text, name, type="text/csv"), f"Downloaded {name}."
+
+
 def graph(figure: go.Figure, graph_id: str | None = None, summary: str | None = None, level: int = 2) -> html.Figure:
     """A responsive graph as tall as the figure asks (its width follows the page; the ``dcc.Graph`` has the id
     ``graph_id``), in a figure a screen reader can read (:func:`dashboards.charts.accessible`: the title as an

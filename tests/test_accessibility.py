@@ -21,6 +21,9 @@ import re
 import pytest
 from builders import PAGES, SCREENSHOTS, UPLOAD_FILE, VENDOR, open_page, served_copy
 
+from trainlog.ingest.watch import save_state
+from trainlog.store import Store
+
 #: conftest's browser fixture first, before a server starts: it skips these tests without Chromium or Playwright.
 pytestmark = pytest.mark.usefixtures("browser")
 
@@ -37,8 +40,16 @@ MAX_PRESSES = 80
 
 @pytest.fixture(scope="module")
 def server(subset_dir, tmp_path_factory):
-    """A dashboard server over a copy of the sample subset (the keyboard walk uploads a file to it)."""
-    with served_copy(subset_dir, tmp_path_factory.mktemp("a11y") / "data") as (base, _):
+    """A dashboard server over a copy of the sample subset (the keyboard walk uploads a file to it), with two
+    folders watched for mara (the Settings page's table: one with its last import, one unplugged)."""
+    with served_copy(subset_dir, tmp_path_factory.mktemp("a11y") / "data") as (base, copy):
+        save_state(Store(copy), "mara", [
+            {"path": "/media/GARMIN/Garmin/Activity", "last_scan": "2026-03-15T10:05:00+00:00",
+             "last_import": "2026-03-15T10:04:00+00:00", "last_file": "2026-03-15_0600_running.fit",
+             "last_outcome": "imported", "last_detail": "running, 12.3 km", "problem": None},
+            {"path": "/home/mara/Dropbox/Garmin", "last_scan": "2026-03-15T10:05:00+00:00",
+             "problem": "no such file or directory"},
+        ])
         yield base
 
 

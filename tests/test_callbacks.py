@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import re
 import time
 
+import dash
+import polars as pl
 import pytest
 from builders import SUBSET, UPLOAD_FILE, find, nodes, subset_files, text
 
 from dashboards import data, glossary, readings, shell
 from dashboards import units as u
 from trainlog.analysis.stored import local_today
+from trainlog.export import tables
 from trainlog.ingest import demo
 from trainlog.settings import ModelSettings, load_settings
 
@@ -524,7 +529,9 @@ def test_safe_upload_names():
     assert data.safe_upload_name(3, "../../etc/passwd.fit") == "003-passwd.fit"
     assert data.safe_upload_name(0, "C:\\Users\\me\\run <1>.FIT.gz") == "000-run__1_.fit.gz"
     assert data.safe_upload_name(1, ".hidden.zip") == "001-.hidden.zip"
-    assert data.safe_upload_name(2, "notes.gpx") is None
+    assert data.safe_upload_name(2, "notes.txt") is None
+    assert data.safe_upload_name(4, "Morning Run.GPX") == "004-Morning_Run.gpx"
+    assert data.safe_upload_name(5, "old.tcx.gz") == "005-old.tcx.gz"
 
 
 def test_upload_imports_in_the_background_and_reports_each_file(writable_source, pages):
@@ -580,3 +587,50 @@ def test_empty_directory_loads_the_sample_athletes(dash_app, pages, tmp_path, mo
     message, stop, search = pages["today"].sample_progress(1, job_id)
     assert stop is True and message == "Imported 4 files." and search == "?athlete=mara"
     assert find(pages["today"].layout(athlete="mara"), "today-ctl") is not None
+
+
+# ---- the CSV downloads: the columns of `trainlog export`, the rows the page shows
+
+def sent_rows(sent: dict) -> list[dict[str, str]]:
+    assert sent["type"] == "text/csv" and not sent["base64"]
+    return list(csv.DictReader(io.StringIO(sent["content"])))
+
+
+def test_activities_page_downloads_the_activities_it_lists(source, pages):
+    layout = pages["activities"].layout(athlete="tom", **{"from": "2026-06-10", "to": "2026-06-20"})
+    button = find(layout, "activities-download-button")
+    assert (button.children, button.type) == ("Download these activities as CSV", "button")  # native, named by its words
+    sent, status = pages["activities"].download_csv(1, find(layout, "activities-download-view").data)
+    rows = sent_rows(sent)
+    listed = source.activities("tom").filter(pl.col("start_date").is_between(dt.date(2026, 6, 10), dt.date(2026, 6, 20)))
+    assert [r["activity_id"] for r in rows] == listed.sort("start_utc")["activity_id"].to_list() and rows
+    assert list(rows[0]) == tables.activities_frame(source.store, "tom").columns  # trainlog export's activities.csv
+    assert sent["filename"] == "tom-activities-2026-06-10-to-2026-06-20.csv"
+    assert status == "Downloaded tom-activities-2026-06-10-to-2026-06-20.csv."
+    every = find(pages["activities"].layout(athlete="tom"), "activities-download-view").data
+    sent, _ = pages["activities"].download_csv(1, every)
+    assert sent["filename"] == "tom-activities.csv" and len(sent_rows(sent)) == source.activities("tom").height
+
+
+def test_fatigue_page_downloads_the_days_it_shows(source, pages):
+    layout = pages["fatigue"].layout(athlete="mara", **{"from": "2026-03-01", "to": "2026-03-20"})
+    assert find(layout, "fatigue-download-button").children == "Download the daily figures as CSV"
+    sent, status = pages["fatigue"].download_csv(1, find(layout, "fatigue-download-view").data)
+    rows = sent_rows(sent)
+    shown = source.daily("mara", dt.date(2026, 3, 20)).filter(pl.col("date") >= dt.date(2026, 3, 1))
+    assert [r["date"] for r in rows] == [d.isoformat() for d in shown["date"]]  # rest days after the race included
+    assert list(rows[0]) == [c.name for c in tables.DAILY_COLUMNS]
+    assert [float(r["ctl"]) for r in rows] == shown["ctl"].to_list()
+    assert [float(r["load"]) for r in rows] == shown["load"].to_list()
+    assert sent["filename"] == "mara-daily-2026-03-01-to-2026-03-20.csv" and status.startswith("Downloaded")
+
+
+def test_a_download_of_what_no_page_shows_sends_nothing(source, pages):
+    for which in (None, "mara", {"athlete": "nobody"}, {"athlete": ["mara"]}):
+        assert pages["activities"].download_csv(1, which) == (dash.no_update, "Nothing to download here; reload the page.")
+    sent, status = pages["fatigue"].download_csv(1, {"athlete": "mara", "from": "junk", "to": None})
+    assert sent is dash.no_update and status == "No CSV: from 'junk' is not a date (YYYY-MM-DD)"
+    first, last = source.span("mara")
+    sent, _ = pages["fatigue"].download_csv(1, {"athlete": "mara", "from": "1970-01-01", "to": "2100-12-31"})
+    assert sent["filename"] == f"mara-daily-{first}-to-{last}.csv"  # kept within the days the pages can show
+    assert sent_rows(sent)[-1]["date"] == last.isoformat()

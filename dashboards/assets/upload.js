@@ -20,9 +20,9 @@
     input.type = "file";
     input.id = "upload-input";
     input.multiple = true;
-    input.accept = ".fit,.gz,.zip";
+    input.accept = ".fit,.gpx,.tcx,.gz,.zip";
     input.className = "visually-hidden";  // hidden from sight, not from the keyboard: Tab reaches it, Enter opens it
-    input.setAttribute("aria-label", "Choose FIT, .fit.gz or .zip files to upload");
+    input.setAttribute("aria-label", "Choose FIT, GPX, TCX, .gz or .zip files to upload");
     drop.appendChild(input);
   }
 

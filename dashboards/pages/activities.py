@@ -10,7 +10,7 @@ from __future__ import annotations
 import dash
 import dash_ag_grid as dag
 import polars as pl
-from dash import html
+from dash import Input, NoUpdate, Output, State, callback, html
 
 from dashboards import data, readings, shell
 from dashboards import units as u
@@ -31,6 +31,7 @@ def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
         out.append({
             "date": f"[{u.fmt_day(a['start_date'])}]({link})",
             "day": a["start_date"].isoformat() if a["start_date"] else "",
+            "name": a.get("name") or "",
             "sport": " / ".join(s for s in (a["sport"], a["sub_sport"]) if s and s != "generic") or "unknown",
             "distance": round(u.distance(a["distance_m"] or 0.0, units), 2),
             "hours": round((a["elapsed_s"] or 0.0) / 3600, 2),
@@ -62,6 +63,7 @@ def columns(units: str) -> list[dict]:
         {"field": "date", "headerName": "date", "cellRenderer": "markdown", "linkTarget": "_self", "minWidth": 140,
          "comparator": {"function": BY_DAY}},
         {"field": "day", "hide": True},  # the date column's sort key
+        {"field": "name", "headerName": "name", "minWidth": 160, "tooltipField": "name"},
         {"field": "sport", "headerName": "sport", "minWidth": 130},
         {"field": "distance", "headerName": dist, **NUMBER_FILTER},
         # filters in hours (at least 10: "10"), reads as "58 h 01 min"
@@ -90,8 +92,8 @@ def layout(**query: shell.QueryValue) -> html.Div:
     if v is None:
         return shell.no_data("/activities")
     acts = data.get().activities(v.athlete)
-    if v.start or v.end:
-        start, end = shell.date_range(v)
+    start, end = shell.date_range(v) if v.start or v.end else (None, None)
+    if start and end:
         acts = acts.filter(pl.col("start_date").is_between(start, end))
     return shell.page("/activities", v, [
         html.H1(f"{v.athlete}: {acts.height} activities", className="title"),
@@ -99,6 +101,7 @@ def layout(**query: shell.QueryValue) -> html.Div:
                "(numbers: at least that much, e.g. 1000 under ascent; the column's menu has other conditions). "
                "By keyboard: Tab into the table, move with the arrow keys, press Enter to open a row's activity.",
                className="note", id="activities-help"),
+        shell.download("activities-download", "Download these activities as CSV", v, start, end),
         html.Section(dag.AgGrid(
             id="activities-table",
             rowData=rows(acts, v.query, v.units),
@@ -115,3 +118,15 @@ def layout(**query: shell.QueryValue) -> html.Div:
             style={"width": "100%"},
         ), className="card"),
     ])
+
+
+@callback(
+    Output("activities-download", "data"),
+    Output("activities-download-status", "children"),
+    Input("activities-download-button", "n_clicks"),
+    State("activities-download-view", "data"),
+    prevent_initial_call=True,
+)
+def download_csv(n_clicks: int | None, which: object) -> tuple[dict | NoUpdate, str]:
+    """The activities listed (the athlete, the URL's from/to) as ``trainlog export``'s activities.csv."""
+    return shell.send_csv(which, "activities", data.get().activities_csv)

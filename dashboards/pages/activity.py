@@ -42,6 +42,7 @@ def layout(activity_id: str = "", **query: shell.QueryValue) -> html.Div:
     units = v.units
     return shell.page("/activities", v, here=f"/activity/{activity_id}", children=[
         html.H1(readings.run_name(a), className="title"),
+        *([html.P(a["description"], className="note", id="activity-description")] if a.get("description") else []),
         html.P(" · ".join(x for x in (a["sub_sport"], a["device_manufacturer"], a["device_product"],
                                       shell.file_name(a["source_file"])) if x), className="note", id="activity-source"),
         html.Section(html.Div([

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import polars as pl
-from dash import html
+from dash import Input, NoUpdate, Output, State, callback, html
 
 from dashboards import data, figures, glossary, readings, shell
 from trainlog.settings import ModelSettings
@@ -26,6 +26,7 @@ def layout(**query: shell.QueryValue) -> html.Div:
     return shell.page("/fatigue", v, [
         html.H1(f"{v.athlete}: fitness and fatigue", className="title"),
         shell.range_control(v),
+        shell.download("fatigue-download", "Download the daily figures as CSV", v, start, end),
         _history_note(history, model),
         html.Section(shell.graph(figures.pmc(daily, model), "fatigue-pmc"), className="card"),
         html.Div([
@@ -48,3 +49,15 @@ def _history_note(history: pl.DataFrame, model: ModelSettings) -> html.P | None:
                   f"{readings.history_text(day, model.history_days)}. No band and no warning until there are "
                   f"{model.history_days} days of history: while fitness builds up from zero, every ratio is high by "
                   "construction.", id="fatigue-history", className="note history-note")
+
+
+@callback(
+    Output("fatigue-download", "data"),
+    Output("fatigue-download-status", "children"),
+    Input("fatigue-download-button", "n_clicks"),
+    State("fatigue-download-view", "data"),
+    prevent_initial_call=True,
+)
+def download_csv(n_clicks: int | None, which: object) -> tuple[dict | NoUpdate, str]:
+    """The days shown (load, fitness, fatigue, form, ACWR, ascent, descent) as ``trainlog export``'s daily.csv."""
+    return shell.send_csv(which, "daily", data.get().daily_csv)

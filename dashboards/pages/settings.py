@@ -15,6 +15,7 @@ min/max hands Dash ``None`` for a value outside them, which this form would read
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
@@ -192,6 +193,49 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
     })
 
 
+def moment_text(moment: str | None, timezone: str | None) -> str:
+    """An ISO UTC moment as the page shows it: ``"Sun 15 Mar 2026 10:42"`` in ``timezone`` (the machine's zone
+    when None or unknown); a dash when there is none."""
+    if not moment:
+        return u.DASH
+    try:
+        when = dt.datetime.fromisoformat(moment)
+    except ValueError:
+        return u.DASH
+    try:
+        zone = zoneinfo.ZoneInfo(timezone) if timezone else None
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        zone = None
+    when = (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(zone)
+    return f"{u.fmt_day(when.date())} {when:%H:%M}"
+
+
+def watched_folders(rows: list[dict], athlete: str, timezone: str | None) -> html.Section:
+    """The folders ``trainlog watch`` imports from (:func:`trainlog.ingest.watch.watch_status`'s rows), each
+    with its last import, the last file and its outcome, and when it was last checked."""
+    if not rows:
+        body: object = html.P(["No folder watched. Run ", html.Code(f"trainlog watch DIR -a {athlete}"), "."],
+                              className="note", id="watch-none")
+    else:
+        def last_file(r: dict) -> str:
+            if not r["last_file"]:
+                return u.DASH
+            return f"{r['last_outcome']}: {r['last_file']}" + (f" ({r['last_detail']})" if r["last_detail"] else "")
+
+        def checked(r: dict) -> str:
+            when = moment_text(r["last_scan"], timezone)
+            return f"{when}: cannot be read ({r['problem']})" if r["problem"] else when
+
+        body = html.Div(html.Table([
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Folder", "Last import", "Last file", "Last checked")])),
+            html.Tbody([html.Tr([html.Td(r["path"]), html.Td(moment_text(r["last_import"], timezone)),
+                                 html.Td(last_file(r), className=f"watch-wrap outcome-{r['last_outcome'] or 'none'}"),
+                                 html.Td(checked(r), className="watch-wrap")]) for r in rows]),
+        ], className="plain", id="watch-folders"), className="table-wrap", tabIndex="0", role="region",
+            **{"aria-label": "Watched folders (scrolls sideways)"})  # a scrolling region is reached by the keyboard
+    return html.Section([html.H2("Watched folders"), body], className="card", id="watch")
+
+
 def _field(label: str, control: object) -> html.Label:
     return html.Label([label, control])
 
@@ -237,6 +281,7 @@ def layout(**query: object) -> object:
         ], className="form")], className="card"),
         html.Button("Save", id="settings-save", className="button primary"),
         html.Div(id="settings-message", className="message"),
+        watched_folders(data.get().watch_status(v.athlete), v.athlete, s.timezone),
         dcc.Store(id="settings-athlete", data=v.athlete),
         dcc.Store(id="settings-units", data=v.units),  # the units the form was drawn in
     ])

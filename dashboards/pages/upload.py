@@ -1,4 +1,4 @@
-"""Upload: drop or choose .fit, .fit.gz or .zip files; the import runs in the background with
+"""Upload: drop or choose .fit, .gpx, .tcx (or .gz of each) or .zip files; the import runs in the background with
 progress and reports each file's outcome.
 
 The files do not pass through Dash: ``assets/upload.js`` posts them as
@@ -47,7 +47,7 @@ def layout(**query: shell.QueryValue) -> html.Div:
     return shell.page("/upload", v, html.Section([
         html.H1("Upload FIT files", className="title"),
         shell.url_notes(notes) if notes else None,
-        html.P(f"Drop .fit, .fit.gz or .zip files (a Garmin or Strava export works). At most "
+        html.P(f"Drop .fit, .gpx or .tcx files (also .gz), or a .zip (a Garmin or Strava export works). At most "
                f"{data.MAX_UPLOAD_FILES} files and {data.MAX_UPLOAD_BYTES // 2**20} MB at once.", className="note"),
         html.Div(html.Label(["Athlete ", dcc.Input(id="upload-athlete", value=athlete, type="text", debounce=True)]),
                  className="form"),

@@ -26,16 +26,19 @@ from trainlog.words import OUTCOMES, Outcome
 def import_cmd(
     paths: tuple[Path, ...], athlete: str, data_dir: Path | None, quiet: bool, as_json: bool, workers: int | None
 ) -> None:
-    """Import FIT files, folders, .fit.gz files and Garmin/Strava export zips.
+    """Import FIT, GPX and TCX files (also .gz), folders and Garmin/Strava export zips.
 
     Every file ends as imported, duplicate, skipped (not an activity) or
-    failed (with the reason). Exits with status 1 when any file failed.
+    failed (with the reason). Exits with status 1 when any file failed. An
+    export's activities.csv (Strava) or *_summarizedActivities.json (Garmin)
+    gives the activities their names, types, gear and RPE.
 
     \b
     Examples:
       trainlog import activity.fit
       trainlog import ~/garmin-export.zip --athlete mara
       trainlog import ~/watch-folder/ ~/strava-export.zip -a tom
+      trainlog import morning-run.gpx old-race.tcx.gz -a tom
     """
     store = Store(data_dir)
     if sys.stderr.isatty() and not as_json:
