@@ -62,20 +62,49 @@ def check_prolog(data: bytes, name: str) -> None:
         raise InvalidTrackFile(name, "refused: the document declares XML entities (no GPX or TCX file does)")
 
 
+#: Elements whose children are read when the element ends (a point, a lap): kept until then; every other
+#: element is dropped from its parent once read, so memory follows the columns, not the document.
+KEEPERS = frozenset({"trkpt", "Trackpoint", "Lap"})
+#: A kept element with more children than this is hostile (a real point or lap has a few dozen).
+MAX_KEPT_CHILDREN = 10_000
+#: GPX and TCX nest about ten levels deep; a document nested deeper than this is refused (each open level is held).
+MAX_DEPTH = 64
+
+
 def events(data: bytes, name: str, fmt: str) -> Iterator[tuple[str, ET.Element]]:
     """``(event, element)`` pairs ("start", "end") of a document; a parse error ends them.
 
-    A document that does not parse at all is :class:`InvalidTrackFile`; one that
-    breaks part-way raises :class:`Truncated` carrying the reason, after every
-    element read before the damage was given (a file cut while being written).
+    Once the caller has handled an element's "end", the element is dropped from
+    its parent unless the parent is (inside) a point or a lap, whose children
+    are read when it ends. A document that does not parse at all is
+    :class:`InvalidTrackFile`; one that breaks part-way raises :class:`Truncated`
+    carrying the reason, after every element read before the damage was given
+    (a file cut while being written).
     """
     check_prolog(data, name)
     parser = ET.iterparse(io.BytesIO(data), events=("start", "end"))
+    stack: list[tuple[ET.Element, bool]] = []  # open elements, and whether each keeps its children
     started = False
     try:
         for event, elem in parser:
             started = True
+            if event == "start":
+                if len(stack) >= MAX_DEPTH:
+                    raise InvalidTrackFile(name, f"refused: elements nested deeper than {MAX_DEPTH} levels "
+                                                 f"(no {fmt} file has them)")
+                keep = local(elem.tag) in KEEPERS or (bool(stack) and stack[-1][1] and local(elem.tag) != "Track")
+                stack.append((elem, keep))
+                yield event, elem
+                continue
             yield event, elem
+            stack.pop()
+            if stack:
+                parent, keep = stack[-1]
+                if not keep:
+                    parent.remove(elem)
+                elif len(parent) > MAX_KEPT_CHILDREN:
+                    raise InvalidTrackFile(name, f"refused: a <{local(parent.tag)}> with more than "
+                                                 f"{MAX_KEPT_CHILDREN} elements (no {fmt} file has them)")
     except ET.ParseError as exc:
         if not started:
             raise InvalidTrackFile(name, f"not a {fmt} file (the XML does not parse: {exc})") from None
