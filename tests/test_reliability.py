@@ -7,6 +7,7 @@ inputs from ``trainlog_dev.fuzz``, the same seed); the full 50,000-input run is 
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -17,11 +18,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import ROOT, SAMPLE_FIT, check_dataset, tree, zip_bytes
+from builders import ROOT, SAMPLE_FIT, check_dataset, gpx_of, tcx_of, tree, zip_bytes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trainlog import Store, import_paths
-from trainlog.errors import SettingsError, StoreError
+from trainlog.errors import SettingsError, StoreError, TrainlogError
 from trainlog.ingest import sources
+from trainlog.ingest.decode import decode
+from trainlog.ingest.tables import activity_tables
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import schema
 from trainlog.words import OUTCOMES
@@ -31,6 +36,9 @@ SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
 FUZZ_SEED = fuzz.DEFAULT_SEED
 FUZZ_DECODE_N = 300
 FUZZ_IMPORT_N = 40
+#: A short run as GPX and as TCX (the first 120 records of a sample file), the bases of the GPX/TCX fuzz.
+_SHORT = decode(SAMPLES[0].read_bytes(), "short.fit").records.head(120)
+TRACK_BASES = [("run.gpx", gpx_of(_SHORT)), ("run.tcx", tcx_of(_SHORT))]
 
 
 # --------------------------------------------------------------------------- fuzz subset
@@ -99,6 +107,30 @@ def test_fuzz_subset_through_the_importer(tmp_path, fuzz_bases):
     again = import_paths(store, [folder], "fuzz", workers=1)
     assert again.counts()["imported"] == 0
     assert store.generation("fuzz") == generation
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_gpx_and_tcx_decode_or_fail_in_one_line(data):
+    """Cut, flipped, deleted and inserted bytes of a GPX and a TCX (Strava-style, written from a sample run):
+    every result is a decoded file the store takes, or one line naming the file; never another exception."""
+    base = data.draw(st.sampled_from(TRACK_BASES))
+    name, blob = base
+    cut = data.draw(st.integers(0, len(blob)))
+    edits = data.draw(st.lists(st.tuples(st.integers(0, max(len(blob) - 1, 0)), st.sampled_from(
+        [b"", b"<", b">", b"&", b"\x00", b"\xff", b"</trkpt>", b"<time>x</time>", b"<Lap>", b"-1e309"])), max_size=4))
+    mutated = bytearray(blob[:cut] if data.draw(st.booleans()) else blob)
+    for at, text in edits:
+        at = min(at, len(mutated))
+        mutated[at:at + (1 if text == b"" else 0)] = text
+    try:
+        decoded = decode(bytes(mutated), name)
+    except TrainlogError as exc:
+        assert str(exc).startswith(f"{name}: ") and "\n" not in str(exc)
+        return
+    if decoded.is_activity:
+        acts, samples_, laps = activity_tables(decoded, "ab" * 32, "fuzz", dt.datetime.now(dt.UTC))
+        assert acts.height == len(decoded.sessions) and samples_.height == decoded.n_records
 
 
 def test_copy_of_a_failed_file_never_makes_it_look_imported(tmp_path):
