@@ -109,6 +109,8 @@ def events(data: bytes, name: str, fmt: str) -> Iterator[tuple[str, ET.Element]]
         if not started:
             raise InvalidTrackFile(name, f"not a {fmt} file (the XML does not parse: {exc})") from None
         raise Truncated(f"damaged XML ({exc}): what came before it is kept") from None
+    except LookupError as exc:  # an encoding declaration naming no encoding Python knows
+        raise InvalidTrackFile(name, f"not a {fmt} file ({str(exc)[:80]})") from None
 
 
 class Truncated(Exception):
