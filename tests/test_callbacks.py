@@ -213,11 +213,13 @@ def test_coach_comparison_lives_in_the_url(source, pages):
 def test_settings_save_through_the_library(writable_source, pages):
     values = dict.fromkeys(pages["settings"].FIELDS)
     values.update(sex="female", hr_max=185, pace="4:50", timezone="America/New_York", goal_name="Barkley 2027",
-                  goal_date="2027-03-12", goal_ascent=17698, goal_distance=160, goal_hours=60, goal_loops=5)
+                  goal_date="2027-03-12", goal_ascent=17698, goal_distance=160, goal_hours=60, goal_loops=5,
+                  default_sport=" Hiking ")
     message, css = pages["settings"].save(1, "mara", "metric", *values.values())
     assert css == "message ok", message
     saved = load_settings(writable_source.store.settings_path("mara"))
     assert (saved.sex, saved.hr_max_bpm, saved.threshold_pace_s_per_km) == ("female", 185.0, 290.0)
+    assert saved.default_sport == "hiking"  # what a GPX or TCX that names no sport is
     assert saved.goal.date == dt.date(2027, 3, 12) and saved.goal.name == "Barkley 2027"
     assert writable_source.settings("mara") == saved  # the cache sees the new file
 
@@ -265,6 +267,10 @@ def test_settings_refuse_invalid_values(writable_source, pages):
     values.update(hr_max=150, lthr=170)  # threshold above max
     message, css = pages["settings"].save(1, "mara", "metric", *values.values())
     assert css == "message error" and "threshold" in message
+    assert load_settings(writable_source.store.settings_path("mara")) == before
+    values = {**dict.fromkeys(pages["settings"].FIELDS), "default_sport": "trail <script>"}
+    message, css = pages["settings"].save(1, "mara", "metric", *values.values())
+    assert css == "message error" and "is not a sport name" in message
     assert load_settings(writable_source.store.settings_path("mara")) == before
 
 

@@ -29,8 +29,11 @@ from trainlog.settings.edit import edited, factor, read_value
 
 dash.register_page(__name__, path="/settings", name="Settings", title="Settings · trainlog", order=7)
 
-FIELDS = ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone",
+FIELDS = ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone", "default_sport",
           "goal_name", "goal_date", "goal_ascent", "goal_distance", "goal_hours", "goal_loops")
+
+#: What the default sport's field suggests (any FIT sport name is taken).
+SPORT_CHOICES = ("running", "hiking", "walking", "mountaineering", "cycling", "cross_country_skiing", "swimming")
 
 #: Numeric fields: their label on the page and the setting of :data:`trainlog.settings.RANGES` they hold.
 NUMBERS = {
@@ -99,7 +102,7 @@ def form_values(s: AthleteSettings, units: str) -> dict:
     return {
         "sex": s.sex or "", "hr_max": s.hr_max_bpm, "hr_rest": s.hr_rest_bpm, "lthr": s.lthr_bpm,
         "pace": pace_text(s.threshold_pace_s_per_km, units), "timezone": s.timezone,
-        "goal_name": g.name, "goal_date": g.date.isoformat() if g.date else None,
+        "default_sport": s.default_sport, "goal_name": g.name, "goal_date": g.date.isoformat() if g.date else None,
         "goal_ascent": round(u.elevation(g.ascent_m, units), 1),
         "goal_distance": round(u.distance(g.distance_m, units), 2),
         "goal_hours": g.time_limit_h, "goal_loops": g.loops,
@@ -179,6 +182,8 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
     timezone = values.get("timezone")
     if isinstance(timezone, str):
         timezone = timezone.strip() or None
+    sport = values.get("default_sport")
+    sport = sport.strip().lower() if isinstance(sport, str) and sport.strip() else AthleteSettings().default_sport
     # an edit, not a rebuild: values the form does not show (ftp_w, start_ctl, start_atl, the model) are kept
     return edited(current, {
         "sex": values["sex"].strip().lower() or None if isinstance(values.get("sex"), str) else None,
@@ -187,6 +192,7 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
         "lthr_bpm": number("lthr"),
         "threshold_pace_s_per_km": number("pace"),
         "timezone": timezone,
+        "default_sport": sport,
         "goal.name": name, "goal.date": date, "goal.ascent_m": number("goal_ascent"),
         "goal.distance_m": number("goal_distance"), "goal.time_limit_h": number("goal_hours"),
         "goal.loops": number("goal_loops"),
@@ -269,6 +275,10 @@ def layout(**query: object) -> object:
                 placeholder=pace_text(r.threshold_pace_s_per_km, v.units))),
             _field("Time zone (IANA, e.g. America/New_York)", dcc.Input(
                 id="set-timezone", type="text", value=s.timezone, placeholder="this computer's")),
+            _field("Sport of a GPX or TCX file that names none (e.g. running, hiking)", dcc.Input(
+                id="set-default_sport", type="text", value=s.default_sport, list="set-sport-options",
+                placeholder=AthleteSettings().default_sport)),
+            html.Datalist([html.Option(value=x) for x in SPORT_CHOICES], id="set-sport-options"),
         ], className="form")], className="card"),
         html.Section([html.H2("Goal race"), html.Div([
             _field("Name", dcc.Input(id="set-goal_name", type="text", value=shown["goal_name"])),
