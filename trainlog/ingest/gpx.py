@@ -21,16 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from trainlog.ingest.decoded import DecodedFile
-from trainlog.ingest.xmltrack import (
-    InvalidTrackFile,
-    Points,
-    Truncated,
-    events,
-    first_last,
-    local,
-    number,
-    parse_time,
-)
+from trainlog.ingest.xmltrack import Points, first_last, number, parse, parse_time
 
 #: GPX ``<type>`` texts (lower case) -> (FIT sport, sub sport). Garmin Connect writes its activity type keys,
 #: Strava (StravaGPX) a number: 1 Ride, 4 Hike, 9 Run, 10 Walk, 16 Swim, 17 VirtualRide.
@@ -69,82 +60,69 @@ def sport_of(text: str | None) -> tuple[str | None, str | None]:
     return SPORTS.get(text.strip().lower().replace(" ", "_"), (None, None))
 
 
-def _point(elem: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"lat_deg": number(elem.get("lat")), "lon_deg": number(elem.get("lon"))}
-    if values["lat_deg"] is not None and not -90 <= values["lat_deg"] <= 90:
-        values["lat_deg"] = values["lon_deg"] = None
-    if values["lon_deg"] is not None and not -180 <= values["lon_deg"] <= 180:
-        values["lat_deg"] = values["lon_deg"] = None
-    for child in elem.iter():
-        if child is elem:
-            continue
-        name = local(child.tag).lower()
-        if name == "time":
-            values["timestamp"] = parse_time(child.text)
-            if values["timestamp"] is None and (child.text or "").strip():
-                values["bad_time"] = child.text.strip()[:40]
-        elif name == "ele":
-            values["altitude_m"] = number(child.text)
-        elif (column := _EXTENSION_FIELDS.get(name)) and values.get(column) is None:
-            values[column] = number(child.text)  # the first of two copies (Amazfit writes HR twice)
-    return values
+class _Reader:
+    """The expat handler of one GPX document (:func:`trainlog.ingest.xmltrack.parse`): points into columns."""
+
+    def __init__(self) -> None:
+        self.points = Points()
+        self.point: dict[str, Any] | None = None  # the track point being read
+        self.in_track = 0
+        self.type_text: str | None = None
+        self.track_name: str | None = None
+        self.tracks = self.routes = self.waypoints = 0
+        self.creator: str | None = None
+        self.bad_time: str | None = None  # a time that is there but unreadable or outside 1970-2100
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == "trkpt":
+            lat, lon = number(attrs.get("lat")), number(attrs.get("lon"))
+            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                lat = lon = None
+            self.point = {"lat_deg": lat, "lon_deg": lon}
+        elif name == "trkseg":
+            self.points.new_segment()
+        elif name == "trk":
+            self.in_track += 1
+            self.tracks += 1
+        elif name == "rte":
+            self.routes += 1
+        elif name == "wpt":
+            self.waypoints += 1
+        elif name == "gpx" and self.creator is None:
+            self.creator = attrs.get("creator")
+
+    def end(self, name: str, text: str | None) -> None:
+        point = self.point
+        if point is not None:
+            if name == "trkpt":
+                self.points.add(point)
+                self.point = None
+            elif name == "time":
+                point["timestamp"] = when = parse_time(text)
+                if when is None and text and text.strip():
+                    self.bad_time = self.bad_time or text.strip()[:40]
+            elif name == "ele":
+                point["altitude_m"] = number(text)
+            elif (column := _EXTENSION_FIELDS.get(name.lower())) and point.get(column) is None:
+                point[column] = number(text)  # the first of two copies (Amazfit writes HR twice)
+        elif self.in_track:
+            if name == "trk":
+                self.in_track -= 1
+            elif name == "type" and self.type_text is None:
+                self.type_text = (text or "").strip() or None
+            elif name == "name" and self.track_name is None:
+                self.track_name = (text or "").strip() or None
 
 
 def decode_gpx(data: bytes, name: str) -> DecodedFile:
     """Decode one GPX file's bytes (see the module docstring); raises InvalidTrackFile when unreadable."""
-    points = Points()
-    notes: list[str] = []
-    partial = False
-    root_seen = False
-    type_text: str | None = None
-    track_name: str | None = None
-    n_route = n_waypoints = n_tracks = 0
-    bad_time: str | None = None  # a time that is there but unreadable or outside 1970-2100
-    creator: str | None = None
-    depth_trk = 0
-    in_point = False
-    try:
-        for event, elem in events(data, name, "GPX"):
-            tag = local(elem.tag)
-            if not root_seen:
-                if tag != "gpx":
-                    raise InvalidTrackFile(name, f"not a GPX file (its root element is <{tag}>)")
-                root_seen = True
-                creator = elem.get("creator")
-                continue
-            if event == "start":
-                if tag == "trk":
-                    depth_trk += 1
-                    n_tracks += 1
-                elif tag == "trkseg":
-                    points.new_segment()
-                elif tag == "trkpt":
-                    in_point = True
-                continue
-            if tag == "trkpt":
-                in_point = False
-                values = _point(elem)
-                bad_time = bad_time or values.get("bad_time")
-                points.add(values)
-                elem.clear()
-            elif in_point:
-                continue
-            elif tag == "trk":
-                depth_trk -= 1
-                elem.clear()
-            elif depth_trk and tag == "type" and type_text is None:
-                type_text = (elem.text or "").strip() or None
-            elif depth_trk and tag == "name" and track_name is None:
-                track_name = (elem.text or "").strip() or None
-            elif tag == "rte":
-                n_route += 1
-                elem.clear()
-            elif tag == "wpt":
-                n_waypoints += 1
-                elem.clear()
-    except Truncated as exc:
-        partial = True
-        notes.append(str(exc))
+    reader = _Reader()
+    damage = parse(data, name, "GPX", reader, "gpx")
+    notes = [damage] if damage else []
+    partial = damage is not None
+    points, bad_time, creator = reader.points, reader.bad_time, reader.creator
+    n_tracks, n_route, n_waypoints = reader.tracks, reader.routes, reader.waypoints
+    type_text, track_name = reader.type_text, reader.track_name
     if not len(points):
         what = _contents(n_tracks, n_route, n_waypoints)
         return DecodedFile(name, f"GPX file of {what}", notes=notes, partial=partial)

@@ -21,17 +21,7 @@ import datetime as dt
 from typing import Any
 
 from trainlog.ingest.decoded import DecodedFile
-from trainlog.ingest.xmltrack import (
-    InvalidTrackFile,
-    Points,
-    Truncated,
-    events,
-    first_last,
-    local,
-    number,
-    parse_time,
-    path_length_m,
-)
+from trainlog.ingest.xmltrack import Points, first_last, number, parse, parse_time, path_length_m
 
 #: TCX ``Activity@Sport`` -> FIT sport ("Other": the export's metadata or the athlete's default_sport decide).
 SPORTS = {"running": "running", "biking": "cycling"}
@@ -44,47 +34,6 @@ _POINT_FIELDS = {
 }
 
 
-def _point(elem: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for child in elem.iter():
-        name = local(child.tag)
-        if name == "Time":
-            values["timestamp"] = parse_time(child.text)
-        elif name == "LatitudeDegrees":
-            values["lat_deg"] = number(child.text)
-        elif name == "LongitudeDegrees":
-            values["lon_deg"] = number(child.text)
-        elif name == "Value":  # HeartRateBpm/Value
-            values["hr_bpm"] = number(child.text)
-        elif (column := _POINT_FIELDS.get(name)) and values.get(column) is None:
-            values[column] = number(child.text)
-    lat, lon = values.get("lat_deg"), values.get("lon_deg")
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        values["lat_deg"] = values["lon_deg"] = None
-    return values
-
-
-def _lap(elem: Any) -> dict[str, Any]:
-    """A lap's own totals, from its direct children (trackpoints are read and dropped before it ends)."""
-    lap: dict[str, Any] = {"start_utc": parse_time(elem.get("StartTime"))}
-    for child in elem:
-        name = local(child.tag)
-        if name == "TotalTimeSeconds":
-            lap["elapsed_s"] = lap["timer_s"] = number(child.text)
-        elif name == "DistanceMeters":
-            lap["distance_m"] = number(child.text)
-        elif name == "Calories":
-            lap["calories_kcal"] = number(child.text)
-        elif name in ("AverageHeartRateBpm", "MaximumHeartRateBpm"):
-            value = next((number(v.text) for v in child.iter() if local(v.tag) == "Value"), None)
-            lap["avg_hr_bpm" if name.startswith("Average") else "max_hr_bpm"] = value
-        elif name == "Extensions":
-            for ext in child.iter():
-                if local(ext.tag) == "AvgSpeed":
-                    lap["avg_speed_mps"] = number(ext.text)
-    return lap
-
-
 class _Activity:
     def __init__(self, sport: str | None, first_point: int) -> None:
         self.sport_text = sport
@@ -94,60 +43,91 @@ class _Activity:
         self.laps: list[dict[str, Any]] = []
 
 
+#: A lap's own totals: element -> lap key (TotalTimeSeconds also gives the timer).
+_LAP_FIELDS = {"DistanceMeters": "distance_m", "Calories": "calories_kcal", "AvgSpeed": "avg_speed_mps"}
+
+
+class _Reader:
+    """The expat handler of one TCX document (:func:`trainlog.ingest.xmltrack.parse`): points into columns,
+    laps and activities into dicts."""
+
+    def __init__(self) -> None:
+        self.points = Points()
+        self.activities: list[_Activity] = []
+        self.current: _Activity | None = None
+        self.point: dict[str, Any] | None = None
+        self.lap: dict[str, Any] | None = None
+        self.heart: str | None = None  # inside a lap's AverageHeartRateBpm / MaximumHeartRateBpm
+        self.courses = 0
+        self.device: str | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == "Trackpoint":
+            self.point = {} if self.current is not None else None  # a Course's points are a plan, not a recording
+        elif name == "Lap" and self.current is not None:
+            self.lap = {"start_utc": parse_time(attrs.get("StartTime"))}
+        elif name == "Track" and self.current is not None:
+            self.points.new_segment()
+        elif name == "Activity":
+            self.current = _Activity(attrs.get("Sport"), len(self.points))
+            self.activities.append(self.current)
+        elif name in ("AverageHeartRateBpm", "MaximumHeartRateBpm"):
+            self.heart = "avg_hr_bpm" if name.startswith("Average") else "max_hr_bpm"
+        elif name == "Course":
+            self.courses += 1
+
+    def end(self, name: str, text: str | None) -> None:
+        point = self.point
+        if point is not None:
+            if name == "Trackpoint":
+                lat, lon = point.get("lat_deg"), point.get("lon_deg")
+                if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    point["lat_deg"] = point["lon_deg"] = None
+                self.points.add(point)
+                self.point = None
+            elif name == "Time":
+                point["timestamp"] = parse_time(text)
+            elif name == "LatitudeDegrees":
+                point["lat_deg"] = number(text)
+            elif name == "LongitudeDegrees":
+                point["lon_deg"] = number(text)
+            elif name == "Value":  # HeartRateBpm/Value
+                point["hr_bpm"] = number(text)
+            elif (column := _POINT_FIELDS.get(name)) and point.get(column) is None:
+                point[column] = number(text)
+            return
+        lap, current = self.lap, self.current
+        if lap is not None:
+            if name == "Lap":
+                current.laps.append(lap)
+                self.lap = None
+            elif name == "TotalTimeSeconds":
+                lap["elapsed_s"] = lap["timer_s"] = number(text)
+            elif name == "Value" and self.heart:
+                lap[self.heart] = number(text)
+            elif name in ("AverageHeartRateBpm", "MaximumHeartRateBpm"):
+                self.heart = None
+            elif name in _LAP_FIELDS:
+                lap[_LAP_FIELDS[name]] = number(text)
+        elif current is not None:
+            if name == "Activity":
+                current.last_point = len(self.points)
+                self.current = None
+            elif name == "Id" and current.start is None:
+                current.start = parse_time(text)
+            elif name == "Name" and self.device is None:
+                self.device = (text or "").strip() or None  # Creator/Name: the device
+
+
 def decode_tcx(data: bytes, name: str) -> DecodedFile:
     """Decode one TCX file's bytes (see the module docstring); raises InvalidTrackFile when unreadable."""
-    points = Points()
-    notes: list[str] = []
-    partial = False
-    root_seen = False
-    activities: list[_Activity] = []
-    current: _Activity | None = None
-    courses = 0
-    in_point = False
-    device: str | None = None
-    try:
-        for event, elem in events(data, name, "TCX"):
-            tag = local(elem.tag)
-            if not root_seen:
-                if tag != "TrainingCenterDatabase":
-                    raise InvalidTrackFile(name, f"not a TCX file (its root element is <{tag}>)")
-                root_seen = True
-                continue
-            if event == "start":
-                if tag == "Activity":
-                    current = _Activity(elem.get("Sport"), len(points))
-                    activities.append(current)
-                elif tag == "Track" and current is not None:
-                    points.new_segment()
-                elif tag == "Trackpoint":
-                    in_point = True
-                continue
-            if tag == "Trackpoint":
-                in_point = False
-                if current is not None:  # a Course's points are a plan, not a recording
-                    points.add(_point(elem))
-                elem.clear()
-            elif in_point:
-                continue
-            elif tag == "Lap" and current is not None:
-                current.laps.append(_lap(elem))
-                elem.clear()
-            elif tag == "Id" and current is not None and current.start is None:
-                current.start = parse_time(elem.text)
-            elif tag == "Activity" and current is not None:
-                current.last_point = len(points)
-                current = None
-                elem.clear()
-            elif tag == "Name" and current is not None and device is None:
-                device = (elem.text or "").strip() or None  # Creator/Name: the device
-            elif tag == "Course":
-                courses += 1
-                elem.clear()
-    except Truncated as exc:
-        partial = True
-        notes.append(str(exc))
-        if current is not None:
-            current.last_point = len(points)
+    reader = _Reader()
+    damage = parse(data, name, "TCX", reader, "TrainingCenterDatabase")
+    notes = [damage] if damage else []
+    partial = damage is not None
+    if reader.current is not None:  # cut inside an activity: it ends where the file does
+        reader.current.last_point = len(reader.points)
+    points, activities, courses = reader.points, reader.activities, reader.courses
     if not activities:
         what = f"{courses} course{'s' if courses != 1 else ''} (planned routes)" if courses else "no activities"
         return DecodedFile(name, f"TCX file of {what}", notes=notes, partial=partial)
@@ -162,7 +142,7 @@ def decode_tcx(data: bytes, name: str) -> DecodedFile:
     samples = points.samples(notes, cumulative_distance=False)
     if samples is not None and samples["distance_m"].is_null().all():
         samples = points.samples([], cumulative_distance=True)  # no DistanceMeters: the haversine along the track
-    dev = {"manufacturer": None, "product": (device or "")[:80] or None, "serial": None}
+    dev = {"manufacturer": None, "product": (reader.device or "")[:80] or None, "serial": None}
     return DecodedFile(name, None, sessions=sessions, laps=laps, records=samples, device=dev, partial=partial, notes=notes)
 
 

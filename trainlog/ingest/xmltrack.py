@@ -1,15 +1,15 @@
 """What the GPX and TCX decoders share: a streaming XML parse, times, distances and the samples frame.
 
-Both formats are parsed with the standard library's expat-based
-``xml.etree.ElementTree.iterparse``, one point at a time straight into column
-lists (each point's element is dropped once read), matching elements by their
-local name so that any namespace, prefix or version (GPX 1.0, 1.1, none) reads
-the same. benchmarks/README.md has the figures against gpxpy and tcxreader.
+Both formats are parsed by the standard library's expat with handlers
+(:func:`parse`): no element tree is built, each point goes straight into
+column lists, and elements are matched by their local name so that any
+namespace, prefix or version (GPX 1.0, 1.1, none) reads the same. Memory
+follows the columns, not the document. benchmarks/README.md has the figures
+against gpxpy and tcxreader.
 
-Hostile XML: expat 2.4.1 and later (Python 3.11 ships 2.5) refuses the
-"billion laughs" entity expansion; external entities are never fetched; a
-document type declaration with entities is refused before parsing
-(:func:`check_prolog`).
+Hostile XML: a document declaring entities is refused (expat 2.4.1 and later
+also refuses the "billion laughs" expansion; external entities are never
+fetched), and so is one nested deeper than :data:`MAX_DEPTH`.
 
 The repairs a track file gets (README, "GPX and TCX"): points without a time
 count in the distance but are left out of the samples; points written out of
@@ -21,11 +21,9 @@ larger step back is a clock jump, repaired by the analysis as for FIT
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from typing import Any
+import xml.parsers.expat as expat
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -39,8 +37,6 @@ EARTH_RADIUS_M = 6_371_008.8
 #: Points a writer put out of time order by at most this much are sorted back into order;
 #: a larger step back is a clock jump (METRICS.md's repair, at analysis time).
 OUT_OF_ORDER_MAX_S = 300.0
-#: Bytes of the document searched for an entity declaration before parsing.
-PROLOG_BYTES = 64 << 10
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _FIRST_OK = dt.datetime.combine(MIN_DAY, dt.time(), dt.UTC)
@@ -51,70 +47,78 @@ class InvalidTrackFile(InvalidFitFile):
     """A GPX or TCX file that cannot be read (not XML, not the format, no usable content)."""
 
 
-def local(tag: str) -> str:
-    """An element's name without its namespace: ``{http://...}trkpt`` -> ``trkpt``."""
-    return tag.rpartition("}")[2]
+class Handler(Protocol):
+    """What a decoder gives :func:`parse`: called with each element's local name (no namespace)."""
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        """An element opens (its attributes by name)."""
+
+    def end(self, name: str, text: str | None) -> None:
+        """An element closes; ``text`` is a leaf's character data (None when it has none)."""
 
 
-def check_prolog(data: bytes, name: str) -> None:
-    """Refuse a document declaring entities (an XML bomb or an external-entity trick; no GPX or TCX has them)."""
-    if b"<!ENTITY" in data[:PROLOG_BYTES]:
-        raise InvalidTrackFile(name, "refused: the document declares XML entities (no GPX or TCX file does)")
-
-
-#: Elements whose children are read when the element ends (a point, a lap): kept until then; every other
-#: element is dropped from its parent once read, so memory follows the columns, not the document.
-KEEPERS = frozenset({"trkpt", "Trackpoint", "Lap"})
-#: A kept element with more children than this is hostile (a real point or lap has a few dozen).
-MAX_KEPT_CHILDREN = 10_000
-#: GPX and TCX nest about ten levels deep; a document nested deeper than this is refused (each open level is held).
+#: GPX and TCX nest about ten levels deep; a document nested deeper than this is refused.
 MAX_DEPTH = 64
 
 
-def events(data: bytes, name: str, fmt: str) -> Iterator[tuple[str, ET.Element]]:
-    """``(event, element)`` pairs ("start", "end") of a document; a parse error ends them.
+class _Refused(Exception):
+    """Raised inside a handler to stop expat: the document is refused (the message says why)."""
 
-    Once the caller has handled an element's "end", the element is dropped from
-    its parent unless the parent is (inside) a point or a lap, whose children
-    are read when it ends. A document that does not parse at all is
-    :class:`InvalidTrackFile`; one that breaks part-way raises :class:`Truncated`
-    carrying the reason, after every element read before the damage was given
-    (a file cut while being written).
+
+def parse(data: bytes, name: str, fmt: str, handler: Handler, root: str) -> str | None:
+    """Feed a document's elements to ``handler`` (expat, no tree); None, or a note when it broke part-way.
+
+    The first element must be ``root`` (else :class:`InvalidTrackFile`: not a ``fmt``
+    file). A document that does not parse at all, declares entities (an XML bomb
+    or an external-entity trick; no GPX or TCX has them), names an unknown
+    encoding or nests deeper than :data:`MAX_DEPTH` is :class:`InvalidTrackFile`;
+    one that breaks part-way (a file cut while being written) returns the note
+    ``"damaged XML (...): what came before it is kept"`` after every element
+    before the damage was handled.
     """
-    check_prolog(data, name)
-    parser = ET.iterparse(io.BytesIO(data), events=("start", "end"))
-    stack: list[tuple[ET.Element, bool]] = []  # open elements, and whether each keeps its children
-    started = False
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    names: dict[str, str] = {}  # "uri}local" -> "local", once per distinct name
+    text: list[str] = []
+    depth = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        local = names.get(tag)
+        if local is None:
+            local = names[tag] = tag.rpartition("}")[2]
+        if depth == 0 and local != root:
+            raise _Refused(f"not a {fmt} file (its root element is <{local[:40]}>)")
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _Refused(f"refused: elements nested deeper than {MAX_DEPTH} levels (no {fmt} file has them)")
+        text.clear()
+        handler.start(local, attrs)
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        handler.end(names[tag], "".join(text) if text else None)
+        text.clear()
+
+    def entity(*_args: object) -> None:
+        raise _Refused("refused: the document declares XML entities (no GPX or TCX file does)")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
+    parser.EntityDeclHandler = entity
     try:
-        for event, elem in parser:
-            started = True
-            if event == "start":
-                if len(stack) >= MAX_DEPTH:
-                    raise InvalidTrackFile(name, f"refused: elements nested deeper than {MAX_DEPTH} levels "
-                                                 f"(no {fmt} file has them)")
-                keep = local(elem.tag) in KEEPERS or (bool(stack) and stack[-1][1] and local(elem.tag) != "Track")
-                stack.append((elem, keep))
-                yield event, elem
-                continue
-            yield event, elem
-            stack.pop()
-            if stack:
-                parent, keep = stack[-1]
-                if not keep:
-                    parent.remove(elem)
-                elif len(parent) > MAX_KEPT_CHILDREN:
-                    raise InvalidTrackFile(name, f"refused: a <{local(parent.tag)}> with more than "
-                                                 f"{MAX_KEPT_CHILDREN} elements (no {fmt} file has them)")
-    except ET.ParseError as exc:
-        if not started:
+        parser.Parse(data, True)
+    except _Refused as exc:
+        raise InvalidTrackFile(name, str(exc)) from None
+    except expat.ExpatError as exc:
+        if not names:
             raise InvalidTrackFile(name, f"not a {fmt} file (the XML does not parse: {exc})") from None
-        raise Truncated(f"damaged XML ({exc}): what came before it is kept") from None
-    except LookupError as exc:  # an encoding declaration naming no encoding Python knows
+        return f"damaged XML ({exc}): what came before it is kept"
+    except (LookupError, ValueError) as exc:  # an encoding declaration naming no encoding Python knows
         raise InvalidTrackFile(name, f"not a {fmt} file ({str(exc)[:80]})") from None
-
-
-class Truncated(Exception):
-    """The document broke part-way; the message says where (a note for the import)."""
+    return None
 
 
 def number(text: str | None) -> float | None:
