@@ -242,8 +242,9 @@ def test_keyboard_alone(server, browser):
     press_until(page, "Tab", "el.id === 'units-imperial'")
     page.keyboard.press("Enter")
     settled(page, "units=imperial")
+    # the header is drawn again for the new units after the URL changed: wait for that drawing, not a moment
+    page.wait_for_function("document.getElementById('units-imperial')?.getAttribute('aria-current') === 'true'")
     assert focus(page)["id"] == "units-imperial"
-    assert page.evaluate("document.getElementById('units-imperial').getAttribute('aria-current')") == "true"
 
     # to the Upload page through the navigation, then choose a file with Space
     press_until(page, "Shift+Tab", "el.classList.contains('nav-link') && el.textContent === 'Upload'")

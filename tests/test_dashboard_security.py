@@ -276,8 +276,8 @@ def test_an_athlete_user_gets_403_for_another_athlete(shared):
         "state": [{"id": "settings-athlete", "property": "data", "value": "tom"},
                   {"id": "settings-units", "property": "data", "value": "metric"}]
                  + [{"id": f"set-{k}", "property": "value", "value": None}
-                    for k in ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone", "goal_name", "goal_ascent",
-                              "goal_distance", "goal_hours", "goal_loops")]
+                    for k in ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone", "default_sport", "goal_name",
+                              "goal_ascent", "goal_distance", "goal_hours", "goal_loops")]
                  + [{"id": "set-goal_date", "property": "value", "value": None}],
     }
     status, _, body = client.post_json("/_dash-update-component", save_tom)
