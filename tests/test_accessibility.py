@@ -251,11 +251,23 @@ def test_keyboard_alone(server, browser):
     page.keyboard.press("Enter")
     settled(page, "/upload")
     assert focus(page)["tag"] == "H1"
-    press_until(page, "Tab", "el.id === 'upload-input'")
-    page.screenshot(path=SCREENSHOTS / "keyboard-upload.png")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(UPLOAD_FILE))
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # the browser fixture skips without Playwright
+
+    page.wait_for_selector("#upload-input", state="attached")  # added by upload.js once Dash drew the drop zone
+    page.wait_for_load_state("networkidle")
+    chooser = None
+    for _attempt in range(3):  # a late redraw of the page can replace the input under the focus: find it again
+        press_until(page, "Tab", "el.id === 'upload-input' && el.isConnected")
+        page.screenshot(path=SCREENSHOTS / "keyboard-upload.png")
+        try:
+            with page.expect_file_chooser(timeout=10_000) as opened:
+                page.keyboard.press("Space")
+            chooser = opened.value
+            break
+        except PlaywrightTimeout:
+            continue
+    assert chooser is not None, "Space on the focused file input never opened the file chooser"
+    chooser.set_files(str(UPLOAD_FILE))
     page.wait_for_selector("#upload-done", timeout=60_000)
     focus(page)
     status = page.locator("#upload-status")
