@@ -32,6 +32,7 @@ from trainlog.ingest.decoded import DecodedFile
 from trainlog.ingest.exports import JOIN_START_S, MetaRow, file_key, read_metadata
 from trainlog.ingest.sources import Source, oserror_reason
 from trainlog.store import Store, schema
+from trainlog.store.meta import latest
 from trainlog.words import Outcome
 
 #: The activity_meta fields an export row sets.
@@ -108,7 +109,7 @@ class Exports:
             with store.transaction(athlete) as tx:
                 acts = tx.read("activities")
                 wanted = self._wanted(acts, results, matched)
-                current = _latest(tx.read("activity_meta"))
+                current = {row["activity_id"]: row for row in latest(tx.read("activity_meta")).iter_rows(named=True)}
                 rows = [row | {"activity_id": aid, "at": now} for aid, row in wanted.items()
                         if _differs(current.get(aid), row)]
                 tx.append("activity_meta", pl.DataFrame(rows, schema=schema.ACTIVITY_META))
@@ -166,11 +167,6 @@ class Exports:
 
 def _start(session: dict[str, Any]) -> dt.datetime:
     return session.get("start_utc") or dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def _latest(meta: pl.DataFrame) -> dict[str, dict[str, Any]]:
-    """The latest activity_meta row per activity (rows in commit order)."""
-    return {row["activity_id"]: row for row in meta.iter_rows(named=True)}
 
 
 def _differs(before: dict[str, Any] | None, row: dict[str, Any]) -> bool:

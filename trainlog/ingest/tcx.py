@@ -139,9 +139,8 @@ def decode_tcx(data: bytes, name: str) -> DecodedFile:
             laps.extend(lap for lap in act.laps if lap.get("start_utc") is not None)
     if not sessions:
         return DecodedFile(name, "TCX activity without times", notes=notes, partial=partial)
-    samples = points.samples(notes, cumulative_distance=False)
-    if samples is not None and samples["distance_m"].is_null().all():
-        samples = points.samples([], cumulative_distance=True)  # no DistanceMeters: the haversine along the track
+    # no DistanceMeters in any trackpoint: the haversine along the track
+    samples = points.samples(notes, cumulative_distance=all(d is None for d in points.cols["distance_m"]))
     dev = {"manufacturer": None, "product": (reader.device or "")[:80] or None, "serial": None}
     return DecodedFile(name, None, sessions=sessions, laps=laps, records=samples, device=dev, partial=partial, notes=notes)
 

@@ -38,7 +38,6 @@ EARTH_RADIUS_M = 6_371_008.8
 #: a larger step back is a clock jump (METRICS.md's repair, at analysis time).
 OUT_OF_ORDER_MAX_S = 300.0
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _FIRST_OK = dt.datetime.combine(MIN_DAY, dt.time(), dt.UTC)
 _LAST_OK = dt.datetime.combine(MAX_DAY, dt.time(23, 59, 59), dt.UTC)
 
@@ -145,12 +144,6 @@ def parse_time(text: str | None) -> dt.datetime | None:
     return when if _FIRST_OK <= when <= _LAST_OK else None
 
 
-def micros(when: dt.datetime) -> int:
-    """Microseconds since 1970 (UTC) of an aware datetime, exactly."""
-    delta = when - _EPOCH
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
 def haversine_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Distances (m) between consecutive positions (degrees); NaN where either end has none.
 
@@ -245,14 +238,6 @@ class Points:
             if has_pos.any():
                 frame = frame.with_columns(pl.Series("distance_m", dist, pl.Float64))
         return frame.drop("_seg")
-
-
-def span_s(samples: pl.DataFrame | None) -> float | None:
-    """Seconds from the first to the last sample's time, None without samples."""
-    if samples is None or samples.is_empty():
-        return None
-    ts = samples["timestamp"]
-    return (ts.max() - ts.min()).total_seconds()
 
 
 def first_last(times: list[dt.datetime | None]) -> tuple[dt.datetime | None, dt.datetime | None]:
