@@ -404,7 +404,7 @@ def test_damaged_part_is_a_clear_error(tmp_path):
 def test_manifest_records_the_schema_version(tmp_path):
     store = _imported(tmp_path, 1)
     doc = json.loads((store.athlete_dir("mara") / "dataset.json").read_text())
-    assert doc["schema_version"] == schema.SCHEMA_VERSION == 3
+    assert doc["schema_version"] == schema.SCHEMA_VERSION == 4
 
 
 def _make_version_0(store: Store, athlete: str) -> bytes:

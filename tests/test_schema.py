@@ -11,7 +11,8 @@ from trainlog.store import schema
 from trainlog.words import OUTCOMES
 
 #: The dataset's tables, in the order the store lists them.
-NAMES = ["activities", "samples", "laps", "files", "choices", "plan_weeks", "plan_days", "activity_meta"]
+NAMES = ["activities", "samples", "laps", "files", "choices", "plan_weeks", "plan_days", "activity_meta",
+         "ratings", "comments", "wellness", "activity_hrv"]
 
 
 def test_the_tables_are_the_eight_of_the_dataset():
@@ -56,7 +57,7 @@ def test_the_keys_that_link_the_tables():
 
 
 def test_the_schema_version_is_two():
-    assert schema.SCHEMA_VERSION == 3  # 2: the plan tables; 3: activity_meta
+    assert schema.SCHEMA_VERSION == 4  # 2: the plan tables; 3: activity_meta; 4: the athlete's entries
 
 
 def test_an_imported_file_is_stored_and_read_back_with_exactly_these_schemas(store):

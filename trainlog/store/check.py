@@ -85,7 +85,8 @@ class _BadPart(Exception):
 
 #: Per table, the columns of a part's summary (what the dataset's consistency rules need).
 _SUMMARY_KEY = {"activities": "activity_id", "samples": "activity_id", "laps": "activity_id", "files": "file_sha256",
-                "choices": "event", "plan_weeks": "event", "plan_days": "event", "activity_meta": "event"}
+                "choices": "event", "plan_weeks": "event", "plan_days": "event", "activity_meta": "event",
+                "ratings": "event", "comments": "event", "wellness": "event", "activity_hrv": "event"}
 
 
 def _summarise(table: str, path: Path) -> pl.DataFrame:
@@ -115,7 +116,7 @@ def _summarise(table: str, path: Path) -> pl.DataFrame:
         return frame.select("activity_id").unique()
     if table == "choices":
         return frame.select("activity_id", _choice_event())
-    if table in ("plan_weeks", "plan_days", "activity_meta"):
+    if table in ("plan_weeks", "plan_days", "activity_meta", "ratings", "comments", "wellness", "activity_hrv"):
         return frame.select(_row_event(table))
     return frame.select("file_sha256", "outcome")
 
@@ -140,7 +141,9 @@ def _empty_summary(table: str) -> pl.DataFrame:
             "files": {"file_sha256": pl.String, "outcome": pl.String},
             "choices": {"activity_id": pl.String, "event": pl.String},
             "plan_weeks": {"event": pl.String}, "plan_days": {"event": pl.String},
-            "activity_meta": {"event": pl.String}}[table]
+            "activity_meta": {"event": pl.String}, "ratings": {"event": pl.String},
+            "comments": {"event": pl.String}, "wellness": {"event": pl.String},
+            "activity_hrv": {"event": pl.String}}[table]
     return pl.DataFrame(schema=cols)
 
 

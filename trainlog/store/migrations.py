@@ -56,6 +56,13 @@ def _migrate_2_to_3(tx: Step) -> None:
     (an older trainlog refuses the dataset from then on rather than dropping the names on its next commit)."""
 
 
+def _migrate_3_to_4(tx: Step) -> None:
+    """Version 4 added what the athlete and coach enter (``ratings``, ``comments``, ``wellness``) and
+    ``activity_hrv``; an older dataset has none, so nothing is written (an older trainlog refuses the dataset
+    from then on rather than dropping the entries on its next commit). Ratings given before (``rpe`` choices) stay
+    where they are and still count."""
+
+
 #: ``MIGRATIONS[n]`` turns a dataset of schema version n into version n + 1,
 #: inside a writer's transaction (it may read tables and append rows).
-MIGRATIONS: dict[int, Callable[[Step], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2, 2: _migrate_2_to_3}
+MIGRATIONS: dict[int, Callable[[Step], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}

@@ -12,7 +12,8 @@ import polars as pl
 #: 2: the plan tables (``plan_weeks``, ``plan_days``); an older trainlog refuses a dataset that has them
 #: rather than dropping them on its next commit.
 #: 3: the ``activity_meta`` table (names, gear, RPE... from an export's metadata).
-SCHEMA_VERSION = 3
+#: 4: what the athlete and coach enter: ``ratings``, ``comments``, ``wellness``, and ``activity_hrv`` (a run's RR intervals).
+SCHEMA_VERSION = 4
 
 UTC = pl.Datetime("us", "UTC")
 
@@ -141,8 +142,60 @@ PLAN_DAYS: dict[str, pl.DataType] = {
     "note": pl.String,
 }
 
+#: The athlete's own rating of a session (trainlog.store.entries): append-only, each row the whole rating after a
+#: change; the latest row per activity wins. Its ``rpe`` beats an ``rpe`` choice (an export's rating).
+RATINGS: dict[str, pl.DataType] = {
+    "activity_id": pl.String,
+    "rpe": pl.Float64,  # session RPE, CR-10 (0..10); null: not rated
+    "feel": pl.Int8,  # how the session felt, 1 (very weak) .. 5 (very strong); null: not given
+    "note": pl.String,  # the athlete's free-text note; null: none
+    "at": UTC,  # when it was entered
+}
+
+#: Comments on an activity, by the coach or the athlete (trainlog.store.entries): append-only, shown oldest first.
+COMMENTS: dict[str, pl.DataType] = {
+    "activity_id": pl.String,
+    "author": pl.String,  # the user name (a coach signed in comments as themself)
+    "text": pl.String,
+    "at": UTC,
+}
+
+#: Wellness per local day (trainlog.store.wellness): append-only; each row gives some fields of one day (null: not
+#: given), and per day and field the latest value given wins. Scales 1-5 as intervals.icu uses them.
+WELLNESS: dict[str, pl.DataType] = {
+    "date": pl.Date,  # the athlete's local day (the morning of the check-in)
+    "resting_hr_bpm": pl.Float64,
+    "hrv_rmssd_ms": pl.Float64,  # nightly or morning rMSSD
+    "sleep_h": pl.Float64,  # the night before
+    "sleep_quality": pl.Int8,  # 1 (poor) .. 5 (excellent)
+    "sleep_deep_h": pl.Float64,  # sleep stages, when a watch recorded them
+    "sleep_light_h": pl.Float64,
+    "sleep_rem_h": pl.Float64,
+    "sleep_awake_h": pl.Float64,
+    "weight_kg": pl.Float64,
+    "soreness": pl.Int8,  # 1 (none) .. 5 (extreme)
+    "fatigue": pl.Int8,  # 1 (none) .. 5 (extreme)
+    "stress": pl.Int8,  # 1 (none) .. 5 (extreme)
+    "mood": pl.Int8,  # 1 (very poor) .. 5 (great)
+    "motivation": pl.Int8,  # 1 (none) .. 5 (very high)
+    "illness": pl.Boolean,  # ill or injured today
+    "note": pl.String,
+    "source": pl.String,  # cli | page | csv | fit
+    "source_file": pl.String,  # the CSV or FIT file it came from; null when typed
+    "at": UTC,  # when it was entered
+}
+
+#: A run's beat-to-beat (RR) intervals summarised, from an activity file's HRV messages (trainlog.ingest).
+ACTIVITY_HRV: dict[str, pl.DataType] = {
+    "activity_id": pl.String,
+    "n_rr": pl.Int64,  # RR intervals used
+    "n_rr_dropped": pl.Int64,  # invalid or out-of-range intervals left out
+    "rmssd_ms": pl.Float64,  # root mean square of successive differences, ms
+}
+
 TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": FILES, "choices": CHOICES,
-          "plan_weeks": PLAN_WEEKS, "plan_days": PLAN_DAYS, "activity_meta": ACTIVITY_META}
+          "plan_weeks": PLAN_WEEKS, "plan_days": PLAN_DAYS, "activity_meta": ACTIVITY_META,
+          "ratings": RATINGS, "comments": COMMENTS, "wellness": WELLNESS, "activity_hrv": ACTIVITY_HRV}
 
 
 def empty(table: str) -> pl.DataFrame:
