@@ -47,3 +47,44 @@ def clamp_day(day: dt.date, low: dt.date, high: dt.date) -> dt.date:
     """``day`` moved into ``[low, high]`` (``low`` wins when the range is empty)."""
     return max(low, min(day, high))
 
+
+
+def parse_local_time(text: object, what: str = "start") -> dt.datetime:
+    """A local date and time people type, ``YYYY-MM-DD HH:MM`` (or ``T`` between, seconds allowed), as a naive
+    datetime within the supported days; InvalidValue (one line) otherwise.
+
+    >>> parse_local_time("2026-03-02 18:30")
+    datetime.datetime(2026, 3, 2, 18, 30)
+    """
+    raw = str(text).strip()
+    try:
+        if len(raw) < 16 or raw[10] not in "T ":
+            raise ValueError
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidValue(f"{what} {quoted(raw)} is not a local date and time (YYYY-MM-DD HH:MM)") from None
+    if when.tzinfo is not None:
+        raise InvalidValue(f"{what} {quoted(raw)}: give the local time without a UTC offset")
+    parse_day(when.date(), what)
+    return when
+
+
+def parse_duration(text: object, what: str = "duration") -> float:
+    """A duration people type, ``H:MM`` or ``H:MM:SS`` (``1:05:30``), in seconds; InvalidValue (one line) for
+    anything else, minutes or seconds of 60 or more, or no time at all.
+
+    >>> parse_duration("1:30"), parse_duration("0:45:10")
+    (5400.0, 2710.0)
+    """
+    raw = str(text).strip()
+    parts = raw.split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() and p.isascii() for p in parts) \
+            or any(len(p) != 2 for p in parts[1:]) or len(parts[0]) > 4:
+        raise InvalidValue(f"{what} {quoted(raw)} is not a duration: give H:MM or H:MM:SS (e.g. 1:30 or 0:45:10)")
+    hours, minutes, seconds = (int(p) for p in (*parts, "0")[:3])
+    if minutes >= 60 or seconds >= 60:
+        raise InvalidValue(f"{what} {quoted(raw)}: minutes and seconds run from 00 to 59")
+    total = hours * 3600.0 + minutes * 60.0 + seconds
+    if total <= 0:
+        raise InvalidValue(f"{what} {quoted(raw)} is no time at all")
+    return total

@@ -41,3 +41,8 @@ class AscentFlag(StrEnum):
 
     TOO_FAST = "too_fast"
     DEVICE_DISAGREES = "device_disagrees"
+
+
+#: The ``source_file`` of an activity the athlete entered by hand (``trainlog activity add``, the dashboard's
+#: form): a session without a file. Never a duplicate of a recorded file, never exported as a track.
+MANUAL_SOURCE = "(entered by hand)"

@@ -116,7 +116,7 @@ def activity_metrics(
     athlete); ``per_sample`` is :func:`sample_metrics` of their samples. The
     athlete's choices come in as optional columns of ``activities`` (see
     :func:`trainlog.store.choices.joined`): ``excluded`` and ``ascent_confirmed``
-    (Boolean; False when absent) and ``rpe`` (CR-10; null when absent).
+    (Boolean; False when absent), ``rpe`` (CR-10; null when absent) and ``feel`` (1-5; null when absent).
     """
     model = settings.model
     athlete = settings.resolve()
@@ -147,6 +147,7 @@ def activity_metrics(
         "descent_device_m",
         # the athlete's session RPE (CR-10), when the caller joined the ratings in; null: none
         (col("rpe").cast(pl.Float64) if "rpe" in activities.columns else pl.lit(None, pl.Float64)).alias("rpe"),
+        (col("feel").cast(pl.Int8) if "feel" in activities.columns else pl.lit(None, pl.Int8)).alias("feel"),
         # the athlete's choices (trainlog.store.choices.joined), when the caller joined them in; False: none
         *[(col(c).cast(pl.Boolean).fill_null(False) if c in activities.columns else pl.lit(False)).alias(c)
           for c in ("excluded", "ascent_confirmed")],
@@ -175,6 +176,7 @@ def activity_metrics(
             normalized_power_w=load.normalized_power(col("power_weight"), col("power_moving_s")),
             hr_load=load.hr_load(col("trimp"), athlete, model),
             km_effort=load.km_effort(col("distance_m"), col("ascent_m"), model),
+            load_rpe=load.rpe_load(col("rpe"), col("moving_s"), model),
         )
         .with_columns(
             load_source=load.load_source(
@@ -197,7 +199,7 @@ def activity_metrics(
             .when(col("load_source") == "gap")
             .then(load.gap_load(col("gad_m"), col("moving_s"), athlete, model))
             .when(col("load_source") == "rpe")
-            .then(load.rpe_load(col("rpe"), col("moving_s"), model))
+            .then(col("load_rpe"))
             .otherwise(load.duration_load(col("moving_s"), col("sport"), model))
         )
     )

@@ -17,8 +17,9 @@ from trainlog.words import AscentFlag
 COLUMNS = (
     "activity_id", "sport", "sub_sport", "distance_m", "elapsed_s", "timer_s", "moving_s", "ascent_m",
     "ascent_source", "ascent_device_m", "ascent_computed_m", "descent_m", "altitude_spikes", "ascent_flag",
-    "ascent_confirmed", "excluded", "goal_counted", "load", "load_source", "rpe", "partial", "import_note",
-    "source_file", "name", "description", "gear", "commute", "private",
+    "ascent_confirmed", "excluded", "goal_counted", "load", "load_source", "rpe", "load_rpe", "feel",
+    "note", "n_comments", "rmssd_ms", "partial", "import_note", "source_file", "name", "description", "gear", "commute",
+    "private",
 )
 
 #: ascent_flag -> what the activities list says
@@ -70,12 +71,14 @@ def activity_lines(rows: list[dict]) -> list[str]:
 
 
 def activity_notes(r: dict) -> str:
-    """The notes column of ``trainlog activities`` for one row: its name, suspect ascent, exclusion, damage."""
+    """The notes column of ``trainlog activities`` for one row: its name, rating, suspect ascent, exclusion, damage."""
     notes = [f'"{printable(r["name"][:40])}"'] if r.get("name") else []
     if r["ascent_flag"]:
         what = FLAG_TEXT.get(r["ascent_flag"], printable(r["ascent_flag"]))
         totals = f"watch {fmt_num(r['ascent_device_m'])} m, track {fmt_num(r['ascent_computed_m'])} m"
         notes.append(f"{'confirmed' if r['ascent_confirmed'] else 'suspect'} ascent ({what}; {totals})")
+    if r.get("rpe") is not None:
+        notes.append(f"RPE {r['rpe']:g}" + (f", feel {r['feel']}/5" if r.get("feel") is not None else ""))
     if r["excluded"]:
         notes.append("excluded from the goal")
     if r["partial"]:

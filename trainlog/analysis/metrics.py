@@ -55,7 +55,10 @@ ACTIVITY: tuple[Metric, ...] = (
     Metric("load", "", pl.Float64, "training load used (from load_source)"),
     Metric("power_coverage", "", pl.Float64, "share of moving time with power (0..1)"),
     Metric("normalized_power_w", "W", pl.Float64, "normalized power (30 s rolling mean, 4th-power mean, 4th root)"),
-    Metric("rpe", "CR-10", pl.Float64, "session RPE the athlete gave (null: none)"),
+    Metric("rpe", "CR-10", pl.Float64, "session RPE the athlete gave, else the export's (null: none)"),
+    Metric("load_rpe", "", pl.Float64, "session-RPE load (Foster) of a rated run, beside its load: "
+           "rpe x moving minutes, 100 = one hour at RPE 7 (null: not rated)"),
+    Metric("feel", "1-5", pl.Int8, "how the session felt: 1 very weak .. 5 very strong (null: not given)"),
     Metric("load_source", "", pl.String, "hr | power | gap | rpe | duration"),
     Metric("km_effort", "km", pl.Float64, "ITRA km-effort: km + ascent_m / 100"),
 )

@@ -43,15 +43,17 @@ def analyse(
     settings: AthleteSettings,
     today: dt.date | None = None,
     choices: pl.DataFrame | None = None,
+    ratings: pl.DataFrame | None = None,
 ) -> Analysis:
     """Run all metrics once. ``today`` (local date) extends the daily series with rest days.
 
     ``choices``: the athlete's choices table (:data:`trainlog.store.schema.CHOICES`) or its
     :func:`trainlog.store.choices.state`; None: no choices (nothing excluded or confirmed, no RPE).
+    ``ratings``: the athlete's ratings table (:data:`trainlog.store.schema.RATINGS`), whose RPE beats a choice's.
     """
     # clock jumps undone and records of one timestamp merged before any metric (METRICS.md)
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
-    per_activity = activity.activity_metrics(choices_.joined(activities, choices), per_sample, settings)
+    per_activity = activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
     windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
     days = daily.activity_days(per_sample, per_activity, attribution)
@@ -78,17 +80,18 @@ def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None)
 
 
 def analyse_activities(
-    activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, choices: pl.DataFrame | None = None
+    activities: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings, choices: pl.DataFrame | None = None,
+    ratings: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The per-activity part of :func:`analyse`, from the stored frames: the samples repaired, their
     per-sample metrics, then one row per activity with the columns of
-    :data:`trainlog.analysis.metrics.ACTIVITY` (``choices`` as in :func:`analyse`).
+    :data:`trainlog.analysis.metrics.ACTIVITY` (``choices`` and ``ratings`` as in :func:`analyse`).
 
     Not to be confused with :func:`trainlog.analysis.activity.activity_metrics`, the step it ends
     with, which takes per-sample metrics already computed.
     """
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
-    return activity.activity_metrics(choices_.joined(activities, choices), per_sample, settings)
+    return activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings)
 
 
 #: The name :func:`analyse_activities` had (``trainlog.activity_metrics`` in the public API): kept for callers.

@@ -19,7 +19,7 @@ from trainlog.analysis.pipeline import Analysis, analyse
 from trainlog.analysis.tzone import with_local_start
 from trainlog.ingest.importer import ImportReport
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.store import Manifest, Store, meta
+from trainlog.store import Manifest, Store, entries, meta
 
 
 def settings_of(store: Store, athlete: str) -> AthleteSettings:
@@ -44,24 +44,35 @@ def metrics_of(store: Store, athlete: str, settings: AthleteSettings | None = No
 
 
 def activity_table(store: Store, athlete: str) -> pl.DataFrame:
-    """Activities with local start time, what their export says (name, gear...: trainlog.store.meta) and their
-    metrics, oldest first."""
+    """Activities with local start time, what their export says (name, gear...: trainlog.store.meta), their
+    metrics, the athlete's note (``note``), the number of comments (``n_comments``) and the run's rMSSD
+    (``rmssd_ms``, from its RR intervals), oldest first."""
     settings = settings_of(store, athlete)
-    tables = store.read_all(athlete, ("activities", "activity_meta"))
+    tables = store.read_all(athlete, ("activities", "activity_meta", "ratings", "comments", "activity_hrv"))
     acts = meta.joined(with_local_start(tables["activities"], settings.timezone), tables["activity_meta"])
     per = metrics_of(store, athlete, settings)
     extra = [c for c in per.columns if c not in acts.columns or c == "activity_id"]
-    return acts.join(per.select(extra), on="activity_id", how="left").sort("start_utc")
+    notes = entries.latest_ratings(tables["ratings"]).select("activity_id", "note")
+    counts = tables["comments"].group_by("activity_id").agg(pl.len().cast(pl.Int64).alias("n_comments"))
+    hrv = tables["activity_hrv"].group_by("activity_id").agg(pl.col("rmssd_ms").last())
+    return (
+        acts.join(per.select(extra), on="activity_id", how="left")
+        .join(notes, on="activity_id", how="left")
+        .join(counts, on="activity_id", how="left")
+        .join(hrv, on="activity_id", how="left")
+        .with_columns(pl.col("n_comments").fill_null(0))
+        .sort("start_utc")
+    )
 
 
 #: Bumped whenever the metrics change what they compute for the same data and settings, so that an
 #: analysis an older trainlog kept on disk is recomputed (2: issue 11's repairs, load by sport, cold start;
-#: 3: vertical_speed_mph renamed vertical_speed_m_per_h).
-ANALYSIS_VERSION = 3
+#: 3: vertical_speed_mph renamed vertical_speed_m_per_h; 4: load_rpe and feel, thresholds by date).
+ANALYSIS_VERSION = 4
 
 ANALYSIS_FRAMES = ("per_activity", "windows", "days", "daily", "weekly")
 #: The tables the analysis reads.
-ANALYSED_TABLES = ("activities", "samples", "choices")
+ANALYSED_TABLES = ("activities", "samples", "choices", "ratings")
 
 
 def stored_analysis(
@@ -91,7 +102,8 @@ def stored_analysis(
         def run() -> pl.DataFrame:
             if "result" not in computed:
                 tables = store.read_all(athlete, ANALYSED_TABLES, manifest)
-                computed["result"] = analyse(tables["activities"], tables["samples"], settings, choices=tables["choices"])
+                computed["result"] = analyse(tables["activities"], tables["samples"], settings, choices=tables["choices"],
+                                             ratings=tables["ratings"])
                 _drop_stale_frames(store, athlete)
             return getattr(computed["result"], name)
 

@@ -39,7 +39,7 @@ from trainlog.ingest.tables import activity_tables
 from trainlog.settings import AthleteSettings, ModelSettings, load_settings
 from trainlog.store import Store, Transaction, check_athlete, schema
 from trainlog.text import printable
-from trainlog.words import OUTCOMES, Outcome
+from trainlog.words import MANUAL_SOURCE, OUTCOMES, Outcome
 
 __all__ = ["OUTCOMES", "FileResult", "ImportReport", "import_paths"]
 #: Two activities are the same run when their device start times are this close...
@@ -353,7 +353,7 @@ Span = tuple[dt.datetime, float, str, str]
 def _file_spans(tx: Transaction) -> list[Span]:
     """(start, elapsed_s, source_file, file_sha256) of every file already in the dataset, and of each leg of a
     multisport file (one leg exported on its own, or recorded apart by another device, is the same activity)."""
-    acts = tx.read("activities")
+    acts = tx.read("activities").filter(pl.col("source_file") != MANUAL_SOURCE)  # typed, not recorded
     if acts.is_empty():
         return []
     cols = ("start_utc", "elapsed_s", "source_file", "file_sha256")

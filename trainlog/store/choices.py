@@ -31,7 +31,7 @@ import math
 import polars as pl
 
 from trainlog.errors import InvalidValue, StoreError
-from trainlog.store import Manifest, Store, check_athlete, schema
+from trainlog.store import Manifest, Store, check_athlete, entries, schema
 from trainlog.text import quoted
 
 #: What :func:`record` accepts: exclude / include again (the goal's figures), confirm / unconfirm (a suspect ascent).
@@ -130,11 +130,12 @@ def state(log: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def joined(activities: pl.DataFrame, choices: pl.DataFrame | None) -> pl.DataFrame:
+def joined(activities: pl.DataFrame, choices: pl.DataFrame | None, ratings: pl.DataFrame | None = None) -> pl.DataFrame:
     """``activities`` with the columns ``excluded``, ``ascent_confirmed`` (Boolean, False when
-    not chosen) and ``rpe`` (Float64, null) of ``choices`` (the choices table or its :func:`state`)."""
-    chosen = state(choices if choices is not None else schema.empty("choices"))
-    base = activities.drop([c for c in ("excluded", "ascent_confirmed", "rpe") if c in activities.columns])
+    not chosen), ``rpe`` (Float64, null) of ``choices`` (the choices table or its :func:`state`) and
+    ``feel`` (Int8, null); ``ratings``: the athlete's own (:mod:`trainlog.store.entries`), whose RPE wins."""
+    chosen = entries.overlay(state(choices if choices is not None else schema.empty("choices")), ratings)
+    base = activities.drop([c for c in ("excluded", "ascent_confirmed", "rpe", "feel") if c in activities.columns])
     return base.join(chosen, on="activity_id", how="left").with_columns(
         pl.col("excluded", "ascent_confirmed").fill_null(False)
     )
