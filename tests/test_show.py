@@ -12,7 +12,7 @@ from trainlog.settings.show import model_rows, settings_lines
 def test_the_values_in_use_with_the_defaults_marked():
     lines = settings_lines("mara", AthleteSettings(sex="female", hr_max_bpm=186.0, threshold_pace_s_per_km=310.0,
                                                    goal=Goal(name="UTMB", date=dt.date(2026, 8, 28))))
-    assert lines[:14] == [
+    assert lines[:15] == [
         "athlete mara",
         "  sex                      female",
         "  hr_max_bpm               186",
@@ -25,11 +25,23 @@ def test_the_values_in_use_with_the_defaults_marked():
         "  start_atl                not set (0)",
         "  available_hours_per_week not set (20, the plan's default cap)",
         "  default_sport            running (GPX or TCX files that name no sport)",
+        "  weight_kg                not set",
         "                           without a starting fitness, the first 42 days build history: no bands, no warnings",
         "  goal                     UTMB, 2026-08-28, 17698 m ascent, 160 km, 60 h limit, 5 loop(s)",
     ]
-    assert lines[14].startswith("  model (every constant")
-    assert len(lines) == 15 + len(dataclasses.fields(ModelSettings))
+    assert lines[15].startswith("  model (every constant")
+    assert len(lines) == 16 + len(dataclasses.fields(ModelSettings))
+
+
+def test_dated_changes_are_listed_after_the_values_before_them():
+    settings = AthleteSettings(lthr_bpm=160.0).with_change(dt.date(2026, 1, 10), {"lthr_bpm": 170.0, "ftp_w": 250.0})
+    settings = settings.with_change(dt.date(2025, 6, 1), {"weight_kg": 61.5})
+    lines = settings_lines("mara", settings)
+    at = lines.index("  dated changes (each run is scored with the values in force on its day; those above hold "
+                     "before the first):")
+    assert lines[at + 1:at + 3] == ["    from 2025-06-01: weight_kg 61.5",
+                                    "    from 2026-01-10: lthr_bpm 170, ftp_w 250"]
+    assert "  lthr_bpm                 160" in lines
 
 
 def test_a_starting_fitness_and_a_changed_constant():

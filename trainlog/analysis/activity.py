@@ -12,11 +12,13 @@ from __future__ import annotations
 import polars as pl
 
 from trainlog.analysis import elevation, grade, load, metrics, tzone
+from trainlog.analysis import thresholds as th
 from trainlog.settings import AthleteSettings, ModelSettings
 from trainlog.units import M_PER_KM
 
 
-def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
+def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
+                   thresholds: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per-sample contributions, one row per sample of ``samples``.
 
     Columns: ``activity_id``, ``timestamp`` (UTC), ``moving_s`` (s of moving
@@ -78,6 +80,10 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings) -> pl.DataF
         power_30s_w=pl.when(has_power).then(load.rolling_power_w(pl.col("power_w"), pl.col("timestamp"), model)),
     )
     climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
+    if thresholds is not None:  # heart rates in force on each activity's day
+        s = s.join(thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), on="activity_id",
+                   how="left", maintain_order="left")
+        athlete = th.athlete_columns(athlete)
     return s.select(
         "activity_id",
         "timestamp",
@@ -108,7 +114,8 @@ def local_date(timestamp_utc: pl.Expr, offset_s: pl.Expr) -> pl.Expr:
 
 
 def activity_metrics(
-    activities: pl.DataFrame, per_sample: pl.DataFrame, settings: AthleteSettings
+    activities: pl.DataFrame, per_sample: pl.DataFrame, settings: AthleteSettings,
+    thresholds: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per activity with the columns of :data:`trainlog.analysis.metrics.ACTIVITY`.
 
@@ -117,9 +124,15 @@ def activity_metrics(
     athlete's choices come in as optional columns of ``activities`` (see
     :func:`trainlog.store.choices.joined`): ``excluded`` and ``ascent_confirmed``
     (Boolean; False when absent), ``rpe`` (CR-10; null when absent) and ``feel`` (1-5; null when absent).
+    ``thresholds``: :func:`trainlog.analysis.thresholds.by_activity` (the values in force on each activity's
+    day; the same frame :func:`sample_metrics` was given), None: the athlete's plain values.
     """
     model = settings.model
     athlete = settings.resolve()
+    ftp_w: float | pl.Expr | None = settings.ftp_w
+    reference: pl.Expr | None = None
+    if thresholds is not None:
+        athlete, ftp_w, reference = th.athlete_columns(athlete), pl.col("thr_ftp_w"), pl.col("thr_trimp_reference")
     col = pl.col
     sums = per_sample.group_by("activity_id").agg(
         col("moving_s").sum().alias("sample_moving_s"),
@@ -155,6 +168,8 @@ def activity_metrics(
     ascent_m, ascent_source = elevation.choose(col("ascent_device_m"), col("ascent_computed_m"), model)
     descent_m, _ = elevation.choose(col("descent_device_m"), col("descent_computed_m"), model)
     has_distance = col("sample_distance_m") > 0  # null (no samples): no grade, as for 0 m
+    if thresholds is not None:
+        base = base.join(thresholds, on="activity_id", how="left", maintain_order="left")
     frame = (
         base.join(sums, on="activity_id", how="left")
         .with_columns(
@@ -174,7 +189,7 @@ def activity_metrics(
             hr_coverage=pl.when(col("moving_s") > 0).then(col("hr_moving_s") / col("moving_s")),
             power_coverage=pl.when(col("moving_s") > 0).then(col("power_moving_s") / col("moving_s")),
             normalized_power_w=load.normalized_power(col("power_weight"), col("power_moving_s")),
-            hr_load=load.hr_load(col("trimp"), athlete, model),
+            hr_load=load.hr_load(col("trimp"), athlete, model, reference),
             km_effort=load.km_effort(col("distance_m"), col("ascent_m"), model),
             load_rpe=load.rpe_load(col("rpe"), col("moving_s"), model),
         )
@@ -187,7 +202,7 @@ def activity_metrics(
                 normalized_power_w=col("normalized_power_w"),
                 gad_m=col("gad_m"),
                 rpe=col("rpe"),
-                ftp_w=settings.ftp_w,
+                ftp_w=ftp_w,
                 model=model,
             )
         )
@@ -195,7 +210,7 @@ def activity_metrics(
             load=pl.when(col("load_source") == "hr")
             .then(col("hr_load"))
             .when(col("load_source") == "power")
-            .then(load.power_load(col("normalized_power_w"), col("moving_s"), settings.ftp_w, model))
+            .then(load.power_load(col("normalized_power_w"), col("moving_s"), ftp_w, model))
             .when(col("load_source") == "gap")
             .then(load.gap_load(col("gad_m"), col("moving_s"), athlete, model))
             .when(col("load_source") == "rpe")

@@ -57,9 +57,11 @@ def trimp_reference(athlete: Resolved, model: ModelSettings) -> float:
     return model.hr_load_reference_min * x * athlete.trimp_a * math.exp(athlete.trimp_b * x)
 
 
-def hr_load(trimp_total: pl.Expr, athlete: Resolved, model: ModelSettings) -> pl.Expr:
-    """Normalized HR load (hrTSS-like): ``100 * TRIMP / TRIMP(60 min at lthr)``."""
-    return model.hr_load_reference * trimp_total / trimp_reference(athlete, model)
+def hr_load(trimp_total: pl.Expr, athlete: Resolved, model: ModelSettings,
+            reference: pl.Expr | None = None) -> pl.Expr:
+    """Normalized HR load (hrTSS-like): ``100 * TRIMP / TRIMP(60 min at lthr)``; ``reference``: that TRIMP per row
+    (thresholds that change over time: trainlog.analysis.thresholds), else :func:`trimp_reference` of ``athlete``."""
+    return model.hr_load_reference * trimp_total / (trimp_reference(athlete, model) if reference is None else reference)
 
 
 def gap_load(gad_m: pl.Expr, moving_s: pl.Expr, athlete: Resolved, model: ModelSettings) -> pl.Expr:
@@ -99,10 +101,11 @@ def normalized_power(power_weight_total: pl.Expr, power_moving_s: pl.Expr) -> pl
     return pl.when(power_moving_s > 0).then((power_weight_total / power_moving_s) ** (1.0 / NP_EXPONENT))
 
 
-def power_load(normalized_power_w: pl.Expr, moving_s: pl.Expr, ftp_w: float | None, model: ModelSettings) -> pl.Expr:
+def power_load(normalized_power_w: pl.Expr, moving_s: pl.Expr, ftp_w: float | pl.Expr | None,
+               model: ModelSettings) -> pl.Expr:
     """Power load (Coggan TSS): ``100 * hours * IF^2``, IF = normalized power / FTP (W / W).
 
-    Null when FTP is unknown.
+    Null when FTP is unknown (``ftp_w`` None, or null in the row when it is a column).
     """
     if ftp_w is None:
         return pl.lit(None, pl.Float64)
@@ -145,7 +148,7 @@ def load_source(
     normalized_power_w: pl.Expr,
     gad_m: pl.Expr,
     rpe: pl.Expr,
-    ftp_w: float | None,
+    ftp_w: float | pl.Expr | None,
     model: ModelSettings,
 ) -> pl.Expr:
     """Which load a run gets (String, one of :data:`LOAD_SOURCES`), the first that applies:
@@ -161,8 +164,9 @@ def load_source(
     """
     is_cycling = sport.is_in(list(model.cycling_sports)).fill_null(False)
     on_foot = sport.is_in(list(model.foot_sports)).fill_null(False)
+    ftp_known = ftp_w.is_not_null() if isinstance(ftp_w, pl.Expr) else pl.lit(ftp_w is not None)
     has_power = (
-        pl.lit(ftp_w is not None)
+        ftp_known
         & is_cycling
         & (power_coverage.fill_null(0.0) >= model.power_coverage_min)
         & normalized_power_w.is_not_null()

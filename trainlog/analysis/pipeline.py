@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trainlog.analysis import activity, daily, fitness, goal, load, metrics, weekly
+from trainlog.analysis import activity, daily, fitness, goal, load, metrics, thresholds, weekly
 from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings
 from trainlog.store import choices as choices_
@@ -52,8 +52,10 @@ def analyse(
     ``ratings``: the athlete's ratings table (:data:`trainlog.store.schema.RATINGS`), whose RPE beats a choice's.
     """
     # clock jumps undone and records of one timestamp merged before any metric (METRICS.md)
-    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
-    per_activity = activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings)
+    dated = thresholds.by_activity(activities, settings)  # values in force on each activity's day
+    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings, dated)
+    per_activity = activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings,
+                                             dated)
     attribution = daily.sample_attribution(per_sample, per_activity)
     windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
     days = daily.activity_days(per_sample, per_activity, attribution)
@@ -90,8 +92,9 @@ def analyse_activities(
     Not to be confused with :func:`trainlog.analysis.activity.activity_metrics`, the step it ends
     with, which takes per-sample metrics already computed.
     """
-    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings)
-    return activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings)
+    dated = thresholds.by_activity(activities, settings)
+    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings, dated)
+    return activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings, dated)
 
 
 #: The name :func:`analyse_activities` had (``trainlog.activity_metrics`` in the public API): kept for callers.

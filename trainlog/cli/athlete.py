@@ -10,8 +10,9 @@ import click
 from trainlog.analysis.stored import save_settings_of, settings_of
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, iso_date, json_option
 from trainlog.errors import SettingsError
-from trainlog.settings import RANGES
+from trainlog.settings import RANGES, history
 from trainlog.settings.edit import check_name, edited, read_value, to_stored
+from trainlog.settings.history import DATED_FIELDS
 from trainlog.settings.show import settings_lines
 from trainlog.store import Store
 from trainlog.text import printable
@@ -57,7 +58,8 @@ def _limits(name: str, text: str, default: str = "") -> str:
 
 #: option -> the athlete's setting it sets (in the setting's own unit)
 _ATHLETE_OPTIONS = {"sex": "sex", "hr_max": "hr_max_bpm", "hr_rest": "hr_rest_bpm", "lthr": "lthr_bpm",
-                    "timezone": "timezone", "ftp": "ftp_w", "start_ctl": "start_ctl", "start_atl": "start_atl",
+                    "timezone": "timezone", "ftp": "ftp_w", "weight": "weight_kg", "start_ctl": "start_ctl",
+                    "start_atl": "start_atl",
                     "available_hours": "available_hours_per_week", "default_sport": "default_sport"}
 #: option -> (the goal's setting it sets, the unit the option is given in; None: the setting's own)
 _GOAL_OPTIONS = {"goal_ascent": ("goal.ascent_m", None), "goal_distance": ("goal.distance_m", "km"),
@@ -77,6 +79,11 @@ _GOAL_OPTIONS = {"goal_ascent": ("goal.ascent_m", None), "goal_distance": ("goal
 @click.option("--timezone", metavar="ZONE", help="IANA time zone for files without a UTC offset, e.g. Europe/Paris.")
 @click.option("--ftp", type=float,
               help=_limits("ftp_w", "Functional threshold power, W (the load of cycling with power)"))
+@click.option("--weight", type=float, help=_limits("weight_kg", "Body weight, kg"))
+@click.option("--from", "from_", metavar="YYYY-MM-DD", help=(
+    "The day from which the heart rates, threshold pace, FTP and weight given hold (a threshold test); "
+    "runs before it keep the values they had. Without it, those values hold for every day."))
+@click.option("--remove-change", metavar="YYYY-MM-DD", help="Remove the dated change of that day.")
 @click.option("--start-ctl", type=float, help=_limits(
     "start_ctl", "Fitness (CTL) on the day before the first activity; with it (or --start-atl) bands apply from "
     "day one instead of after 42 days of history"))
@@ -96,12 +103,20 @@ _GOAL_OPTIONS = {"goal_ascent": ("goal.ascent_m", None), "goal_distance": ("goal
               help="Return a setting to its default (repeatable), e.g. --reset hr_max_bpm, --reset ftp_w, "
                    "--reset start_ctl, --reset goal.date.")
 @friendly_errors
-def athlete_set(athlete: str, data_dir: Path | None, reset: tuple[str, ...], **values: object) -> None:
+def athlete_set(athlete: str, data_dir: Path | None, reset: tuple[str, ...], from_: str | None,
+                remove_change: str | None, **values: object) -> None:
     """Set the athlete's values and goal; unspecified values are kept.
+
+    Heart rates, threshold pace, FTP and weight may change over time: with
+    --from DAY they hold from that day on and every activity is scored with
+    the values in force on its day. Without --from they hold for every day
+    (replacing their dated changes).
 
     \b
     Examples:
       trainlog athlete set -a mara --sex female --hr-max 186 --hr-rest 46 --timezone America/New_York
+      trainlog athlete set -a mara --lthr 172 --threshold-pace 4:20 --from 2026-01-10
+      trainlog athlete set -a mara --remove-change 2026-01-10
       trainlog athlete set -a mara --ftp 250 --start-ctl 55 --start-atl 50
       trainlog athlete set -a mara --available-hours 18
       trainlog athlete set -a mara --goal-name "Barkley Marathons" --goal-date 2027-03-12
@@ -126,6 +141,17 @@ def athlete_set(athlete: str, data_dir: Path | None, reset: tuple[str, ...], **v
             check_name(name)
         except SettingsError as exc:
             raise click.BadParameter(str(exc), param_hint="--reset") from None
+    dated = {name: changes.pop(name) for name in list(changes) if name in DATED_FIELDS}
+    if from_ is not None:
+        if not dated:
+            raise click.UsageError("--from needs a value that may change over time: --hr-max, --hr-rest, --lthr, "
+                                   "--threshold-pace, --ftp or --weight")
+        current = current.with_change(iso_date(from_, "--from"), dated)
+    elif dated:  # for every day: the dated changes of these values go
+        current = edited(current, {**dated, "thresholds": history.cleared(current.thresholds, set(dated))})
+    if remove_change is not None:
+        current = edited(current, {"thresholds": history.without(current.thresholds,
+                                                                  iso_date(remove_change, "--remove-change"))})
     new = edited(current, changes, reset)
     save_settings_of(store, athlete, new)
     click.echo(f"saved settings for {athlete} in {store.settings_path(athlete)}")

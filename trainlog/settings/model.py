@@ -29,6 +29,8 @@ from typing import Any
 
 from trainlog.days import MAX_DAY, MIN_DAY, parse_day
 from trainlog.errors import InvalidValue, SettingsError
+from trainlog.settings import history
+from trainlog.settings.history import ThresholdChange
 from trainlog.settings.ranges import (
     MAX_LABEL_CHARS,
     MAX_NAME_CHARS,
@@ -165,6 +167,20 @@ class ModelSettings:
     monotony_warn: float = 1.5
     monotony_flag: float = 2.0
 
+    # --- Readiness (wellness) ---
+    # trainlog.analysis.readiness. HRV: the 7-day rolling mean of ln rMSSD against a normal range, baseline mean
+    # +- hrv_normal_sd x SD of the daily ln rMSSD of the readiness_baseline_days before the day (Plews et al. 2012,
+    # Eur J Appl Physiol 112:3729 and 2013, Sports Med 43:773; Javaloyes et al. 2019, IJSPP 14:23: 0.5 SD, the
+    # smallest worthwhile change; HRV4Training's normal values: the last 60 days, Altini 2022)
+    readiness_baseline_days: int = 60
+    readiness_baseline_min_values: int = 14  # ours: two weeks of mornings before an HRV or resting-HR flag
+    hrv_rolling_days: int = 7
+    hrv_rolling_min_values: int = 3  # Plews et al. 2014, IJSPP 9:783: 3 mornings a week give a valid weekly mean
+    hrv_normal_sd: float = 0.5
+    resting_hr_rise_bpm: float = 5.0  # ours (a coaches' rule of thumb): warn above baseline + 5 bpm
+    short_sleep_h: float = 6.0  # ours: an hour under the 7 h adults need (Watson et al. 2015, Sleep 38:843)
+    soreness_high: int = 4  # ours: "high" (4) or "extreme" (5) on the 1-5 scale
+
     # --- Goal readiness (METRICS "The goal") ---
     best_window_days: int = 7  # best 7-day ascent
     ramp_cap: float = 0.10  # at most +10 % weekly ascent per week
@@ -277,6 +293,10 @@ class AthleteSettings:
     start_atl: float | None = None  # None: 0 and "building history" for the first history_days
     available_hours_per_week: float | None = None  # the plan's weekly hours cap; None: the model's default
     default_sport: str = "running"  # a GPX or TCX that names no sport, and whose export does not either
+    weight_kg: float | None = None  # body weight (kg); None: unknown
+    # dated changes of the values above (trainlog.settings.history): each holds from its local day on; the plain
+    # values hold before the first change
+    thresholds: tuple[ThresholdChange, ...] = ()
     goal: Goal = field(default_factory=Goal)
     model: ModelSettings = field(default_factory=ModelSettings)
 
@@ -288,13 +308,38 @@ class AthleteSettings:
         check_sport("default_sport", self.default_sport)
         if not isinstance(self.goal, Goal) or not isinstance(self.model, ModelSettings):
             raise SettingsError("invalid settings: goal and model must be settings objects")
+        object.__setattr__(self, "thresholds", history.changes_of(self.thresholds))
         check_fields(self, "")
-        hr = self.resolve()
-        if not hr.hr_rest_bpm < hr.lthr_bpm <= hr.hr_max_bpm:
-            raise SettingsError(
-                f"heart rates must satisfy rest < threshold <= max, got rest {hr.hr_rest_bpm:g}, "
-                f"threshold {hr.lthr_bpm:g}, max {hr.hr_max_bpm:g} bpm"
-            )
+        base = {name: getattr(self, name) for name in history.DATED_FIELDS}
+        for day in [None, *(c.from_date for c in self.thresholds)]:
+            values = base if day is None else history.in_force(base, self.thresholds, day)
+            hr = _heart_rates(values, self.model)
+            if not hr.hr_rest_bpm < hr.lthr_bpm <= hr.hr_max_bpm:
+                raise SettingsError(
+                    f"heart rates must satisfy rest < threshold <= max, got rest {hr.hr_rest_bpm:g}, "
+                    f"threshold {hr.lthr_bpm:g}, max {hr.hr_max_bpm:g} bpm" + (f" from {day}" if day else "")
+                )
+
+    def in_force(self, day: dt.date) -> AthleteSettings:
+        """These settings with the values in force on ``day`` (the athlete's local day) and no dated changes."""
+        if not self.thresholds:
+            return self
+        base = {name: getattr(self, name) for name in history.DATED_FIELDS}
+        return dataclasses.replace(self, **history.in_force(base, self.thresholds, day), thresholds=())
+
+    def periods(self) -> list[tuple[dt.date | None, AthleteSettings]]:
+        """(first day, the settings in force from it) per period: ``None`` first (before any change), then one per
+        dated change."""
+        plain = dataclasses.replace(self, thresholds=()) if self.thresholds else self
+        base = {name: getattr(self, name) for name in history.DATED_FIELDS}
+        return [(None, plain)] + [
+            (c.from_date, dataclasses.replace(plain, **history.in_force(base, self.thresholds, c.from_date)))
+            for c in self.thresholds
+        ]
+
+    def with_change(self, day: dt.date, values: dict[str, float | None]) -> AthleteSettings:
+        """These settings with ``values`` (dated field -> value; None removes it) in force from ``day`` on."""
+        return dataclasses.replace(self, thresholds=history.merged(self.thresholds, day, values))
 
     def resolve(self) -> Resolved:
         """The values in use, with the names of the settings that fell back to a default."""
@@ -337,6 +382,7 @@ class AthleteSettings:
         """A JSON-serialisable dict (dates as ISO strings, tuples as lists)."""
         data = dataclasses.asdict(self)
         data["goal"]["date"] = None if self.goal.date is None else self.goal.date.isoformat()
+        data["thresholds"] = [c.to_dict() for c in self.thresholds]
         data["model"] = {k: list(v) if isinstance(v, tuple) else v for k, v in data["model"].items()}
         return {"schema_version": SETTINGS_SCHEMA_VERSION, **data}
 
@@ -368,3 +414,17 @@ class AthleteSettings:
             return cls(**data, goal=Goal(**goal), model=ModelSettings(**model))
         except TypeError as error:  # unknown or missing keys
             raise SettingsError(f"invalid settings: {error}") from None
+
+
+@dataclass(frozen=True)
+class _HeartRates:
+    hr_max_bpm: float
+    hr_rest_bpm: float
+    lthr_bpm: float
+
+
+def _heart_rates(values: dict[str, Any], model: ModelSettings) -> _HeartRates:
+    """The heart rates in use for these athlete values (defaults filled in as :meth:`AthleteSettings.resolve` does)."""
+    hr_max = model.hr_max_bpm if values["hr_max_bpm"] is None else values["hr_max_bpm"]
+    return _HeartRates(hr_max, model.hr_rest_bpm if values["hr_rest_bpm"] is None else values["hr_rest_bpm"],
+                       model.lthr_factor * hr_max if values["lthr_bpm"] is None else values["lthr_bpm"])

@@ -83,6 +83,7 @@ RANGES: dict[str, Range] = {
     "lthr_bpm": Range(80, 240, "bpm", "threshold (lactate) heart rate; rest < threshold <= max"),
     "threshold_pace_s_per_km": Range(120, 900, "s/km", "threshold pace on the flat", shown="2:00-15:00 /km"),
     "ftp_w": Range(30, 700, "W", "functional threshold power (cycling power load)"),
+    "weight_kg": Range(25, 250, "kg", "body weight"),
     "start_ctl": Range(0, 300, "load/day", "fitness (CTL) on the day before the first activity"),
     "start_atl": Range(0, 300, "load/day", "fatigue (ATL) on the day before the first activity"),
     "available_hours_per_week": Range(1, 100, "h/week", "training hours available in a week (the plan's cap)"),
@@ -156,6 +157,17 @@ RANGES: dict[str, Range] = {
     "model.monotony_cap": Range(1, 100, "", "monotony cap; >= monotony_flag"),
     "model.monotony_warn": Range(0.1, 100, "", "monotony that warns; <= monotony_flag"),
     "model.monotony_flag": Range(0.1, 100, "", "monotony that flags"),
+    # --- readiness (wellness)
+    "model.readiness_baseline_days": Range(14, 365, _DAYS, "days before a morning that make the HRV and "
+                                           "resting-HR baselines", integer=True),
+    "model.readiness_baseline_min_values": Range(2, 365, "mornings", "values a baseline needs before any flag "
+                                                 "(fewer: building baseline)", integer=True),
+    "model.hrv_rolling_days": Range(1, 28, _DAYS, "window of the rolling HRV mean", integer=True),
+    "model.hrv_rolling_min_values": Range(1, 28, "mornings", "values the rolling HRV mean needs", integer=True),
+    "model.hrv_normal_sd": Range(0.1, 3, "SD", "half-width of the HRV normal range, in SDs of daily ln rMSSD"),
+    "model.resting_hr_rise_bpm": Range(1, 30, "bpm", "resting HR above its baseline that warns"),
+    "model.short_sleep_h": Range(0, 12, "h", "sleep below which a night is short"),
+    "model.soreness_high": Range(1, 5, "of 5", "soreness from which a morning warns", integer=True),
     # --- goal readiness
     "model.best_window_days": Range(1, 365, _DAYS, "window of the best ascent", integer=True),
     "model.ramp_cap": Range(0.01, 1, "fraction/week", "largest weekly growth of ascent"),

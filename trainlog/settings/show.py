@@ -30,6 +30,7 @@ def settings_lines(athlete: str, settings: AthleteSettings) -> list[str]:
         if settings.available_hours_per_week is not None
         else f"not set ({settings.model.plan_available_hours_per_week:g}, the plan's default cap)",
         "default_sport": f"{settings.default_sport} (GPX or TCX files that name no sport)",
+        "weight_kg": f"{settings.weight_kg:g}" if settings.weight_kg is not None else "not set",
     }
     lines = [f"athlete {athlete}"]
     for name, value in values.items():
@@ -37,6 +38,12 @@ def settings_lines(athlete: str, settings: AthleteSettings) -> list[str]:
     if settings.start_ctl is None and settings.start_atl is None:
         lines.append(f"  {'':<24} without a starting fitness, the first {settings.model.history_days} days build "
                      "history: no bands, no warnings")
+    if settings.thresholds:
+        lines.append("  dated changes (each run is scored with the values in force on its day; those above hold "
+                     "before the first):")
+        for change in settings.thresholds:
+            said = ", ".join(f"{name} {_text(value)}" for name, value in change.values().items())
+            lines.append(f"    from {change.from_date}: {said}")
     g = settings.goal
     lines.append(
         f"  goal                     {printable(g.name)}, {g.date or 'date not set'}, {g.ascent_m:g} m ascent, "
