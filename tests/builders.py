@@ -36,6 +36,7 @@ from trainlog.analysis import fitness, metrics
 from trainlog.ingest import demo
 from trainlog.settings import ModelSettings
 from trainlog.store import schema
+from trainlog.store.wellness import DAILY_SCHEMA
 
 # --------------------------------------------------------------------------- where the files are
 
@@ -144,6 +145,16 @@ def fitness_frame(first: dt.date, loads: list[float], ascents: list[float] | Non
          "goal_ascent_m": ascents, "n_activities": [1] * n},
     ).select(pl.col(c).cast(t) for c, t in metrics.schema("daily").items())
     return fitness.fitness(series, model or ModelSettings(), start_ctl, start_atl)
+
+
+def wellness_days(first: dt.date, **columns: list) -> pl.DataFrame:
+    """Folded daily wellness (as :func:`trainlog.store.wellness.daily` gives it) of consecutive days from ``first``:
+    each keyword a field's values, one per day (None: not given); a day with no value has no row."""
+    n = max(len(v) for v in columns.values())
+    rows = [{"date": first + dt.timedelta(days=i), **{c: v[i] for c, v in columns.items() if i < len(v)}}
+            for i in range(n)]
+    rows = [r for r in rows if any(v is not None for k, v in r.items() if k != "date")]
+    return pl.DataFrame(rows, schema=DAILY_SCHEMA)
 
 
 @st.composite

@@ -8,6 +8,7 @@ import datetime as dt
 import errno
 import io
 import json
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -28,7 +29,7 @@ from trainlog.export.gpx import TPX_NS, encode_gpx
 from trainlog.export.tables import export_tables
 from trainlog.ingest.decode import decode
 from trainlog.ingest.importer import import_paths
-from trainlog.store import schema
+from trainlog.store import Store, entries, schema, wellness
 from trainlog.words import Outcome
 
 GPX = "{http://www.topografix.com/GPX/1/1}"
@@ -57,13 +58,34 @@ def header(path) -> list[str]:
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_the_tables_have_the_documented_columns(export_store, tmp_path, fmt):
     written = export_tables(export_store, "tom", tmp_path / "out", fmt)
-    assert [p.name for p in written] == [f"activities.{fmt}", f"daily.{fmt}", f"samples.{fmt}"]
+    assert [p.name for p in written] == [f"{name}.{fmt}" for name in
+                                         ("activities", "daily", "samples", "wellness", "comments")]
     columns = {p.stem: (header(p) if fmt == "csv" else pl.read_parquet(p).columns) for p in written}
     assert columns == {
         "activities": documented_activity_columns(export_store),
         "daily": [c.name for c in tables.DAILY_COLUMNS],
         "samples": list(schema.SAMPLES),
+        "wellness": list(wellness.DAILY_SCHEMA),
+        "comments": [c.name for c in tables.COMMENT_COLUMNS],
     }
+
+
+def test_what_the_athlete_and_coach_entered_is_exported(export_store, tmp_path):
+    export_store = Store(shutil.copytree(export_store.data_dir, tmp_path / "data"))  # the shared one stays as it is
+    aid = activity_table(export_store, "tom")["activity_id"][0]
+    entries.rate(export_store, "tom", aid, rpe=6.0, feel=2, note="cold, heavy legs")
+    entries.comment(export_store, "tom", aid, "coach1", "=rest tomorrow")
+    wellness.add(export_store, "tom", dt.date(2026, 3, 2), {"resting_hr_bpm": 48.0, "sleep_h": 7.5, "soreness": 2})
+    export_tables(export_store, "tom", tmp_path / "out")
+    tmp_path = tmp_path / "out"
+    row = next(r for r in read_csv(tmp_path / "activities.csv") if r["activity_id"] == aid)
+    assert (row["rpe"], row["feel"], row["note"], row["n_comments"]) == ("6.0", "2", "cold, heavy legs", "1")
+    assert float(row["load_rpe"]) == pytest.approx(6.0 * float(row["moving_s"]) / 60 * 100 / (7 * 60))
+    comments = read_csv(tmp_path / "comments.csv")
+    assert [(c["activity_id"], c["author"], c["text"]) for c in comments] == [(aid, "coach1", "'=rest tomorrow")]
+    days = read_csv(tmp_path / "wellness.csv")
+    assert [(d["date"], d["resting_hr_bpm"], d["sleep_h"], d["soreness"], d["hrv_rmssd_ms"]) for d in days] == [
+        ("2026-03-02", "48.0", "7.5", "2", "")]
 
 
 def test_every_column_is_in_the_readme():
@@ -71,7 +93,7 @@ def test_every_column_is_in_the_readme():
     section = readme[readme.index("## Your data out"):]
     section = section[:section.index("\n## ", 3)]
     for column in (*tables.ACTIVITY_COLUMNS, *tables.OPTIONAL_ACTIVITY_COLUMNS, *tables.DAILY_COLUMNS,
-                   *tables.SAMPLE_COLUMNS):
+                   *tables.SAMPLE_COLUMNS, *tables.COMMENT_COLUMNS):
         assert f"| `{column.name}` | {column.unit} | {column.meaning} |" in section
 
 
@@ -122,7 +144,7 @@ def test_samples_are_the_stored_ones_as_recorded(export_store, tmp_path):
 
 def test_from_and_to_are_local_days_both_included(export_store, tmp_path):
     written = export_tables(export_store, "tom", tmp_path, "csv", dt.date(2026, 3, 1), dt.date(2026, 3, 3))
-    acts, daily, samples_ = (read_csv(p) for p in written)
+    acts, daily, samples_ = (read_csv(p) for p in written[:3])
     assert [a["start_local"][:10] for a in acts] == ["2026-03-01", "2026-03-03"]
     assert [d["date"] for d in daily] == ["2026-03-01", "2026-03-02", "2026-03-03"]
     assert {s["activity_id"] for s in samples_} == {a["activity_id"] for a in acts}
@@ -309,8 +331,9 @@ def test_export_command_prints_one_line_per_file_and_a_count(export_store, tmp_p
     out = tmp_path / "new" / "folder"
     res = run("-a", "tom", "--data-dir", export_store.data_dir, "--from", "2026-03-01", "--to", "2026-03-03", out)
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines() == [str(out / "activities.csv"), str(out / "daily.csv"), str(out / "samples.csv"),
-                                       f"3 files written to {out}"]
+    assert res.output.splitlines() == [str(out / f"{name}.csv") for name in
+                                       ("activities", "daily", "samples", "wellness", "comments")] + [
+                                           f"5 files written to {out}"]
     res = run("-a", "tom", "--data-dir", export_store.data_dir, "--format", "gpx", "--json", tmp_path / "gpx")
     report = json.loads(res.output)
     assert report["count"] == len(report["files"]) == 3  # the treadmill run has no position: no file

@@ -3,7 +3,8 @@
 One group, :func:`cli`; each module of this package holds one group of commands
 (:mod:`~trainlog.cli.imports`, :mod:`~trainlog.cli.views`, :mod:`~trainlog.cli.athlete`,
 :mod:`~trainlog.cli.activity`, :mod:`~trainlog.cli.plan`, :mod:`~trainlog.cli.dataset`, :mod:`~trainlog.cli.users`,
-:mod:`~trainlog.cli.serve`, :mod:`~trainlog.cli.export`, :mod:`~trainlog.cli.watch`) and :mod:`~trainlog.cli.options`
+:mod:`~trainlog.cli.serve`, :mod:`~trainlog.cli.export`, :mod:`~trainlog.cli.watch`,
+:mod:`~trainlog.cli.wellness`) and :mod:`~trainlog.cli.options`
 the options they share.
 :func:`main` is the console script (``trainlog``) and ``python -m trainlog``.
 """
@@ -23,6 +24,7 @@ from trainlog.cli.serve import dashboard_cmd, demo_cmd, sample_data_cmd
 from trainlog.cli.users import users_group
 from trainlog.cli.views import activities_cmd, summary_cmd
 from trainlog.cli.watch import watch_cmd
+from trainlog.cli.wellness import wellness_group
 
 __all__ = ["activity_group", "cli", "main"]
 
@@ -42,7 +44,8 @@ def cli() -> None:
 
 
 for _command in (import_cmd, watch_cmd, activities_cmd, summary_cmd, plan_group, athlete_group, activity_group, audit_group,
-                 check_cmd, repair_cmd, export_cmd, users_group, dashboard_cmd, demo_cmd, sample_data_cmd):
+                 check_cmd, repair_cmd, export_cmd, users_group, dashboard_cmd, demo_cmd, sample_data_cmd,
+                 wellness_group):
     cli.add_command(_command)
 
 

@@ -24,6 +24,7 @@ from trainlog.export._shared import check_days, checked_athlete, no_activity, ou
 from trainlog.export.fit import encode_activity
 from trainlog.export.gpx import encode_gpx
 from trainlog.store import Store
+from trainlog.words import MANUAL_SOURCE
 
 #: The activity file formats :func:`export_activities` writes.
 FILE_FORMATS = ("fit", "gpx")
@@ -51,7 +52,8 @@ def export_activities(
 
     ``first`` / ``last``: inclusive local days of the activities' starts. ``out_dir`` is created when
     missing; a file of the same name is replaced. ``on_note(name, text)`` hears what a file leaves out
-    (GPX: the samples without a position; an activity without any position gets no GPX file).
+    (GPX: the samples without a position; an activity without any position gets no GPX file; a session
+    entered by hand gets no file).
     Errors, one line each: StoreError for an athlete without data, InvalidValue for an unknown format,
     days in the wrong order, no activity in the range, or a folder that is a file or cannot be written.
     """
@@ -72,6 +74,11 @@ def export_activities(
         if activity["start_utc"] is None:  # a damaged file's session without a time: nothing to name or place it by
             if on_note:
                 on_note(activity_id, f"no {fmt.upper()} written: the activity has no start time")
+            continue
+        if activity["source_file"] == MANUAL_SOURCE:  # no recording: it is in activities.csv, not a track file
+            if on_note:
+                on_note(activity_id, f"no {fmt.upper()} written: a session entered by hand has no recording "
+                                     f"(it is in the table export: trainlog export --format csv)")
             continue
         samples = store.scan("samples", athlete, manifest).filter(pl.col("activity_id") == activity_id).collect()
         name = file_name(activity, fmt)

@@ -1,10 +1,12 @@
-"""An athlete's tables out of trainlog: ``activities``, ``daily`` and ``samples`` as CSV or Parquet.
+"""An athlete's tables out of trainlog: ``activities``, ``daily``, ``samples``, ``wellness`` and ``comments``
+as CSV or Parquet.
 
 The columns are declared once, with their unit and meaning (:data:`ACTIVITY_COLUMNS`,
 :data:`DAILY_COLUMNS`, :data:`SAMPLE_COLUMNS`; the README's table says the same). The
 values are the analysis's (:func:`trainlog.analysis.stored.activity_table`, the daily
 series of :func:`trainlog.analysis.stored.stored_analysis`, as the Fatigue page and
-``trainlog summary`` show them) and the stored samples, as recorded.
+``trainlog summary`` show them), the stored samples, as recorded, and what the athlete and coach entered:
+ratings and notes in ``activities``, the wellness of each day, the comments on each activity.
 
 CSV: UTF-8, a header row, times in ISO 8601 with their offset, dot decimals,
 an empty field for a missing value. Parquet: the same columns, typed. Every
@@ -33,7 +35,7 @@ from trainlog.export._shared import (
     started_between,
     write_file,
 )
-from trainlog.store import Store, schema
+from trainlog.store import Store, entries, schema, wellness
 
 #: The table formats :func:`export_tables` writes.
 TABLE_FORMATS = ("csv", "parquet")
@@ -69,6 +71,11 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     Column("load", "", "training load"),
     Column("load_source", "", "what the load comes from: hr, power, gap, rpe or duration"),
     Column("rpe", "CR-10", "session RPE the athlete gave (0-10)"),
+    Column("load_rpe", "", "session-RPE load of a rated run (Foster): RPE x minutes, 100 = an hour at RPE 7"),
+    Column("feel", "1-5", "how the session felt: 1 very weak .. 5 very strong"),
+    Column("note", "", "the athlete's note on the session"),
+    Column("n_comments", "", "comments on the activity (comments.csv)"),
+    Column("rmssd_ms", "ms", "rMSSD of the run's beat-to-beat intervals, when the watch recorded them"),
     Column("avg_hr_bpm", "bpm", "average heart rate"),
     Column("max_hr_bpm", "bpm", "highest heart rate"),
     Column("device_manufacturer", "", "who made the device"),
@@ -107,6 +114,14 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("ascent_atl_m_per_day", "m/day", "ascent fatigue (7-day weighted daily ascent)", "ascent_atl"),
     Column("descent_ctl_m_per_day", "m/day", "descent fitness", "descent_ctl"),
     Column("descent_atl_m_per_day", "m/day", "descent fatigue", "descent_atl"),
+)
+
+#: ``comments.csv``: the comments on the exported activities, oldest first.
+COMMENT_COLUMNS: tuple[Column, ...] = (
+    Column("activity_id", "", "the activity (activities.csv)"),
+    Column("at", "ISO 8601", "when it was written, UTC"),
+    Column("author", "", "who wrote it (a user name)"),
+    Column("text", "", "the comment"),
 )
 
 _SAMPLE_MEANING = {
@@ -157,6 +172,18 @@ def samples_frame(store: Store, athlete: str, activity_ids: list[str]) -> pl.Dat
     return samples.with_columns(order.alias("_rank")).sort("_rank", maintain_order=True).drop("_rank")
 
 
+def wellness_frame(store: Store, athlete: str, first: dt.date | None = None, last: dt.date | None = None) -> pl.DataFrame:
+    """The athlete's ``wellness`` export: one row per local day with an entry in ``[first, last]``, every field
+    (:data:`trainlog.store.wellness.FIELDS`, the latest value given; empty when never given)."""
+    return between(wellness.daily(store, checked_athlete(store, athlete)), "date", first, last)
+
+
+def comments_frame(store: Store, athlete: str, activity_ids: list[str]) -> pl.DataFrame:
+    """The comments on ``activity_ids`` (:data:`COMMENT_COLUMNS`), oldest first."""
+    found = entries.comments(store, checked_athlete(store, athlete))
+    return found.filter(pl.col("activity_id").is_in(activity_ids)).select([c.name for c in COMMENT_COLUMNS])
+
+
 def write_csv(frame: pl.DataFrame, fh: BinaryIO | io.BytesIO) -> None:
     """``frame`` as CSV (UTF-8, header, ISO 8601 times with offset, empty for missing) to a binary file;
     text a spreadsheet would run as a formula (a name from a file: ``=HYPERLINK(...)``) is written after a ``'``."""
@@ -182,10 +209,11 @@ def export_tables(
     first: dt.date | None = None,
     last: dt.date | None = None,
 ) -> list[Path]:
-    """Write ``activities``, ``daily`` and ``samples`` (``.csv`` or ``.parquet``) of ``athlete`` in ``out_dir``.
+    """Write ``activities``, ``daily``, ``samples``, ``wellness`` and ``comments`` (``.csv`` or ``.parquet``) of
+    ``athlete`` in ``out_dir``.
 
-    ``first`` / ``last``: inclusive local days; activities by their local start day, daily rows by
-    their date, samples by their activity. ``out_dir`` is created when missing; files of the same
+    ``first`` / ``last``: inclusive local days; activities by their local start day, daily and wellness rows by
+    their date, samples and comments by their activity. ``out_dir`` is created when missing; files of the same
     names are replaced. Returns the paths written. Errors, one line each: StoreError for an athlete
     without data, InvalidValue for an unknown format, days in the wrong order, nothing in the range,
     or a folder that is a file or cannot be written.
@@ -200,9 +228,12 @@ def export_tables(
     if activities.is_empty() and daily.is_empty():
         raise no_activity(athlete, first, last, table["start_local"].dt.date())
     out = out_folder(out_dir)
-    samples = samples_frame(store, athlete, activities["activity_id"].to_list())
+    ids = activities["activity_id"].to_list()
+    samples = samples_frame(store, athlete, ids)
     written = []
-    for name, frame in (("activities", activities), ("daily", daily), ("samples", samples)):
+    for name, frame in (("activities", activities), ("daily", daily), ("samples", samples),
+                        ("wellness", wellness_frame(store, athlete, first, last)),
+                        ("comments", comments_frame(store, athlete, ids))):
         path = out / f"{name}.{fmt}"
         writer = (lambda fh, f=frame: write_csv(f, fh)) if fmt == "csv" else (lambda fh, f=frame: f.write_parquet(fh))
         written.append(write_file(path, writer))

@@ -12,6 +12,8 @@
 - :mod:`trainlog.store.schema`: the tables' columns and dtypes.
 - :mod:`trainlog.store.choices`: the athlete's append-only choices (exclude,
   confirm, RPE), written through the store.
+- :mod:`trainlog.store.wellness`: wellness per local day (resting HR, HRV,
+  sleep, 1-5 scales, illness, a note), append-only, and its CSV import.
 - :mod:`trainlog.store.users`: the dashboard's users file (roles, password hashes).
 """
 
