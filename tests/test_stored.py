@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 
@@ -10,7 +11,7 @@ from builders import SAMPLE_FIT
 from polars.testing import assert_frame_equal
 
 from trainlog import Store, import_paths
-from trainlog.analysis import stored
+from trainlog.analysis import activity, stored
 from trainlog.analysis.pipeline import analyse
 from trainlog.settings import AthleteSettings
 
@@ -57,12 +58,48 @@ def test_the_analysis_is_computed_once_then_read_back(store, runs):
 
 def test_new_settings_recompute_it(store, runs):
     before = stored.metrics_of(store, "mara")
-    stored.save_settings_of(store, "mara", AthleteSettings(hr_max_bpm=175.0, hr_rest_bpm=50.0))
+    stored.save_settings_of(store, "mara", AthleteSettings(sex="female", hr_max_bpm=175.0, hr_rest_bpm=50.0))
     after = stored.metrics_of(store, "mara")
     assert len(runs) == 2 and stored.settings_of(store, "mara").hr_max_bpm == 175.0
     assert after["load"].to_list() != before["load"].to_list()  # HR load: same beats, another max
     stored.metrics_of(store, "mara")
     assert len(runs) == 2
+
+
+@pytest.fixture
+def sampled(monkeypatch):
+    """The activities whose samples the analysis walked, per call."""
+    calls = []
+    walk = activity.sample_metrics
+
+    def spied(samples, *args, **kwargs):
+        calls.append(sorted(samples["activity_id"].unique().to_list()))
+        return walk(samples, *args, **kwargs)
+
+    monkeypatch.setattr(activity, "sample_metrics", spied)
+    return calls
+
+
+def test_a_threshold_change_recomputes_only_the_runs_it_affects(store, runs, sampled):
+    first, second = stored.metrics_of(store, "mara").sort("start_utc")["activity_id"].to_list()
+    day_two = stored.metrics_of(store, "mara").sort("start_utc")["start_date"][1]
+    assert sampled == [[first, second]] and len(runs) == 1
+    settings = AthleteSettings().with_change(day_two, {"lthr_bpm": 150.0})
+    stored.save_settings_of(store, "mara", settings)
+    kept = stored.stored_analysis(store, "mara")
+    assert sampled[1:] == [[second]] and len(runs) == 1  # the run before the change was not walked again
+    tables = store.read_all("mara", ("activities", "samples", "choices", "ratings"))
+    fresh = analyse(tables["activities"], tables["samples"], settings, choices=tables["choices"],
+                    ratings=tables["ratings"])
+    for name in stored.ANALYSIS_FRAMES:  # the same figures as a whole analysis
+        assert_frame_equal(getattr(kept, name), getattr(fresh, name), check_exact=False, rel_tol=1e-12)
+    del sampled[:]
+    stored.save_settings_of(store, "mara", settings.with_change(day_two, {"lthr_bpm": 150.0}))  # no change
+    stored.stored_analysis(store, "mara")
+    assert sampled == [] and len(runs) == 1
+    stored.save_settings_of(store, "mara", dataclasses.replace(settings, sex="male"))  # not a threshold: all again
+    stored.stored_analysis(store, "mara")
+    assert sampled == [[first, second]] and len(runs) == 2
 
 
 def test_new_data_recompute_it(store, runs):

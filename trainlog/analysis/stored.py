@@ -7,6 +7,7 @@ activities (recomputed when the data or the settings change).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import zoneinfo
@@ -15,10 +16,12 @@ from collections.abc import Callable
 import polars as pl
 
 from trainlog import __version__
-from trainlog.analysis.pipeline import Analysis, analyse
+from trainlog.analysis.pipeline import Analysis, analyse, reanalyse
 from trainlog.analysis.tzone import with_local_start
+from trainlog.errors import TrainlogError
 from trainlog.ingest.importer import ImportReport
 from trainlog.settings import AthleteSettings, load_settings, save_settings
+from trainlog.settings.history import DATED_FIELDS
 from trainlog.store import Manifest, Store, entries, meta
 
 
@@ -102,14 +105,43 @@ def stored_analysis(
         def run() -> pl.DataFrame:
             if "result" not in computed:
                 tables = store.read_all(athlete, ANALYSED_TABLES, manifest)
-                computed["result"] = analyse(tables["activities"], tables["samples"], settings, choices=tables["choices"],
-                                             ratings=tables["ratings"])
+                kept = _kept_before_a_threshold_change(store, athlete, parts, settings)
+                if kept is not None:  # only the thresholds changed: the runs they affect are computed again
+                    computed["result"] = reanalyse(kept[0], kept[1], tables["activities"], tables["samples"],
+                                                   settings, tables["choices"], tables["ratings"])
+                else:
+                    computed["result"] = analyse(tables["activities"], tables["samples"], settings,
+                                                 choices=tables["choices"], ratings=tables["ratings"])
                 _drop_stale_frames(store, athlete)
             return getattr(computed["result"], name)
 
         return run
 
     return Analysis(**{name: store.derived(athlete, f"analysis_{name}", key, compute(name)) for name in ANALYSIS_FRAMES})
+
+
+def _kept_before_a_threshold_change(
+    store: Store, athlete: str, parts: list, settings: AthleteSettings
+) -> tuple[Analysis, AthleteSettings] | None:
+    """The analysis kept on disk and the settings it was computed with, when it is of the same data and trainlog
+    and those settings differ from ``settings`` in the athlete's thresholds only (their plain values or dated
+    changes: :data:`trainlog.settings.history.DATED_FIELDS`); None otherwise."""
+    frames, key = {}, None
+    for name in ANALYSIS_FRAMES:
+        kept = store.derived_kept(athlete, f"analysis_{name}")
+        if kept is None or (key is not None and kept[0] != key):
+            return None
+        key, frames[name] = kept
+    try:
+        version, analysis_version, kept_parts, kept_settings = json.loads(key)
+        before = AthleteSettings.from_dict(kept_settings)
+    except (ValueError, TypeError, TrainlogError):
+        return None
+    if (version, analysis_version, kept_parts) != (__version__, ANALYSIS_VERSION, json.loads(json.dumps(parts))):
+        return None
+    alike = dataclasses.replace(before, thresholds=settings.thresholds,
+                                **{name: getattr(settings, name) for name in DATED_FIELDS})
+    return (Analysis(**frames), before) if alike == settings else None
 
 
 def analyse_imported(store: Store, report: ImportReport) -> None:

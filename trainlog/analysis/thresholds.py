@@ -12,7 +12,6 @@ samples and the activities, and the load formulas read its columns
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import polars as pl
 
@@ -44,8 +43,11 @@ def periods(settings: AthleteSettings) -> pl.DataFrame:
 def by_activity(activities: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame | None:
     """``activity_id`` and :data:`COLUMNS`: the values in force on each activity's local start day (the offset
     of :func:`trainlog.analysis.tzone.resolved_offsets`); None when the athlete has no dated change."""
-    if not settings.thresholds:
-        return None
+    return in_force_by_activity(activities, settings) if settings.thresholds else None
+
+
+def in_force_by_activity(activities: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
+    """:func:`by_activity`, also when there is no dated change (every activity has the plain values)."""
     days = activities.with_columns(_offset=tzone.resolved_offsets(activities, settings.timezone)).select(
         "activity_id",
         start_date=(pl.col("start_utc") + pl.duration(seconds=pl.col("_offset"))).dt.date().fill_null(MIN_DAY),
@@ -62,6 +64,9 @@ def athlete_columns(athlete: Resolved) -> Resolved:
     )
 
 
-def in_force_on(settings: AthleteSettings, day: dt.date) -> AthleteSettings:
-    """The settings in force on ``day`` (what a page about that day shows)."""
-    return settings.in_force(day)
+def changed_activities(activities: pl.DataFrame, before: AthleteSettings, after: AthleteSettings) -> list[str]:
+    """The activities whose values in force differ between two settings (what a threshold change affects)."""
+    old, new = in_force_by_activity(activities, before), in_force_by_activity(activities, after)
+    both = old.join(new, on="activity_id", suffix="_new")
+    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_new")) for c in COLUMNS)
+    return both.filter(differs)["activity_id"].to_list()

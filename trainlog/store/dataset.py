@@ -58,7 +58,7 @@ from trainlog.atomic import fsync_file, temp_glob, write_text_atomic
 from trainlog.errors import StoreError, first_line
 from trainlog.store import schema
 from trainlog.store.check import Problem, RepairReport, find_all_problems, find_problems, rebuild_manifest
-from trainlog.store.derived import read_derived, write_derived
+from trainlog.store.derived import read_any, read_derived, write_derived
 from trainlog.store.disk import disk_cause, is_disk_error, parquet_problem
 from trainlog.store.manifest import MANIFEST, Manifest, PartName, committed_generation
 from trainlog.store.migrations import MIGRATIONS
@@ -233,6 +233,12 @@ class Store:
                 if old != path:
                     old.unlink(missing_ok=True)
         return frame
+
+    def derived_kept(self, athlete: str, name: str) -> tuple[str, pl.DataFrame] | None:
+        """The frame :meth:`derived` keeps under ``name``, with the key it was computed for (an earlier one, say:
+        what a caller may update rather than compute again); None when there is none or it is unusable."""
+        kept = sorted((self.athlete_dir(athlete) / "derived").glob(f"{name}-*.parquet"))
+        return read_any(kept[0]) if len(kept) == 1 else None
 
     # ---- writing
     @contextmanager

@@ -64,3 +64,13 @@ def write_derived(path: Path, frame: pl.DataFrame, key: str) -> bool:
     except (OSError, pl.exceptions.PolarsError):
         return False
     return True
+
+
+def read_any(path: Path) -> tuple[str, pl.DataFrame] | None:
+    """A derived frame kept on disk with the key it was computed for, whatever that key; None when unusable."""
+    if derived_problem(path) is not None:
+        return None
+    try:
+        return json.loads(pl.read_parquet_metadata(path)[DERIVED_META])["key"], pl.read_parquet(path)
+    except (OSError, KeyError, ValueError, TypeError, pl.exceptions.PolarsError):
+        return None
