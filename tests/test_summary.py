@@ -113,3 +113,16 @@ def test_week_rows_are_the_last_weeks_up_to_the_day_all_sports_in_km_and_hours()
          "descent_m": 17800.0, "load": 1017.0},
     ]
     assert [r["week_start"] for r in week_rows(weekly, dt.date(2026, 3, 16), 8)] == [m.isoformat() for m in monday]
+
+
+def test_the_mornings_readiness_is_said_flag_by_flag():
+    flags = [{"key": "ill", "level": "flag", "text": "You marked yourself ill or injured: rest or keep it very easy."},
+             {"key": "short_sleep", "level": "warn", "text": "You slept 5.0 h, under 6 h."}]
+    morning = {"date": "2026-03-16", "checked_in": True, "flags": flags}
+    lines = summary_text("mara", summary_dict(readiness=morning), []).splitlines()
+    assert "readiness     flag: You marked yourself ill or injured: rest or keep it very easy." in lines
+    assert "readiness     warn: You slept 5.0 h, under 6 h." in lines
+    fine = summary_text("mara", summary_dict(readiness={**morning, "flags": []}), [])
+    assert "readiness     no warning this morning (2026-03-16)" in fine.splitlines()
+    never = summary_text("mara", summary_dict(readiness={**morning, "checked_in": False, "flags": []}), [])
+    assert "readiness" not in never  # an athlete who keeps no wellness is not told about it every day

@@ -56,6 +56,7 @@ def summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:
             f"{w['ascent_m']:>9.0f} {w['descent_m']:>9.0f} {w['load']:>6.0f}"
         )
     lines += _load_lines(s)
+    lines += _readiness_lines(s.get("readiness"))
     lines += _goal_lines(s["goal"])
     if s.get("plan"):
         lines += _plan_lines(s["plan"])
@@ -73,6 +74,16 @@ def summary_text(athlete: str, s: dict, weeks: list[dict]) -> str:
                 f"{w['ascent_m']:>8.0f} {w['load']:>6.0f}"
             )
     return "\n".join(lines)
+
+
+def _readiness_lines(readiness: dict | None) -> list[str]:
+    """The morning's readiness signals (trainlog.analysis.readiness.day_readiness): one line per flag, or that the
+    morning is fine; nothing when the athlete keeps no wellness at all."""
+    if not readiness or (not readiness["checked_in"] and not readiness["flags"]):
+        return []
+    if not readiness["flags"]:
+        return [f"readiness     no warning this morning ({readiness['date']})"]
+    return [f"readiness     {flag['level']}: {flag['text']}" for flag in readiness["flags"]]
 
 
 def _load_lines(s: dict) -> list[str]:

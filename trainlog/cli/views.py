@@ -10,6 +10,7 @@ import click
 from trainlog.analysis.listing import activity_lines, activity_rows
 from trainlog.analysis.pipeline import extended, summary_of_analysis
 from trainlog.analysis.plan import report, summary_part
+from trainlog.analysis.readiness import day_readiness
 from trainlog.analysis.stored import activity_table, settings_of, stored_analysis
 from trainlog.analysis.summary import summary_text, week_rows
 from trainlog.cli.options import (
@@ -22,7 +23,7 @@ from trainlog.cli.options import (
     today_of,
     today_option,
 )
-from trainlog.store import Store
+from trainlog.store import Store, wellness
 from trainlog.store.plans import latest
 
 
@@ -55,7 +56,7 @@ def activities_cmd(athlete: str, data_dir: Path | None, as_json: bool, limit: in
 @today_option("Show the state as of this local date.")
 @friendly_errors
 def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, today: str | None) -> None:
-    """This week against the last four, form, ACWR, monotony, goal progress, today's plan, and weekly totals.
+    """This week against the last four, form, ACWR, monotony, readiness, goal progress, today's plan, weekly totals.
 
     Days and weeks are the athlete's local calendar days and ISO weeks.
 
@@ -71,6 +72,7 @@ def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, 
     analysis = extended(stored_analysis(store, athlete, settings), settings, last)  # once for the summary and the plan
     s = summary_of_analysis(analysis, settings, last)
     s["plan"] = summary_part(report(latest(store, athlete), analysis.daily, settings, last))
+    s["readiness"] = day_readiness(wellness.daily(store, athlete), last, settings.model)
     rows = week_rows(analysis.weekly, last, weeks)
     if as_json:
         click.echo(json.dumps({"athlete": athlete, **s, "weeks": rows}, indent=2))
