@@ -1,6 +1,7 @@
 """Moving time, TRIMP, normalized HR load, power, pace, RPE and duration load, load source and km-effort,
 per activity (hand-worked)."""
 
+import datetime as dt
 import math
 
 import polars as pl
@@ -11,6 +12,7 @@ from trainlog.analysis import activity
 from trainlog.analysis import pipeline as report
 from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings, ModelSettings
+from trainlog.store import schema
 
 T0 = utc(2024, 3, 1, 8)
 DEFAULTS = AthleteSettings()  # hr_max 190, hr_rest 60, lthr 0.88 x 190 = 167.2, unknown sex a 0.75 b 1.80
@@ -421,3 +423,75 @@ def test_power_comes_before_pace_for_a_sport_in_both_lists():
     assert got["load_source"] == "power" and got["load"] == pytest.approx(64.0)
     no_ftp = metrics_of(ride(watts=[200.0] * 3601), AthleteSettings(model=model), sport="cycling")
     assert no_ftp["load_source"] == "gap" and no_ftp["load"] == pytest.approx(506.25, rel=1e-6)
+
+
+# ---- the session-RPE load kept beside every rated run's load (load_rpe), and analyse(ratings=...)
+
+
+def test_a_rated_run_with_heart_rate_keeps_its_hr_load_and_gets_a_session_rpe_load_beside_it():
+    # 271 samples 10 s apart at 150 bpm: 270 x 10 s = 2700 s = 45 moving minutes
+    n = 271
+    frame = samples("a", T0, step_s=10, n=n, speed_mps=[3.0] * n, hr_bpm=[150.0] * n)
+    got = rated_metrics(rated(6.0), frame)
+    assert got["moving_s"] == pytest.approx(2700.0)
+    # HR load: TRIMP = 45 x 1.80533649 = 81.2401; reference = 60 x 0.8246154 x 0.75 x exp(1.8 x 0.8246154) = 163.71
+    reference = 60 * (107.2 / 130) * 0.75 * math.exp(1.8 * 107.2 / 130)
+    assert got["load_source"] == "hr"
+    assert got["load"] == pytest.approx(100 * 45 * TRIMP_MINUTE_150 / reference, rel=1e-6)  # 49.62
+    assert got["load"] == got["hr_load"]
+    # session RPE: 6 x 45 x 100 / (7 x 60) = 27000 / 420 = 64.2857...
+    assert got["load_rpe"] == pytest.approx(64.28571428571429, rel=1e-12)
+    unrated = rated_metrics(rated(None), frame)
+    assert unrated["load_rpe"] is None and unrated["load"] == pytest.approx(got["load"], rel=1e-12)
+
+
+def test_a_rated_pace_or_power_load_keeps_its_source_and_gets_a_load_rpe():
+    # an hour at threshold pace rated 7: gap load 100 (100 x 1 h x 1^2), load_rpe 7 x 60 x 100 / 420 = 100 as well
+    pace = rated_metrics(rated(7.0), ride(speed=1000 / 270))
+    assert pace["load_source"] == "gap" and pace["load"] == pytest.approx(100.0)
+    assert pace["load_rpe"] == pytest.approx(100.0, rel=1e-12)
+    # an hour at 200 W with FTP 250 rated 4: power load 100 x 1 x 0.8^2 = 64; load_rpe 4 x 60 x 100 / 420 = 57.142857
+    power = rated_metrics(rated(4.0, sport="cycling"), ride(watts=[200.0] * 3601), RIDER)
+    assert power["load_source"] == "power" and power["load"] == pytest.approx(64.0)
+    assert power["load_rpe"] == pytest.approx(4 * 60 * 100 / 420, rel=1e-12)
+
+
+@pytest.mark.parametrize(("rpe", "minutes"), [(6.0, 45), (0.0, 30), (10.0, 90), (2.5, 12)])
+def test_without_hr_power_or_pace_the_load_is_the_session_rpe_load(rpe, minutes):
+    # no samples: the timer's minutes; 6 x 45 x 100 / 420 = 64.2857; 0 -> 0; 10 x 90 x 100 / 420 = 214.2857;
+    # 2.5 x 12 x 100 / 420 = 7.142857
+    got = rated_metrics(rated(rpe, sport="strength_training", timer_s=minutes * 60.0), concat())
+    assert got["load_source"] == "rpe"
+    assert got["load_rpe"] == pytest.approx(rpe * minutes * 100 / 420, rel=1e-12, abs=1e-12)
+    assert got["load"] == got["load_rpe"]
+
+
+def test_analyse_takes_the_ratings_table():
+    # a: 45 min of strength at RPE 6, no samples; b: the same unrated; c: 30 min at 150 bpm rated 9
+    acts = activities(
+        {"activity_id": "a", "start_utc": T0, "sport": "strength_training", "timer_s": 2700.0},
+        {"activity_id": "b", "start_utc": T0 + dt.timedelta(days=1), "sport": "strength_training", "timer_s": 2700.0},
+        {"activity_id": "c", "start_utc": T0 + dt.timedelta(days=2)},
+    )
+    frame = samples("c", T0 + dt.timedelta(days=2), step_s=10, n=181, speed_mps=[3.0] * 181, hr_bpm=[150.0] * 181)
+    ratings = pl.DataFrame(
+        {"activity_id": ["a", "c", "c"], "rpe": [6.0, 8.0, 9.0], "feel": [4, None, 2], "note": [None, None, "hot"],
+         "at": [T0] * 3},
+        schema=schema.RATINGS,
+    )
+    result = report.analyse(acts, frame, DEFAULTS, ratings=ratings)
+    per = result.per_activity.sort("activity_id")
+    assert per["load_source"].to_list() == ["rpe", "duration", "hr"]
+    assert per["rpe"].to_list() == [6.0, None, 9.0] and per["feel"].to_list() == [4, None, 2]  # c: the latest
+    # a: 6 x 45 x 100 / 420 = 64.2857; b: none; c: 9 x 30 x 100 / 420 = 64.2857 as well (30 moving minutes)
+    assert per["load_rpe"].to_list()[0] == pytest.approx(270 / 4.2, rel=1e-12)
+    assert per["load_rpe"].to_list()[1] is None
+    assert per["load_rpe"].to_list()[2] == pytest.approx(9 * 30 * 100 / 420, rel=1e-12)
+    # the daily series books a's RPE load and b's duration load (0.75 h x 50 = 37.5) on their days, c's HR load
+    loads = dict(zip(result.daily["date"].to_list(), result.daily["load"].to_list()))
+    assert loads[T0.date()] == pytest.approx(64.28571428571429, rel=1e-12)
+    assert loads[T0.date() + dt.timedelta(days=1)] == pytest.approx(37.5, rel=1e-12)
+    assert loads[T0.date() + dt.timedelta(days=2)] == pytest.approx(per["hr_load"].to_list()[2], rel=1e-12)
+    # without ratings: no RPE anywhere
+    plain = report.analyse(acts, frame, DEFAULTS).per_activity
+    assert plain["load_rpe"].null_count() == 3 and plain["rpe"].null_count() == 3

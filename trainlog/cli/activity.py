@@ -154,6 +154,9 @@ def show_comments(activity_id: str, athlete: str, as_json: bool, data_dir: Path 
     """
     store = Store(data_dir)
     require_data(store, athlete)
+    if activity_id not in set(store.read("activities", athlete)["activity_id"].to_list()):
+        raise click.ClickException(f"no activity {printable(activity_id)} for athlete {athlete}; "
+                                   f"the ids are in: trainlog activities -a {athlete} (column id)")
     rows = [{"author": r["author"], "text": r["text"], "at": r["at"].isoformat()}
             for r in entries.comments(store, athlete, activity_id).iter_rows(named=True)]
     if as_json:

@@ -152,6 +152,9 @@ def athlete_set(athlete: str, data_dir: Path | None, reset: tuple[str, ...], fro
     if remove_change is not None:
         current = edited(current, {"thresholds": history.without(current.thresholds,
                                                                   iso_date(remove_change, "--remove-change"))})
+    reset_dated = {name for name in reset if name in DATED_FIELDS}
+    if reset_dated:  # back to the default for every day: its dated changes go too
+        current = edited(current, {"thresholds": history.cleared(current.thresholds, reset_dated)})
     new = edited(current, changes, reset)
     save_settings_of(store, athlete, new)
     click.echo(f"saved settings for {athlete} in {store.settings_path(athlete)}")

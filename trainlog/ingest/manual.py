@@ -108,8 +108,9 @@ def add_activity(store: Store, athlete: str, entry: ManualActivity, settings: At
     if (start_utc - now).total_seconds() > FUTURE_SLACK_S:
         raise InvalidValue(f"start {entry.start:%Y-%m-%d %H:%M} is in the future: a planned session goes in the "
                            f"plan (trainlog plan), a done one is entered once it is done")
-    key = json.dumps({"athlete": athlete, "sport": entry.sport, "start": entry.start.isoformat(),
-                      "duration_s": entry.duration_s, "distance_m": entry.distance_m, "ascent_m": entry.ascent_m},
+    numbers = {name: None if getattr(entry, name) is None else float(getattr(entry, name))  # 2700 == 2700.0
+               for name in ("duration_s", "distance_m", "ascent_m")}
+    key = json.dumps({"athlete": athlete, "sport": entry.sport, "start": entry.start.isoformat(), **numbers},
                      sort_keys=True)
     sha = hashlib.sha256(key.encode()).hexdigest()
     activity_id = f"{sha[:16]}-0"
