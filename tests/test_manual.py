@@ -348,3 +348,14 @@ def test_activity_add_twice_is_one_line(store):
     res = cli_run(store, *args)
     assert res.exit_code == 1 and "was entered before: activity" in res.output
     assert len(res.output.strip().splitlines()) == 1 and store.read("activities", "mara").height == 1
+
+
+@pytest.mark.parametrize(("given", "sport", "sub_sport"), [
+    ("strength_training", "training", "strength_training"),  # FIT: sport training, sub-sport strength_training
+    ("trail_running", "running", "trail"),
+    ("hiking", "hiking", None),
+])
+def test_a_sub_sport_is_stored_as_fit_stores_it(store, given, sport, sub_sport):
+    aid = added(store, ManualActivity(given, dt.datetime(2026, 3, 2, 18, 0), 2700.0))
+    row = store.read("activities", "mara").filter(pl.col("activity_id") == aid).row(0, named=True)
+    assert (row["sport"], row["sub_sport"]) == (sport, sub_sport)

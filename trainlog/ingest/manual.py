@@ -38,6 +38,15 @@ from trainlog.words import MANUAL_SOURCE, Outcome
 MAX_DURATION_S = 7 * 24 * 3600.0
 MAX_DISTANCE_M = 2_000_000.0  # 2,000 km
 MAX_ASCENT_M = 50_000.0  # almost three Barkleys
+#: Names people give a session that FIT calls a sub-sport: (FIT sport, FIT sub-sport), so a strength session
+#: entered by hand and one recorded by a watch are one sport in the series by sport.
+SUB_SPORTS = {
+    "strength_training": ("training", "strength_training"), "strength": ("training", "strength_training"),
+    "yoga": ("training", "yoga"), "cardio_training": ("training", "cardio_training"),
+    "trail_running": ("running", "trail"), "trail": ("running", "trail"), "treadmill": ("running", "treadmill"),
+    "indoor_cycling": ("cycling", "indoor_cycling"), "mountain_biking": ("cycling", "mountain"),
+    "ski_touring": ("alpine_skiing", "backcountry"),
+}
 #: How far past "now" a start may be (a clock or a time zone a little ahead), s.
 FUTURE_SLACK_S = 24 * 3600.0
 
@@ -95,12 +104,14 @@ def add_activity(store: Store, athlete: str, entry: ManualActivity, settings: At
                  now: dt.datetime | None = None) -> str:
     """Store a session entered by hand (creating the athlete's dataset if needed); returns its activity id.
 
-    The local start is placed in the athlete's time zone (``settings.timezone``, the machine's when unset).
+    A sport FIT names as a sub-sport (``strength_training``) is stored as FIT does (:data:`SUB_SPORTS`). The
+    local start is placed in the athlete's time zone (``settings.timezone``, the machine's when unset).
     InvalidValue (one line, nothing written) for a bad value, a start in the future, or the same session
     entered before; :class:`~trainlog.errors.StoreError` for a damaged dataset.
     """
     athlete = check_athlete(athlete)
     entry = entry.checked()
+    sport, sub_sport = SUB_SPORTS.get(entry.sport, (entry.sport, None))
     settings = settings or load_settings(store.settings_path(athlete))
     now = now or dt.datetime.now(dt.UTC)
     offset = utc_offset_s(entry.start, settings.timezone)
@@ -116,7 +127,7 @@ def add_activity(store: Store, athlete: str, entry: ManualActivity, settings: At
     activity_id = f"{sha[:16]}-0"
     row = {
         "activity_id": activity_id, "file_sha256": sha, "leg": 0, "n_legs": 1, "athlete": athlete,
-        "sport": entry.sport, "sub_sport": None, "start_utc": start_utc, "utc_offset_s": offset,
+        "sport": sport, "sub_sport": sub_sport, "start_utc": start_utc, "utc_offset_s": offset,
         "elapsed_s": float(entry.duration_s), "timer_s": float(entry.duration_s),
         "distance_m": None if entry.distance_m is None else float(entry.distance_m),
         "ascent_device_m": None if entry.ascent_m is None else float(entry.ascent_m),
