@@ -14,7 +14,6 @@ the runs from its day on and leaves the earlier ones as they were.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +120,7 @@ def cleared(changes: tuple[ThresholdChange, ...], names: set[str]) -> tuple[Thre
     for c in changes:
         rest = {k: v for k, v in c.values().items() if k not in names}
         if rest:
-            out.append(dataclasses.replace(ThresholdChange(c.from_date, **rest)))
+            out.append(ThresholdChange(c.from_date, **rest))
     return tuple(out)
 
 
