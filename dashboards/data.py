@@ -28,6 +28,7 @@ import polars as pl
 
 from dashboards.cache import CACHE_BYTES, ByteCache, file_key, size_of
 from dashboards.jobs import JOB_ID, ImportJob, Jobs, OnPlan, OnResult, import_in_child
+from dashboards.wellness_data import WellnessData
 from trainlog.analysis import pipeline as report
 from trainlog.analysis import plan
 from trainlog.analysis.activity import sample_metrics
@@ -35,10 +36,10 @@ from trainlog.analysis.generate import generate
 from trainlog.analysis.stored import analyse_imported, local_today, stored_analysis
 from trainlog.errors import InvalidValue, StoreError
 from trainlog.export import tables as export
-from trainlog.ingest import demo, repair, watch
+from trainlog.ingest import demo, manual, repair, watch
 from trainlog.ingest.importer import FileResult
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices, meta, plans
+from trainlog.store import MANIFEST, Manifest, Store, check_athlete, choices, entries, meta, plans
 from trainlog.store.users import User
 from trainlog.words import Outcome
 
@@ -91,8 +92,8 @@ def safe_upload_name(index: int, name: str) -> str | None:
     return f"{index:03d}-{stem}{suffix}"
 
 
-class Data:
-    """Cached, read-mostly access to one data directory."""
+class Data(WellnessData):
+    """Cached, read-mostly access to one data directory (the wellness methods: dashboards.wellness_data)."""
 
     def __init__(self, data_dir: str | Path | None, cache_bytes: int = CACHE_BYTES) -> None:
         self.store = Store(data_dir)
@@ -130,9 +131,7 @@ class Data:
         (pages that show "today" change at midnight in the athlete's time zone, which falls on
         a quarter-hour in every zone)."""
         user = self.user()
-        files = []
-        for athlete in self.athletes():
-            files.append((athlete, *self._files_key(athlete)))
+        files = [(athlete, *self._files_key(athlete)) for athlete in self.athletes()]
         who = (user.name, user.role, user.athlete) if user is not None else None
         return tuple(files), who, int(time.time() // PAGE_TTL_S)
 
@@ -190,6 +189,48 @@ class Data:
         the athlete's data (the rule of uploads and settings); TrainlogError for an unknown run or action."""
         self.check_access(athlete)
         choices.record(self.store, athlete, activity_id, action)
+
+    # ---- what the athlete and the coach say of an activity (issue 16); each write is a new dataset generation
+    def may_rate(self, athlete: str) -> bool:
+        """Whether the signed-in user rates ``athlete``'s activities: the athlete's own user, or anyone on a
+        dashboard without sign-in. A coach comments but does not rate: the rating is the athlete's."""
+        user = self.user()
+        return user is None or (user.role == "athlete" and user.athlete == athlete)
+
+    def author(self, athlete: str) -> str:
+        """Whose name a comment on ``athlete``'s activity is kept under: the signed-in user's, else the athlete's."""
+        user = self.user()
+        return user.name if user is not None else athlete
+
+    def activity_entries(self, athlete: str, activity_id: str) -> tuple[dict, pl.DataFrame]:
+        """One activity's rating (``{"rpe", "feel", "note"}``, None where not given) and its comments
+        (``author``, ``text``, ``at`` UTC; oldest first), as of the commit the cache holds."""
+        manifest = self._athlete(athlete).manifest
+        rated = entries.ratings(self.store, athlete, manifest).filter(pl.col("activity_id") == activity_id)
+        rating = {k: rated[k][0] if rated.height else None for k in ("rpe", "feel", "note")}
+        return rating, entries.comments(self.store, athlete, activity_id, manifest).select("author", "text", "at")
+
+    def rate(self, athlete: str, activity_id: str, *, rpe: object = entries.KEEP, feel: object = entries.KEEP,
+             note: object = entries.KEEP) -> bool:
+        """:func:`trainlog.store.entries.rate` (None clears a value, KEEP leaves it); whether it changed.
+        PermissionError unless :meth:`may_rate`; InvalidValue (one line, nothing written) for a bad value."""
+        self.check_access(athlete)
+        if not self.may_rate(athlete):
+            raise PermissionError(f"user {self.author(athlete)!r} may not rate {athlete!r}'s activities: "
+                                  "the rating is the athlete's")
+        return entries.rate(self.store, athlete, activity_id, rpe=rpe, feel=feel, note=note)
+
+    def comment(self, athlete: str, activity_id: str, text: str) -> dt.datetime:
+        """Comment on one of ``athlete``'s activities as :meth:`author` (never a name the browser sends); its time
+        (UTC). PermissionError unless the signed-in user may see the athlete; InvalidValue for a bad text."""
+        self.check_access(athlete)
+        return entries.comment(self.store, athlete, activity_id, self.author(athlete), text)
+
+    def add_activity(self, athlete: str, entry: manual.ManualActivity) -> str:
+        """Store a session entered by hand (:func:`trainlog.ingest.manual.add_activity`); its activity id.
+        PermissionError as :meth:`check_edit`; InvalidValue (one line, nothing written) for a bad value."""
+        self.check_edit(athlete)
+        return manual.add_activity(self.store, athlete, entry, self.settings(athlete))
 
     def last_day(self, athlete: str) -> dt.date | None:
         """The last local day with training booked (a multi-day race ends on its last day)."""

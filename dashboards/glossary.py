@@ -19,6 +19,9 @@ LOAD_POINTS = "load points"
 #: The source of the fitness-fatigue model, shared by its figures.
 _PMC = "METRICS.md, \"Fitness, fatigue, form\""
 _GOAL = "METRICS.md, \"The goal: Barkley-level climbing\""
+#: Where wellness values come from: the athlete's mornings, not a definition (no METRICS.md section defines them).
+_WELLNESS = ("Your wellness entries: the morning check-in on Today, trainlog wellness add or import, a watch's sleep "
+             "and HRV files")
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,23 @@ ENTRIES: dict[str, Entry] = {
         "duration (50 points an hour). The words under the number say which.",
         "Banister TRIMP, Coggan TSS, pace-based rTSS, Foster 2001 session RPE. METRICS.md, \"Heart-rate load\" and "
         "\"Load when there is no heart rate, and by sport\"."),
+    "load_rpe": Entry(
+        "the session-RPE load", "Session-RPE load", "your effort rating times the moving minutes",
+        f"{LOAD_POINTS} (an hour at RPE 7 = 100)",
+        "How hard the whole session felt, rated on the 0 to 10 scale (RPE) about half an hour after it, times its "
+        "moving minutes, scaled so that an hour at RPE 7 (threshold effort) scores 100. It is kept beside the load "
+        "from heart rate, so the two can be compared: a session that felt harder than its heart rate says is often "
+        "a sign of fatigue, heat, altitude or illness. It is the load of a session without heart rate, power or pace.",
+        "Foster et al. 2001, session RPE on Borg's CR-10 scale. METRICS.md, \"Load when there is no heart rate, "
+        "and by sport\"."),
+    "rpe": Entry(
+        "session RPE", "RPE", "how hard the whole session was, on the CR-10 scale from 0 to 10", "",
+        "The rating of perceived exertion of the whole session, given about half an hour after it: 0 rest, 1 very "
+        "easy, 2 easy, 3 moderate, 4 somewhat hard, 5 hard, 7 very hard, 9 extremely hard, 10 maximal. Feel, from 1 "
+        "(very weak) to 5 (very strong), says how your body felt, apart from the effort. Both are yours: a coach "
+        "reads them and comments, but only you rate.",
+        "Foster et al. 2001, session RPE on Borg's CR-10 scale. METRICS.md, \"Load when there is no heart rate, "
+        "and by sport\"."),
     "heart_rate": Entry(
         "the heart rate shown", "Heart rate", "the activity's average heart rate, and its maximum",
         "beats a minute (bpm)",
@@ -244,6 +264,52 @@ ENTRIES: dict[str, Entry] = {
         "Fitness continued to race morning with the plan's loads. It should peak 14 to 21 days before the race, "
         "then the taper trades a little of it for freshness.",
         "TrainingPeaks' and intervals.icu's rules of thumb. METRICS.md, \"Planning to race day (projection)\"."),
+    # ---- wellness and readiness (the Today page's check-in and the Wellness page)
+    "readiness": Entry(
+        "readiness", "Readiness", "whether this morning's values say to go easy", "",
+        "Readiness reads your morning values against your own normal: HRV's 7-day average outside its normal range, "
+        "resting heart rate more than 5 bpm above its baseline, under 6 hours of sleep, soreness of 4 or 5, being "
+        "ill or injured. A flag (HRV below normal, ill or injured) says to keep the day easy; a warning says to "
+        "watch how the session feels. The baselines need 14 mornings with a value in the last 60 days: until then "
+        "trainlog is building baseline and judges only sleep, soreness and illness. The numbers are settings.",
+        "HRV: Plews et al. 2012, 2013 and 2014, Altini 2022 (HRV4Training's normal values); sleep: Watson et al. 2015 "
+        f"(AASM and SRS); resting HR and soreness: trainlog's own. {_WELLNESS}."),
+    "hrv": Entry(
+        "HRV", "HRV (rMSSD)", "how much your heartbeat varies from beat to beat at rest, each morning",
+        "milliseconds (ms) of rMSSD",
+        "Heart-rate variability (HRV) as rMSSD, the root mean square of the differences between successive "
+        "heartbeats, measured on waking or overnight by a watch or a chest strap. It rises when you are rested and "
+        "falls with fatigue, stress, illness, alcohol or a late hard session. One morning says little: trainlog "
+        "compares the average of the last 7 days (at least 3 mornings, on a log scale) with your normal range, the "
+        "mean of the 60 days before plus and minus half their standard deviation (the band). Below the range flags; "
+        "above it warns (often good, but after a hard block it can be deep fatigue).",
+        "Plews et al. 2012 (Eur J Appl Physiol 112:3729), 2013 (Sports Med 43:773) and 2014 (IJSPP 9:783); "
+        f"Altini 2022, HRV4Training's normal values. {_WELLNESS}."),
+    "resting_hr": Entry(
+        "resting heart rate", "Resting HR", "your heart rate on waking, against its 60-day baseline",
+        "beats a minute (bpm)",
+        "The lowest heart rate of the morning, before getting up, or your watch's overnight value. It is a plain "
+        "sign of recovery: more than 5 bpm above its baseline, the mean of the 60 days before, often comes with "
+        "fatigue, stress, heat or a coming cold, and trainlog warns. The baseline needs 14 mornings with a value.",
+        f"A rise above the baseline as a sign of fatigue or illness; the 5 bpm is trainlog's own (a setting). {_WELLNESS}."),
+    "sleep": Entry(
+        "last night's sleep", "Sleep", "how long you slept the night before each day", "hours (h)",
+        "The hours slept the night before, as you enter them or your watch records them. Under 6 hours trainlog "
+        "warns: an hour short of the 7 hours adults need, and a hard session feels harder. A day without a bar is a "
+        "night without a value.",
+        f"Watson et al. 2015 (Sleep 38:843), the AASM and SRS consensus of at least 7 hours. {_WELLNESS}."),
+    "wellness_scales": Entry(
+        "a 1-5 scale", "How you felt", "sleep quality, soreness, fatigue, stress, mood and motivation, from 1 to 5", "",
+        "How you felt each morning, on five-point scales as intervals.icu uses them. For soreness, fatigue and stress 1 "
+        "is none and 5 extreme: higher is worse. For sleep quality, mood and motivation 1 is very poor (or none) and 5 "
+        "excellent, great or very high: higher is better. Soreness of 4 (high) or 5 warns.",
+        f"intervals.icu's wellness fields, on a 1-5 scale. {_WELLNESS}."),
+    "daily_load": Entry(
+        "the daily load", "Daily load", "the training load of each day, all sports together", f"{LOAD_POINTS} a day",
+        "The load of every activity of the day added up: from heart rate when it covers the activity, else from "
+        "power, pace, your effort rating or the duration. It is what fitness and fatigue are made of; drawn under the "
+        "morning values, it shows how they answer to the training of the days before.",
+        "METRICS.md, \"Heart-rate load\" and \"Load when there is no heart rate, and by sport\"."),
 }
 
 

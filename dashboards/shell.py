@@ -28,6 +28,7 @@ NAV = (
     ("Today", "/"),
     ("Training", "/training"),
     ("Fatigue", "/fatigue"),
+    ("Wellness", "/wellness"),
     ("Goal", "/goal"),
     ("Plan", "/plan"),
     ("Activities", "/activities"),

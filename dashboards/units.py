@@ -52,6 +52,16 @@ def elevation(metres: Quantity, units: str) -> Quantity:
     return metres / M_PER_FT if units == IMPERIAL else metres
 
 
+def distance_m(value: float, units: str) -> float:
+    """A distance typed in km or mi -> metres (the inverse of :func:`distance`)."""
+    return value * (M_PER_MI if units == IMPERIAL else M_PER_KM)
+
+
+def elevation_m(value: float, units: str) -> float:
+    """A height typed in m or ft -> metres (the inverse of :func:`elevation`)."""
+    return value * M_PER_FT if units == IMPERIAL else value
+
+
 def missing(value: object) -> bool:
     """None or NaN: shown as a dash."""
     return value is None or (isinstance(value, float) and math.isnan(value))
@@ -104,6 +114,15 @@ def local_day(moment: dt.datetime | str, timezone: str | None = None) -> dt.date
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(zoneinfo.ZoneInfo(timezone) if timezone else None).date()
+
+
+def fmt_moment(moment: dt.datetime, timezone: str | None = None) -> str:
+    """A UTC moment (aware; naive is read as UTC) as local date and clock time in ``timezone`` (IANA; the
+    machine's zone when None): ``"Sun 15 Mar 2026 18:05"``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(zoneinfo.ZoneInfo(timezone) if timezone else None)
+    return f"{fmt_day(local.date())} {local:%H:%M}"
 
 
 def fmt_pace(s_per_km: float | None, units: str) -> str:

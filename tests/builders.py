@@ -35,7 +35,7 @@ from trainlog import Store, import_paths
 from trainlog.analysis import fitness, metrics
 from trainlog.ingest import demo
 from trainlog.settings import ModelSettings
-from trainlog.store import schema
+from trainlog.store import schema, wellness
 from trainlog.store.wellness import DAILY_SCHEMA
 
 # --------------------------------------------------------------------------- where the files are
@@ -155,6 +155,21 @@ def wellness_days(first: dt.date, **columns: list) -> pl.DataFrame:
             for i in range(n)]
     rows = [r for r in rows if any(v is not None for k, v in r.items() if k != "date")]
     return pl.DataFrame(rows, schema=DAILY_SCHEMA)
+
+
+def sample_wellness(last: dt.date, days: int) -> dict[dt.date, dict]:
+    """``days`` made-up mornings up to ``last`` (every field of the check-in, a short night every fifth day), as
+    :func:`trainlog.store.wellness.append` takes them: enough for the HRV and resting-HR baselines after 14."""
+    return {last - dt.timedelta(days=days - 1 - i): {
+        "hrv_rmssd_ms": 50.0 + (i * 7) % 17, "resting_hr_bpm": 44.0 + (i * 3) % 6,
+        "sleep_h": 5.5 if i % 5 == 4 else 7.0 + (i % 3) * 0.5, "sleep_quality": 2 + i % 4, "soreness": 1 + (i * 2) % 5,
+        "fatigue": 1 + i % 5, "mood": 5 - i % 4} for i in range(days)}
+
+
+def write_wellness(store: Store, athlete: str, days: dict[dt.date, dict]) -> None:
+    """Write ``days`` (day -> values) into ``athlete``'s wellness, in one commit."""
+    with store.transaction(athlete) as tx:
+        wellness.append(tx, days, "cli")
 
 
 @st.composite
@@ -485,6 +500,7 @@ PAGES = {
     "plan": "/plan?athlete=mara&as_of=2026-02-20",
     "activities": "/activities?athlete=tom",
     "coach": "/coach",
+    "wellness": f"/wellness?athlete=mara&as_of={MARA_DAY}",
     "upload": "/upload?athlete=mara",
     "settings": "/settings?athlete=mara",
 }

@@ -14,13 +14,25 @@ A real dashboard server (a subprocess on a free port) and Debian's headless Chro
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 
 import pytest
-from builders import PAGES, SCREENSHOTS, UPLOAD_FILE, VENDOR, open_page, served_copy
+from builders import (
+    MARA_DAY,
+    PAGES,
+    SCREENSHOTS,
+    UPLOAD_FILE,
+    VENDOR,
+    open_page,
+    sample_wellness,
+    served_copy,
+    write_wellness,
+)
 
+from trainlog.analysis.stored import save_settings_of, settings_of
 from trainlog.ingest.watch import save_state
 from trainlog.store import Store
 
@@ -41,7 +53,9 @@ MAX_PRESSES = 80
 @pytest.fixture(scope="module")
 def server(subset_dir, tmp_path_factory):
     """A dashboard server over a copy of the sample subset (the keyboard walk uploads a file to it), with two
-    folders watched for mara (the Settings page's table: one with its last import, one unplugged)."""
+    folders watched for mara (the Settings page's table: one with its last import, one unplugged) and 30 mornings
+    of her wellness (the Wellness page's graphs, Today's readiness), and a threshold change from 1 March (the
+    Settings page's thresholds over time)."""
     with served_copy(subset_dir, tmp_path_factory.mktemp("a11y") / "data") as (base, copy):
         save_state(Store(copy), "mara", [
             {"path": "/media/GARMIN/Garmin/Activity", "last_scan": "2026-03-15T10:05:00+00:00",
@@ -50,6 +64,9 @@ def server(subset_dir, tmp_path_factory):
             {"path": "/home/mara/Dropbox/Garmin", "last_scan": "2026-03-15T10:05:00+00:00",
              "problem": "no such file or directory"},
         ])
+        write_wellness(Store(copy), "mara", sample_wellness(dt.date.fromisoformat(MARA_DAY), 30))
+        settings = settings_of(Store(copy), "mara")  # a dated change: the Settings page's table and Remove button
+        save_settings_of(Store(copy), "mara", settings.with_change(dt.date(2026, 3, 1), {"lthr_bpm": 170.0}))
         yield base
 
 
@@ -142,7 +159,7 @@ def test_every_graph_has_a_name_and_a_table(server, browser, name):
             assert graph["disclosure"].startswith("Data as a table") and graph["table"] > 0, graph
         else:
             assert not graph["table"], graph
-    if name in ("training", "fatigue", "goal", "today", "plan"):
+    if name in ("training", "fatigue", "goal", "today", "plan", "wellness"):
         assert [g for g in graphs if g["points"]], f"{name} shows no graph with data"
 
 
@@ -274,4 +291,30 @@ def test_keyboard_alone(server, browser):
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     assert re.search(r"\d+ (imported|duplicate)", status.inner_text())
     page.close()
+    assert not errors, errors
+
+
+def test_the_forms_of_ratings_comments_and_sessions_by_hand_pass_axe(server, browser, axe_source):
+    """The Activities page with its "Add a session without a file" form open, a session added by keyboard-free
+    clicks, and that session's page (no recording: no graphs) with its rating and comment forms (issue 16)."""
+    page, errors = open_page(browser, WIDTHS["phone"])
+    visit(page, server + "/activities?athlete=mara")
+    page.get_by_text("Add a session without a file").click()
+    page.get_by_label("Start date").fill("2026-03-14")
+    page.get_by_label("Start time (local)").fill("18:00")
+    page.get_by_label("Duration (H:MM)").fill("0:45")
+    page.get_by_label("Sport", exact=True).select_option("training")
+    page.get_by_role("button", name="Add session").click()
+    page.wait_for_selector("#manual-link")
+    found = {"activities-form": axe_violations(page, axe_source)}
+    page.click("#manual-link")
+    page.wait_for_selector("#activity-by-hand")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".dash-graph").count() == 0
+    found["activity-by-hand"] = axe_violations(page, axe_source)
+    page.screenshot(path=SCREENSHOTS / "activity-by-hand-phone.png", full_page=True)
+    page.close()
+    for name, violations in found.items():
+        (REPORTS / f"{name}-phone.json").write_text(json.dumps({"violations": violations}, indent=2))
+    assert not [(name, v["id"]) for name, vs in found.items() for v in vs if v["impact"] in FAILING], found
     assert not errors, errors

@@ -274,6 +274,176 @@ def test_settings_refuse_invalid_values(writable_source, pages):
     assert load_settings(writable_source.store.settings_path("mara")) == before
 
 
+def test_settings_weight_is_a_plain_athlete_value(writable_source, pages):
+    settings = pages["settings"]
+    layout = settings.layout(athlete="mara")
+    field = find(layout, "set-weight")
+    assert field.type == "text" and field.value is None  # not set in the sample data
+    shown = settings.form_values(writable_source.settings("mara"), u.METRIC)
+    message, css = settings.save(1, "mara", "metric", *{**shown, "weight": " 61.5 "}.values())
+    assert css == "message ok", message
+    assert load_settings(writable_source.store.settings_path("mara")).weight_kg == 61.5
+    message, css = settings.save(1, "mara", "metric", *{**shown, "weight": "700"}.values())
+    assert css == "message error" and "Body weight 700 is out of range 25–250 kg" in message
+    message, css = settings.save(1, "mara", "metric", *{**shown, "weight": ""}.values())  # emptied: unknown
+    assert css == "message ok" and load_settings(writable_source.store.settings_path("mara")).weight_kg is None
+
+
+# ---- thresholds over time (issue 16): the Settings page's dated changes
+
+@pytest.fixture
+def thresholds(dash_app):
+    from dashboards.pages import _thresholds
+
+    return _thresholds
+
+
+def change_form(thresholds, **values) -> dict:
+    """The thresholds form with ``values`` typed (``from`` is the day), the other fields empty."""
+    return {**dict.fromkeys(thresholds.FORM, ""), **{k.rstrip("_"): v for k, v in values.items()}}
+
+
+def history_rows(table) -> list[list[str]]:
+    """The table of changes as text, a list per row (a Remove button as its word)."""
+    body = next(n for n in nodes(find(table, "thr-history")) if isinstance(n, dash.html.Tbody))
+    return [[c.children if isinstance(c.children, str) else c.children.children for c in row.children]
+            for row in body.children]
+
+
+def test_thresholds_section_shows_the_plain_values_for_every_day(source, pages):
+    layout = pages["settings"].layout(athlete="mara")
+    section = find(layout, "thresholds")
+    assert section.children[0].children == "Thresholds over time"
+    assert history_rows(layout) == [["For every day", "186 bpm", "46 bpm", "164 bpm (default)", "4:30 /km (default)",
+                                     "not set", "not set", u.DASH]]
+    assert find(layout, "thr-from").type == "date"  # the browser's own date input
+    labels = [n for n in nodes(section) if isinstance(n, dash.html.Label)]
+    assert [lab.children[1].id for lab in labels] == ["thr-from", "thr-hr_max", "thr-hr_rest", "thr-lthr", "thr-pace",
+                                                     "thr-ftp", "thr-weight"]  # each field inside its label
+    assert labels[4].children[0] == "Threshold pace on the flat (min:s per km, 2:00–15:00)"
+    status = find(layout, "thr-message")
+    assert status.role == "status" and status.children == ""
+
+
+def test_thresholds_add_merge_and_remove_a_change(writable_source, thresholds):
+    path = writable_source.store.settings_path("mara")
+    before = load_settings(path)
+    table, message, css, *fields = thresholds.add_change(
+        "mara", "metric", change_form(thresholds, from_="2026-03-01", lthr="170", pace="4:20"))
+    assert css == "message ok", message
+    assert message.startswith("Saved from Sun 1 Mar 2026: threshold heart rate 170 bpm, threshold pace on the flat "
+                              "4:20 /km.")
+    assert fields == [""] * 7  # the form emptied for the next change
+    saved = load_settings(path)
+    assert [c.to_dict() for c in saved.thresholds] == [{"from": "2026-03-01", "lthr_bpm": 170.0,
+                                                        "threshold_pace_s_per_km": 260.0}]
+    assert dataclasses.replace(saved, thresholds=()) == before  # the plain values and the rest as they were
+    assert history_rows(table) == [
+        ["Before Sun 1 Mar 2026", "186 bpm", "46 bpm", "164 bpm (default)", "4:30 /km (default)", "not set", "not set",
+         u.DASH],
+        ["From Sun 1 Mar 2026", u.DASH, u.DASH, "170 bpm", "4:20 /km", u.DASH, u.DASH, "Remove"],
+    ]
+    # a second change on the same day is merged into it (the values typed replace theirs, the others stay)
+    _, message, css, *_ = thresholds.add_change("mara", "metric",
+                                                change_form(thresholds, from_="2026-03-01", lthr="168", ftp="250"))
+    assert css == "message ok", message
+    _, message, css, *_ = thresholds.add_change("mara", "metric",
+                                                change_form(thresholds, from_="2026-03-08", weight="61.5"))
+    assert css == "message ok", message
+    saved = load_settings(path)
+    assert [c.to_dict() for c in saved.thresholds] == [
+        {"from": "2026-03-01", "lthr_bpm": 168.0, "threshold_pace_s_per_km": 260.0, "ftp_w": 250.0},
+        {"from": "2026-03-08", "weight_kg": 61.5}]
+    table, message, css, *fields = thresholds.remove_change("mara", "metric", "2026-03-01")
+    assert css == "message ok" and message.startswith("Removed the change from Sun 1 Mar 2026"), message
+    assert fields == [dash.no_update] * 7  # what was typed stays
+    assert [c.to_dict() for c in load_settings(path).thresholds] == [{"from": "2026-03-08", "weight_kg": 61.5}]
+    assert [row[0] for row in history_rows(table)] == ["Before Sun 8 Mar 2026", "From Sun 8 Mar 2026"]
+    # a change already gone (removed in another tab): one line, nothing written, the table as saved
+    kept = path.read_bytes()
+    table, message, css, *_ = thresholds.remove_change("mara", "metric", "2026-03-01")
+    assert (message, css) == ("Not removed: no threshold change on 2026-03-01 (changes: 2026-03-08)", "message error")
+    assert path.read_bytes() == kept and len(history_rows(table)) == 2
+    thresholds.remove_change("mara", "metric", "2026-03-08")
+    assert load_settings(path) == before
+
+
+def test_a_threshold_change_that_breaks_the_heart_rates_names_its_date(writable_source, thresholds):
+    """rest < threshold <= max must hold in every period: a max heart rate from 1 March below the threshold
+    heart rate of a later change is refused, naming the day it fails from; nothing is saved."""
+    path = writable_source.store.settings_path("mara")
+    _, message, css, *_ = thresholds.add_change("mara", "metric",
+                                                change_form(thresholds, from_="2026-03-08", lthr="180"))
+    assert css == "message ok", message
+    kept = path.read_bytes()
+    _, message, css, *fields = thresholds.add_change("mara", "metric",
+                                                     change_form(thresholds, from_="2026-03-01", hr_max="178"))
+    assert css == "message error"
+    assert message == ("Not saved: heart rates must satisfy rest < threshold <= max, got rest 46, threshold 180, "
+                       "max 178 bpm from 2026-03-08")
+    assert fields == [dash.no_update] * 7 and path.read_bytes() == kept
+
+
+def test_a_threshold_pace_typed_per_mile_is_stored_per_km(writable_source, pages, thresholds):
+    path = writable_source.store.settings_path("mara")
+    layout = pages["settings"].layout(athlete="mara", units="imperial")
+    pace = next(n for n in nodes(find(layout, "thresholds")) if isinstance(n, dash.html.Label)
+                and n.children[1].id == "thr-pace")
+    assert pace.children[0] == "Threshold pace on the flat (min:s per mi, 3:13–24:08)"
+    table, message, css, *_ = thresholds.add_change("mara", "imperial",
+                                                    change_form(thresholds, from_="2026-03-01", pace="8:00"))
+    assert css == "message ok" and "threshold pace on the flat 8:00 /mi" in message, message
+    (change,) = load_settings(path).thresholds
+    assert change.threshold_pace_s_per_km == pytest.approx(480 / 1.609344)  # 298.3 s/km
+    assert history_rows(table)[1][4] == "8:00 /mi"
+    assert history_rows(thresholds.history_table(load_settings(path), u.METRIC))[1][4] == "4:58 /km"
+
+
+def test_a_threshold_change_rescores_the_runs_from_its_day_only(writable_source, thresholds):
+    """Through dashboards.data (the stored analysis, keyed by the settings): a threshold heart rate from 1 March
+    changes the load of Mara's runs from that day on and leaves the earlier ones as they were."""
+    day = dt.date(2026, 3, 1)
+
+    def loads() -> dict[str, tuple[dt.date, float]]:
+        runs = writable_source.activities("mara").select("activity_id", "start_date", "load", "load_source")
+        assert set(runs["load_source"]) == {"hr"}
+        return {r["activity_id"]: (r["start_date"], r["load"]) for r in runs.iter_rows(named=True)}
+
+    before = loads()
+    assert {d < day for d, _ in before.values()} == {True, False}  # runs on both sides of the change
+    _, message, css, *_ = thresholds.add_change("mara", "metric", change_form(thresholds, from_="2026-03-01",
+                                                                              lthr="150"))
+    assert css == "message ok", message
+    after = loads()
+    for run, (start, load) in before.items():
+        if start < day:
+            assert after[run][1] == load, run  # scored with the plain values, as before
+        else:
+            assert after[run][1] > load, run  # a lower threshold heart rate: a harder run
+    total = writable_source.summary("mara", MARA_LAST_DAY)["form"]["ctl"]
+    thresholds.remove_change("mara", "metric", "2026-03-01")
+    assert loads() == before  # removed: scored as before again
+    assert writable_source.summary("mara", MARA_LAST_DAY)["form"]["ctl"] < total
+
+
+def test_the_thresholds_callback_acts_only_on_a_press(writable_source, thresholds, monkeypatch):
+    def pressed(trigger, clicks, **typed):
+        monkeypatch.setattr(thresholds, "ctx", type("Ctx", (), {"triggered_id": trigger,
+                                                                "triggered": [{"value": clicks}]})())
+        form = change_form(thresholds, **typed)
+        return thresholds.change(clicks, [clicks], "mara", "metric", *(form[k] for k in thresholds.FORM))
+
+    with pytest.raises(dash.exceptions.PreventUpdate):  # the Remove buttons drawn again, none pressed
+        pressed({"type": "thr-remove", "day": "2026-03-01"}, None)
+    _, message, css, *_ = pressed("thr-add", 1, from_="2026-03-01", hr_rest="44")
+    assert css == "message ok", message
+    assert [c.to_dict() for c in writable_source.settings("mara").thresholds] == [{"from": "2026-03-01",
+                                                                                   "hr_rest_bpm": 44.0}]
+    _, message, css, *_ = pressed({"type": "thr-remove", "day": "2026-03-01"}, 1)
+    assert css == "message ok", message
+    assert writable_source.settings("mara").thresholds == ()
+
+
 def test_a_goal_date_gives_a_plan_and_a_needed_line(writable_source, pages):
     values = dict.fromkeys(pages["settings"].FIELDS)
     values.update(goal_date="2026-04-15")

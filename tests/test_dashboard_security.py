@@ -6,6 +6,7 @@ on a free loopback port) with a cookie jar, and once in a real browser.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -276,7 +277,7 @@ def test_an_athlete_user_gets_403_for_another_athlete(shared):
         "state": [{"id": "settings-athlete", "property": "data", "value": "tom"},
                   {"id": "settings-units", "property": "data", "value": "metric"}]
                  + [{"id": f"set-{k}", "property": "value", "value": None}
-                    for k in ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone", "default_sport", "goal_name",
+                    for k in ("sex", "hr_max", "hr_rest", "lthr", "pace", "weight", "timezone", "default_sport", "goal_name",
                               "goal_ascent", "goal_distance", "goal_hours", "goal_loops")]
                  + [{"id": "set-goal_date", "property": "value", "value": None}],
     }
@@ -292,6 +293,48 @@ def test_an_athlete_user_gets_403_for_another_athlete(shared):
     text = log_text(log)
     assert "403 POST /_dash-update-component: user 'mara' may not see athlete 'tom'" in text
     assert "Traceback" not in text and "PermissionError" not in text
+
+
+def thresholds_call(athlete: str, pressed: str | None = None, **typed: str) -> dict:
+    """The POST /_dash-update-component of the Settings page's thresholds form: its button pressed with
+    ``typed`` (``from_`` is the day), or the Remove button of the change of day ``pressed``."""
+    fields = ("from", "hr_max", "hr_rest", "lthr", "pace", "ftp", "weight")
+    outputs = [("thr-table", "children"), ("thr-message", "children"), ("thr-message", "className"),
+               *((f"thr-{k}", "value") for k in fields)]
+    remove = [] if pressed is None else [{"id": {"day": pressed, "type": "thr-remove"}, "property": "n_clicks",
+                                          "value": 1}]
+    return {
+        "output": "..{}..".format("...".join(f"{i}.{p}" for i, p in outputs)),
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": "thr-add", "property": "n_clicks", "value": None if pressed else 1}, remove],
+        "changedPropIds": [f'{{"day":"{pressed}","type":"thr-remove"}}.n_clicks' if pressed else "thr-add.n_clicks"],
+        "state": [{"id": "settings-athlete", "property": "data", "value": athlete},
+                  {"id": "settings-units", "property": "data", "value": "metric"}]
+                 + [{"id": f"thr-{k}", "property": "value", "value": typed.get(k + ("_" if k == "from" else ""), "")}
+                    for k in fields],
+    }
+
+
+def test_an_athlete_user_changes_only_her_own_thresholds(shared):
+    """The thresholds form saves through data.save_settings: mara, signed in, adds and removes a dated change of
+    her own; the same request for tom is answered 403 and his settings file stays as it was."""
+    base, log, data_dir = shared
+    client = _signed_in(base, "mara")
+    tom = Store(data_dir).settings_path("tom")
+    tom_before = tom.read_bytes() if tom.exists() else None
+    for call in (thresholds_call("tom", from_="2026-01-10", lthr="150"), thresholds_call("tom", "2026-01-10")):
+        status, _, body = client.post_json("/_dash-update-component", call)
+        assert status == 403 and body.strip() == "trainlog: user 'mara' may not see athlete 'tom'"
+    assert (tom.read_bytes() if tom.exists() else None) == tom_before
+    status, _, body = client.post_json("/_dash-update-component", thresholds_call("mara", from_="2026-01-10",
+                                                                                   lthr="150"))
+    assert status == 200 and "Saved from Sat 10 Jan 2026: threshold heart rate 150 bpm" in body, body
+    mara = Store(data_dir).settings_path("mara")
+    assert json.loads(mara.read_text())["thresholds"] == [{"from": "2026-01-10", "lthr_bpm": 150.0}]
+    status, _, body = client.post_json("/_dash-update-component", thresholds_call("mara", "2026-01-10"))
+    assert status == 200 and "Removed the change from Sat 10 Jan 2026" in body, body
+    assert json.loads(mara.read_text())["thresholds"] == []
+    assert "Traceback" not in log_text(log)
 
 
 def test_sign_out_ends_the_session_even_for_a_copied_cookie(shared):

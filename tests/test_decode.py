@@ -46,7 +46,7 @@ def assert_shape(decoded: DecodedFile) -> None:
 
 
 def assert_same(got: DecodedFile, expected: DecodedFile) -> None:
-    for attr in ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes"):
+    for attr in ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes", "rr_intervals", "wellness"):
         assert getattr(got, attr) == getattr(expected, attr), attr
     assert_frame_equal(got.records, expected.records, check_exact=True)
 

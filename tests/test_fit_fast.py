@@ -23,7 +23,7 @@ from trainlog.ingest.fit import fast as fit_fast
 from trainlog.ingest.fit import framing
 from trainlog.ingest.fit.reference import decode_reference
 
-SUMMARY_FIELDS = ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes")
+SUMMARY_FIELDS = ("file_type", "sessions", "laps", "device", "utc_offset_s", "partial", "notes", "rr_intervals", "wellness")
 LARGE = "muktihari-fit_big_activity.fit"  # 100k records, the fast path
 RUN = "sports-alliance_runs_fit_6782987395.fit"  # a Garmin run, the fast path
 ZERO_HEADER_CRC = "fitparse-rs_ZeroHeaderCrc.fit"

@@ -11,11 +11,12 @@ from dash import html
 from dashboards import glossary
 
 METRICS = ROOT.parent / "shared" / "METRICS.md"
-#: The figures the pages show as cards or graphs (Today, Goal, Activity, Plan, Fatigue, Training, Coach).
+#: The figures the pages show as cards or graphs (Today, Goal, Activity, Plan, Fatigue, Training, Coach, Wellness).
 FIGURES = ("fitness", "fatigue", "form", "ramp", "acwr", "monotony", "strain", "ascent_fitness", "week_distance",
            "week_time", "week_ascent", "week_descent", "weekly_volume", "weekly_ascent", "cumulative_ascent",
            "goal_ascent", "best_7day", "best_window", "biggest", "last_7_days", "needed", "trend", "projected",
-           "elapsed", "activity_distance", "activity_ascent", "gap", "load", "heart_rate", "race_form", "race_fitness")
+           "elapsed", "activity_distance", "activity_ascent", "gap", "load", "load_rpe", "heart_rate", "race_form",
+           "race_fitness", "readiness", "hrv", "resting_hr", "sleep", "wellness_scales", "daily_load")
 
 
 def test_every_figure_has_an_entry():
@@ -28,7 +29,8 @@ def test_an_entry_has_plain_words_and_a_source(key):
     assert e.caption and e.caption[0].islower()  # a few words, continued by the card's label
     assert e.about.endswith(".") and len(e.about) > 60 and "\n" not in e.about  # one paragraph
     assert e.source.endswith(".")
-    assert "METRICS.md" in e.source or "activity file" in e.source  # the reference, or the recording itself
+    # the reference, or the recording itself (an activity file; the athlete's mornings for wellness)
+    assert "METRICS.md" in e.source or "activity file" in e.source or "wellness entries" in e.source
     assert e.question.startswith(("What is ", "When does ")) and e.question.endswith("?")
 
 

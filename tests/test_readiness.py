@@ -195,3 +195,10 @@ def test_rows_as_json_and_every_rule_has_a_sentence():
         text = readiness.flag_text(key, frame.row(-1, named=True), MODEL)
         assert text.endswith(".") and "\n" not in text
     assert set(readiness.SIGNALS) == {"hrv_low", "hrv_high", "resting_hr_high", "short_sleep", "soreness_high", "ill"}
+
+
+def test_an_unchanging_hrv_is_normal_not_a_rounding_flag():
+    # 20 mornings of exactly 50 ms: the normal range is 50-50 ms, and the 7-day mean of 50 ms lies in it
+    frame = readiness.signals(wellness_days(dt.date(2026, 1, 1), hrv_rmssd_ms=[50.0] * 20), ModelSettings())
+    last = frame.row(-1, named=True)
+    assert last["hrv_status"] == "normal" and last["hrv_low"] is False and last["hrv_high"] is False

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dash
 import pytest
 from builders import ROOT, SAMPLE_FIT
 
@@ -503,4 +504,62 @@ def test_the_settings_page_on_a_bad_file_says_so_and_leaves_it(writable_source, 
         writable_source.settings("mara")  # what the pages meet (they show it as a message)
     text, css = submit(settings_page, {"hr_max": 180})
     assert css == "message error" and str(path) in text and "model.ctl_days 0 is out of range" in text
+    assert path.read_text() == '{"model": {"ctl_days": 0}}'
+
+
+# --------------------------------------------------------------------------- the Settings page's thresholds over time
+
+
+@pytest.fixture
+def thresholds_form(dash_app):
+    from dashboards.pages import _thresholds
+
+    return _thresholds
+
+
+def add_change(module, values: dict, units: str = "metric"):
+    form = dict.fromkeys(module.FORM, "")
+    form.update(values)
+    return module.add_change("mara", units, form)
+
+
+@pytest.mark.parametrize(
+    ("values", "units", "message"),
+    [
+        ({"lthr": "170"}, "metric", "give the first day the change holds from"),
+        ({"from": "garbage", "lthr": "170"}, "metric", "From date 'garbage' is not a date (YYYY-MM-DD)"),
+        ({"from": "0001-01-01", "lthr": "170"}, "metric", "From date 0001-01-01 is outside the supported range"),
+        ({"from": "2026-03-01"}, "metric", "type at least one value to change from 2026-03-01"),
+        ({"from": "2026-03-01", "lthr": "abc"}, "metric", "Threshold heart rate abc is not a number; allowed: 80–240 bpm"),
+        ({"from": "2026-03-01", "hr_max": "inf"}, "metric", "Max heart rate inf is out of range 100–250 bpm"),
+        ({"from": "2026-03-01", "ftp": "5000"}, "metric", "FTP 5000 is out of range 30–700 W"),
+        ({"from": "2026-03-01", "weight": "-3"}, "metric", "Body weight -3 is out of range 25–250 kg"),
+        ({"from": "2026-03-01", "pace": "1:30"}, "metric",
+         "Threshold pace on the flat 1:30 is out of range 2:00–15:00 min:s per km"),
+        ({"from": "2026-03-01", "pace": "2:30"}, "imperial",
+         "Threshold pace on the flat 2:30 is out of range 3:13–24:08 min:s per mi"),
+        ({"from": "2026-03-01", "lthr": "190"}, "metric",
+         "rest < threshold <= max, got rest 46, threshold 190, max 186 bpm from 2026-03-01"),
+        ({"from": "2026-03-01", "hr_rest": "100", "lthr": "95"}, "metric",
+         "rest < threshold <= max, got rest 100, threshold 95, max 186 bpm from 2026-03-01"),
+    ],
+)
+def test_a_threshold_change_is_refused_with_one_line_and_nothing_saved(writable_source, thresholds_form, values,
+                                                                        units, message):
+    path = writable_source.store.settings_path("mara")
+    before = path.read_bytes()
+    _, text, css, *fields = add_change(thresholds_form, values, units)
+    assert css == "message error" and text.startswith("Not saved: ") and message in text, text
+    assert "\n" not in text and "Traceback" not in text
+    assert path.read_bytes() == before
+    assert all(f is dash.no_update for f in fields)  # what was typed stays, to be mended
+
+
+def test_a_threshold_change_on_a_bad_settings_file_says_so_and_leaves_it(writable_source, thresholds_form):
+    path = writable_source.store.settings_path("mara")
+    path.write_text('{"model": {"ctl_days": 0}}')
+    table, text, css, *_ = add_change(thresholds_form, {"from": "2026-03-01", "lthr": "170"})
+    assert css == "message error" and "model.ctl_days 0 is out of range" in text and table is dash.no_update
+    _, text, css, *_ = thresholds_form.remove_change("mara", "metric", "2026-03-01")
+    assert css == "message error" and text.startswith("Not removed: ") and "model.ctl_days 0" in text
     assert path.read_text() == '{"model": {"ctl_days": 0}}'

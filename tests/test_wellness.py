@@ -31,7 +31,7 @@ def given(row: dict) -> dict:
 
 
 def test_every_field_is_declared_once_with_its_unit_range_and_label():
-    assert list(w.FIELDS) + ["source", "source_file", "at"] == [c for c in schema.WELLNESS if c != "date"]
+    assert list(w.FIELDS) + ["source", "source_file", "file_sha256", "at"] == [c for c in schema.WELLNESS if c != "date"]
     ranges = {c: (f.low, f.high, f.unit) for c, f in w.FIELDS.items() if f.kind == "number"}
     assert ranges == {"resting_hr_bpm": (25, 120, "bpm"), "hrv_rmssd_ms": (5, 300, "ms"), "sleep_h": (0, 24, "h"),
                       "sleep_deep_h": (0, 24, "h"), "sleep_light_h": (0, 24, "h"), "sleep_rem_h": (0, 24, "h"),

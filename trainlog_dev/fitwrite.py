@@ -1,10 +1,16 @@
-"""Encode a simulated recording as a FIT activity file (private).
+"""Encode a simulated recording as a FIT activity file, and a watch's wellness files (private).
 
 Uses Garmin's official FIT SDK encoder (``garmin-fit-sdk``, a dependency of
 trainlog since ``trainlog export --format fit``), imported only when a file is
 written. Messages follow what a watch writes: file_id, device_info, timer events,
-records, laps as they end, one session and the activity message (whose
+records (each followed by an ``hrv`` message of its RR intervals when the recording
+has them), laps as they end, one session and the activity message (whose
 ``local_timestamp`` gives the UTC offset at the end).
+
+Wellness files (:func:`encode_sleep`, :func:`encode_hrv_status`,
+:func:`encode_monitoring`) hold the messages of the FIT profile (``sleep_level``,
+``hrv_value`` and ``hrv_status_summary``, ``monitoring_info``, ``monitoring`` and
+``monitoring_hr_data``) with their profile field names, units and scales.
 """
 
 from __future__ import annotations
@@ -16,6 +22,14 @@ import numpy as np
 from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S
 
 DEVICE_ASCENT_HYSTERESIS_M = 2.0  # the simulated watch's own ascent filter (not trainlog's)
+#: file_id types of Garmin's sleep and HRV-status files: not in the FIT profile's ``file`` type, the numbers
+#: Garmin writes (as Gadgetbridge and GarminDB read those files). Monitoring files are the profile's monitoring_b.
+SLEEP_FILE_TYPE = 49
+HRV_STATUS_FILE_TYPE = 68
+#: Slots of an hrv message's ``time`` array as Garmin watches write it (the unused ones hold the invalid value).
+HRV_SLOTS = 5
+#: uint16's invalid value 0xFFFF as an hrv ``time`` (s, scale 1000) for the SDK encoder.
+HRV_INVALID_S = 0xFFFF / 1000
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,8 @@ class Device:
     # True: heart rate in a record message of its own, with the same timestamp as the
     # position/distance record of that second (as the Suunto Ambit 3 writes it)
     split_hr_records: bool = False
+    # slots of each hrv message's time array (the unused ones invalid); None: as many as the beats (IpBike)
+    hrv_slots: int | None = HRV_SLOTS
 
 
 @dataclass
@@ -71,6 +87,9 @@ class Recording:
     # jumped mid-run has times that disagree with them
     elapsed_s: float | None = None
     timer_s: float | None = None
+    # per record, the RR intervals (ms; None: the invalid marker) of an hrv message written after it
+    # (None: no hrv message after that record); None: no HRV at all
+    rr_ms: list[tuple[int | None, ...] | None] | None = None
 
 
 def device_ascent_descent(
@@ -208,6 +227,8 @@ def encode(rec: Recording, device: Device) -> bytes:
             hr = row.pop("heart_rate")
             encoder.write_mesg({"mesg_num": mesg_num["RECORD"], "timestamp": row["timestamp"], "heart_rate": hr})
         encoder.write_mesg({"mesg_num": mesg_num["RECORD"], **row})
+        if rec.rr_ms is not None and rec.rr_ms[i] is not None:
+            encoder.write_mesg({"mesg_num": mesg_num["HRV"], "time": _hrv_times(rec.rr_ms[i], device.hrv_slots)})
         t = int(rec.time_unix_s[i])
         if t in pause_after and i < n - 1:
             encoder.write_mesg(_event(mesg_num, _fit_time(t), "stop_all"))
@@ -269,3 +290,76 @@ def _event(mesg_num: dict, fit_time: int, event_type: str) -> dict:
         "event_type": event_type,
         "event_group": 0,
     }
+
+
+def _hrv_times(rr_ms: tuple[int | None, ...], slots: int | None) -> list[float]:
+    """An hrv message's ``time`` array (s) of RR intervals in ms, padded to ``slots`` with the invalid value."""
+    times = [HRV_INVALID_S if v is None else v / 1000 for v in rr_ms]
+    return times + [HRV_INVALID_S] * ((slots or 0) - len(times))
+
+
+def _encoder(file_type: int | str, created_unix_s: int, device: Device):
+    from garmin_fit_sdk import Encoder, Profile
+
+    encoder = Encoder()
+    encoder.write_mesg({
+        "mesg_num": Profile["mesg_num"]["FILE_ID"],
+        "type": file_type,
+        "manufacturer": device.manufacturer,
+        "product": device.product,
+        "serial_number": device.serial_number,
+        "time_created": _fit_time(created_unix_s),
+    })
+    return encoder, Profile["mesg_num"]
+
+
+def encode_sleep(levels: list[tuple[int, str]], device: Device = Device()) -> bytes:
+    """A Garmin sleep file: one ``sleep_level`` message per (Unix s, level of the FIT profile's
+    ``sleep_level`` type: unmeasurable, awake, light, deep, rem), in the order given."""
+    encoder, mesg_num = _encoder(SLEEP_FILE_TYPE, levels[0][0] if levels else 0, device)
+    for when, level in levels:
+        encoder.write_mesg({"mesg_num": mesg_num["SLEEP_LEVEL"], "timestamp": _fit_time(when), "sleep_level": level})
+    return encoder.close()
+
+
+def encode_hrv_status(
+    when_unix_s: int, last_night_ms: float | None, weekly_ms: float | None = None, status: str = "balanced",
+    values: list[tuple[int, float]] = (), device: Device = Device(),
+) -> bytes:
+    """A Garmin HRV-status file: the night's ``hrv_value`` readings ((Unix s, rMSSD ms), every five
+    minutes on a watch), then the morning's ``hrv_status_summary`` written at ``when_unix_s`` (ms
+    values have the profile's scale 128: 52.5 is stored exactly, 52.3 is not; None: not written)."""
+    encoder, mesg_num = _encoder(HRV_STATUS_FILE_TYPE, values[0][0] if values else when_unix_s, device)
+    for when, ms in values:
+        encoder.write_mesg({"mesg_num": mesg_num["HRV_VALUE"], "timestamp": _fit_time(when), "value": ms})
+    summary = {"mesg_num": mesg_num["HRV_STATUS_SUMMARY"], "timestamp": _fit_time(when_unix_s), "status": status}
+    for field_name, value in (("last_night_average", last_night_ms), ("weekly_average", weekly_ms)):
+        if value is not None:
+            summary[field_name] = value
+    encoder.write_mesg(summary)
+    return encoder.close()
+
+
+def encode_monitoring(
+    start_unix_s: int, utc_offset_s: int | None, heart_rates: list[tuple[int, int]] = (),
+    resting_hr_bpm: int | None = None, current_day_resting_hr_bpm: int | None = None, hr_data_unix_s: int | None = None,
+    device: Device = Device(),
+) -> bytes:
+    """A Garmin daily monitoring file (the profile's ``monitoring_b``): ``monitoring_info`` at
+    ``start_unix_s`` (its ``local_timestamp`` gives the offset; None: not written), a ``monitoring``
+    message per (Unix s, heart rate bpm), then ``monitoring_hr_data`` at ``hr_data_unix_s`` with the
+    7-day ``resting_heart_rate`` and the day's ``current_day_resting_heart_rate`` (None: not written)."""
+    encoder, mesg_num = _encoder("monitoring_b", start_unix_s, device)
+    info = {"mesg_num": mesg_num["MONITORING_INFO"], "timestamp": _fit_time(start_unix_s), "resting_metabolic_rate": 1650}
+    if utc_offset_s is not None:
+        info["local_timestamp"] = _fit_time(start_unix_s) + utc_offset_s
+    encoder.write_mesg(info)
+    for when, bpm in heart_rates:
+        encoder.write_mesg({"mesg_num": mesg_num["MONITORING"], "timestamp": _fit_time(when), "heart_rate": bpm})
+    hr_data = {"resting_heart_rate": resting_hr_bpm, "current_day_resting_heart_rate": current_day_resting_hr_bpm}
+    if hr_data_unix_s is not None:
+        encoder.write_mesg({
+            "mesg_num": mesg_num["MONITORING_HR_DATA"], "timestamp": _fit_time(hr_data_unix_s),
+            **{k: v for k, v in hr_data.items() if v is not None},
+        })
+    return encoder.close()

@@ -167,6 +167,7 @@ def check_decode(data: bytes, name: str, time_limit_s: int = TIME_LIMIT_S) -> tu
     from trainlog.errors import InvalidFitFile
     from trainlog.ingest.decode import decode
     from trainlog.ingest.tables import activity_tables
+    from trainlog.ingest.wellness_fit import activity_hrv_rows, is_wellness_file, wellness_rows
 
     use_alarm = time_limit_s and hasattr(signal, "SIGALRM")
     if use_alarm:
@@ -180,9 +181,11 @@ def check_decode(data: bytes, name: str, time_limit_s: int = TIME_LIMIT_S) -> tu
             if "\n" in text or not text.startswith(f"{name}: ") or len(text) > 500:
                 return "BUG:message", f"InvalidFitFile message not one short line naming the file: {text[:300]!r}"
             return "invalid", exc.reason
-        if decoded.file_type in (None, "activity") and decoded.is_activity:
+        if is_wellness_file(decoded):  # the importer's order
+            wellness_rows(decoded, name, dt.datetime.now(dt.UTC))
+        elif decoded.file_type in (None, "activity") and decoded.is_activity:
             sha = hashlib.sha256(data).hexdigest()
-            activity_tables(decoded, sha, "fuzz", dt.datetime.now(dt.UTC))
+            activity_hrv_rows(decoded, activity_tables(decoded, sha, "fuzz", dt.datetime.now(dt.UTC))[0])
         return ("partial" if decoded.partial else "ok"), "; ".join(decoded.notes)
     except _TimeLimit:
         return "BUG:timeout", f"no answer within {time_limit_s} s"

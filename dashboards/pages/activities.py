@@ -3,6 +3,10 @@
 The table is Dash AG Grid (Plotly's replacement for the deprecated DataTable).
 Text from FIT files (file names) is shown as text; only the date column is
 Markdown (a link trainlog builds), and the grid renders no raw HTML.
+
+A form adds a session without a file (issue 16: :mod:`trainlog.ingest.manual`): sport, local start,
+duration, distance and ascent in the page's units, RPE and a note, in native controls; once saved,
+the status line links to the new activity and the table lists it.
 """
 
 from __future__ import annotations
@@ -10,10 +14,15 @@ from __future__ import annotations
 import dash
 import dash_ag_grid as dag
 import polars as pl
-from dash import Input, NoUpdate, Output, State, callback, html
+from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
-from dashboards import data, readings, shell
+from dashboards import data, forms, readings, shell
 from dashboards import units as u
+from trainlog.days import parse_duration, parse_local_time
+from trainlog.errors import InvalidValue, TrainlogError, first_line
+from trainlog.ingest.manual import ManualActivity
+from trainlog.settings.parse import parse_number
+from trainlog.store.entries import MAX_TEXT_CHARS
 
 dash.register_page(__name__, path="/activities", name="Activities", title="Activities · trainlog", order=4)
 
@@ -96,12 +105,13 @@ def layout(**query: shell.QueryValue) -> html.Div:
     if start and end:
         acts = acts.filter(pl.col("start_date").is_between(start, end))
     return shell.page("/activities", v, [
-        html.H1(f"{v.athlete}: {acts.height} activities", className="title"),
+        html.H1(f"{v.athlete}: {acts.height} activities", className="title", id="activities-title"),
         html.P("Sort by clicking a column header; filter by typing in the row under the headers "
                "(numbers: at least that much, e.g. 1000 under ascent; the column's menu has other conditions). "
                "By keyboard: Tab into the table, move with the arrow keys, press Enter to open a row's activity.",
                className="note", id="activities-help"),
         shell.download("activities-download", "Download these activities as CSV", v, start, end),
+        manual_form(v, data.get().settings(v.athlete).default_sport),
         html.Section(dag.AgGrid(
             id="activities-table",
             rowData=rows(acts, v.query, v.units),
@@ -130,3 +140,108 @@ def layout(**query: shell.QueryValue) -> html.Div:
 def download_csv(n_clicks: int | None, which: object) -> tuple[dict | NoUpdate, str]:
     """The activities listed (the athlete, the URL's from/to) as ``trainlog export``'s activities.csv."""
     return shell.send_csv(which, "activities", data.get().activities_csv)
+
+
+# ---- a session without a file (issue 16)
+
+#: The sports the form offers (FIT sport names; the athlete's default sport is added when it is not one of them).
+SPORTS = {"running": "running", "hiking": "hiking", "walking": "walking", "mountaineering": "mountaineering",
+          "cycling": "cycling", "cross_country_skiing": "cross-country skiing", "alpine_skiing": "alpine skiing",
+          "snowshoeing": "snowshoeing", "swimming": "swimming", "rowing": "rowing",
+          "training": "training (strength, gym)", "generic": "other"}
+#: The form's fields: key of the values the browser sends -> element id.
+MANUAL_FIELDS = {k: f"manual-{k}" for k in ("sport", "date", "time", "duration", "distance", "ascent", "rpe", "note")}
+
+
+def manual_form(v: shell.View, default_sport: str) -> html.Details:
+    """"Add a session without a file": a disclosure holding the form (closed: the table comes first)."""
+    sports = SPORTS if default_sport in SPORTS else {default_sport: default_sport, **SPORTS}
+    dist, elev = u.distance_unit(v.units), u.elevation_unit(v.units)
+    today = (v.today or v.as_of).isoformat()
+    return html.Details([
+        html.Summary("Add a session without a file", className="manual-summary"),
+        html.P("A strength session, a hike without a watch, a race from years ago: it counts in every daily and "
+               "weekly series. Its load comes from the RPE when given, else from its duration.", className="note"),
+        html.Div([
+            forms.field("Sport", html.Select([html.Option(label, value=k, selected=k == default_sport)
+                                              for k, label in sports.items()], id="manual-sport", name="sport")),
+            forms.field("Start date", dcc.Input(id="manual-date", type="date", value=today, max=today)),
+            forms.field("Start time (local)", dcc.Input(id="manual-time", type="time", value="")),
+            forms.field("Duration (H:MM)", dcc.Input(id="manual-duration", type="text", placeholder="1:30",
+                                                     inputMode="numeric")),
+            forms.field(f"Distance ({dist}, optional)", dcc.Input(id="manual-distance", type="text",
+                                                                   inputMode="decimal")),
+            forms.field(f"Ascent ({elev}, optional)", dcc.Input(id="manual-ascent", type="text", inputMode="decimal")),
+            forms.field("Session RPE (0–10)", forms.rpe_select("manual-rpe")),
+        ], className="form"),
+        html.Div(forms.field("Note (optional)", dcc.Textarea(id="manual-note", value="", rows=2,
+                                                             maxLength=MAX_TEXT_CHARS)), className="form wide"),
+        html.Button("Add session", id="manual-save", type="button", n_clicks=0, className="button primary"),
+        forms.status("manual-status"),
+        forms.store("manual-form"),
+        dcc.Store(id="manual-view", data={"athlete": v.athlete, "units": v.units, "query": v.query,
+                                          "from": v.start and v.start.isoformat(), "to": v.end and v.end.isoformat()}),
+    ], id="manual-add", className="card manual-add")
+
+
+def manual_entry(form: object, units: str) -> ManualActivity:
+    """The session the form sent (text, in the page's ``units``); InvalidValue or SettingsError (one line) for a
+    value that cannot be read (the library checks the ranges)."""
+    def text(key: str) -> str:
+        return forms.text_of(form, key)
+
+    if not text("date") or not text("time"):
+        raise InvalidValue("give the start date and the start time")
+    distance = parse_number(text("distance"), f"distance ({u.distance_unit(units)})")
+    ascent = parse_number(text("ascent"), f"ascent ({u.elevation_unit(units)})")
+    return ManualActivity(
+        sport=text("sport").lower(), start=parse_local_time(f"{text('date')} {text('time')}", "start"),
+        duration_s=parse_duration(text("duration")),
+        distance_m=None if distance is None else u.distance_m(distance, units),
+        ascent_m=None if ascent is None else u.elevation_m(ascent, units),
+        rpe=forms.parse_rpe(text("rpe")), note=text("note") or None)
+
+
+def add_manual(form: object, view: object) -> tuple[shell.Children, str, list[dict] | NoUpdate, str | NoUpdate]:
+    """Store the session the form sent for the page's athlete: the status line (what was added and a link to it, or
+    the one-line error) and its class, the table's rows and the heading drawn again. PermissionError (HTTP 403,
+    nothing written) unless the signed-in user may change the athlete's data (:meth:`dashboards.data.Data.add_activity`)."""
+    view = view if isinstance(view, dict) else {}
+    athlete, units = view.get("athlete"), u.system(view.get("units"))
+    query = view.get("query") if isinstance(view.get("query"), dict) else {"athlete": athlete}
+    if not isinstance(athlete, str):
+        message = "This page is out of date; reload it."
+        return message, forms.status_class(message, True), no_update, no_update
+    source = data.get()
+    try:
+        entry = manual_entry(form, units)
+        activity_id = source.add_activity(athlete, entry)
+    except TrainlogError as exc:
+        message = f"Not added: {first_line(exc)}"
+        return message, forms.status_class(message, True), no_update, no_update
+    said = (f"Added: {SPORTS.get(entry.sport, entry.sport)} on {u.fmt_day(entry.start.date())} "
+            f"{entry.start:%H:%M}, {u.fmt_duration(entry.duration_s)}. ")
+    link = dcc.Link("Open the new activity", href=shell.href(f"/activity/{activity_id}", query), id="manual-link")
+    acts = source.activities(athlete)
+    first, last = view.get("from"), view.get("to")
+    if isinstance(first, str) and isinstance(last, str):
+        acts = acts.filter(pl.col("start_date").cast(pl.String).is_between(first, last))
+    return [said, link], forms.status_class(said, False), rows(acts, query, units), \
+        f"{athlete}: {acts.height} activities"
+
+
+forms.reader("manual-save", "manual-form", MANUAL_FIELDS)
+
+
+@callback(
+    Output("manual-status", "children"),
+    Output("manual-status", "className"),
+    Output("activities-table", "rowData"),
+    Output("activities-title", "children"),
+    Input("manual-form", "data"),
+    State("manual-view", "data"),
+    prevent_initial_call=True,
+)
+def save_manual(form: object, view: object) -> tuple[shell.Children, str, list[dict] | NoUpdate, str | NoUpdate]:
+    """Add session was pressed (the form's values read in the browser): store it, list it, link to it."""
+    return add_manual(form, view)

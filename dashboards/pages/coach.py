@@ -1,4 +1,4 @@
-"""Coach: a roster of every athlete with key figures and flags, and a side-by-side comparison."""
+"""Coach: a roster of every athlete with key figures, the day's readiness and flags, and a side-by-side comparison."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import dash
 import polars as pl
 from dash import dcc, html
 
-from dashboards import data, figures, glossary, readings, shell
+from dashboards import data, figures, glossary, readings, shell, wellness_words
 from dashboards import units as u
 from dashboards.shell import Children
 from trainlog.errors import TrainlogError, first_line
@@ -51,10 +51,11 @@ def roster_rows(units: str) -> list[dict]:
             as_of, _ = source.default_as_of(athlete)
             s = source.summary(athlete, as_of)
             plan, race_form = _plan_figures(athlete, as_of)
+            ready = source.readiness(athlete, as_of)
         except TrainlogError as exc:  # one athlete's damaged data or settings: their row says so
             out.append({"athlete": athlete, "as_of": u.DASH, "ctl": u.DASH, "tsb": u.DASH, "acwr": u.DASH,
                         "week_ascent": u.DASH, "best_7day": u.DASH, "goal": u.DASH, "plan": None,
-                        "race_form": u.DASH, "flags": [f"{athlete}: {first_line(exc)}"]})
+                        "race_form": u.DASH, "readiness": None, "flags": [f"{athlete}: {first_line(exc)}"]})
             continue
         flags = readings.warnings({**s, "defaults_in_use": []}, source.settings(athlete).model)
         # in the cold start no band (never "danger"): METRICS.md's "building history" instead
@@ -70,6 +71,7 @@ def roster_rows(units: str) -> list[dict]:
             "goal": u.fmt_day(s["goal"]["date"]) if s["goal"]["date"] else "no date set",
             "plan": plan,
             "race_form": race_form,
+            "readiness": ready,
             "flags": flags,
         })
     return out
@@ -99,6 +101,21 @@ def compliance_cell(plan: list[tuple[str, str | None]] | None) -> Children:
     return cells
 
 
+def readiness_cell(ready: dict | None) -> Children:
+    """The roster's readiness cell: the day's level in words, styled by it (the worst flag's), and its flags in a
+    few words each ("flag: HRV low (48 ms), slept 5.5 h"); "no check-in" without an entry that day."""
+    if ready is None:
+        return u.DASH
+    level = ready["level"]
+    if level is None:
+        return "no check-in"
+    said = wellness_words.short_flags(ready)
+    hrv = ready["baselines"]["hrv"]
+    building = " (HRV baseline building)" if not said and hrv["baseline_values"] < hrv["values_needed"] else ""
+    return [html.Span(wellness_words.LEVEL_WORDS[level], className=f"readiness-level {level}"),
+            f": {said}" if said else building]
+
+
 @shell.guarded("/coach")
 def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
@@ -107,13 +124,14 @@ def layout(**query: shell.QueryValue) -> html.Div:
     athletes = data.get().athletes()
     chosen = chosen_athletes(shell.plain_query(query).get("compare"), athletes)
     head = ["athlete", "day shown", "Fitness (CTL)", "Form (TSB)", "Acute:chronic ratio (ACWR)", "ascent this week",
-            "best 7 days", "goal date", "plan, last 4 weeks", "race-morning form", "flags"]
+            "best 7 days", "goal date", "plan, last 4 weeks", "race-morning form", "readiness", "flags"]
     body = [
         html.Tr([
             html.Td(dcc.Link(r["athlete"], href=shell.href("/", {"athlete": r["athlete"], "units": v.query.get("units")}))),
             html.Td(r["as_of"]), html.Td(r["ctl"]), html.Td(r["tsb"]), html.Td(r["acwr"]),
             html.Td(r["week_ascent"]), html.Td(r["best_7day"]), html.Td(r["goal"]),
             html.Td(compliance_cell(r["plan"]), className="plan-compliance"), html.Td(r["race_form"]),
+            html.Td(readiness_cell(r["readiness"]), className="readiness"),
             html.Td(html.Ul([html.Li(f) for f in r["flags"]]) if r["flags"] else "–", className="flags"),
         ], id={"type": "roster-row", "athlete": r["athlete"]})
         for r in roster_rows(v.units)
@@ -125,7 +143,8 @@ def layout(**query: shell.QueryValue) -> html.Div:
             html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
                                 className="plain roster", id="coach-roster"), className="table-wrap"),
         ], className="card"),
-        glossary.section("What the roster's figures mean", ("fitness", "form", "acwr", "best_7day"), "coach-glossary"),
+        glossary.section("What the roster's figures mean", ("fitness", "form", "acwr", "best_7day", "readiness"),
+                         "coach-glossary"),
         html.Section([
             html.H2("Side by side"),
             _compare_choice(chosen, athletes, v.query),

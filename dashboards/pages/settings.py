@@ -5,7 +5,9 @@ the one pace parser and the one number parser, the unit of the page converted to
 stored one; :func:`~trainlog.days.parse_day`) and checked against
 :data:`trainlog.settings.RANGES`, shown here in the units of the page; the settings
 are then built by :func:`trainlog.settings.edit.edited` (as ``trainlog athlete set``
-builds them, and checked as a whole) and saved at once, or not at all.
+builds them, and checked as a whole) and saved at once, or not at all. The numeric fields'
+labels and reader are :mod:`dashboards.pages._fields`; the thresholds' dated changes are a
+section with its own form and callback, :mod:`dashboards.pages._thresholds`.
 
 Numbers are typed into text inputs, not ``type="number"`` ones: a number input with
 min/max hands Dash ``None`` for a value outside them, which this form would read as
@@ -22,78 +24,20 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboards import data, shell
 from dashboards import units as u
+from dashboards.pages import _thresholds
+from dashboards.pages._fields import label, pace_text, read_number
 from trainlog.days import parse_day
 from trainlog.errors import SettingsError, TrainlogError
-from trainlog.settings import RANGES, AthleteSettings
-from trainlog.settings.edit import edited, factor, read_value
+from trainlog.settings import AthleteSettings
+from trainlog.settings.edit import edited
 
 dash.register_page(__name__, path="/settings", name="Settings", title="Settings · trainlog", order=7)
 
-FIELDS = ("sex", "hr_max", "hr_rest", "lthr", "pace", "timezone", "default_sport",
+FIELDS = ("sex", "hr_max", "hr_rest", "lthr", "pace", "weight", "timezone", "default_sport",
           "goal_name", "goal_date", "goal_ascent", "goal_distance", "goal_hours", "goal_loops")
 
 #: What the default sport's field suggests (any FIT sport name is taken).
 SPORT_CHOICES = ("running", "hiking", "walking", "mountaineering", "cycling", "cross_country_skiing", "swimming")
-
-#: Numeric fields: their label on the page and the setting of :data:`trainlog.settings.RANGES` they hold.
-NUMBERS = {
-    "hr_max": ("Max heart rate", "hr_max_bpm"),
-    "hr_rest": ("Resting heart rate", "hr_rest_bpm"),
-    "lthr": ("Threshold heart rate", "lthr_bpm"),
-    "pace": ("Threshold pace on the flat", "threshold_pace_s_per_km"),
-    "goal_ascent": ("Ascent", "goal.ascent_m"),
-    "goal_distance": ("Distance", "goal.distance_m"),
-    "goal_hours": ("Time limit", "goal.time_limit_h"),
-    "goal_loops": ("Loops", "goal.loops"),
-}
-
-
-def typed_unit(key: str, units: str) -> str | None:
-    """The unit a numeric field is typed in (:data:`trainlog.settings.edit.UNITS`); None: the stored one."""
-    imperial = units == u.IMPERIAL
-    return {
-        "pace": "s/mi" if imperial else None,
-        "goal_ascent": "ft" if imperial else None,
-        "goal_distance": "mi" if imperial else "km",
-    }.get(key)
-
-
-def scale(key: str, units: str) -> tuple[str, float]:
-    """A numeric field's unit in ``units`` as the label shows it, and the factor from it to the stored unit."""
-    shown = {
-        "hr_max": "bpm", "hr_rest": "bpm", "lthr": "bpm", "pace": f"min:s per {u.distance_unit(units)}",
-        "goal_ascent": u.elevation_unit(units), "goal_distance": u.distance_unit(units), "goal_hours": "h",
-        "goal_loops": "",
-    }[key]
-    return shown, factor(NUMBERS[key][1], typed_unit(key, units))
-
-
-def _limit(value: float) -> str:
-    """A range's end as a label shows it: ``0.5``, ``250``, ``328,084``."""
-    value = round(value, 1) if abs(value) < 10 else round(value)
-    return format(int(value) if value == int(value) else value, ",")
-
-
-def limits(key: str, units: str) -> str:
-    """The allowed range of a numeric field in ``units``: ``"100–250"``, ``"3:13–24:08"``."""
-    rule = RANGES[NUMBERS[key][1]]
-    if key == "pace":
-        return f"{pace_text(rule.low, units)}–{pace_text(rule.high, units)}"
-    factor = scale(key, units)[1]
-    return f"{_limit(rule.low / factor)}–{_limit(rule.high / factor)}"
-
-
-def label(key: str, units: str) -> str:
-    """A numeric field's label with its unit and range: ``"Max heart rate (bpm, 100–250)"``."""
-    unit = scale(key, units)[0]
-    return f"{NUMBERS[key][0]} ({unit + ', ' if unit else ''}{limits(key, units)})"
-
-
-def pace_text(s_per_km: float | None, units: str) -> str | None:
-    """Seconds per km -> ``"4:30"`` per km (per mile in imperial), as the form shows it."""
-    if s_per_km is None:
-        return None
-    return u.fmt_pace(s_per_km, units).split(" ")[0]
 
 
 def form_values(s: AthleteSettings, units: str) -> dict:
@@ -101,7 +45,7 @@ def form_values(s: AthleteSettings, units: str) -> dict:
     g = s.goal
     return {
         "sex": s.sex or "", "hr_max": s.hr_max_bpm, "hr_rest": s.hr_rest_bpm, "lthr": s.lthr_bpm,
-        "pace": pace_text(s.threshold_pace_s_per_km, units), "timezone": s.timezone,
+        "pace": pace_text(s.threshold_pace_s_per_km, units), "weight": s.weight_kg, "timezone": s.timezone,
         "default_sport": s.default_sport, "goal_name": g.name, "goal_date": g.date.isoformat() if g.date else None,
         "goal_ascent": round(u.elevation(g.ascent_m, units), 1),
         "goal_distance": round(u.distance(g.distance_m, units), 2),
@@ -119,35 +63,6 @@ def _same(a: object, b: object) -> bool:
         return a == b
 
 
-def _typed(value: object) -> str:
-    """What someone typed, as a message shows it (cut, control characters escaped)."""
-    text = str(value).strip()
-    text = text if len(text) <= 20 else text[:20] + "..."
-    return text if text.isprintable() and text else repr(text)
-
-
-def _number(key: str, raw: object, units: str) -> float | int | None:
-    """A numeric field's value in the stored unit, checked against RANGES; None when empty.
-
-    SettingsError naming the field, what was typed and the range in ``units``.
-    """
-    name, setting = NUMBERS[key][0], NUMBERS[key][1]
-    unit = scale(key, units)[0]
-    rule = RANGES[setting]
-    try:
-        value = read_value(setting, raw, typed_unit(key, units))
-    except SettingsError:
-        what = "a pace (M:SS, e.g. 4:30)" if key == "pace" else "a number"
-        raise SettingsError(f"{name} {_typed(raw)} is not {what}; allowed: {limits(key, units)} {unit}".rstrip()) from None
-    if value is None:
-        return None
-    try:
-        return rule.check(setting, value)
-    except SettingsError:
-        whole = ", whole numbers" if rule.integer else ""
-        raise SettingsError(f"{name} {_typed(raw)} is out of range {limits(key, units)} {unit}".rstrip() + whole) from None
-
-
 def settings_from_form(current: AthleteSettings, values: dict, units: str = u.METRIC) -> AthleteSettings:
     """The settings the form describes (keys of :data:`FIELDS`, in ``units``).
 
@@ -159,14 +74,14 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
     shown = form_values(current, units)
     kept = {key for key in FIELDS if _same(values.get(key), shown[key])}
     stored = {"hr_max": current.hr_max_bpm, "hr_rest": current.hr_rest_bpm, "lthr": current.lthr_bpm,
-              "pace": current.threshold_pace_s_per_km, "goal_ascent": current.goal.ascent_m,
+              "pace": current.threshold_pace_s_per_km, "weight": current.weight_kg, "goal_ascent": current.goal.ascent_m,
               "goal_distance": current.goal.distance_m, "goal_hours": current.goal.time_limit_h,
               "goal_loops": current.goal.loops}
 
     def number(key: str) -> float | int | None:
         if key in kept:
             return stored[key]
-        value = _number(key, values.get(key), units)
+        value = read_number(key, values.get(key), units)
         return stored[key] if value is None and key.startswith("goal_") else value
 
     date = values.get("goal_date")
@@ -184,13 +99,15 @@ def settings_from_form(current: AthleteSettings, values: dict, units: str = u.ME
         timezone = timezone.strip() or None
     sport = values.get("default_sport")
     sport = sport.strip().lower() if isinstance(sport, str) and sport.strip() else AthleteSettings().default_sport
-    # an edit, not a rebuild: values the form does not show (ftp_w, start_ctl, start_atl, the model) are kept
+    # an edit, not a rebuild: values the form does not show (ftp_w, start_ctl, start_atl, the dated changes, the
+    # model) are kept
     return edited(current, {
         "sex": values["sex"].strip().lower() or None if isinstance(values.get("sex"), str) else None,
         "hr_max_bpm": number("hr_max"),
         "hr_rest_bpm": number("hr_rest"),
         "lthr_bpm": number("lthr"),
         "threshold_pace_s_per_km": number("pace"),
+        "weight_kg": number("weight"),
         "timezone": timezone,
         "default_sport": sport,
         "goal.name": name, "goal.date": date, "goal.ascent_m": number("goal_ascent"),
@@ -273,13 +190,17 @@ def layout(**query: object) -> object:
             _field(label("pace", v.units), dcc.Input(
                 id="set-pace", type="text", value=shown["pace"],
                 placeholder=pace_text(r.threshold_pace_s_per_km, v.units))),
+            _field(label("weight", v.units), num("weight", "unknown")),
             _field("Time zone (IANA, e.g. America/New_York)", dcc.Input(
                 id="set-timezone", type="text", value=s.timezone, placeholder="this computer's")),
             _field("Sport of a GPX or TCX file that names none (e.g. running, hiking)", dcc.Input(
                 id="set-default_sport", type="text", value=s.default_sport, list="set-sport-options",
                 placeholder=AthleteSettings().default_sport)),
             html.Datalist([html.Option(value=x) for x in SPORT_CHOICES], id="set-sport-options"),
-        ], className="form")], className="card"),
+        ], className="form"),
+            html.P("These heart rates, threshold pace and weight hold for every day; with dated changes "
+                   "(Thresholds over time, below), before the first of them.", className="note"),
+        ], className="card"),
         html.Section([html.H2("Goal race"), html.Div([
             _field("Name", dcc.Input(id="set-goal_name", type="text", value=shown["goal_name"])),
             _field("Date, local start (empty: no date)", dcc.Input(
@@ -290,7 +211,8 @@ def layout(**query: object) -> object:
             _field(label("goal_loops", v.units), num("goal_loops")),
         ], className="form")], className="card"),
         html.Button("Save", id="settings-save", className="button primary"),
-        html.Div(id="settings-message", className="message"),
+        html.Div(id="settings-message", className="message", role="status"),
+        _thresholds.section(s, v.units),
         watched_folders(data.get().watch_status(v.athlete), v.athlete, s.timezone),
         dcc.Store(id="settings-athlete", data=v.athlete),
         dcc.Store(id="settings-units", data=v.units),  # the units the form was drawn in

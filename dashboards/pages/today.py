@@ -1,4 +1,5 @@
-"""Today: form and ACWR with their readings, this week against the last four and the plan,
+"""Today: form and ACWR with their readings, the morning check-in and the day's readiness
+(:mod:`dashboards.pages._checkin`), this week against the last four and the plan,
 goal progress, the last activity and warnings. With no data: load the sample athletes.
 
 Every figure card says what it is (:mod:`dashboards.glossary`: a caption with its unit, "What is ...?");
@@ -14,6 +15,7 @@ from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from dashboards import data, figures, glossary, readings, shell
 from dashboards import units as u
+from dashboards.pages import _checkin
 from trainlog.errors import TrainlogError, first_line
 from trainlog.settings import ModelSettings
 
@@ -37,6 +39,7 @@ def layout(**query: shell.QueryValue) -> html.Div:
         html.H1(f"{v.athlete}, {readings.day_words(v.as_of, v.day_role)}", id="today-title", className="title"),
         shell.as_of_note("/", v, named=True),
         _form_and_acwr(s, model, history),
+        _checkin.section(v),
         _plan(v, model),
         _week(s, v.units),
         _goal(s, v),

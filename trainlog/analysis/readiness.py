@@ -86,6 +86,12 @@ COLUMNS: tuple[Metric, ...] = (
 SCHEMA: dict[str, pl.DataType] = {**DAILY_SCHEMA, **{m.name: m.dtype for m in COLUMNS}}
 
 
+#: Rolling means and SDs of equal values differ from them by rounding (1e-16): a 7-day mean is outside the normal
+#: range only when it is further out than this (ln ms; 1e-9 is a billionth of the value), so that mornings of one
+#: unchanging HRV never flag.
+LN_TOLERANCE = 1e-9
+
+
 def _count(column: str, days: int) -> pl.Expr:
     return pl.col(column).is_not_null().cast(pl.Int32).rolling_sum(days, min_samples=1)
 
@@ -133,8 +139,8 @@ def signals(daily: pl.DataFrame, model: ModelSettings, day: dt.date | None = Non
         hrv_normal_high_ms=pl.col("_high").exp(),
         hrv_status=pl.when(pl.col("_mean7").is_null()).then(pl.lit(NO_DATA))
         .when(pl.col("_base").is_null()).then(pl.lit(BUILDING))
-        .when(pl.col("_mean7") < pl.col("_low")).then(pl.lit(BELOW))
-        .when(pl.col("_mean7") > pl.col("_high")).then(pl.lit(ABOVE))
+        .when(pl.col("_mean7") < pl.col("_low") - LN_TOLERANCE).then(pl.lit(BELOW))
+        .when(pl.col("_mean7") > pl.col("_high") + LN_TOLERANCE).then(pl.lit(ABOVE))
         .otherwise(pl.lit(NORMAL)),
     )
     judged = pl.col("hrv_status").is_in([BELOW, NORMAL, ABOVE])

@@ -8,6 +8,7 @@ bpm, UTC); the importer turns it into the store's rows
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,26 @@ RECORD_COLUMNS = (
 )
 
 
+#: Sleep stages a watch tells apart (FIT profile type ``sleep_level`` without ``unmeasurable``).
+SLEEP_STAGES = ("awake", "light", "deep", "rem")
+
+
+@dataclass
+class WellnessReadings:
+    """What a watch's wellness file (sleep, HRV status, monitoring) holds, in trainlog's units (UTC).
+
+    ``sleep_levels``: (UTC time, stage) in file order, each closing the stretch since the one
+    before it (stage one of SLEEP_STAGES, or None: not measurable); ``hrv_ms``: nightly rMSSD (ms)
+    and when the watch wrote it; ``resting_hr_bpm``: the day's resting heart rate (bpm) and when it
+    was written; ``utc_offset_s``: the local time's offset the file gives (s), None when it gives none.
+    """
+
+    sleep_levels: list[tuple[dt.datetime, str | None]] = field(default_factory=list)
+    hrv_ms: list[tuple[dt.datetime, float]] = field(default_factory=list)
+    resting_hr_bpm: list[tuple[dt.datetime, float]] = field(default_factory=list)
+    utc_offset_s: int | None = None
+
+
 @dataclass
 class DecodedFile:
     """What one activity file holds, in trainlog's units (m, s, bpm, UTC).
@@ -38,7 +59,10 @@ class DecodedFile:
     ``elapsed_s``, ``distance_m``, ...); ``records`` a frame of RECORD_COLUMNS;
     ``utc_offset_s`` the local time's offset at the end (s); ``partial`` says
     the file was damaged and only what came before the damage is here, and
-    ``notes`` say why (one line each).
+    ``notes`` say why (one line each). ``rr_intervals``: the beat-to-beat intervals of the
+    file's HRV messages, one entry per message in file order: (time of the record before it, µs
+    since 1970 UTC, or None before the first record; its intervals in ms, None for the invalid
+    marker). ``wellness``: a wellness file's readings, None when it has no wellness message.
     """
 
     name: str
@@ -50,6 +74,8 @@ class DecodedFile:
     utc_offset_s: int | None = None
     partial: bool = False
     notes: list[str] = field(default_factory=list)
+    rr_intervals: list[tuple[int | None, tuple[int | None, ...]]] = field(default_factory=list)
+    wellness: WellnessReadings | None = None
 
     @property
     def n_records(self) -> int:

@@ -3,12 +3,15 @@
 Every input file ends in exactly one outcome:
 
 - ``imported``: its activities are in the dataset (``partial`` when the file
-  was damaged and only what came before the damage was kept);
+  was damaged and only what came before the damage was kept), or a watch's
+  wellness file (sleep, HRV status, monitoring) is in the wellness table
+  (:mod:`trainlog.ingest.wellness_fit`), and an activity's RR intervals give its rMSSD;
 - ``duplicate``: already imported (same bytes), or the same activity under
   other bytes (same device start time within a minute, similar duration; a leg of a
   multisport file counts as an activity of its own too: a run exported as FIT by
   Garmin and as GPX by Strava, or one leg exported apart, is one activity);
-- ``skipped``: not an activity (settings, course, workout... or not FIT);
+- ``skipped``: not an activity (settings, course, workout... or not FIT), or a
+  wellness file with nothing usable in it;
 - ``failed``: unreadable, with a one-line reason naming the file.
 
 Decoding runs in worker processes started with *spawn* (Polars is not
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from trainlog.errors import StoreError, TrainlogError, first_line
-from trainlog.ingest import metajoin
+from trainlog.ingest import metajoin, wellness_fit
 from trainlog.ingest.decode import decode, track_format
 from trainlog.ingest.decoded import DecodedFile
 from trainlog.ingest.sources import Source, iter_sources, oserror_reason
@@ -265,7 +268,7 @@ def import_paths(
         nonlocal batch, batch_records
         if batch:
             try:
-                committed = _commit(store, athlete, batch, model, exports)
+                committed = _commit(store, athlete, batch, model, exports, settings.timezone)
             except StoreError as exc:  # a full disk, say: the earlier batches are in the dataset, and say so
                 done = report.counts()[Outcome.IMPORTED]
                 raise StoreError(f"{exc}; {done} files imported before it are kept" if done else str(exc)) from None
@@ -317,9 +320,10 @@ def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.dat
 
 def _commit(
     store: Store, athlete: str, batch: list[_Work], model: ModelSettings | None = None,
-    exports: metajoin.Exports | None = None,
+    exports: metajoin.Exports | None = None, timezone: str | None = None,
 ) -> list[FileResult]:
-    """Classify a batch against the committed dataset and append it, under the lock."""
+    """Classify a batch against the committed dataset and append it, under the lock (``timezone``:
+    the athlete's, for the local day of a wellness file without an offset of its own)."""
     now = dt.datetime.now(dt.UTC)
     results: list[FileResult] = []
     with store.transaction(athlete) as tx:
@@ -328,7 +332,7 @@ def _commit(
         ledger_rows = []
         for work in batch:
             try:
-                result = work.result or _classify(work, athlete, ledger, spans, tx, now, model, exports)
+                result = work.result or _classify(work, athlete, ledger, spans, tx, now, model, exports, timezone)
             except Exception as exc:  # one odd file must not stop the batch
                 result = FileResult(work.source.name, Outcome.FAILED, f"cannot store ({type(exc).__name__}: {exc})")
             results.append(result)
@@ -353,7 +357,7 @@ Span = tuple[dt.datetime, float, str, str]
 def _file_spans(tx: Transaction) -> list[Span]:
     """(start, elapsed_s, source_file, file_sha256) of every file already in the dataset, and of each leg of a
     multisport file (one leg exported on its own, or recorded apart by another device, is the same activity)."""
-    acts = tx.read("activities").filter(pl.col("source_file") != MANUAL_SOURCE)  # typed, not recorded
+    acts = tx.read("activities").filter(pl.col("source_file").ne_missing(MANUAL_SOURCE))  # typed, not recorded
     if acts.is_empty():
         return []
     cols = ("start_utc", "elapsed_s", "source_file", "file_sha256")
@@ -387,12 +391,20 @@ def _classify(
     now: dt.datetime,
     model: ModelSettings | None = None,
     exports: metajoin.Exports | None = None,
+    timezone: str | None = None,
 ) -> FileResult:
     name, sha = work.source.name, work.sha256
     decoded = work.decoded
     assert decoded is not None and sha is not None
     if sha in ledger:  # committed by a concurrent import since we listed the ledger
         return FileResult(name, Outcome.DUPLICATE, "already imported (by another import)", sha)
+    if wellness_fit.is_wellness_file(decoded):
+        rows, detail = wellness_fit.wellness_rows(decoded, name, now, timezone)
+        if rows.is_empty():
+            what = f"{wellness_fit.wellness_kind(decoded)} with no usable sleep stages, nightly HRV or resting HR"
+            return FileResult(name, Outcome.SKIPPED, what, sha)
+        tx.append("wellness", rows.with_columns(file_sha256=pl.lit(sha)))  # the ledger's imported file
+        return FileResult(name, Outcome.IMPORTED, detail, sha)
     if decoded.file_type not in (None, "activity"):
         return FileResult(name, Outcome.SKIPPED, f"{_type_name(decoded.file_type)}, not an activity", sha)
     if not decoded.is_activity:
@@ -412,6 +424,7 @@ def _classify(
     tx.append("activities", activities)
     tx.append("samples", samples)
     tx.append("laps", laps)
+    tx.append("activity_hrv", wellness_fit.activity_hrv_rows(decoded, activities))
     legs = activities.height
     sports = ", ".join(dict.fromkeys(s or "unknown sport" for s in activities["sport"].to_list()))
     dist = activities["distance_m"].fill_null(0).sum() / 1000

@@ -116,7 +116,9 @@ def _summarise(table: str, path: Path) -> pl.DataFrame:
         return frame.select("activity_id").unique()
     if table == "choices":
         return frame.select("activity_id", _choice_event())
-    if table in ("plan_weeks", "plan_days", "activity_meta", "ratings", "comments", "wellness", "activity_hrv"):
+    if table == "wellness":  # a watch's wellness file is imported without an activity: its hash says which
+        return frame.select(_row_event(table), "file_sha256")
+    if table in ("plan_weeks", "plan_days", "activity_meta", "ratings", "comments", "activity_hrv"):
         return frame.select(_row_event(table))
     return frame.select("file_sha256", "outcome")
 
@@ -142,7 +144,7 @@ def _empty_summary(table: str) -> pl.DataFrame:
             "choices": {"activity_id": pl.String, "event": pl.String},
             "plan_weeks": {"event": pl.String}, "plan_days": {"event": pl.String},
             "activity_meta": {"event": pl.String}, "ratings": {"event": pl.String},
-            "comments": {"event": pl.String}, "wellness": {"event": pl.String},
+            "comments": {"event": pl.String}, "wellness": {"event": pl.String, "file_sha256": pl.String},
             "activity_hrv": {"event": pl.String}}[table]
     return pl.DataFrame(schema=cols)
 
@@ -160,8 +162,8 @@ def _invariants(summaries: dict[str, list[pl.DataFrame]], ledger: bool = True) -
     Each activity once; its samples number its n_records; samples and laps
     belong to stored activities; with a ledger (schema 1), each file once in
     it and the stored activities are exactly those of the files it says were
-    imported. Choices need no rule: one about an activity that is not stored
-    is kept (it applies again when that file is imported again).
+    imported (a watch's wellness file is imported into ``wellness`` instead). Choices need no rule: one about
+    an activity that is not stored is kept (it applies again when that file is imported again).
     """
     t = {name: pl.concat(frames) if frames else _empty_summary(name) for name, frames in summaries.items()}
     acts, samples, laps, files = t["activities"], t["samples"], t["laps"], t["files"]
@@ -186,6 +188,8 @@ def _invariants(summaries: dict[str, list[pl.DataFrame]], ledger: bool = True) -
         if twice:
             out.append(f"{twice} files are in the import ledger twice")
         imported = set(files.filter(pl.col("outcome") == Outcome.IMPORTED)["file_sha256"].to_list())
+        if "wellness" in t:  # a watch's sleep, HRV or monitoring file: imported, and no activity
+            imported -= set(t["wellness"]["file_sha256"].drop_nulls().to_list())
         stored = set(acts["file_sha256"].to_list())
         if stored - imported:
             out.append(f"activities of {len(stored - imported)} files the import ledger does not record as imported")

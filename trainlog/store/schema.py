@@ -182,6 +182,7 @@ WELLNESS: dict[str, pl.DataType] = {
     "note": pl.String,
     "source": pl.String,  # cli | page | csv | fit
     "source_file": pl.String,  # the CSV or FIT file it came from; null when typed
+    "file_sha256": pl.String,  # a watch's wellness FIT file: its hash in the import ledger (imported, no activity)
     "at": UTC,  # when it was entered
 }
 
@@ -189,7 +190,7 @@ WELLNESS: dict[str, pl.DataType] = {
 ACTIVITY_HRV: dict[str, pl.DataType] = {
     "activity_id": pl.String,
     "n_rr": pl.Int64,  # RR intervals used
-    "n_rr_dropped": pl.Int64,  # invalid or out-of-range intervals left out
+    "n_rr_dropped": pl.Int64,  # invalid, out-of-range or ectopic (a jump of more than 20 %) intervals left out
     "rmssd_ms": pl.Float64,  # root mean square of successive differences, ms
 }
 

@@ -4,6 +4,9 @@ The one assembly both FIT decoders share: the reference feeds it every message
 of a file (:mod:`.reference`), the fast path the side messages only and puts
 its own records frame in (:mod:`.fast`). Messages are fitparse ``DataMessage``
 objects (``name``, ``fields``, ``get_values()``), read once, in file order.
+Besides activities it reads a run's RR intervals (``hrv``) and what a watch's
+wellness files hold (sleep stages, nightly HRV, resting heart rate), by message
+and field number: fitparse's older profiles know those messages only by number.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from trainlog.ingest.decoded import RECORD_COLUMNS, DecodedFile
+from trainlog.ingest.decoded import RECORD_COLUMNS, DecodedFile, WellnessReadings
 from trainlog.ingest.fit.framing import FIT_EPOCH
 
 #: FIT timestamps below this are seconds since the device was switched on, not
@@ -30,6 +33,26 @@ UTC_OFFSET_STEP_S = 900
 MAX_UTC_OFFSET_S = 14 * 3600
 #: The note of a file whose device clock was not set.
 RELATIVE_TIME_NOTE = "device clock not set: times are relative to power-on"
+
+#: FIT global message numbers (FIT SDK profile 21.x, mesg_num) read here by number, with their fields:
+MESG_HRV = 78  # hrv: 0 time (uint16 array, s, scale 1000: the raw value is the RR interval in ms)
+MESG_MONITORING_INFO = 103  # 253 timestamp, 0 local_timestamp (local_date_time)
+MESG_TIMESTAMP_CORRELATION = 162  # 253 timestamp, 3 local_timestamp (local_date_time)
+MESG_MONITORING_HR_DATA = 211  # 253 timestamp, 0 resting_heart_rate ("7-day rolling average", bpm),
+#                                1 current_day_resting_heart_rate ("RHR for today only", bpm)
+MESG_SLEEP_LEVEL = 275  # 253 timestamp, 0 sleep_level (enum sleep_level)
+MESG_HRV_STATUS_SUMMARY = 370  # 253 timestamp, 1 last_night_average (uint16, ms, scale 128)
+WELLNESS_MESSAGES = frozenset(
+    {MESG_MONITORING_INFO, MESG_TIMESTAMP_CORRELATION, MESG_MONITORING_HR_DATA, MESG_SLEEP_LEVEL, MESG_HRV_STATUS_SUMMARY}
+)
+FIELD_TIMESTAMP = 253
+HRV_TIME = 0
+LOCAL_TIMESTAMP = {MESG_MONITORING_INFO: 0, MESG_TIMESTAMP_CORRELATION: 3}
+RESTING_HR, CURRENT_DAY_RESTING_HR = 0, 1
+SLEEP_LEVEL = 0
+LAST_NIGHT_AVERAGE, HRV_STATUS_SCALE = 1, 128
+#: FIT profile type sleep_level (0 is unmeasurable, kept as None).
+SLEEP_LEVELS = {1: "awake", 2: "light", 3: "deep", 4: "rem"}
 
 NAN = float("nan")
 _EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -115,6 +138,7 @@ def assemble(messages: Iterable[Any], damage: str | None, name: str) -> DecodedF
     activity_local: tuple[Any, Any] | None = None
     creator: dict[str, str | None] = {}
     last_ts: dt.datetime | None = None
+    wellness_local: tuple[int, int] | None = None  # (timestamp, local_timestamp) of a wellness file
 
     for message in messages:
         mname = message.name
@@ -166,9 +190,17 @@ def assemble(messages: Iterable[Any], damage: str | None, name: str) -> DecodedF
         elif mname == "activity":
             v = _values(message)
             activity_local = (v.get("timestamp"), v.get("local_timestamp"))
+        else:
+            num = getattr(message, "mesg_num", None)
+            if num == MESG_HRV:
+                out.rr_intervals.append((_micros(last_ts) if last_ts else None, _intervals(message)))
+            elif num in WELLNESS_MESSAGES:
+                wellness_local = _wellness(num, _raw(message), out, wellness_local)
 
     out.device = creator
     out.utc_offset_s = _utc_offset(activity_local, clock)
+    if out.wellness is not None:
+        out.wellness.utc_offset_s = _utc_offset(wellness_local, _Clock())
     if clock.saw_relative:
         out.notes.append(RELATIVE_TIME_NOTE)
     if cols["timestamp"]:
@@ -177,6 +209,48 @@ def assemble(messages: Iterable[Any], damage: str | None, name: str) -> DecodedF
             + [pl.Series(c, cols[c], pl.Float64).fill_nan(None) for c in RECORD_COLUMNS if c != "timestamp"]
         )
     return out
+
+
+def _raw(message: Any) -> dict[int, Any]:
+    """A data message's valid raw values by field number (the last valid copy of a field wins)."""
+    return {f.def_num: f.raw_value for f in message.fields if f.raw_value is not None}
+
+
+def _intervals(message: Any) -> tuple[int | None, ...]:
+    """An hrv message's RR intervals (ms), None for the invalid marker 0xFFFF; fitparse gives a
+    one-value array as a plain number."""
+    value = _raw(message).get(HRV_TIME)
+    values = value if isinstance(value, tuple) else (value,) if value is not None else ()
+    return tuple(v if isinstance(v, int) and not isinstance(v, bool) else None for v in values)
+
+
+def _fit_time(raw: Any) -> dt.datetime | None:
+    """A wellness reading's UTC time; None when absent or relative to power-on (it has no day)."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= FIT_RELATIVE_TIME_LIMIT:
+        return FIT_EPOCH + dt.timedelta(seconds=raw)
+    return None
+
+
+def _wellness(num: int, raw: dict[int, Any], out: DecodedFile, local: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Keep one wellness message's reading in ``out.wellness``; returns the file's (timestamp,
+    local_timestamp), the first one a monitoring_info or timestamp_correlation message gives."""
+    if num in LOCAL_TIMESTAMP:
+        pair = (raw.get(FIELD_TIMESTAMP), raw.get(LOCAL_TIMESTAMP[num]))
+        return local or (pair if None not in pair else None)
+    readings = out.wellness = out.wellness or WellnessReadings()
+    when = _fit_time(raw.get(FIELD_TIMESTAMP))
+    if when is None:
+        return local
+    if num == MESG_SLEEP_LEVEL:
+        readings.sleep_levels.append((when, SLEEP_LEVELS.get(raw.get(SLEEP_LEVEL))))
+    elif num == MESG_HRV_STATUS_SUMMARY:
+        if (ms := _num(raw.get(LAST_NIGHT_AVERAGE))) is not None and ms > 0:
+            readings.hrv_ms.append((when, ms / HRV_STATUS_SCALE))
+    elif num == MESG_MONITORING_HR_DATA:
+        bpm = _num(raw.get(CURRENT_DAY_RESTING_HR)) or _num(raw.get(RESTING_HR))  # 0: not measured
+        if bpm is not None and bpm > 0:
+            readings.resting_hr_bpm.append((when, bpm))
+    return local
 
 
 def _device(v: dict[str, Any]) -> dict[str, str | None]:

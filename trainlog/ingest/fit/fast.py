@@ -2,10 +2,13 @@
 
 The fast path of :func:`trainlog.ingest.decode.decode`. ``fitfast`` (Rust, columnar)
 decodes the record stream into NumPy columns; everything else trainlog keeps
-(file_id, device_info, session, lap, activity) is decoded by fitparse itself,
-from a small FIT file made of the original's definition messages and those few
-data messages, so sessions, laps, device and UTC offset are fitparse's by
-construction.
+(file_id, device_info, session, lap, activity, the wellness messages) is
+decoded by fitparse itself, from a small FIT file made of the original's
+definition messages and those few data messages, so sessions, laps, device,
+UTC offset and wellness readings are fitparse's by construction. The RR
+intervals of ``hrv`` messages (thousands in a run) are read by the scan itself,
+as fitparse reads them, and take the time of the record before each from the
+records fitfast decoded (the reference takes it from fitparse's).
 
 Before trusting fitfast, one pass over the message headers in Python
 (:func:`_scan`, on the framing walker :func:`~trainlog.ingest.fit.framing.walk`)
@@ -43,7 +46,15 @@ import numpy as np
 import polars as pl
 
 from trainlog.ingest.decoded import RECORD_COLUMNS, DecodedFile
-from trainlog.ingest.fit.assemble import FIT_RELATIVE_TIME_LIMIT, RELATIVE_TIME_NOTE, SEMICIRCLE_DEG, assemble
+from trainlog.ingest.fit.assemble import (
+    FIT_RELATIVE_TIME_LIMIT,
+    HRV_TIME,
+    MESG_HRV,
+    RELATIVE_TIME_NOTE,
+    SEMICIRCLE_DEG,
+    WELLNESS_MESSAGES,
+    assemble,
+)
 from trainlog.ingest.fit.framing import (
     COMPRESSED_TIMESTAMP,
     DEVELOPER_FIELDS,
@@ -83,6 +94,7 @@ SIDE_FIELDS = {
     MESG_ACTIVITY: None,
     MESG_FIELD_DESCRIPTION: None,  # developer field names are checked
     MESG_DEVELOPER_DATA_ID: None,
+    **dict.fromkeys(WELLNESS_MESSAGES),
 }
 #: Data messages decoded by fitparse from the small side file.
 SIDE_MESSAGES = frozenset(SIDE_FIELDS)
@@ -119,6 +131,9 @@ DEVICE_INFO_DEVICE_INDEX = 0
 CREATOR_DEVICE_INDEX = 0
 #: Highest FIT base type number (uint64z, 0x90 & 0x1F).
 MAX_BASE_TYPE = 16
+#: The base type of hrv's time field (FIT SDK profile: uint16 array, s, scale 1000) and its invalid value.
+UINT16 = 0x84
+UINT16_INVALID = 0xFFFF
 #: Record fields the assembly reads; a developer field with one of these names
 #: would be merged differently by the two decoders.
 RECORD_SOURCE_FIELDS = frozenset(
@@ -148,7 +163,7 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
         import fitfast
     except ImportError as exc:  # fitparse keeps working without the compiled decoder
         raise Unsupported(f"fitfast not installed ({exc})") from None
-    side, n_records = _scan(data)
+    side, n_records, rr = _scan(data)
     checked = with_header_crc(data) if data[0] == 14 and data[12:14] == b"\0\0" else data
     try:
         # fitfast checks the header and file CRCs and the structure while decoding;
@@ -167,6 +182,9 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
         if _dev_field_names(messages) & RECORD_SOURCE_FIELDS:
             raise Unsupported("a developer field is named like a record field")
         out = assemble(messages, None, name)
+        if rr:
+            times = _preceding_times(cols if n_records else {}, [after for after, _ in rr])
+            out.rr_intervals = [(t, values) for t, (_, values) in zip(times, rr)]
         if n_records:
             records, relative = _records_frame(cols, n_records)
             out.records = records
@@ -179,8 +197,9 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
     return out
 
 
-def _scan(data: bytes) -> tuple[bytes, int]:
-    """Walk the message headers: (side FIT file, number of record messages).
+def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ...]]]]:
+    """Walk the message headers: (side FIT file, number of record messages, and per hrv message
+    the number of record messages before it and its RR intervals as the assembly reads them).
 
     The side file holds the original header and the messages in SIDE_MESSAGES
     (definitions and data, in their order), stripped to SIDE_FIELDS. Raises Unsupported on any
@@ -198,13 +217,17 @@ def _scan(data: bytes) -> tuple[bytes, int]:
     side_layout: dict[Definition, tuple[list[tuple[int, int]] | None, int]] = {}
     side = bytearray()
     records: list[Definition] = []  # record definitions: they count their data messages
+    rr: list[tuple[int, tuple[int | None, ...]]] = []
+    hrv_layout: dict[Definition, tuple[int, str] | None] = {}  # (offset, struct format) of the time field
     try:
-        for pos, h, d in walk(data, header, SIDE_MESSAGES):
+        for pos, h, d in walk(data, header, SIDE_MESSAGES | {MESG_HRV}):
             kind = d.global_num
             if d.offset == pos:  # a definition message
                 _check_definition(d)
                 if kind == MESG_RECORD:
                     records.append(d)
+                elif kind == MESG_HRV:
+                    hrv_layout[d] = _hrv_layout(d)
                 if kind in SIDE_MESSAGES:
                     wanted = SIDE_FIELD_NUMBERS[kind]
                     if wanted is None:
@@ -220,6 +243,8 @@ def _scan(data: bytes) -> tuple[bytes, int]:
                     else:
                         at = -1
                     side_layout[d] = (ranges, at)
+            elif kind == MESG_HRV:
+                rr.append((sum(r.n_data for r in records), _hrv_intervals(data, pos, hrv_layout[d])))
             else:  # a side message
                 if h & COMPRESSED_TIMESTAMP:
                     raise Unsupported("a side message with a compressed timestamp header")
@@ -244,7 +269,31 @@ def _scan(data: bytes) -> tuple[bytes, int]:
     struct.pack_into("<I", side_header, 4, len(side))
     if header.size == 14:
         side_header[12:14] = b"\x00\x00"
-    return bytes(side_header + side), n_records  # no file CRC: read with check_crc=False
+    return bytes(side_header + side), n_records, rr  # no file CRC: read with check_crc=False
+
+
+def _hrv_layout(d: Definition) -> tuple[int, str] | None:
+    """(offset in the data message, struct format) of an hrv definition's time field, None without one;
+    Unsupported when fitparse would read it otherwise than as uint16 values (another base type, an odd size)."""
+    if d.fields[0::3].count(HRV_TIME) > 1:
+        raise Unsupported("an hrv message defines its time field twice")
+    offset = 0
+    for number, size, base_type in d.field_list():
+        if number == HRV_TIME:
+            if base_type != UINT16 or size % 2:
+                raise Unsupported("an hrv time field that is not uint16")
+            return offset, (">" if d.big_endian else "<") + f"{size // 2}H"
+        offset += size
+    return None
+
+
+def _hrv_intervals(data: bytes, pos: int, layout: tuple[int, str] | None) -> tuple[int | None, ...]:
+    """An hrv data message's RR intervals (ms, None for the invalid value) as the assembly gets them from
+    fitparse: a one-value array whose value is invalid is no value at all."""
+    if layout is None:
+        return ()
+    values = tuple(None if v == UINT16_INVALID else v for v in struct.unpack_from(layout[1], data, pos + 1 + layout[0]))
+    return () if values == (None,) else values
 
 
 def _check_definition(d: Definition) -> None:
@@ -321,6 +370,22 @@ def _raw_exact(values: np.ndarray, field: str) -> np.ndarray:
     offset = OFFSETS.get(field, 0)
     raw = np.round((values + offset) * scale)
     return raw / scale - offset
+
+
+def _preceding_times(cols: dict[str, np.ndarray], after: list[int]) -> list[int | None]:
+    """The time (µs since 1970 UTC) of the last record with a time among the first ``n`` records,
+    for each ``n`` of ``after``; None when there is none (the reference's ``last_ts``)."""
+    ts = cols.get("timestamp")
+    if ts is None or not len(ts):
+        return [None] * len(after)
+    valid = ~np.isnan(ts)
+    last = np.where(valid, np.arange(len(ts)), -1)
+    np.maximum.accumulate(last, out=last)
+    out: list[int | None] = []
+    for n in after:
+        j = last[min(n, len(ts)) - 1] if n > 0 else -1
+        out.append(int(np.round(ts[j] * 1_000_000)) if j >= 0 else None)
+    return out
 
 
 def _records_frame(cols: dict[str, np.ndarray], n_records: int) -> tuple[pl.DataFrame | None, bool]:
