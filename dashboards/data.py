@@ -216,8 +216,7 @@ class Data(WellnessData):
         PermissionError unless :meth:`may_rate`; InvalidValue (one line, nothing written) for a bad value."""
         self.check_access(athlete)
         if not self.may_rate(athlete):
-            raise PermissionError(f"user {self.author(athlete)!r} may not rate {athlete!r}'s activities: "
-                                  "the rating is the athlete's")
+            raise PermissionError(f"{self.author(athlete)!r} may not rate {athlete!r}'s runs: the rating is the athlete's")
         return entries.rate(self.store, athlete, activity_id, rpe=rpe, feel=feel, note=note)
 
     def comment(self, athlete: str, activity_id: str, text: str) -> dt.datetime:
@@ -227,9 +226,11 @@ class Data(WellnessData):
         return entries.comment(self.store, athlete, activity_id, self.author(athlete), text)
 
     def add_activity(self, athlete: str, entry: manual.ManualActivity) -> str:
-        """Store a session entered by hand (:func:`trainlog.ingest.manual.add_activity`); its activity id.
-        PermissionError as :meth:`check_edit`; InvalidValue (one line, nothing written) for a bad value."""
+        """Store a session entered by hand (manual.add_activity); its id. PermissionError as :meth:`check_edit`;
+        InvalidValue (one line) for a bad value, or an RPE or a note from whom :meth:`may_rate` refuses."""
         self.check_edit(athlete)
+        if not self.may_rate(athlete) and (entry.rpe is not None or entry.note is not None):
+            raise InvalidValue(f"the RPE and the note are {athlete}'s to give: leave them empty (comment instead)")
         return manual.add_activity(self.store, athlete, entry, self.settings(athlete))
 
     def last_day(self, athlete: str) -> dt.date | None:

@@ -11,6 +11,7 @@ the browser sends: 403 and nothing written); a real browser (a coach comments, t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 
@@ -22,6 +23,8 @@ from dash import dcc, html, no_update
 from dashboards import forms
 from dashboards import units as u
 from trainlog import Store, import_paths
+from trainlog.errors import InvalidValue
+from trainlog.ingest.manual import ManualActivity
 from trainlog.settings import ModelSettings
 from trainlog.store import entries
 from trainlog.store.users import User, add_user
@@ -508,3 +511,16 @@ def test_a_coach_comment_appears_on_the_athletes_activity_page(signed_in_dir, tm
     assert (kept["activity_id"], kept["rpe"], kept["feel"], kept["note"]) == (maras, 7.0, 4, "heavy legs")
     assert entries.comments(store, "mara", maras)["author"].to_list() == ["coach1"]
     assert dt.datetime.now(dt.UTC) - entries.comments(store, "mara")["at"][0] < dt.timedelta(minutes=10)
+
+
+def test_a_coach_adds_a_session_but_not_the_athletes_rpe_or_note(writable_source, dash_app):
+    entry = ManualActivity("hiking", dt.datetime(2026, 3, 2, 18, 0), 3600.0, rpe=9.0)
+    before = writable_source.store.generation("mara")
+    context = as_user(dash_app, COACH)
+    try:
+        with pytest.raises(InvalidValue, match="the RPE and the note are mara's to give"):
+            writable_source.add_activity("mara", entry)
+        assert writable_source.store.generation("mara") == before  # nothing written
+        assert writable_source.add_activity("mara", dataclasses.replace(entry, rpe=None))  # the session is the coach's
+    finally:
+        context.pop()

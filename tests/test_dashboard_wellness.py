@@ -31,6 +31,7 @@ from dash import html, no_update
 
 from dashboards import glossary
 from trainlog import Store, import_paths
+from trainlog.analysis.stored import local_today
 from trainlog.errors import InvalidValue
 from trainlog.store.users import User, add_user
 
@@ -301,3 +302,16 @@ def test_the_morning_check_in_on_a_phone_shows_on_today_and_on_the_wellness_page
         page.close()
     assert Store(copy).read("wellness", "mara")["source"].to_list() == ["page"]
     assert not errors, errors
+
+
+def test_a_check_in_this_morning_shows_on_the_roster_and_today_when_training_stopped(writable_source, pages):
+    # mara's last run is months old (the sample subset): pages show that day, but she checked in ill this morning
+    today = local_today(writable_source.settings("mara"))
+    write_wellness(writable_source.store, "mara", {today: {"illness": True}, DAY: {"sleep_h": 5.0}})
+    layout = pages["coach"].layout()
+    head = [th.children for th in find(layout, "coach-roster").children[0].children.children]
+    cells = {r.id["athlete"]: r.children[head.index("readiness")].children for r in find(layout, "coach-roster")
+             .children[1].children}
+    assert "ill" in str(cells["mara"]) and "slept" not in str(cells["mara"])
+    today_page = pages["today"].layout(athlete="mara")  # no day in the URL: the last day with training is shown
+    assert find(today_page, "checkin-day").data["day"] == today.isoformat()  # ... and the check-in is this morning's

@@ -285,9 +285,10 @@ def test_overlay():
                         "note": [None, None, "x", None], "at": [utc(2026, 3, 1)] * 4}, schema=schema.RATINGS)
     got = entries.overlay(state, log)
     assert got.columns == ["activity_id", "excluded", "ascent_confirmed", "rpe", "feel"]
-    # a: the latest rating (8, feel 2) beats the choice's 3; b: no rated RPE, the choice's 4 stays;
+    # a: the latest rating (8, feel 2) beats the choice's 3; b: the athlete's rating has no RPE (they cleared it;
+    # a first rating starts from the export's, see rate), so the choice's 4 does not come back;
     # c: no rating; d: rated only (not excluded, not confirmed)
-    assert got.rows() == [("a", True, False, 8.0, 2), ("b", False, True, 4.0, 5), ("c", False, False, None, None),
+    assert got.rows() == [("a", True, False, 8.0, 2), ("b", False, True, None, 5), ("c", False, False, None, None),
                           ("d", False, False, 5.0, None)]
     # the folded ratings do as well as the log, and no ratings add an empty feel
     assert entries.overlay(state, entries.latest_ratings(log)).equals(got)
@@ -409,3 +410,15 @@ def test_an_unknown_athlete_on_the_command_line(mara):
     res = cli_run(mara, "activity", "rate", "abc", "-a", "nobody", "--rpe", "5")
     assert res.exit_code == 1 and "no data for athlete 'nobody'" in res.output
     assert not (mara.data_dir / "athletes" / "nobody").exists()
+
+
+def test_a_cleared_rpe_stays_cleared_and_a_first_rating_keeps_the_exports(mara):
+    a, b, _ = ids(mara)
+    choices.set_rpe(mara, "mara", a, 3.0)  # what an export's metadata gave (trainlog.ingest.metajoin)
+    choices.set_rpe(mara, "mara", b, 3.0)
+    entries.rate(mara, "mara", a, feel=4)  # a first rating without an RPE starts from the export's
+    assert entries.ratings(mara, "mara").filter(pl.col("activity_id") == a)["rpe"].to_list() == [3.0]
+    entries.rate(mara, "mara", b, rpe=8.0)
+    entries.rate(mara, "mara", b, rpe=None)  # the athlete takes their RPE back: the export's 3 must not return
+    assert per_activity(mara, b)["rpe"] is None and per_activity(mara, b)["load_source"] != "rpe"
+    assert per_activity(mara, a)["rpe"] == 3.0

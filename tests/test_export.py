@@ -374,3 +374,13 @@ def test_help_has_examples():
     text = CliRunner().invoke(cli, ["export", "--help"]).output
     assert "Examples:" in text and "trainlog export -a mara --format parquet --from 2026-01-01" in text
     assert text.count("  trainlog export ") == 4
+
+
+def test_wellness_alone_is_exported(tmp_path):
+    store = Store(tmp_path / "data")
+    wellness.add(store, "mara", dt.date(2026, 3, 2), {"hrv_rmssd_ms": 60.0, "illness": True})
+    written = export_tables(store, "mara", tmp_path / "out")
+    assert [p.name for p in written][3] == "wellness.csv"
+    assert [(r["date"], r["hrv_rmssd_ms"], r["illness"]) for r in read_csv(tmp_path / "out" / "wellness.csv")] == [
+        ("2026-03-02", "60.0", "true")]
+    assert read_csv(tmp_path / "out" / "activities.csv") == []

@@ -359,3 +359,9 @@ def test_a_sub_sport_is_stored_as_fit_stores_it(store, given, sport, sub_sport):
     aid = added(store, ManualActivity(given, dt.datetime(2026, 3, 2, 18, 0), 2700.0))
     row = store.read("activities", "mara").filter(pl.col("activity_id") == aid).row(0, named=True)
     assert (row["sport"], row["sub_sport"]) == (sport, sub_sport)
+
+
+def test_two_names_of_one_sport_are_one_session(store):
+    aid = added(store, ManualActivity("strength_training", dt.datetime(2026, 3, 2, 18, 0), 2700.0))
+    with pytest.raises(InvalidValue, match=f"was entered before: activity {aid}"):
+        added(store, ManualActivity("strength", dt.datetime(2026, 3, 2, 18, 0), 2700.0))

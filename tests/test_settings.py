@@ -92,3 +92,9 @@ def test_save_never_replaces_an_unreadable_or_newer_file(tmp_path):
         with pytest.raises(SettingsError, match=str(path)):
             save_settings(path, AthleteSettings(hr_max_bpm=180))
         assert path.read_text() == content
+
+
+def test_a_number_too_big_for_a_float_is_one_line():
+    from trainlog.settings.parse import parse_number
+    with pytest.raises(SettingsError, match="is not a number of a sensible size"):
+        parse_number(10**400, "hr_max_bpm")  # a forged form value: never an OverflowError

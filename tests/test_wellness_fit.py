@@ -450,3 +450,11 @@ def test_a_damaged_sleep_file_keeps_the_night_before_the_damage(store, tmp_path)
     assert result.detail.startswith("wellness: 1 night of sleep (5.3 h); partial: truncated at byte")
     # the stretches NIGHT[-3:] (rem 45, light 60, awake 10 minutes) are lost
     assert store.read("wellness", "mara")["sleep_h"].to_list() == pytest.approx([(425 - 45 - 60) / 60])
+
+
+def test_a_watch_value_outside_the_typed_range_is_left_out(store, tmp_path):
+    # 400 ms is no rMSSD of a sleeping adult (the wellness field's range is 5-300 ms, as when typed): not stored
+    written = unix(2026, 3, 15, 7, 5)
+    data = fitwrite.encode_hrv_status(written, last_night_ms=400.0, weekly_ms=58.0, values=[])
+    (result,) = import_paths(store, [write(tmp_path, "odd_HRV_STATUS.fit", data)], "mara").results
+    assert result.outcome == "skipped" and store.read("wellness", "mara").is_empty()

@@ -112,20 +112,29 @@ def readiness_panel(r: dict) -> list[Component]:
     return [html.H2("Readiness"), stats, flags, html.P(said, id="today-wellness-values", className="note")]
 
 
+def checkin_day(v: shell.View) -> dt.date:
+    """The morning a check-in is for: the view's day, except when the page fell back to the last day with training
+    (no day in the URL, old data): a check-in is always this morning's then (an athlete off training, ill say,
+    still checks in today)."""
+    return v.today if v.as_of_default and v.stale and v.today is not None else v.as_of
+
+
 def section(v: shell.View) -> html.Div:
-    """The check-in form and the Readiness card of the view's day, side by side (one above the other on a phone)."""
+    """The check-in form and the Readiness card of :func:`checkin_day`, side by side (one above the other on a
+    phone)."""
+    day_of = checkin_day(v)
     try:
-        r = data.get().readiness(v.athlete, v.as_of)
+        r = data.get().readiness(v.athlete, day_of)
     except TrainlogError as exc:  # a damaged wellness table: Today still shows the rest
         return html.Section([html.H2("Morning check-in"),
                              html.P(first_line(exc), id="checkin-error", className="message error")], className="card")
-    day = readings.day_words(v.as_of, v.day_role)
+    day = readings.day_words(day_of, readings.day_role(day_of, v.today, v.last_day))
     return html.Div([
         html.Section([
             html.H2(["Morning check-in ", html.Small(f"for {day}")]),
             html.P("Last night and this morning; resting HR and HRV if you measure them.", className="note"),
             *form_section(r["values"]),
-            dcc.Store(id="checkin-day", data={"athlete": v.athlete, "day": v.as_of.isoformat(),
+            dcc.Store(id="checkin-day", data={"athlete": v.athlete, "day": day_of.isoformat(),
                                               "ill": bool(r["values"]["illness"])}),
         ], id="checkin", className="card checkin"),
         html.Section([

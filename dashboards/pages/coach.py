@@ -11,6 +11,7 @@ from dash import dcc, html
 from dashboards import data, figures, glossary, readings, shell, wellness_words
 from dashboards import units as u
 from dashboards.shell import Children
+from trainlog.analysis.stored import local_today
 from trainlog.errors import TrainlogError, first_line
 
 dash.register_page(__name__, path="/coach", name="Coach", title="Coach · trainlog", order=5)
@@ -48,10 +49,13 @@ def roster_rows(units: str) -> list[dict]:
     out = []
     for athlete in source.athletes():
         try:
-            as_of, _ = source.default_as_of(athlete)
+            as_of, stale = source.default_as_of(athlete)
             s = source.summary(athlete, as_of)
             plan, race_form = _plan_figures(athlete, as_of)
             ready = source.readiness(athlete, as_of)
+            if stale:  # training stopped (ill, injured?): a check-in this morning is what the coach must see
+                this_morning = source.readiness(athlete, local_today(source.settings(athlete)))
+                ready = this_morning if this_morning["checked_in"] else ready
         except TrainlogError as exc:  # one athlete's damaged data or settings: their row says so
             out.append({"athlete": athlete, "as_of": u.DASH, "ctl": u.DASH, "tsb": u.DASH, "acwr": u.DASH,
                         "week_ascent": u.DASH, "best_7day": u.DASH, "goal": u.DASH, "plan": None,

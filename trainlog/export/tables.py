@@ -225,14 +225,15 @@ def export_tables(
     table = activity_table(store, athlete)
     activities = activities_export(started_between(table, first, last))
     daily = daily_frame(store, athlete, first, last)
-    if activities.is_empty() and daily.is_empty():
+    mornings = wellness_frame(store, athlete, first, last)
+    if activities.is_empty() and daily.is_empty() and mornings.is_empty():
         raise no_activity(athlete, first, last, table["start_local"].dt.date())
     out = out_folder(out_dir)
     ids = activities["activity_id"].to_list()
     samples = samples_frame(store, athlete, ids)
     written = []
     for name, frame in (("activities", activities), ("daily", daily), ("samples", samples),
-                        ("wellness", wellness_frame(store, athlete, first, last)),
+                        ("wellness", mornings),
                         ("comments", comments_frame(store, athlete, ids))):
         path = out / f"{name}.{fmt}"
         writer = (lambda fh, f=frame: write_csv(f, fh)) if fmt == "csv" else (lambda fh, f=frame: f.write_parquet(fh))

@@ -121,7 +121,8 @@ def add_activity(store: Store, athlete: str, entry: ManualActivity, settings: At
                            f"plan (trainlog plan), a done one is entered once it is done")
     numbers = {name: None if getattr(entry, name) is None else float(getattr(entry, name))  # 2700 == 2700.0
                for name in ("duration_s", "distance_m", "ascent_m")}
-    key = json.dumps({"athlete": athlete, "sport": entry.sport, "start": entry.start.isoformat(), **numbers},
+    key = json.dumps({"athlete": athlete, "sport": sport, "sub_sport": sub_sport, "start": entry.start.isoformat(),
+                      **numbers},
                      sort_keys=True)
     sha = hashlib.sha256(key.encode()).hexdigest()
     activity_id = f"{sha[:16]}-0"

@@ -24,6 +24,7 @@ import polars as pl
 
 from trainlog.ingest.decoded import SLEEP_STAGES, DecodedFile, WellnessReadings
 from trainlog.store import schema
+from trainlog.store.wellness import FIELDS
 
 #: FIT file types of wellness files, as the decoders name them (FIT SDK profile type ``file``:
 #: monitoring_a 15, monitoring_daily 28, monitoring_b 32). Garmin's sleep (49) and HRV-status (68)
@@ -126,9 +127,11 @@ def wellness_rows(
     for column, series in (("hrv_rmssd_ms", readings.hrv_ms), ("resting_hr_bpm", readings.resting_hr_bpm)):
         for when, value in sorted(series, key=lambda r: r[0]):
             days.setdefault(_local_day(when, readings, timezone), {})[column] = value
+    plausible = {day: {c: v for c, v in values.items() if FIELDS[c].low <= v <= FIELDS[c].high}  # the typed ranges
+                 for day, values in days.items()}
     rows = [
         {**values, "date": day, "source": "fit", "source_file": source_file, "at": now}
-        for day, values in sorted(days.items())
+        for day, values in sorted(plausible.items()) if values
     ]
     frame = pl.DataFrame(rows, schema=schema.WELLNESS) if rows else schema.empty("wellness")
     detail = _wellness_detail(frame, len(nights))

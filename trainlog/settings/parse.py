@@ -51,7 +51,10 @@ def parse_number(text: object, name: str) -> float | None:
     if isinstance(text, bool):
         raise SettingsError(f"{name} {quoted(text)} is not a number")
     if isinstance(text, (int, float)):
-        return float(text)
+        try:
+            return float(text)
+        except OverflowError:  # an int of hundreds of digits (a forged form value)
+            raise SettingsError(f"{name} {quoted(text)} is not a number of a sensible size") from None
     try:
         return float(str(text).strip())  # no thousands separators: "1,5" is not 15
     except ValueError:

@@ -106,8 +106,10 @@ def rate(store: Store, athlete: str, activity_id: str, *, rpe: object = KEEP, fe
     if not given:
         raise InvalidValue("nothing to rate: give an RPE, a feel or a note")
     with _writing(store, athlete, activity_id) as tx:
-        now = latest_ratings(tx.read("ratings")).filter(pl.col("activity_id") == activity_id)
+        now = _latest(tx.read("ratings")).filter(pl.col("activity_id") == activity_id)
         before = {k: (now[k][0] if now.height else None) for k in ("rpe", "feel", "note")}
+        if not now.height:  # the first rating starts from the RPE an export gave (an rpe choice), if any
+            before["rpe"] = _export_rpe(tx.read("choices"), activity_id)
         after = before | given
         if after == before and now.height:
             return False
@@ -116,6 +118,12 @@ def rate(store: Store, athlete: str, activity_id: str, *, rpe: object = KEEP, fe
         row = {"activity_id": [activity_id], **{k: [v] for k, v in after.items()}, "at": [_now()]}
         tx.append("ratings", pl.DataFrame(row, schema=schema.RATINGS))
     return True
+
+
+def _export_rpe(choices: pl.DataFrame, activity_id: str) -> float | None:
+    """The latest ``rpe`` choice of one activity (the RPE an export's metadata gave), None when there is none."""
+    given = choices.filter((pl.col("activity_id") == activity_id) & (pl.col("action") == "rpe"))["rpe"]
+    return given[-1] if given.len() else None
 
 
 def comment(store: Store, athlete: str, activity_id: str, author: str, text: str) -> dt.datetime:
@@ -142,11 +150,12 @@ def latest_ratings(log: pl.DataFrame) -> pl.DataFrame:
     an activity whose latest rating is all empty is left out. A frame already folded is returned as it is."""
     if "rated_at" in log.columns:
         return log
-    out = (
-        log.with_row_index("_seq").sort("_seq").group_by("activity_id").last()
-        .rename({"at": "rated_at"})
-        .filter(pl.any_horizontal(pl.col("rpe", "feel", "note").is_not_null()))
-    )
+    return _latest(log).filter(pl.any_horizontal(pl.col("rpe", "feel", "note").is_not_null()))
+
+
+def _latest(log: pl.DataFrame) -> pl.DataFrame:
+    """The latest row per activity of the ratings table (rows in commit order), an emptied rating included."""
+    out = log.with_row_index("_seq").sort("_seq").group_by("activity_id").last().rename({"at": "rated_at"})
     return out.select(pl.col(c).cast(t) for c, t in RATING_SCHEMA.items()).sort("activity_id")
 
 
@@ -162,16 +171,18 @@ def comments(store: Store, athlete: str, activity_id: str | None = None,
 
 def overlay(state: pl.DataFrame, rated: pl.DataFrame | None) -> pl.DataFrame:
     """The choices' state (:func:`trainlog.store.choices.state`, with its ``rpe``) with the athlete's own
-    ratings on top: their ``rpe`` wins where given, and ``feel`` joins in (null where not given)."""
+    ratings on top: an activity the athlete rated takes the rating's ``rpe`` (null when they cleared it: an
+    export's RPE does not come back), and ``feel`` joins in (null where not given)."""
     if rated is None:
         return state.with_columns(feel=pl.lit(None, pl.Int8))
-    rated = latest_ratings(rated).select("activity_id", pl.col("rpe").alias("_rpe"), "feel")
+    rated = (rated if "rated_at" in rated.columns else _latest(rated)).select(
+        "activity_id", pl.col("rpe").alias("_rpe"), "feel", pl.lit(True).alias("_rated"))
     out = state.join(rated, on="activity_id", how="full", coalesce=True)
     return out.with_columns(
-        rpe=pl.coalesce("_rpe", "rpe"),
+        rpe=pl.when(pl.col("_rated").fill_null(False)).then(pl.col("_rpe")).otherwise(pl.col("rpe")),
         excluded=pl.col("excluded").fill_null(False),
         ascent_confirmed=pl.col("ascent_confirmed").fill_null(False),
-    ).drop("_rpe").sort("activity_id")
+    ).drop("_rpe", "_rated").sort("activity_id")
 
 
 def _now() -> dt.datetime:
