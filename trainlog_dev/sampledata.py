@@ -43,6 +43,7 @@ import numpy as np
 
 from trainlog.settings import ModelSettings
 from trainlog_dev import course as _course
+from trainlog_dev import samplewellness
 from trainlog_dev.course import Route
 from trainlog_dev.fitwrite import Device, Recording, device_ascent_descent, encode
 
@@ -855,7 +856,8 @@ def _index_row(rel: str, athlete: Athlete, workout: Workout, sim: Simulated, dup
 
 
 def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, only: list[str] | None = None) -> list[dict]:
-    """Write the sample FIT files and ``index.csv`` into ``out_dir``; return the index rows.
+    """Write the sample FIT files, ``index.csv`` and each athlete's ``wellness-<slug>.csv`` into ``out_dir``;
+    return the index rows.
 
     ``only``: paths relative to ``out_dir`` (as in the index) to write; the
     files are the same bytes as in a full run, and ``index.csv`` is written
@@ -895,6 +897,10 @@ def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, only: list[str] | 
                     continue
                 folder.mkdir(parents=True, exist_ok=True)
                 (out_dir / path_rel).write_bytes(encode(sim.recording, device))
+        if wanted is None:  # the athlete's mornings, from the same files (trainlog_dev/samplewellness.py)
+            samplewellness.write(out_dir, athlete.slug, samplewellness.mornings(
+                athlete.slug, athlete.hr_rest_bpm, [r for r in rows if r["athlete"] == athlete.slug],
+                np.random.default_rng([seed, athlete_i, 3])))
         if wanted is None and folder.is_dir():
             for stale in sorted(folder.glob("*.fit")):
                 if f"{athlete.slug}/{stale.name}" not in written:

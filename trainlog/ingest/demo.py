@@ -1,4 +1,5 @@
-"""The bundled sample data (sample_fit/), imported one athlete per folder."""
+"""The bundled sample data (sample_fit/), imported one athlete per folder, with each athlete's mornings
+(``sample_fit/wellness-<athlete>.csv``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from trainlog.errors import TrainlogError
 from trainlog.ingest.importer import ImportReport, import_paths
 from trainlog.settings import AthleteSettings, save_settings
-from trainlog.store import Store
+from trainlog.store import Store, wellness
 
 #: The committed sample files, at the top of a checkout (trainlog/ingest/demo.py -> ../../sample_fit).
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_fit"
@@ -22,13 +23,18 @@ def sample_athletes(sample_dir: Path = SAMPLE_DIR) -> list[str]:
 
 
 def import_samples(store: Store, sample_dir: Path = SAMPLE_DIR, **kwargs: Any) -> list[ImportReport]:
-    """Import every sample athlete's folder under its own name, with its settings.
+    """Import every sample athlete's folder under its own name, with its settings and its wellness CSV.
 
     ``kwargs`` go to :func:`~trainlog.ingest.importer.import_paths` (workers, progress callbacks).
 
     A no-op when done before.
     """
-    reports = [import_paths(store, [sample_dir / a], a, **kwargs) for a in sample_athletes(sample_dir)]
+    reports = []
+    for athlete in sample_athletes(sample_dir):
+        reports.append(import_paths(store, [sample_dir / athlete], athlete, **kwargs))
+        mornings = sample_dir / f"wellness-{athlete}.csv"
+        if mornings.is_file() and athlete in store.athletes():
+            wellness.import_csv(store, athlete, mornings)  # writes nothing when done before
     apply_sample_settings(store)
     return reports
 
