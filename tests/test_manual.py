@@ -202,7 +202,7 @@ def analysed(store: Store, today: dt.date | None = None):
 
 def test_a_manual_activity_counts_on_its_local_day(store):
     # a: Monday 2026-03-02 18:00 Paris, 45 min strength at RPE 6: 6 x 45 x 100 / (7 x 60) = 64.2857...
-    # b: Wednesday 2026-03-04 23:30 Paris (22:30 UTC), a 3 h hike unrated: 3 h x 50 = 150, all on its start day
+    # b: Wednesday 2026-03-04 23:30 Paris (22:30 UTC), a 3 h hike unrated: 3 h x 50 = 150
     # c: Sunday 2026-03-08 00:30 Paris (23:30 UTC the day before), 1 h 30 run at RPE 4: 4 x 90 x 100 / 420 = 85.714
     a = added(store, ManualActivity("strength_training", dt.datetime(2026, 3, 2, 18, 0), 2700.0, rpe=6))
     b = added(store, ManualActivity("hiking", dt.datetime(2026, 3, 4, 23, 30), 3 * 3600.0, distance_m=12_000.0,
@@ -223,10 +223,12 @@ def test_a_manual_activity_counts_on_its_local_day(store):
     assert list(daily) == [dt.date(2026, 3, 2) + dt.timedelta(days=k) for k in range(8)]  # to "today", zero-filled
     assert daily[dt.date(2026, 3, 2)]["load"] == pytest.approx(64.28571428571429, rel=1e-12)
     assert daily[dt.date(2026, 3, 2)]["moving_s"] == 2700.0 and daily[dt.date(2026, 3, 2)]["n_activities"] == 1
-    assert daily[dt.date(2026, 3, 4)]["load"] == pytest.approx(150.0, rel=1e-12)
-    assert daily[dt.date(2026, 3, 4)]["moving_s"] == 10800.0  # not split at midnight: no samples to split by
-    assert daily[dt.date(2026, 3, 4)]["ascent_m"] == 900.0 and daily[dt.date(2026, 3, 4)]["distance_m"] == 12_000.0
-    assert daily[dt.date(2026, 3, 5)]["load"] == 0.0 and daily[dt.date(2026, 3, 7)]["load"] == 0.0
+    # the hike runs 23:30-02:30: split at midnight by its hours, 0.5 h (1/6) on the 4th and 2.5 h on the 5th
+    assert daily[dt.date(2026, 3, 4)]["load"] == pytest.approx(25.0, rel=1e-12)
+    assert daily[dt.date(2026, 3, 4)]["moving_s"] == pytest.approx(1800.0)
+    assert daily[dt.date(2026, 3, 4)]["ascent_m"] == pytest.approx(150.0)
+    assert daily[dt.date(2026, 3, 5)]["distance_m"] == pytest.approx(10_000.0)
+    assert daily[dt.date(2026, 3, 5)]["load"] == pytest.approx(125.0) and daily[dt.date(2026, 3, 7)]["load"] == 0.0
     assert daily[dt.date(2026, 3, 8)]["load"] == pytest.approx(4 * 90 * 100 / 420, rel=1e-12)
     # the ISO week of Monday 2 March holds all three: 64.2857 + 150 + 85.7143 = 300.0
     week = result.weekly.filter((pl.col("week_start") == dt.date(2026, 3, 2)) & (pl.col("sport") == "all"))
@@ -365,3 +367,16 @@ def test_two_names_of_one_sport_are_one_session(store):
     aid = added(store, ManualActivity("strength_training", dt.datetime(2026, 3, 2, 18, 0), 2700.0))
     with pytest.raises(InvalidValue, match=f"was entered before: activity {aid}"):
         added(store, ManualActivity("strength", dt.datetime(2026, 3, 2, 18, 0), 2700.0))
+
+
+def test_a_multi_day_session_by_hand_is_booked_over_its_days(store):
+    # 08:00 on 5 Mar for 60 h, Paris (UTC+1 in March): 16 h on the 5th, 24 h on the 6th, 20 h on the 7th
+    added(store, ManualActivity("running", dt.datetime(2026, 3, 5, 8, 0), 60 * 3600.0, ascent_m=18_000.0, rpe=8.0))
+    t = store.read_all("mara")
+    daily = pipeline.analyse(t["activities"], t["samples"], PARIS, ratings=t["ratings"]).daily
+    days = daily.filter(pl.col("moving_s") > 0).select("date", "moving_s", "ascent_m", "load").rows()
+    total_load = 8.0 * 3600 * 100 / 420  # 60 h at RPE 8: 8 x 3600 min x 100 / (7 x 60)
+    assert [(d, m) for d, m, _, _ in days] == [(dt.date(2026, 3, 5), 16 * 3600.0), (dt.date(2026, 3, 6), 24 * 3600.0),
+                                               (dt.date(2026, 3, 7), 20 * 3600.0)]
+    assert [a for _, _, a, _ in days] == pytest.approx([4_800.0, 7_200.0, 6_000.0])  # 18,000 m by the hours
+    assert [x for _, _, _, x in days] == pytest.approx([total_load * h / 60 for h in (16, 24, 20)])

@@ -11,8 +11,8 @@ proportion to a per-sample weight, so the days always sum to the totals:
   is the ascent of the runs the goal counts (0 for the others).
 
 When an activity's weights sum to 0 (say, no altitude stream) its moving time
-shares it, else its sample count; an activity without samples is booked whole
-on its local start day.
+shares it, else its sample count; an activity without samples (entered by hand)
+is shared over the local days its elapsed time covers, by the seconds in each.
 """
 
 from __future__ import annotations
@@ -54,8 +54,10 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
     (local Date), ``load``, ``distance_m``, ``moving_s``, ``ascent_m``, ``descent_m`` (Float64).
 
     ``per_sample`` is :func:`trainlog.analysis.activity.sample_metrics`, ``per_activity``
-    :func:`trainlog.analysis.activity.activity_metrics`. An activity without samples gets
-    one row at its start. Per activity, each quantity sums to its total.
+    :func:`trainlog.analysis.activity.activity_metrics`. An activity without samples (a session entered by
+    hand, a file cut before its records) gets one row per local day its elapsed time covers, weighted by the
+    seconds in that day (a 60-hour race typed in is booked over its three days, not on its first). Per activity,
+    each quantity sums to its total.
     """
     weights = per_sample.select(
         "activity_id",
@@ -66,11 +68,8 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
         w_ascent="gain_m",
         w_descent="loss_m",
     )
-    without_samples = (
-        per_activity.join(weights.select("activity_id").unique(), on="activity_id", how="anti")
-        .select("activity_id", pl.col("start_utc").alias("timestamp"))
-        .with_columns(pl.lit(0.0).alias(name) for name in weights.columns[2:])
-    )
+    without_samples = _day_slices(
+        per_activity.join(weights.select("activity_id").unique(), on="activity_id", how="anti"), weights.columns[2:])
     totals = per_activity.with_columns(
         goal_ascent_m=pl.when(pl.col("goal_counted")).then(pl.col("ascent_m")).otherwise(0.0)
     ).select("activity_id", "local_offset_s", "load_source", *QUANTITIES)
@@ -87,6 +86,29 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
             *[(pl.col(name).fill_null(0.0) * _share(weight)).alias(name) for name, weight in WEIGHTS.items()],
         )
     )
+
+
+def _day_slices(activities: pl.DataFrame, weight_names: list[str]) -> pl.DataFrame:
+    """One row per (activity, local day of its elapsed time): ``activity_id``, ``timestamp`` (UTC, the slice's
+    start) and each weight the slice's seconds (an activity of no time: one row at its start, weights 0)."""
+    rows = []
+    for r in activities.select("activity_id", "start_utc", "local_offset_s",
+                               pl.coalesce("elapsed_s", "moving_s", pl.lit(0.0)).alias("span_s")).iter_rows():
+        activity_id, start, offset, span = r
+        if start is None:
+            continue
+        end, at = start + dt.timedelta(seconds=max(span, 0.0)), start
+        while True:
+            local = at + dt.timedelta(seconds=offset or 0)
+            midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), at.tzinfo)
+            upto = min(end, midnight - dt.timedelta(seconds=offset or 0))
+            rows.append((activity_id, at, (upto - at).total_seconds()))
+            if upto >= end:
+                break
+            at = upto
+    frame = pl.DataFrame(rows, schema={"activity_id": pl.String, "timestamp": pl.Datetime("us", "UTC"),
+                                       "_s": pl.Float64}, orient="row")
+    return frame.with_columns(pl.col("_s").alias(name) for name in weight_names).drop("_s")
 
 
 def activity_days(
