@@ -47,7 +47,7 @@ def state_of(store: Store, activity_id: str) -> dict | None:
 def test_the_api():
     assert choices.ACTIONS == ("exclude", "include", "confirm", "unconfirm")
     # one command per action, and the entries of trainlog.store.entries and trainlog.ingest.manual
-    assert set(activity_group.commands) == set(choices.ACTIONS) | {"rate", "comment", "comments", "add"}
+    assert set(activity_group.commands) == set(choices.ACTIONS) | {"rate", "comment", "comments", "add", "remove"}
     assert schema.TABLES["choices"] == {"activity_id": pl.String, "action": pl.String, "rpe": pl.Float64,
                                         "at": pl.Datetime("us", "UTC")}
 

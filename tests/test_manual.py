@@ -380,3 +380,37 @@ def test_a_multi_day_session_by_hand_is_booked_over_its_days(store):
                                                (dt.date(2026, 3, 7), 20 * 3600.0)]
     assert [a for _, _, a, _ in days] == pytest.approx([4_800.0, 7_200.0, 6_000.0])  # 18,000 m by the hours
     assert [x for _, _, _, x in days] == pytest.approx([total_load * h / 60 for h in (16, 24, 20)])
+
+
+def test_a_session_by_hand_is_removed_and_entered_again(store):
+    wrong = added(store, ManualActivity("hiking", dt.datetime(2026, 3, 2, 8, 0), 10 * 3600.0, rpe=5))  # 10 h, not 1 h
+    kept = added(store, ManualActivity("running", dt.datetime(2026, 3, 3, 8, 0), 3600.0))
+    generation = store.generation("mara")
+    assert manual.remove_activity(store, "mara", wrong) == "hiking of 2026-03-02 08:00, 10.00 h"
+    assert store.generation("mara") == generation + 1  # one commit
+    assert store.read("activities", "mara")["activity_id"].to_list() == [kept]
+    assert store.read("files", "mara").height == 1 and store.check("mara") == []
+    right = added(store, ManualActivity("hiking", dt.datetime(2026, 3, 2, 8, 0), 3600.0, rpe=5))
+    assert {r["activity_id"] for r in metrics_of(store, "mara").iter_rows(named=True)} == {kept, right}
+    # a second store reads the same (the parts replaced are retired, not read)
+    assert Store(store.data_dir).read("activities", "mara").height == 2
+
+
+def test_only_a_session_by_hand_is_removed(store):
+    report = import_paths(store, [RUN], "mara", workers=1)
+    recorded = report.results[0].activity_ids[0]
+    generation = store.generation("mara")
+    with pytest.raises(InvalidValue, match="was recorded .* not entered by hand: only those are removed"):
+        manual.remove_activity(store, "mara", recorded)
+    with pytest.raises(InvalidValue, match="no activity 'nope-0' for athlete mara"):
+        manual.remove_activity(store, "mara", "nope-0")
+    assert store.generation("mara") == generation
+
+
+def test_activity_remove_command(store):
+    aid = added(store, ManualActivity("hiking", dt.datetime(2026, 3, 2, 8, 0), 3600.0))
+    res = CliRunner().invoke(cli, ["activity", "remove", aid, "-a", "mara", "--data-dir", str(store.data_dir)])
+    assert res.exit_code == 0 and res.output == f"mara: removed activity {aid} (hiking of 2026-03-02 08:00, 1.00 h), " \
+                                                "entered by hand\n"
+    res = CliRunner().invoke(cli, ["activity", "remove", aid, "-a", "mara", "--data-dir", str(store.data_dir)])
+    assert res.exit_code == 1 and res.output.startswith(f"Error: no activity '{aid}' for athlete mara")

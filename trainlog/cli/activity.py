@@ -10,7 +10,7 @@ import click
 
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, json_option, require_data
 from trainlog.days import parse_duration, parse_local_time
-from trainlog.ingest.manual import ManualActivity, add_activity
+from trainlog.ingest.manual import ManualActivity, add_activity, remove_activity
 from trainlog.store import Store, choices, entries
 from trainlog.text import fmt_duration, printable
 from trainlog.units import M_PER_KM
@@ -204,3 +204,24 @@ def add(athlete: str, sport: str, start: str, duration: str, distance_km: float 
     click.echo(f"{athlete}: added {printable(entry.sport)} on {entry.start:%Y-%m-%d %H:%M}, "
                f"{fmt_duration(entry.duration_s)}: activity {activity_id} "
                f"(load from {'the RPE' if rpe is not None else 'the duration'})")
+
+
+@activity_group.command("remove")
+@click.argument("activity_id", metavar="ID")
+@athlete_option
+@data_dir_option
+@friendly_errors
+def remove(activity_id: str, athlete: str, data_dir: Path | None) -> None:
+    """Remove a session entered by hand (trainlog activity add), to enter it again right.
+
+    A recorded activity is not removed (its file would come back at the
+    next import): leave it out of the goal with trainlog activity exclude.
+
+    \b
+    Example:
+      trainlog activity remove 3f2a9c0d1e2b4a5c-0 -a mara
+    """
+    store = Store(data_dir)
+    require_data(store, athlete)
+    said = remove_activity(store, athlete, activity_id)
+    click.echo(f"{athlete}: removed activity {printable(activity_id)} ({printable(said)}), entered by hand")

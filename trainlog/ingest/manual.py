@@ -147,3 +147,27 @@ def add_activity(store: Store, athlete: str, entry: ManualActivity, settings: At
             rating = {"activity_id": activity_id, "rpe": entry.rpe, "feel": None, "note": entry.note, "at": now}
             tx.append("ratings", pl.DataFrame([rating], schema=schema.RATINGS))
     return activity_id
+
+
+def remove_activity(store: Store, athlete: str, activity_id: str) -> str:
+    """Remove a session entered by hand (a typo in its duration, say: enter it again after); returns what it was,
+    in words. Its row and its line in the import ledger go in one commit; its rating and comments stay in their
+    tables, tied to an id no activity has. InvalidValue (one line, nothing changed) for an unknown id or a recorded
+    activity (those are excluded from the goal, not removed: their file would come back at the next import)."""
+    athlete = check_athlete(athlete)
+    with store.transaction(athlete) as tx:
+        acts = tx.read("activities")
+        found = acts.filter(pl.col("activity_id") == activity_id)
+        if found.is_empty():
+            raise InvalidValue(f"no activity {quoted(activity_id)} for athlete {athlete}; "
+                               f"the ids are in: trainlog activities -a {athlete} (column id)")
+        row = found.row(0, named=True)
+        if row["source_file"] != MANUAL_SOURCE:
+            raise InvalidValue(f"activity {activity_id} was recorded ({quoted(row['source_file'], 60)}), not entered "
+                               f"by hand: only those are removed; leave a run out of the goal with: trainlog activity "
+                               f"exclude {activity_id} -a {athlete}")
+        tx.replace("activities", acts.filter(pl.col("activity_id") != activity_id))
+        files = tx.read("files")
+        tx.replace("files", files.filter(pl.col("file_sha256") != row["file_sha256"]))
+    offset = dt.timedelta(seconds=row["utc_offset_s"] or 0)
+    return f"{row['sport']} of {(row['start_utc'] + offset):%Y-%m-%d %H:%M}, {row['elapsed_s'] / 3600:.2f} h"

@@ -347,13 +347,14 @@ class Store:
 
 
 class Transaction:
-    """Appends rows to an athlete's tables; committed atomically on exit."""
+    """Appends rows to an athlete's tables (or, rarely, replaces a whole table); committed atomically on exit."""
 
     def __init__(self, store: Store, athlete: str, manifest: Manifest) -> None:
         self.store = store
         self.athlete = athlete
         self.base = manifest
         self._new: dict[str, list[pl.DataFrame]] = {t: [] for t in schema.TABLES}
+        self._replaced: set[str] = set()
         self._migrated_from: int | None = None
 
     def _migrate(self) -> None:
@@ -378,9 +379,16 @@ class Transaction:
         if frame.height:
             self._new[table].append(frame.select([pl.col(c).cast(t) for c, t in cols.items()]))
 
+    def replace(self, table: str, frame: pl.DataFrame) -> None:
+        """Queue ``frame`` as the whole table (rows taken out: a session entered by hand, removed): written as one
+        compacted part that retires every earlier part, in the same atomic commit as the rest."""
+        cols = schema.TABLES[table]
+        self._new[table] = [frame.select([pl.col(c).cast(t) for c, t in cols.items()])]
+        self._replaced.add(table)
+
     @property
     def changed(self) -> bool:
-        return any(self._new.values()) or self._migrated_from is not None
+        return any(self._new.values()) or bool(self._replaced) or self._migrated_from is not None
 
     def _commit(self) -> None:
         """Write the new parts, then the manifest; on a disk failure remove what was written and raise StoreError.
@@ -415,10 +423,10 @@ class Transaction:
                 if not frames:
                     continue
                 new = pl.concat(frames)
-                compacted = len(tables[table]) + 1 > COMPACT_PARTS
+                compacted = table in self._replaced or len(tables[table]) + 1 > COMPACT_PARTS
                 if compacted:
-                    old = self.store.scan(table, self.athlete, self.base).collect()
-                    new = pl.concat([old, new])
+                    if table not in self._replaced:
+                        new = pl.concat([self.store.scan(table, self.athlete, self.base).collect(), new])
                     retired += [(p, now) for p in tables[table]]
                     tables[table] = []
                 part = PartName(table, gen, token, compacted).name()
@@ -434,6 +442,7 @@ class Transaction:
             if committed_generation(adir / MANIFEST) == gen:
                 # interrupted (Ctrl+C) after the new manifest was in place: its parts are the dataset now
                 self.base, self._migrated_from, self._new = manifest, None, {t: [] for t in schema.TABLES}
+                self._replaced = set()
                 raise
             for done in reversed(written):
                 with suppress(OSError):
@@ -448,6 +457,7 @@ class Transaction:
         self.base = manifest
         self._migrated_from = None
         self._new = {t: [] for t in schema.TABLES}
+        self._replaced = set()
         for name in expired:  # best effort: a part that stays is reported by check
             with suppress(OSError):
                 (adir / name).unlink(missing_ok=True)
