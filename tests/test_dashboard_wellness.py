@@ -315,3 +315,15 @@ def test_a_check_in_this_morning_shows_on_the_roster_and_today_when_training_sto
     assert "ill" in str(cells["mara"]) and "slept" not in str(cells["mara"])
     today_page = pages["today"].layout(athlete="mara")  # no day in the URL: the last day with training is shown
     assert find(today_page, "checkin-day").data["day"] == today.isoformat()  # ... and the check-in is this morning's
+
+
+def test_a_watch_value_shown_rounded_is_kept_exactly_when_the_form_is_saved(writable_source, pages):
+    write_wellness(writable_source.store, "mara", {DAY: {"sleep_h": 7.283333, "hrv_rmssd_ms": 52.5078}})
+    layout = pages["today"].layout(athlete="mara", as_of=MARA_DAY)
+    shown = {"sleep_h": find(layout, "checkin-sleep").value, "hrv_rmssd_ms": find(layout, "checkin-hrv").value}
+    assert shown == {"sleep_h": "7.28", "hrv_rmssd_ms": "52.51"}
+    form = {"pressed": 1, "sleep_h": shown["sleep_h"], "hrv_rmssd_ms": shown["hrv_rmssd_ms"], "soreness": "3"}
+    status, _, _ = pages["checkin"].apply_check_in(form, WHICH)
+    assert status.startswith("Saved for Sun 15 Mar 2026")
+    day = writable_source.wellness("mara").row(0, named=True)
+    assert (day["sleep_h"], day["hrv_rmssd_ms"], day["soreness"]) == (7.283333, 52.5078, 3)  # not 7.28, 52.51

@@ -157,6 +157,9 @@ def read_form(form: object, before: dict) -> dict:
         raise InvalidValue(f"sleep {quoted(sleep)} is not hours (7.5 or 7:30)") from None
     for column in (*SELECTS, *NUMBERS):
         values[column] = parse_number(forms.text_of(form, column), FIELDS[column].label)
+    for column in ("sleep_h", *NUMBERS):  # shown rounded: the text as shown keeps the exact value (a watch's 7.2833 h)
+        if before.get(column) is not None and forms.text_of(form, column) == _number(before[column]):
+            values[column] = before[column]
     ill = form.get("illness") if isinstance(form, dict) else None
     values["illness"] = True if ill is True else False if before.get("illness") else None
     note = forms.text_of(form, "note")
