@@ -26,11 +26,10 @@ per activity, and that joined onto the activities frame before
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import polars as pl
 
-from trainlog.errors import InvalidValue, StoreError
+from trainlog.errors import InvalidValue
 from trainlog.store import Manifest, Store, check_athlete, entries, schema
 from trainlog.text import quoted
 
@@ -39,7 +38,7 @@ ACTIONS = ("exclude", "include", "confirm", "unconfirm")
 #: The action of the rows :func:`set_rpe` writes.
 RPE_ACTION = "rpe"
 #: Foster's CR-10 scale of session RPE (Foster 2001): 0 rest ... 10 maximal.
-RPE_MIN, RPE_MAX = 0.0, 10.0
+RPE_MIN, RPE_MAX = entries.RPE_MIN, entries.RPE_MAX
 
 #: The columns of :func:`current` and :func:`state`.
 STATE_SCHEMA: dict[str, pl.DataType] = {
@@ -81,11 +80,7 @@ def set_rpe(store: Store, athlete: str, activity_id: str, rpe: float | None) -> 
     number in 0..10 or an unknown activity id.
     """
     if rpe is not None:
-        if isinstance(rpe, bool) or not isinstance(rpe, (int, float)):
-            raise InvalidValue(f"rpe {quoted(rpe)} is not a number (CR-10 scale, {RPE_MIN:g}..{RPE_MAX:g})")
-        if not math.isfinite(rpe) or not RPE_MIN <= rpe <= RPE_MAX:
-            raise InvalidValue(f"rpe {quoted(rpe)} is out of range {RPE_MIN:g}..{RPE_MAX:g} (CR-10 scale)")
-        rpe = float(rpe)
+        rpe = entries.check_rpe(rpe)
     return _append(store, athlete, activity_id, RPE_ACTION, rpe, "rpe", rpe)
 
 
@@ -146,19 +141,7 @@ def _append(
 ) -> bool:
     """Append one choice under the writers' lock, after checking the activity is stored;
     nothing is written (False) when ``field`` already has ``value``."""
-    if not isinstance(activity_id, str) or not activity_id:
-        raise InvalidValue(f"activity id {quoted(activity_id)} is not an activity id")
-    athlete = check_athlete(athlete)
-    if athlete not in store.athletes():
-        store.manifest(athlete)  # a lost or damaged manifest says so (and names trainlog repair)
-        raise StoreError(f"no dataset for athlete {athlete!r} in {store.data_dir}")
-    with store.transaction(athlete) as tx:
-        acts = tx.read("activities")
-        if activity_id not in set(acts["activity_id"].to_list()):
-            raise InvalidValue(
-                f"no activity {quoted(activity_id)} for athlete {athlete}; "
-                f"the ids are in: trainlog activities -a {athlete} (column id)"
-            )
+    with entries.writing(store, athlete, activity_id) as tx:  # the same checks as a rating's
         now = state(tx.read("choices")).filter(pl.col("activity_id") == activity_id)
         before = now[field][0] if now.height else (None if field == "rpe" else False)
         if before == value:

@@ -105,7 +105,7 @@ def rate(store: Store, athlete: str, activity_id: str, *, rpe: object = KEEP, fe
             else check_text("note", note)
     if not given:
         raise InvalidValue("nothing to rate: give an RPE, a feel or a note")
-    with _writing(store, athlete, activity_id) as tx:
+    with writing(store, athlete, activity_id) as tx:
         now = _latest(tx.read("ratings")).filter(pl.col("activity_id") == activity_id)
         before = {k: (now[k][0] if now.height else None) for k in ("rpe", "feel", "note")}
         if not now.height:  # the first rating starts from the RPE an export gave (an rpe choice), if any
@@ -134,7 +134,7 @@ def comment(store: Store, athlete: str, activity_id: str, author: str, text: str
         raise InvalidValue(f"author {quoted(author)} must be one line")
     text = check_text("comment", text)
     at = _now()
-    with _writing(store, athlete, activity_id) as tx:
+    with writing(store, athlete, activity_id) as tx:
         row = {"activity_id": [activity_id], "author": [author], "text": [text], "at": [at]}
         tx.append("comments", pl.DataFrame(row, schema=schema.COMMENTS))
     return at
@@ -190,8 +190,9 @@ def _now() -> dt.datetime:
 
 
 @contextlib.contextmanager
-def _writing(store: Store, athlete: str, activity_id: str) -> Iterator[Transaction]:
-    """The writer's transaction for an entry on one stored activity (checked under the lock)."""
+def writing(store: Store, athlete: str, activity_id: str) -> Iterator[Transaction]:
+    """The writer's transaction for an entry (a rating, a comment, a choice) on one stored activity, checked under
+    the lock: InvalidValue (one line) for an id that is not one or not stored, StoreError without a dataset."""
     if not isinstance(activity_id, str) or not activity_id:
         raise InvalidValue(f"activity id {quoted(activity_id)} is not an activity id")
     athlete = check_athlete(athlete)
