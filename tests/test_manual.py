@@ -16,6 +16,7 @@ from trainlog import Store, import_paths
 from trainlog.analysis import pipeline
 from trainlog.analysis.stored import metrics_of, save_settings_of
 from trainlog.cli import cli
+from trainlog.days import local_offset_s
 from trainlog.errors import InvalidValue, TrainlogError
 from trainlog.ingest import manual
 from trainlog.ingest.manual import ManualActivity, add_activity
@@ -82,8 +83,8 @@ def test_winter_and_other_zones_give_their_offset(store):
                 AthleteSettings(timezone="Asia/Kathmandu"))
     # 06:00 - 5:45 = 00:15 UTC
     assert row_of(store, ktm)["utc_offset_s"] == 20700 and row_of(store, ktm)["start_utc"] == utc(2026, 1, 10, 0, 15)
-    assert manual.utc_offset_s(dt.datetime(2025, 7, 14, 10), "Europe/Paris") == 7200
-    assert manual.utc_offset_s(dt.datetime(2025, 12, 14, 10), "Europe/Paris") == 3600
+    assert local_offset_s(dt.datetime(2025, 7, 14, 10), "Europe/Paris") == 7200
+    assert local_offset_s(dt.datetime(2025, 12, 14, 10), "Europe/Paris") == 3600
 
 
 def test_the_time_zone_comes_from_the_saved_settings_when_none_are_given(store):

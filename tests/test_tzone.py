@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from builders import activities, utc
 
+from trainlog import days
 from trainlog.analysis import tzone
 
 
@@ -38,31 +39,31 @@ def machine_zone(monkeypatch):
     ],
 )
 def test_zone_offset_is_the_zones_at_that_instant(when, zone, offset_s):
-    assert tzone.zone_offset_s(when, zone) == offset_s
+    assert days.zone_offset_s(when, zone) == offset_s
 
 
 def test_zone_offset_changes_at_the_dst_instant():
     # Europe/Paris springs forward at 01:00 UTC on the last Sunday of March (2024-03-31)
-    assert tzone.zone_offset_s(utc(2024, 3, 31, 0, 59, 59), "Europe/Paris") == 3600
-    assert tzone.zone_offset_s(utc(2024, 3, 31, 1, 0, 0), "Europe/Paris") == 7200
+    assert days.zone_offset_s(utc(2024, 3, 31, 0, 59, 59), "Europe/Paris") == 3600
+    assert days.zone_offset_s(utc(2024, 3, 31, 1, 0, 0), "Europe/Paris") == 7200
     # and falls back at 01:00 UTC on the last Sunday of October (2024-10-27)
-    assert tzone.zone_offset_s(utc(2024, 10, 27, 0, 59, 59), "Europe/Paris") == 7200
-    assert tzone.zone_offset_s(utc(2024, 10, 27, 1, 0, 0), "Europe/Paris") == 3600
+    assert days.zone_offset_s(utc(2024, 10, 27, 0, 59, 59), "Europe/Paris") == 7200
+    assert days.zone_offset_s(utc(2024, 10, 27, 1, 0, 0), "Europe/Paris") == 3600
 
 
 @pytest.mark.parametrize("no_zone", [None, ""])
 def test_without_a_zone_the_machines_is_used(machine_zone, no_zone):
     machine_zone("Asia/Kolkata")
-    assert tzone.machine_offset_s(utc(2024, 1, 15, 12)) == 19800
-    assert tzone.zone_offset_s(utc(2024, 1, 15, 12), no_zone) == 19800
+    assert days.machine_offset_s(utc(2024, 1, 15, 12)) == 19800
+    assert days.zone_offset_s(utc(2024, 1, 15, 12), no_zone) == 19800
     machine_zone("America/Los_Angeles")
-    assert tzone.zone_offset_s(utc(2024, 1, 15, 12), no_zone) == -8 * 3600
-    assert tzone.zone_offset_s(utc(2024, 7, 15, 12), no_zone) == -7 * 3600
+    assert days.zone_offset_s(utc(2024, 1, 15, 12), no_zone) == -8 * 3600
+    assert days.zone_offset_s(utc(2024, 7, 15, 12), no_zone) == -7 * 3600
 
 
 def test_a_named_zone_does_not_depend_on_the_machines(machine_zone):
     machine_zone("Pacific/Kiritimati")  # UTC+14
-    assert tzone.zone_offset_s(utc(2024, 1, 15, 12), "Europe/Paris") == 3600
+    assert days.zone_offset_s(utc(2024, 1, 15, 12), "Europe/Paris") == 3600
 
 
 def _three() -> pl.DataFrame:

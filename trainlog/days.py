@@ -9,6 +9,7 @@ series from year 1 to year 9999 is millions of rows).
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from trainlog.errors import InvalidValue
 from trainlog.text import quoted
@@ -88,3 +89,24 @@ def parse_duration(text: object, what: str = "duration") -> float:
     if total <= 0:
         raise InvalidValue(f"{what} {quoted(raw)} is no time at all")
     return total
+
+
+def machine_offset_s(when: dt.datetime) -> int:
+    """The machine's UTC offset (s) at the aware instant ``when``."""
+    offset = when.astimezone().utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def zone_offset_s(when: dt.datetime, timezone: str | None) -> int:
+    """UTC offset (s) at the aware instant ``when`` in ``timezone`` (IANA name), else the machine's zone."""
+    if timezone:
+        offset = when.astimezone(zoneinfo.ZoneInfo(timezone)).utcoffset()
+        return int(offset.total_seconds()) if offset is not None else 0
+    return machine_offset_s(when)
+
+
+def local_offset_s(local: dt.datetime, timezone: str | None) -> int:
+    """The UTC offset (s east) of a naive local time in ``timezone`` (IANA name), else the machine's zone."""
+    aware = local.replace(tzinfo=zoneinfo.ZoneInfo(timezone)) if timezone else local.astimezone()
+    offset = aware.utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0

@@ -8,24 +8,9 @@ configured IANA time zone; without that, the machine's local zone
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 import polars as pl
 
-
-def machine_offset_s(when: dt.datetime) -> int:
-    """The machine's UTC offset (s) at the aware instant ``when``."""
-    offset = when.astimezone().utcoffset()
-    return int(offset.total_seconds()) if offset is not None else 0
-
-
-def zone_offset_s(when: dt.datetime, timezone: str | None) -> int:
-    """UTC offset (s) at ``when`` in ``timezone`` (IANA name), else the machine's zone."""
-    if timezone:
-        offset = when.astimezone(zoneinfo.ZoneInfo(timezone)).utcoffset()
-        return int(offset.total_seconds()) if offset is not None else 0
-    return machine_offset_s(when)
+from trainlog.days import zone_offset_s  # the rules, shared with ingest
 
 
 def resolved_offsets(activities: pl.DataFrame, timezone: str | None = None) -> pl.Series:

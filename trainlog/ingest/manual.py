@@ -21,12 +21,11 @@ import datetime as dt
 import hashlib
 import json
 import math
-import zoneinfo
 from dataclasses import dataclass
 
 import polars as pl
 
-from trainlog.days import MIN_DAY
+from trainlog.days import MIN_DAY, local_offset_s
 from trainlog.errors import InvalidValue, SettingsError
 from trainlog.settings import AthleteSettings, load_settings
 from trainlog.settings.ranges import check_sport
@@ -92,14 +91,6 @@ def _check_number(what: str, value: object, low: float, high: float, unit: str) 
         raise InvalidValue(f"{what} {value:g} {unit} is out of range {low:g}..{high:g} {unit}")
 
 
-def utc_offset_s(local: dt.datetime, timezone: str | None) -> int:
-    """The UTC offset (s east) of a naive local time in ``timezone`` (IANA; None: the machine's zone)."""
-    zone = zoneinfo.ZoneInfo(timezone) if timezone else None
-    aware = local.replace(tzinfo=zone) if zone else local.astimezone()
-    offset = aware.utcoffset()
-    return int(offset.total_seconds()) if offset is not None else 0
-
-
 def add_activity(store: Store, athlete: str, entry: ManualActivity, settings: AthleteSettings | None = None,
                  now: dt.datetime | None = None) -> str:
     """Store a session entered by hand (creating the athlete's dataset if needed); returns its activity id.
@@ -114,7 +105,7 @@ def add_activity(store: Store, athlete: str, entry: ManualActivity, settings: At
     sport, sub_sport = SUB_SPORTS.get(entry.sport, (entry.sport, None))
     settings = settings or load_settings(store.settings_path(athlete))
     now = now or dt.datetime.now(dt.UTC)
-    offset = utc_offset_s(entry.start, settings.timezone)
+    offset = local_offset_s(entry.start, settings.timezone)
     start_utc = (entry.start - dt.timedelta(seconds=offset)).replace(tzinfo=dt.UTC)
     if (start_utc - now).total_seconds() > FUTURE_SLACK_S:
         raise InvalidValue(f"start {entry.start:%Y-%m-%d %H:%M} is in the future: a planned session goes in the "

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zoneinfo
 from collections.abc import Iterable
 
 import polars as pl
 
+from trainlog.days import zone_offset_s
 from trainlog.ingest.decoded import SLEEP_STAGES, DecodedFile, WellnessReadings
 from trainlog.store import schema
 from trainlog.store.wellness import FIELDS
@@ -69,16 +69,8 @@ def wellness_kind(decoded: DecodedFile) -> str:
     return WELLNESS_FILE_TYPES.get(decoded.file_type or "", "Wellness") + " file"
 
 
-def _zone_offset_s(when: dt.datetime, timezone: str | None) -> int:
-    """UTC offset (s) at ``when`` in the IANA ``timezone``, else the machine's (trainlog.analysis.tzone's
-    rule, which the ingest layer cannot import)."""
-    zone = zoneinfo.ZoneInfo(timezone) if timezone else None
-    offset = when.astimezone(zone).utcoffset()
-    return int(offset.total_seconds()) if offset is not None else 0
-
-
 def _local_day(when: dt.datetime, readings: WellnessReadings, timezone: str | None) -> dt.date:
-    offset = readings.utc_offset_s if readings.utc_offset_s is not None else _zone_offset_s(when, timezone)
+    offset = readings.utc_offset_s if readings.utc_offset_s is not None else zone_offset_s(when, timezone)
     return (when + dt.timedelta(seconds=offset)).date()
 
 
