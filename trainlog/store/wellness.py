@@ -38,7 +38,6 @@ import datetime as dt
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +46,7 @@ import polars as pl
 
 from trainlog.days import parse_day
 from trainlog.errors import InvalidValue
-from trainlog.store import Manifest, Store, Transaction, check_athlete, schema
+from trainlog.store import Manifest, Store, Transaction, check_athlete, entries, schema
 from trainlog.text import quoted
 
 
@@ -115,15 +114,11 @@ def _shown(value: object) -> str:
 
 
 def check_note(text: object) -> str:
-    """A note stripped (``""`` clears the note); line breaks and tabs kept, other control characters refused."""
-    if not isinstance(text, str):
-        raise InvalidValue(f"note {quoted(text)} is not text")
-    text = text.replace("\r\n", "\n").strip()
-    if len(text) > MAX_NOTE_CHARS:
-        raise InvalidValue(f"the note is {len(text)} characters long; at most {MAX_NOTE_CHARS} are kept")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\n\t" for c in text):
-        raise InvalidValue(f"note {quoted(text)} contains control characters")
-    return text
+    """A note stripped (``""`` clears the note); line breaks and tabs kept, other control characters refused
+    (:func:`trainlog.store.entries.check_text`, the rule of every note and comment)."""
+    if isinstance(text, str) and not text.strip():
+        return ""
+    return entries.check_text("note", text, MAX_NOTE_CHARS)
 
 
 def check_value(column: str, value: object) -> object:
