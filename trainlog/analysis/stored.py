@@ -125,13 +125,12 @@ def _kept_before_a_threshold_change(
 ) -> tuple[Analysis, AthleteSettings] | None:
     """The analysis kept on disk and the settings it was computed with, when it is of the same data and trainlog
     and those settings differ from ``settings`` in the athlete's thresholds only (their plain values or dated
-    changes: :data:`trainlog.settings.history.DATED_FIELDS`); None otherwise."""
-    frames, key = {}, None
-    for name in ANALYSIS_FRAMES:
-        kept = store.derived_kept(athlete, f"analysis_{name}")
-        if kept is None or (key is not None and kept[0] != key):
-            return None
-        key, frames[name] = kept
+    changes: :data:`trainlog.settings.history.DATED_FIELDS`); None otherwise. The keys are read first (the files'
+    metadata): the frames only when they can be reused (after an import, or another change, nothing is read)."""
+    keys = {store.derived_kept(athlete, f"analysis_{name}", key_only=True) for name in ANALYSIS_FRAMES}
+    if len(keys) != 1 or None in keys:
+        return None
+    (key, _), = keys
     try:
         version, analysis_version, kept_parts, kept_settings = json.loads(key)
         before = AthleteSettings.from_dict(kept_settings)
@@ -141,7 +140,15 @@ def _kept_before_a_threshold_change(
         return None
     alike = dataclasses.replace(before, thresholds=settings.thresholds,
                                 **{name: getattr(settings, name) for name in DATED_FIELDS})
-    return (Analysis(**frames), before) if alike == settings else None
+    if alike != settings:
+        return None
+    frames = {}
+    for name in ANALYSIS_FRAMES:
+        kept = store.derived_kept(athlete, f"analysis_{name}")
+        if kept is None or kept[0] != key:  # replaced since, or unreadable: compute it all
+            return None
+        frames[name] = kept[1]
+    return Analysis(**frames), before
 
 
 def analyse_imported(store: Store, report: ImportReport) -> None:

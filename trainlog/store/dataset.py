@@ -58,7 +58,7 @@ from trainlog.atomic import fsync_file, temp_glob, write_text_atomic
 from trainlog.errors import StoreError, first_line
 from trainlog.store import schema
 from trainlog.store.check import Problem, RepairReport, find_all_problems, find_problems, rebuild_manifest
-from trainlog.store.derived import read_any, read_derived, write_derived
+from trainlog.store.derived import kept_key, read_any, read_derived, write_derived
 from trainlog.store.disk import disk_cause, is_disk_error, parquet_problem
 from trainlog.store.manifest import MANIFEST, Manifest, PartName, committed_generation
 from trainlog.store.migrations import MIGRATIONS
@@ -234,11 +234,17 @@ class Store:
                     old.unlink(missing_ok=True)
         return frame
 
-    def derived_kept(self, athlete: str, name: str) -> tuple[str, pl.DataFrame] | None:
+    def derived_kept(self, athlete: str, name: str, key_only: bool = False) -> tuple[str, pl.DataFrame | None] | None:
         """The frame :meth:`derived` keeps under ``name``, with the key it was computed for (an earlier one, say:
-        what a caller may update rather than compute again); None when there is none or it is unusable."""
+        what a caller may update rather than compute again); None when there is none or it is unusable.
+        ``key_only``: the key from the file's metadata, and no rows read (the frame is None)."""
         kept = sorted((self.athlete_dir(athlete) / "derived").glob(f"{name}-*.parquet"))
-        return read_any(kept[0]) if len(kept) == 1 else None
+        if len(kept) != 1:
+            return None
+        if key_only:
+            key = kept_key(kept[0])
+            return None if key is None else (key, None)
+        return read_any(kept[0])
 
     # ---- writing
     @contextmanager

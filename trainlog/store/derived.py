@@ -66,6 +66,14 @@ def write_derived(path: Path, frame: pl.DataFrame, key: str) -> bool:
     return True
 
 
+def kept_key(path: Path) -> str | None:
+    """The key a derived frame kept on disk was computed for, from its Parquet metadata alone (no rows read)."""
+    try:
+        return json.loads(pl.read_parquet_metadata(path)[DERIVED_META])["key"]
+    except (OSError, KeyError, ValueError, TypeError, pl.exceptions.PolarsError):
+        return None
+
+
 def read_any(path: Path) -> tuple[str, pl.DataFrame] | None:
     """A derived frame kept on disk with the key it was computed for, whatever that key; None when unusable."""
     if derived_problem(path) is not None:
