@@ -12,6 +12,9 @@ command line's tables do (a missing value as ``-``).
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from trainlog.errors import InvalidValue
 
 #: Unicode bidirectional controls: they reorder how the rest of a line is shown
 #: (a name ending in ``\u202e`` can make ``run.fit`` read ``tif.nur``).
@@ -69,3 +72,18 @@ def fmt_km(metres: float | None) -> str:
 def fmt_num(value: float | None, fmt: str = ".0f") -> str:
     """``value`` in the format spec ``fmt`` (``".0f"``: ``"1235"``); ``None``: ``"-"``."""
     return format(value, fmt) if value is not None else "-"
+
+
+def read_text_file(path: Path, what: str, max_bytes: int) -> str:
+    """The UTF-8 text (a BOM dropped) of a file a person gave (``what``: "plan file"), at most ``max_bytes``;
+    InvalidValue naming the file in one line when it is too big, unreadable or not UTF-8."""
+    try:
+        if path.stat().st_size > max_bytes:
+            raise InvalidValue(f"{path}: a {what} is at most {max_bytes:,} bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidValue(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidValue(f"{path}: the {what} is not UTF-8 text (save it as CSV UTF-8)") from None

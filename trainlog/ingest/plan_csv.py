@@ -34,7 +34,7 @@ import polars as pl
 from trainlog.days import parse_day
 from trainlog.errors import InvalidValue
 from trainlog.store.plans import DAY_COLUMNS, WEEK_COLUMNS, Plan, Race, checked, monday
-from trainlog.text import quoted
+from trainlog.text import quoted, read_text_file
 
 #: The columns of a plan CSV, in the order export writes them.
 COLUMNS = ("row", "date", "type", "hours", "ascent_m", "descent_m", "load", "long_sessions", "note")
@@ -61,17 +61,7 @@ def _number(text: str, what: str, decimal_comma: bool) -> float | None:
 
 def read_plan(path: Path, race: Race, load_per_hour: float) -> Plan:
     """The plan in the CSV file ``path`` for ``race``, checked (InvalidValue naming the file and line when not)."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InvalidValue(f"{path}: a plan file is at most {MAX_BYTES:,} bytes")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidValue(f"{path}: cannot read the plan file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidValue(f"{path}: the plan file is not UTF-8 text (save it as CSV UTF-8)") from None
-    return parse_plan(text, race, load_per_hour, str(path))
+    return parse_plan(read_text_file(path, "plan file", MAX_BYTES), race, load_per_hour, str(path))
 
 
 def parse_plan(text: str, race: Race, load_per_hour: float, name: str = "plan") -> Plan:

@@ -47,7 +47,7 @@ import polars as pl
 from trainlog.days import parse_day
 from trainlog.errors import InvalidValue
 from trainlog.store import Manifest, Store, Transaction, check_athlete, entries, schema
-from trainlog.text import quoted
+from trainlog.text import quoted, read_text_file
 
 
 @dataclass(frozen=True)
@@ -331,17 +331,7 @@ def import_csv(store: Store, athlete: str, path: str | Path, layout: str = "auto
     """
     athlete = check_athlete(athlete)
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InvalidValue(f"{path}: a wellness file is at most {MAX_BYTES:,} bytes")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidValue(f"{path}: cannot read the wellness file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidValue(f"{path}: the wellness file is not UTF-8 text (save it as CSV UTF-8)") from None
-    parsed = parse_csv(text, str(path), layout)
+    parsed = parse_csv(read_text_file(path, "wellness file", MAX_BYTES), str(path), layout)
     written = 0
     if parsed.days:
         with store.transaction(athlete) as tx:
