@@ -162,7 +162,7 @@ def test_an_ftp_change():
 
 
 def test_by_activity_and_periods():
-    assert thresholds.by_activity(TWO, PLAIN) is None
+    assert thresholds.by_activity(TWO, PLAIN)["thr_lthr_bpm"].to_list() == [160.0, 160.0]  # no dated change
     dated = PLAIN.with_change(MAR1, {"lthr_bpm": 170.0, "ftp_w": 250.0})
     got = thresholds.by_activity(TWO, dated).sort("activity_id")
     assert got.columns == ["activity_id", *thresholds.COLUMNS]

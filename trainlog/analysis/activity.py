@@ -81,8 +81,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
     )
     climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
     if thresholds is not None:  # heart rates in force on each activity's day
-        s = s.join(thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), on="activity_id",
-                   how="left", maintain_order="left")
+        s = metrics.join(s, thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), "activity_id")
         athlete = th.athlete_columns(athlete)
     return s.select(
         "activity_id",
@@ -134,20 +133,24 @@ def activity_metrics(
     if thresholds is not None:
         athlete, ftp_w, reference = th.athlete_columns(athlete), pl.col("thr_ftp_w"), pl.col("thr_trimp_reference")
     col = pl.col
-    sums = per_sample.group_by("activity_id").agg(
-        col("moving_s").sum().alias("sample_moving_s"),
-        col("distance_step_m").sum().alias("sample_distance_m"),
-        pl.when(col("has_altitude").any()).then(col("gain_m").sum()).alias("ascent_computed_m"),
-        pl.when(col("has_altitude").any()).then(col("loss_m").sum()).alias("descent_computed_m"),
-        elevation.spike_count().alias("altitude_spikes"),
-        (col("grade").abs() * col("distance_step_m")).sum().alias("abs_rise_m"),
-        col("gad_step_m").sum().alias("gad_m"),
-        col("trimp").sum().alias("trimp"),
-        col("hr_moving_s").sum().alias("hr_moving_s"),
-        col("climb_rise_m").sum().alias("climb_rise_m"),
-        col("climb_s").sum().alias("climb_s"),
-        col("power_moving_s").sum().alias("power_moving_s"),
-        col("power_weight").sum().alias("power_weight"),
+    sums = metrics.sums_by(per_sample, ["activity_id"], {  # per_sample is sorted by activity
+        "sample_moving_s": col("moving_s"),
+        "sample_distance_m": col("distance_step_m"),
+        "ascent_computed_m": col("gain_m"),
+        "descent_computed_m": col("loss_m"),
+        "altitude_spikes": col("altitude_spike"),
+        "abs_rise_m": col("grade").abs() * col("distance_step_m"),
+        "gad_m": col("gad_step_m"),
+        "trimp": col("trimp"),
+        "hr_moving_s": col("hr_moving_s"),
+        "climb_rise_m": col("climb_rise_m"),
+        "climb_s": col("climb_s"),
+        "power_moving_s": col("power_moving_s"),
+        "power_weight": col("power_weight"),
+        "n_altitudes": col("has_altitude"),
+    }).with_columns(  # no altitude at all: nothing computed (null), not 0 m
+        pl.when(col("n_altitudes") > 0).then(col(name)).alias(name)
+        for name in ("ascent_computed_m", "descent_computed_m", "altitude_spikes")
     )
     base = activities.select(
         "activity_id",
@@ -169,9 +172,9 @@ def activity_metrics(
     descent_m, _ = elevation.choose(col("descent_device_m"), col("descent_computed_m"), model)
     has_distance = col("sample_distance_m") > 0  # null (no samples): no grade, as for 0 m
     if thresholds is not None:
-        base = base.join(thresholds, on="activity_id", how="left", maintain_order="left")
+        base = metrics.join(base, thresholds, "activity_id")
     frame = (
-        base.join(sums, on="activity_id", how="left")
+        metrics.join(base, sums, "activity_id")
         .with_columns(
             start_date=local_date(col("start_utc"), col("local_offset_s")),
             moving_s=pl.coalesce("sample_moving_s", "timer_s", "elapsed_s", pl.lit(0.0)),

@@ -37,15 +37,13 @@ QUANTITIES = tuple(WEIGHTS)
 
 
 def _share(weight: str) -> pl.Expr:
-    by = "activity_id"
-    total = pl.col(weight).sum().over(by)
-    moving_total = pl.col("w_moving").sum().over(by)
+    """A sample's share of its activity's ``weight`` (the totals ``_t_<weight>`` and ``_n`` joined on)."""
     return (
-        pl.when(total > 0)
-        .then(pl.col(weight) / total)
-        .when(moving_total > 0)
-        .then(pl.col("w_moving") / moving_total)
-        .otherwise(1.0 / pl.len().over(by))
+        pl.when(pl.col(f"_t_{weight}") > 0)
+        .then(pl.col(weight) / pl.col(f"_t_{weight}"))
+        .when(pl.col("_t_w_moving") > 0)
+        .then(pl.col("w_moving") / pl.col("_t_w_moving"))
+        .otherwise(1.0 / pl.col("_n"))
     )
 
 
@@ -73,12 +71,14 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
     totals = per_activity.with_columns(
         goal_ascent_m=pl.when(pl.col("goal_counted")).then(pl.col("ascent_m")).otherwise(0.0)
     ).select("activity_id", "local_offset_s", "load_source", *QUANTITIES)
+    booked = metrics.join(pl.concat([weights, without_samples]), totals, "activity_id", how="inner").with_columns(
+        w_load=pl.when(pl.col("load_source") == "hr").then(pl.col("w_trimp")).otherwise(pl.col("w_moving"))
+    )
+    per_activity_totals = metrics.sums_by(  # each activity's rows are together
+        booked, ["activity_id"], {**{f"_t_{w}": pl.col(w) for w in {*WEIGHTS.values(), "w_moving"}}, "_n": pl.lit(1.0)}
+    )
     return (
-        pl.concat([weights, without_samples])
-        .join(totals, on="activity_id", how="inner")
-        .with_columns(
-            w_load=pl.when(pl.col("load_source") == "hr").then(pl.col("w_trimp")).otherwise(pl.col("w_moving"))
-        )
+        metrics.join(booked, per_activity_totals, "activity_id")
         .select(
             "activity_id",
             "timestamp",
@@ -119,33 +119,35 @@ def activity_days(
 
     ``attribution``: :func:`sample_attribution` of the same frames, when the caller already has it.
     """
-    booked = (
-        (attribution if attribution is not None else sample_attribution(per_sample, per_activity))
-        .group_by("activity_id", "date")
-        .agg(pl.col(name).sum() for name in QUANTITIES)
+    booked = metrics.sums_by(  # each activity's rows are together, in time order
+        attribution if attribution is not None else sample_attribution(per_sample, per_activity),
+        ["activity_id", "date"], {name: pl.col(name) for name in QUANTITIES},
     )
     info = per_activity.select(
         "activity_id", "sport", "start_date", pl.coalesce("elapsed_s", "moving_s").alias("elapsed_s")
     )
-    return info.join(booked, on="activity_id", how="inner").sort("date", "activity_id")
+    return metrics.join(info, booked, "activity_id", how="inner").sort("date", "activity_id")
 
 
-def daily_series(days: pl.DataFrame, end: dt.date | None = None) -> pl.DataFrame:
+def daily_series(days: pl.DataFrame, end: dt.date | None = None, start: dt.date | None = None) -> pl.DataFrame:
     """Zero-filled daily series, one row per local calendar day (columns of :data:`trainlog.analysis.metrics.DAILY`).
 
     ``days`` is :func:`activity_days`. The series runs from the first booked day
     to the last one, or to ``end`` when that is later. ``n_activities`` counts
-    activities started on the day.
+    activities started on the day. ``start``: only the days from ``start`` on (the rows equal those of the
+    whole series: each day sums its own rows of ``days``, in the same order).
     """
     schema = metrics.schema("daily")
+    if start is not None:
+        days = days.filter(pl.col("date") >= start)
     if days.is_empty():
         return pl.DataFrame(schema=schema)
-    first = min(days["date"].min(), days["start_date"].min())
+    first = min(days["date"].min(), days["start_date"].min()) if start is None else start
     last = max(days["date"].max(), days["start_date"].max())
     if end is not None:
         last = max(last, end)
     calendar = pl.DataFrame({"date": pl.date_range(first, last, "1d", eager=True)})
-    sums = days.group_by("date").agg(pl.col(name).sum() for name in QUANTITIES)
+    sums = metrics.sums_by(days.sort("date", "activity_id"), ["date"], {name: pl.col(name) for name in QUANTITIES})
     starts = (
         days.select("activity_id", "start_date")
         .unique()
@@ -154,8 +156,7 @@ def daily_series(days: pl.DataFrame, end: dt.date | None = None) -> pl.DataFrame
         .rename({"start_date": "date"})
     )
     return (
-        calendar.join(sums, on="date", how="left")
-        .join(starts, on="date", how="left")
+        metrics.join(metrics.join(calendar, sums, "date"), starts, "date")
         .fill_null(0)
         .select(pl.col(name).cast(dtype) for name, dtype in schema.items())
     )

@@ -11,7 +11,9 @@ first ``history_days`` (42) are a cold start ("building history"): no band, no w
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -60,6 +62,7 @@ def fitness(
     model: ModelSettings,
     start_ctl: float | None = None,
     start_atl: float | None = None,
+    before: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The daily series with the columns of :data:`trainlog.analysis.metrics.FITNESS` added.
 
@@ -81,6 +84,11 @@ def fitness(
     ``daily`` starts on the day of the athlete's first activity
     (:func:`trainlog.analysis.daily.daily_series`). ``start_ctl`` / ``start_atl`` are the
     athlete's settings (:class:`trainlog.settings.AthleteSettings`), in load per day.
+
+    ``before``: this function's rows of the days just before ``daily``'s first (the series kept from an
+    earlier run): the recursions restart from its last day's state and the 7-day windows and the ramp read
+    its last days, so the rows equal those of the whole series computed at once, to the last bit (every
+    window is summed over its own days, never by a running sum that would depend on where it started).
     """
     if daily.is_empty():
         return pl.DataFrame(schema={**daily.schema, **metrics.schema("fitness")})
@@ -88,34 +96,41 @@ def fitness(
     seeded = start_ctl is not None or start_atl is not None
     ctl0 = float(start_ctl or 0.0)
     atl0 = float(start_atl or 0.0)
+    state = _State.of(before, ctl0, atl0, model)
     ctl_alpha = time_constant_alpha(model.ctl_days)
     atl_alpha = time_constant_alpha(model.atl_days)
     window = model.monotony_days
-    # days before the record are rest days: pad the 7-day window with zeros
-    padded = pl.concat([pl.repeat(0.0, window - 1, eager=True), daily["load"].cast(pl.Float64)])
-    week_load = padded.rolling_sum(window)[window - 1 :]
-    mean = padded.rolling_mean(window)[window - 1 :]
-    sd = padded.rolling_std(window, ddof=1)[window - 1 :]  # sample SD (n - 1), as Foster 1998
+    # days before the record are rest days: the 7-day windows are padded with zeros
+    padded = pl.concat([state.loads, daily["load"].cast(pl.Float64)])
+    shifted = [pl.col("x").shift(k) for k in range(window)]
+    mean = pl.sum_horizontal(shifted) / window
+    deviations = pl.sum_horizontal((s - mean) ** 2 for s in shifted)
+    sums = pl.DataFrame({"x": padded}).select(
+        week=pl.sum_horizontal(shifted), mean=mean,
+        sd=(deviations / (window - 1)).sqrt() if window > 1 else pl.lit(None, pl.Float64),
+    ).slice(window - 1)
     monotony = pl.when(pl.col("_sd") > _SD_EPSILON).then(
         (pl.col("_mean") / pl.col("_sd")).clip(upper_bound=model.monotony_cap)
     )
-    first_day = daily["date"].min()
+    first_day = state.first_day or daily["date"].min()
     building = pl.lit(False) if seeded else (pl.col("date") - first_day).dt.total_days() < model.history_days
+    ctl = ewma(daily["load"], ctl_alpha, state.ctl)
     frame = (
         daily.with_columns(
-            _week=week_load, _mean=mean, _sd=sd,
-            ctl=ewma(daily["load"], ctl_alpha, ctl0),
-            atl=ewma(daily["load"], atl_alpha, atl0),
-            acwr_acute=ewma(daily["load"], span_alpha(model.acwr_acute_days), atl0),
-            acwr_chronic=ewma(daily["load"], span_alpha(model.acwr_chronic_days), ctl0),
-            ascent_ctl=ewma(daily["ascent_m"], ctl_alpha),
-            ascent_atl=ewma(daily["ascent_m"], atl_alpha),
-            descent_ctl=ewma(daily["descent_m"], ctl_alpha),
-            descent_atl=ewma(daily["descent_m"], atl_alpha),
+            _week=sums["week"], _mean=sums["mean"], _sd=sums["sd"],
+            ctl=ctl,
+            atl=ewma(daily["load"], atl_alpha, state.atl),
+            acwr_acute=ewma(daily["load"], span_alpha(model.acwr_acute_days), state.acwr_acute),
+            acwr_chronic=ewma(daily["load"], span_alpha(model.acwr_chronic_days), state.acwr_chronic),
+            ascent_ctl=ewma(daily["ascent_m"], ctl_alpha, state.ascent_ctl),
+            ascent_atl=ewma(daily["ascent_m"], atl_alpha, state.ascent_atl),
+            descent_ctl=ewma(daily["descent_m"], ctl_alpha, state.descent_ctl),
+            descent_atl=ewma(daily["descent_m"], atl_alpha, state.descent_atl),
+            _ctl_before=pl.concat([state.ctls, ctl]).slice(0, daily.height),
         )
         .with_columns(
-            tsb=(pl.col("ctl") - pl.col("atl")).shift(1, fill_value=ctl0 - atl0),
-            ramp=pl.col("ctl") - pl.col("ctl").shift(model.ramp_days, fill_value=ctl0),
+            tsb=(pl.col("ctl") - pl.col("atl")).shift(1, fill_value=state.tsb),
+            ramp=pl.col("ctl") - pl.col("_ctl_before"),
             acwr=pl.when(pl.col("acwr_chronic") >= model.acwr_chronic_min).then(
                 pl.col("acwr_acute") / pl.col("acwr_chronic")
             ),
@@ -139,3 +154,41 @@ def fitness(
         )
     )
     return frame.select(*daily.columns, *metrics.schema("fitness"))
+
+
+@dataclass(frozen=True)
+class _State:
+    """Where :func:`fitness` starts: each recursion's value the day before, the last days' loads (the 7-day
+    windows) and CTLs (the ramp), the day before's CTL - ATL (form) and the history's first day."""
+
+    ctl: float
+    atl: float
+    acwr_acute: float
+    acwr_chronic: float
+    ascent_ctl: float
+    ascent_atl: float
+    descent_ctl: float
+    descent_atl: float
+    tsb: float
+    loads: pl.Series  # the monotony_days - 1 days before, oldest first (0: days before the record)
+    ctls: pl.Series  # the ramp_days days before, oldest first (start_ctl before the record)
+    first_day: dt.date | None
+
+    @classmethod
+    def of(cls, before: pl.DataFrame | None, ctl0: float, atl0: float, model: ModelSettings) -> _State:
+        n_loads, n_ctls = max(model.monotony_days - 1, 0), model.ramp_days
+        if before is None or before.is_empty():
+            return cls(ctl0, atl0, atl0, ctl0, 0.0, 0.0, 0.0, 0.0, ctl0 - atl0,
+                       pl.Series([0.0] * n_loads, dtype=pl.Float64), pl.Series([ctl0] * n_ctls, dtype=pl.Float64),
+                       None)
+        before = before.sort("date")
+        last = before.row(before.height - 1, named=True)
+        loads = before["load"].cast(pl.Float64).tail(n_loads) if n_loads else pl.Series([], dtype=pl.Float64)
+        ctls = before["ctl"].tail(n_ctls) if n_ctls else pl.Series([], dtype=pl.Float64)
+        return cls(
+            last["ctl"], last["atl"], last["acwr_acute"], last["acwr_chronic"], last["ascent_ctl"],
+            last["ascent_atl"], last["descent_ctl"], last["descent_atl"], last["ctl"] - last["atl"],
+            pl.concat([pl.Series([0.0] * (n_loads - loads.len()), dtype=pl.Float64), loads]),
+            pl.concat([pl.Series([ctl0] * (n_ctls - ctls.len()), dtype=pl.Float64), ctls]),
+            before["date"].min(),
+        )

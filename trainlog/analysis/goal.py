@@ -61,11 +61,20 @@ def best_days_ascent(daily: pl.DataFrame, days: int) -> tuple[float, dt.date | N
     return best["sum"], best["date"]
 
 
+#: Window sums add whole micrometres (Int64): exact, so a window's sum does not depend on where the running sum
+#: started (a float running sum does, in its last bits), and windows computed again around a new run equal
+#: those of the whole history.
+_UM_PER_M = 1_000_000
+
+
 def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
-    """``attribution`` sorted by time with ``sum``: the ascent booked in ``(timestamp - hours, timestamp]``."""
+    """``attribution`` sorted by time (then activity) with ``sum``: the ascent booked in
+    ``(timestamp - hours, timestamp]`` (m, to the micrometre)."""
     period = f"{round(hours * 3_600_000_000)}us"
-    return attribution.sort("timestamp", maintain_order=True).with_columns(
-        pl.col(ASCENT).rolling_sum_by("timestamp", window_size=period, closed="right").alias("sum")
+    micrometres = (pl.col(ASCENT) * _UM_PER_M).round().cast(pl.Int64)
+    order = ["timestamp", *(["activity_id"] if "activity_id" in attribution.columns else [])]
+    return attribution.sort(order, maintain_order=True).with_columns(
+        (micrometres.rolling_sum_by("timestamp", window_size=period, closed="right") / _UM_PER_M).alias("sum")
     )
 
 
@@ -84,7 +93,8 @@ def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     """
     if attribution.is_empty():
         return pl.DataFrame(schema=WINDOWS_SCHEMA)
-    rolling = _rolling_ascent(attribution.select("timestamp", "date", ASCENT), hours)
+    keys = [c for c in ("activity_id", "timestamp", "date") if c in attribution.columns]
+    rolling = _rolling_ascent(attribution.select(*keys, ASCENT), hours)
     return (
         rolling.group_by("date")  # any group order: sorted by date below
         .agg(

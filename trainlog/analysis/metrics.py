@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 
@@ -132,3 +133,39 @@ def markdown(table: str) -> str:
     lines = ["| column | unit | description |", "| --- | --- | --- |"]
     lines += [f"| `{m.name}` | {m.unit} | {m.description} |" for m in TABLES[table]]
     return "\n".join(lines)
+
+
+def join(frame: pl.DataFrame, other: pl.DataFrame, on: str | list[str], how: str = "left") -> pl.DataFrame:
+    """``frame.join(other, on=on, how=how)`` in ``frame``'s row order, whatever ``other``'s height.
+
+    Polars broadcasts the columns of a one-row ``other`` as constants, and divides by a constant through its
+    reciprocal: one bit off the division row by row it does otherwise. A figure must not depend on how many
+    other activities were analysed with it (the analysis kept on disk is updated a few activities at a time:
+    :mod:`trainlog.analysis.incremental`), so a one-row ``other`` gets a second row whose null key matches
+    nothing.
+    """
+    if other.height == 1:
+        other = pl.concat([other, other.clear(1)])
+    return frame.join(other, on=on, how=how, maintain_order="left")
+
+
+def sums_by(frame: pl.DataFrame, keys: list[str], columns: dict[str, pl.Expr]) -> pl.DataFrame:
+    """One row per run of equal ``keys`` in ``frame`` (sorted so that each key's rows are together): the keys and
+    the sum of each expression of ``columns`` (nulls count as 0), in the order the keys come.
+
+    Each group is summed on its own (NumPy's ``add.reduceat`` over its rows), so a group's sum depends on its
+    rows alone. Polars' ``group_by().agg(sum())`` picks its summing kernel by how the groups lie in the frame:
+    the same rows summed among other groups can differ in the last bit, and the analysis kept on disk, updated
+    a few activities at a time (:mod:`trainlog.analysis.incremental`), must equal a whole one to the bit.
+    """
+    if frame.is_empty():
+        return frame.select(*keys, **{name: expr.cast(pl.Float64) for name, expr in columns.items()}).clear()
+    values = frame.select(*keys, **{name: expr.cast(pl.Float64).fill_null(0.0) for name, expr in columns.items()})
+    starts = values.select(pl.int_range(pl.len()).filter(pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift(1))
+                                                                             for k in keys)
+                                                          | (pl.int_range(pl.len()) == 0)))
+    at = starts.to_series().to_numpy()
+    out = values.select(keys)[at]
+    return out.with_columns(
+        pl.Series(name, np.add.reduceat(values[name].to_numpy(), at), dtype=pl.Float64) for name in columns
+    )

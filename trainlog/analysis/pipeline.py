@@ -63,37 +63,10 @@ def analyse(
     return Analysis(per_activity, windows, days, series, weekly.weekly(days))
 
 
-def reanalyse(
-    previous: Analysis,
-    before: AthleteSettings,
-    activities: pl.DataFrame,
-    samples: pl.DataFrame,
-    settings: AthleteSettings,
-    choices: pl.DataFrame | None = None,
-    ratings: pl.DataFrame | None = None,
-) -> Analysis:
-    """:func:`analyse` of the same data after a change of the athlete's thresholds only (``before`` -> ``settings``,
-    their dated changes or plain values; everything else alike): the activities whose values in force changed
-    are computed again, the others' rows of ``previous`` (the analysis under ``before``) are kept as they are, and
-    the daily series, fitness and weeks follow from the days. The goal's windows (ascent only) are kept."""
-    changed = thresholds.changed_activities(activities, before, settings)
-    if not changed:
-        return previous
-    acts = activities.filter(pl.col("activity_id").is_in(changed))
-    smp = samples.filter(pl.col("activity_id").is_in(changed))
-    dated = thresholds.by_activity(acts, settings)
-    per_sample = activity.sample_metrics(repair.repaired(smp, acts, settings.model), settings, dated)
-    per_act = activity.activity_metrics(choices_.joined(acts, choices, ratings), per_sample, settings, dated)
-    days = previous.days.update(daily.activity_days(per_sample, per_act), on=["activity_id", "date"],
-                                include_nulls=True)
-    per_activity = previous.per_activity.update(per_act, on="activity_id", include_nulls=True)
-    series = fitness_of(daily.daily_series(days), settings)
-    return Analysis(per_activity, previous.windows, days, series, weekly.weekly(days))
-
-
-def fitness_of(series: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
-    """:func:`trainlog.analysis.fitness.fitness` of a daily series with the athlete's model and starting fitness and fatigue."""
-    return fitness.fitness(series, settings.model, settings.start_ctl, settings.start_atl)
+def fitness_of(series: pl.DataFrame, settings: AthleteSettings, before: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`trainlog.analysis.fitness.fitness` of a daily series with the athlete's model and starting fitness and
+    fatigue (``before``: the rows of the days before, as there)."""
+    return fitness.fitness(series, settings.model, settings.start_ctl, settings.start_atl, before)
 
 
 def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None) -> Analysis:

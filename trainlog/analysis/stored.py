@@ -7,22 +7,24 @@ activities (recomputed when the data or the settings change).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import zoneinfo
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from trainlog import __version__
-from trainlog.analysis.pipeline import Analysis, analyse, reanalyse
+from trainlog.analysis import incremental
+from trainlog.analysis.pipeline import Analysis, analyse
 from trainlog.analysis.tzone import with_local_start
 from trainlog.errors import TrainlogError
-from trainlog.ingest.importer import ImportReport
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.settings.history import DATED_FIELDS
 from trainlog.store import Manifest, Store, entries, meta
+
+if TYPE_CHECKING:  # for the annotation only: reading an analysis loads neither the importer nor the decoders
+    from trainlog.ingest.importer import ImportReport
 
 
 def settings_of(store: Store, athlete: str) -> AthleteSettings:
@@ -70,10 +72,13 @@ def activity_table(store: Store, athlete: str) -> pl.DataFrame:
 
 #: Bumped whenever the metrics change what they compute for the same data and settings, so that an
 #: analysis an older trainlog kept on disk is recomputed (2: issue 11's repairs, load by sport, cold start;
-#: 3: vertical_speed_mph renamed vertical_speed_m_per_h; 4: load_rpe and feel, thresholds by date).
-ANALYSIS_VERSION = 4
+#: 3: vertical_speed_mph renamed vertical_speed_m_per_h; 4: load_rpe and feel, thresholds by date;
+#: 5: windows summed in micrometres, 7-day windows summed day by day, the inputs kept for updates).
+ANALYSIS_VERSION = 5
 
 ANALYSIS_FRAMES = ("per_activity", "windows", "days", "daily", "weekly")
+#: The frame kept beside them: each activity's inputs (:func:`trainlog.analysis.incremental.inputs`).
+INPUTS_FRAME = "inputs"
 #: The tables the analysis reads.
 ANALYSED_TABLES = ("activities", "samples", "choices", "ratings")
 
@@ -90,8 +95,9 @@ def stored_analysis(
     each choice is a commit, so a new generation and a new analysis.
     Computed once per data generation and settings, then read back (a
     dashboard's first visit reads five small frames instead of walking every
-    sample again). ``manifest``: analyse that commit (one the caller read
-    before) rather than the latest.
+    sample again). When the data or the settings changed since the analysis kept on disk, that one is brought
+    up to date (:func:`trainlog.analysis.incremental.update`: the new or changed activities' samples are
+    read, not every sample). ``manifest``: analyse that commit (one the caller read before) rather than the latest.
     """
     settings = settings or settings_of(store, athlete)
     manifest = manifest or store.manifest(athlete)
@@ -99,35 +105,53 @@ def stored_analysis(
     # tables only) keeps the analysis
     parts = [manifest.tables.get(table, []) for table in ANALYSED_TABLES]
     key = json.dumps([__version__, ANALYSIS_VERSION, parts, settings.to_dict()], sort_keys=True)
-    computed: dict[str, Analysis] = {}
+    computed: dict[str, pl.DataFrame] = {}
 
     def compute(name: str) -> Callable[[], pl.DataFrame]:
         def run() -> pl.DataFrame:
-            if "result" not in computed:
-                tables = store.read_all(athlete, ANALYSED_TABLES, manifest)
-                kept = _kept_before_a_threshold_change(store, athlete, parts, settings)
-                if kept is not None:  # only the thresholds changed: the runs they affect are computed again
-                    computed["result"] = reanalyse(kept[0], kept[1], tables["activities"], tables["samples"],
-                                                   settings, tables["choices"], tables["ratings"])
-                else:
-                    computed["result"] = analyse(tables["activities"], tables["samples"], settings,
-                                                 choices=tables["choices"], ratings=tables["ratings"])
+            if not computed:
+                result, inputs = _analysed(store, athlete, manifest, parts, settings)
+                computed.update({name: getattr(result, name) for name in ANALYSIS_FRAMES}, **{INPUTS_FRAME: inputs})
                 _drop_stale_frames(store, athlete)
-            return getattr(computed["result"], name)
+            return computed[name]
 
         return run
 
-    return Analysis(**{name: store.derived(athlete, f"analysis_{name}", key, compute(name)) for name in ANALYSIS_FRAMES})
+    frames = {name: store.derived(athlete, f"analysis_{name}", key, compute(name))
+              for name in (*ANALYSIS_FRAMES, INPUTS_FRAME)}
+    return Analysis(**{name: frames[name] for name in ANALYSIS_FRAMES})
 
 
-def _kept_before_a_threshold_change(
-    store: Store, athlete: str, parts: list, settings: AthleteSettings
-) -> tuple[Analysis, AthleteSettings] | None:
-    """The analysis kept on disk and the settings it was computed with, when it is of the same data and trainlog
-    and those settings differ from ``settings`` in the athlete's thresholds only (their plain values or dated
-    changes: :data:`trainlog.settings.history.DATED_FIELDS`); None otherwise. The keys are read first (the files'
-    metadata): the frames only when they can be reused (after an import, or another change, nothing is read)."""
-    keys = {store.derived_kept(athlete, f"analysis_{name}", key_only=True) for name in ANALYSIS_FRAMES}
+def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, settings: AthleteSettings
+              ) -> tuple[Analysis, pl.DataFrame]:
+    """The analysis of ``manifest``'s commit and its inputs: the one kept on disk brought up to date when there
+    is one, else computed from every sample."""
+    tables = store.read_all(athlete, ("activities", "choices", "ratings"), manifest)
+
+    def samples_of(ids: list[str]) -> pl.DataFrame:
+        return store.scan("samples", athlete, manifest).filter(pl.col("activity_id").is_in(ids)).collect()
+
+    kept = _kept(store, athlete)
+    if kept is not None:
+        kept_parts, before, analysis, inputs = kept
+        new_parts = sorted(set(parts[ANALYSED_TABLES.index("samples")]) - set(kept_parts[ANALYSED_TABLES.index("samples")]))
+        new_samples = set()
+        if new_parts:
+            new_samples = set(pl.scan_parquet([store.athlete_dir(athlete) / p for p in new_parts])
+                              .select("activity_id").unique().collect()["activity_id"].to_list())
+        updated = incremental.update(analysis, inputs, before, tables, samples_of, new_samples, settings)
+        if updated is not None:
+            return updated
+    samples = store.read_all(athlete, ("samples",), manifest)["samples"]
+    result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
+    return result, incremental.inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
+
+
+def _kept(store: Store, athlete: str) -> tuple[list, AthleteSettings, Analysis, pl.DataFrame] | None:
+    """The analysis kept on disk, with the table parts and the settings it was computed with, and its inputs;
+    None when there is none this trainlog can update (another version, a frame missing or unreadable)."""
+    names = (*ANALYSIS_FRAMES, INPUTS_FRAME)
+    keys = {store.derived_kept(athlete, f"analysis_{name}", key_only=True) for name in names}
     if len(keys) != 1 or None in keys:
         return None
     (key, _), = keys
@@ -136,19 +160,15 @@ def _kept_before_a_threshold_change(
         before = AthleteSettings.from_dict(kept_settings)
     except (ValueError, TypeError, TrainlogError):
         return None
-    if (version, analysis_version, kept_parts) != (__version__, ANALYSIS_VERSION, json.loads(json.dumps(parts))):
-        return None
-    alike = dataclasses.replace(before, thresholds=settings.thresholds,
-                                **{name: getattr(settings, name) for name in DATED_FIELDS})
-    if alike != settings:
+    if (version, analysis_version) != (__version__, ANALYSIS_VERSION) or len(kept_parts) != len(ANALYSED_TABLES):
         return None
     frames = {}
-    for name in ANALYSIS_FRAMES:
+    for name in names:
         kept = store.derived_kept(athlete, f"analysis_{name}")
-        if kept is None or kept[0] != key:  # replaced since, or unreadable: compute it all
+        if kept is None or kept[0] != key or kept[1] is None:  # replaced since, or unreadable: compute it all
             return None
         frames[name] = kept[1]
-    return Analysis(**frames), before
+    return kept_parts, before, Analysis(**{name: frames[name] for name in ANALYSIS_FRAMES}), frames[INPUTS_FRAME]
 
 
 def analyse_imported(store: Store, report: ImportReport) -> None:
@@ -161,5 +181,5 @@ def analyse_imported(store: Store, report: ImportReport) -> None:
 def _drop_stale_frames(store: Store, athlete: str) -> None:
     """Remove analysis frames an older trainlog kept that this one no longer uses."""
     for path in (store.athlete_dir(athlete) / "derived").glob("analysis_*.parquet"):
-        if path.name[len("analysis_"):].rsplit("-", 1)[0] not in ANALYSIS_FRAMES:
+        if path.name[len("analysis_"):].rsplit("-", 1)[0] not in (*ANALYSIS_FRAMES, INPUTS_FRAME):
             path.unlink(missing_ok=True)

@@ -2,11 +2,9 @@
 
 A run is scored with the heart rates, threshold pace and FTP in force on its
 local start day: a threshold test in January changes the load of the runs from
-January on, and leaves every earlier run as it was. When the athlete has no
-dated change (the usual case) :func:`by_activity` is None and the metrics use
-the plain values, as numbers; otherwise it is a small frame joined onto the
-samples and the activities, and the load formulas read its columns
-(:func:`athlete_columns`) instead of numbers: the same formulas either way.
+January on, and leaves every earlier run as it was. The values in force are a
+small frame (:func:`by_activity`) joined onto the samples and the activities,
+and the load formulas read its columns (:func:`athlete_columns`).
 """
 
 from __future__ import annotations
@@ -40,20 +38,22 @@ def periods(settings: AthleteSettings) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"from_date": pl.Date, **COLUMNS}).sort("from_date")
 
 
-def by_activity(activities: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame | None:
+def by_activity(activities: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
     """``activity_id`` and :data:`COLUMNS`: the values in force on each activity's local start day (the offset
-    of :func:`trainlog.analysis.tzone.resolved_offsets`); None when the athlete has no dated change."""
-    return in_force_by_activity(activities, settings) if settings.thresholds else None
+    of :func:`trainlog.analysis.tzone.resolved_offsets`); the plain values when the athlete has no dated change.
 
-
-def in_force_by_activity(activities: pl.DataFrame, settings: AthleteSettings) -> pl.DataFrame:
-    """:func:`by_activity`, also when there is no dated change (every activity has the plain values)."""
+    The metrics always read these columns, dated changes or not: a formula of numbers (which Polars may fold
+    in another order) can differ in its last bit from the same formula of columns, and an activity's figures
+    must not depend on whether the athlete ever dated a change (the analysis kept on disk is updated, not
+    computed again, when one is made)."""
     days = activities.with_columns(_offset=tzone.resolved_offsets(activities, settings.timezone)).select(
         "activity_id",
         start_date=(pl.col("start_utc") + pl.duration(seconds=pl.col("_offset"))).dt.date().fill_null(MIN_DAY),
     ).sort("start_date")
-    return days.join_asof(periods(settings), left_on="start_date", right_on="from_date", strategy="backward") \
-        .select("activity_id", *COLUMNS)
+    found = days.join_asof(periods(settings), left_on="start_date", right_on="from_date", strategy="backward")
+    # as plain columns (Series): one period joined on is broadcast as constants, which Polars divides by through
+    # their reciprocal, one bit off the row-by-row division it makes of a column (metrics.join)
+    return pl.DataFrame(found.select("activity_id", *COLUMNS).to_dict())
 
 
 def athlete_columns(athlete: Resolved) -> Resolved:
@@ -62,11 +62,3 @@ def athlete_columns(athlete: Resolved) -> Resolved:
         athlete, hr_max_bpm=pl.col("thr_hr_max_bpm"), hr_rest_bpm=pl.col("thr_hr_rest_bpm"),
         lthr_bpm=pl.col("thr_lthr_bpm"), threshold_pace_s_per_km=pl.col("thr_threshold_pace_s_per_km"),
     )
-
-
-def changed_activities(activities: pl.DataFrame, before: AthleteSettings, after: AthleteSettings) -> list[str]:
-    """The activities whose values in force differ between two settings (what a threshold change affects)."""
-    old, new = in_force_by_activity(activities, before), in_force_by_activity(activities, after)
-    both = old.join(new, on="activity_id", suffix="_new")
-    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_new")) for c in COLUMNS)
-    return both.filter(differs)["activity_id"].to_list()
