@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 
 import pytest
-from builders import SAMPLE_FIT
+from builders import ROOT, SAMPLE_FIT
 from click.testing import CliRunner
 
 from trainlog import Store, import_paths
@@ -211,3 +214,69 @@ def test_athlete_set_refuses_out_of_range_power_and_starting_values(tmp_path, ar
 def test_athlete_set_help_quotes_the_ranges():
     text = CliRunner().invoke(cli, ["athlete", "set", "--help"]).output
     assert "--ftp" in text and "(30..700 W)" in text and "--start-ctl" in text and "(0..300 load/day)" in text
+
+
+# --------------------------------------------------------------------------- fast start (issue 17): what a command loads
+
+#: Heavy packages: Polars and numpy (~0.3 s to import), the FIT decoders, the web app and what it brings.
+HEAVY = ("polars", "numpy", "pandas", "pyarrow", "fitparse", "fitfast", "dash", "plotly", "werkzeug")
+#: What reading the stored tables never needs: the decoders and the importer, the web app.
+DECODING = ("fitparse", "fitfast", "trainlog.ingest.decode", "trainlog.ingest.fit", "trainlog.ingest.importer",
+            "dash", "plotly", "werkzeug")
+
+
+#: ``python -m trainlog ARGS`` as runpy runs it, then the name of every module the process loaded, written to OUT.
+#: (sys.modules, not ``-X importtime``: a module imported by importlib.import_module, as the lazy names of
+#: ``trainlog`` and ``trainlog.store`` are, is not in importtime's list.)
+RUN_AND_LIST = """
+import json, runpy, sys
+out, sys.argv = sys.argv[1], ["trainlog", *sys.argv[2:]]
+try:
+    runpy.run_module("trainlog", run_name="__main__", alter_sys=True)
+finally:
+    with open(out, "w") as f:
+        json.dump(sorted(sys.modules), f)
+"""
+
+
+def loaded_by(tmp_path, *args, data=None):
+    """(the process, every module it loaded) for ``trainlog ARGS`` run in a fresh interpreter."""
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "TRAINLOG_DATA_DIR": str(data)} if data is not None else None
+    proc = subprocess.run([sys.executable, "-c", RUN_AND_LIST, out, *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    return proc, set(json.loads(out.read_text()))
+
+
+def among(modules, packages):
+    """The modules that are one of ``packages`` or inside one."""
+    return sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in packages))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["summary", "--help"], ["import", "--help"],
+                                  ["wellness", "add", "--help"], ["plan", "set", "--help"], ["export", "--help"]])
+def test_help_and_version_load_neither_polars_nor_the_decoders(tmp_path, args):
+    proc, modules = loaded_by(tmp_path, *args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "trainlog.cli" in modules and "click" in modules  # the process did run the command line
+    assert among(modules, HEAVY) == []
+    assert among(modules, ("trainlog.store.dataset", "trainlog.analysis", "trainlog.ingest.importer")) == []
+
+
+@pytest.fixture(scope="module")
+def one_run(tmp_path_factory):
+    """A data directory holding one imported run (athlete ``a``), its analysis not yet stored."""
+    store = Store(tmp_path_factory.mktemp("one-run") / "data")
+    report = import_paths(store, sorted((SAMPLE_FIT / "mara").glob("*.fit"))[:1], "a", workers=1)
+    assert report.ok and report.counts()["imported"] == 1
+    return store
+
+
+def test_summary_and_activities_read_the_tables_without_the_decoders(one_run, tmp_path):
+    # the first summary computes the analysis and stores it; the second reads it back
+    for args in (["summary", "-a", "a", "--json"], ["summary", "-a", "a", "--json"], ["activities", "-a", "a", "--json"]):
+        proc, modules = loaded_by(tmp_path, *args, data=one_run.data_dir)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        json.loads(proc.stdout)
+        assert "polars" in modules and "trainlog.store.dataset" in modules  # it did read the tables
+        assert among(modules, DECODING) == [], args

@@ -46,3 +46,13 @@ class AscentFlag(StrEnum):
 #: The ``source_file`` of an activity the athlete entered by hand (``trainlog activity add``, the dashboard's
 #: form): a session without a file. Never a duplicate of a recorded file, never exported as a track.
 MANUAL_SOURCE = "(entered by hand)"
+
+#: The kinds of a planned week, in the order a plan passes through them (:mod:`trainlog.store.plans`).
+WEEK_KINDS = ("base", "build", "recovery", "peak", "taper", "race")
+#: The types of a planned session, in the order of ``model.session_if`` (their intensity factors).
+SESSION_TYPES = ("recovery", "easy", "long", "steady", "tempo", "threshold")
+
+#: The table formats :func:`trainlog.export.tables.export_tables` writes (``trainlog export --format``).
+TABLE_FORMATS = ("csv", "parquet")
+#: The activity file formats :func:`trainlog.export.files.export_activities` writes.
+FILE_FORMATS = ("fit", "gpx")

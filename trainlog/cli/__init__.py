@@ -7,6 +7,12 @@ One group, :func:`cli`; each module of this package holds one group of commands
 :mod:`~trainlog.cli.wellness`) and :mod:`~trainlog.cli.options`
 the options they share.
 :func:`main` is the console script (``trainlog``) and ``python -m trainlog``.
+
+Fast start (issue 17): at module level the command modules import only click and light modules (words,
+text, days, settings, :mod:`trainlog.store.location`, :mod:`trainlog.store.wellness_fields`); the store,
+the analysis, the importer and the decoders (Polars, numpy, fitparse) are imported inside the command that
+uses them, so ``trainlog --help``, ``--version`` and ``trainlog CMD --help`` load none of them
+(tests/test_cli.py checks which modules a command loads).
 """
 
 from __future__ import annotations

@@ -10,8 +10,6 @@ import click
 
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, json_option, require_data
 from trainlog.days import parse_duration, parse_local_time
-from trainlog.ingest.manual import ManualActivity, add_activity, remove_activity
-from trainlog.store import Store, choices, entries
 from trainlog.text import fmt_duration, printable
 from trainlog.units import M_PER_KM
 
@@ -68,6 +66,8 @@ def _activity_command(action: str, text: str, done: str, unchanged: str) -> clic
     @data_dir_option
     @friendly_errors
     def command(activity_id: str, athlete: str, data_dir: Path | None) -> None:
+        from trainlog.store import Store, choices
+
         store = Store(data_dir)
         require_data(store, athlete)
         if not choices.record(store, athlete, activity_id, action):
@@ -105,6 +105,8 @@ def rate(activity_id: str, athlete: str, rpe: float | None, feel: int | None, no
       trainlog activity rate 3f2a9c0d1e2b4a5c-0 -a mara --rpe 7
       trainlog activity rate 3f2a9c0d1e2b4a5c-0 -a mara --rpe 6.5 --feel 2 --note "cold coming"
     """
+    from trainlog.store import Store, entries
+
     store = Store(data_dir)
     require_data(store, athlete)
     given = {k: v for k, v in (("rpe", rpe), ("feel", feel), ("note", note)) if v is not None}
@@ -132,6 +134,8 @@ def comment(activity_id: str, text: str, athlete: str, author: str, data_dir: Pa
     Example:
       trainlog activity comment 3f2a9c0d1e2b4a5c-0 -a mara --author coach1 "Keep the climbs this easy"
     """
+    from trainlog.store import Store, entries
+
     store = Store(data_dir)
     require_data(store, athlete)
     at = entries.comment(store, athlete, activity_id, author, text)
@@ -152,6 +156,8 @@ def show_comments(activity_id: str, athlete: str, as_json: bool, data_dir: Path 
     Example:
       trainlog activity comments 3f2a9c0d1e2b4a5c-0 -a mara
     """
+    from trainlog.store import Store, entries
+
     store = Store(data_dir)
     require_data(store, athlete)
     if activity_id not in set(store.read("activities", athlete)["activity_id"].to_list()):
@@ -193,6 +199,9 @@ def add(athlete: str, sport: str, start: str, duration: str, distance_km: float 
       trainlog activity add -a mara --sport hiking --start "2019-07-14 05:30" --duration 9:20 \\
           --distance-km 32 --ascent-m 2400 --note "Tour du Mont Blanc day 3, no watch"
     """
+    from trainlog.ingest.manual import ManualActivity, add_activity
+    from trainlog.store import Store
+
     entry = ManualActivity(
         sport=sport.strip().lower(), start=parse_local_time(start, "--start"),
         duration_s=parse_duration(duration, "--duration"),
@@ -221,6 +230,9 @@ def remove(activity_id: str, athlete: str, data_dir: Path | None) -> None:
     Example:
       trainlog activity remove 3f2a9c0d1e2b4a5c-0 -a mara
     """
+    from trainlog.ingest.manual import remove_activity
+    from trainlog.store import Store
+
     store = Store(data_dir)
     require_data(store, athlete)
     said = remove_activity(store, athlete, activity_id)

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import click
 
-from trainlog.analysis.stored import save_settings_of, settings_of
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, iso_date, json_option
 from trainlog.errors import SettingsError
 from trainlog.settings import RANGES, history
 from trainlog.settings.edit import check_name, edited, read_value, to_stored
 from trainlog.settings.history import DATED_FIELDS
 from trainlog.settings.show import settings_lines
-from trainlog.store import Store
 from trainlog.text import printable
 
 
@@ -35,6 +33,9 @@ def athlete_show(athlete: str, data_dir: Path | None, as_json: bool) -> None:
     Example:
       trainlog athlete show -a mara
     """
+    from trainlog.analysis.stored import settings_of
+    from trainlog.store import Store
+
     store = Store(data_dir)
     if athlete not in store.athletes() and not store.settings_path(athlete).exists():
         raise click.ClickException(
@@ -121,6 +122,9 @@ def athlete_set(athlete: str, data_dir: Path | None, reset: tuple[str, ...], fro
       trainlog athlete set -a mara --available-hours 18
       trainlog athlete set -a mara --goal-name "Barkley Marathons" --goal-date 2027-03-12
     """
+    from trainlog.analysis.stored import save_settings_of, settings_of
+    from trainlog.store import Store
+
     store = Store(data_dir)
     current = settings_of(store, athlete)
     changes: dict[str, object] = {}

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import click
 
-from trainlog.analysis.audit import ascent_lines, ascent_of, ascent_rows
 from trainlog.cli.options import athlete_option, data_dir_option, echo_rows, friendly_errors, json_option, require_data
-from trainlog.store import Store
 from trainlog.text import printable
 
 
@@ -36,6 +34,9 @@ def audit_ascent(athlete: str, data_dir: Path | None, as_json: bool) -> None:
       trainlog audit ascent -a mara
       trainlog audit ascent -a mara --json
     """
+    from trainlog.analysis.audit import ascent_lines, ascent_of, ascent_rows
+    from trainlog.store import Store
+
     store = Store(data_dir)
     require_data(store, athlete)
     rows = ascent_rows(ascent_of(store, athlete))
@@ -60,6 +61,8 @@ def check_cmd(athlete: str, all_athletes: bool, data_dir: Path | None, as_json: 
       trainlog check -a mara
       trainlog check --all --json
     """
+    from trainlog.store import Store
+
     store = Store(data_dir)
     found = store.check_all() if all_athletes else {athlete: store.check(athlete)}
     total = sum(len(p) for p in found.values())
@@ -101,6 +104,8 @@ def repair_cmd(athlete: str, data_dir: Path | None, dry_run: bool) -> None:
       trainlog repair -a mara --dry-run
       trainlog repair -a mara
     """
+    from trainlog.store import Store
+
     store = Store(data_dir)
     report = store.repair(athlete, dry_run=dry_run)
     if not report.changed:

@@ -9,10 +9,8 @@ import click
 
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, iso_date, json_option, require_data
 from trainlog.errors import InvalidValue
-from trainlog.export.files import FILE_FORMATS, export_activities
-from trainlog.export.tables import TABLE_FORMATS, export_tables
-from trainlog.store import Store
 from trainlog.text import printable
+from trainlog.words import FILE_FORMATS, TABLE_FORMATS
 
 
 @click.command("export")
@@ -45,6 +43,10 @@ def export_cmd(athlete: str, data_dir: Path | None, fmt: str, first: str | None,
       trainlog export -a tom --format fit --from 2026-06-26 --to 2026-06-28 ~/tom-race
       trainlog export -a tom --format gpx ~/tom-gpx --json
     """
+    from trainlog.export.files import export_activities
+    from trainlog.export.tables import export_tables
+    from trainlog.store import Store
+
     first_day, last_day = iso_date(first, "--from"), iso_date(last, "--to")
     if first_day and last_day and first_day > last_day:
         raise InvalidValue(f"--from {first_day} is after --to {last_day}")

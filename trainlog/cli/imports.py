@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from trainlog.analysis.stored import analyse_imported
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors, json_option
-from trainlog.ingest.importer import FileResult, ImportReport, import_paths
-from trainlog.store import Store
 from trainlog.words import OUTCOMES, Outcome
+
+if TYPE_CHECKING:  # imported by the command when it runs: `trainlog --help` loads neither Polars nor the decoders
+    from trainlog.ingest.importer import FileResult, ImportReport
+    from trainlog.store import Store
 
 
 @click.command("import")
@@ -40,6 +42,10 @@ def import_cmd(
       trainlog import ~/watch-folder/ ~/strava-export.zip -a tom
       trainlog import morning-run.gpx old-race.tcx.gz -a tom
     """
+    from trainlog.analysis.stored import analyse_imported
+    from trainlog.ingest.importer import import_paths
+    from trainlog.store import Store
+
     store = Store(data_dir)
     if sys.stderr.isatty() and not as_json:
         report = _import_with_progress(store, paths, athlete, quiet, workers)
@@ -80,6 +86,8 @@ def _import_with_progress(
 ) -> ImportReport:
     """:func:`~trainlog.ingest.importer.import_paths` under a progress bar on stderr, each file's line printed above it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from trainlog.ingest.importer import import_paths
 
     progress = Progress(
         TextColumn("[bold]importing"),

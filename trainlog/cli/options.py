@@ -7,17 +7,20 @@ import json
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from trainlog.analysis.stored import local_today
 from trainlog.days import parse_day
 from trainlog.errors import TrainlogError
-from trainlog.settings import AthleteSettings
-from trainlog.store import Store, check_athlete, default_data_dir
+from trainlog.store.location import default_data_dir
+from trainlog.store.names import check_athlete
 from trainlog.text import printable
 from trainlog.words import DEFAULT_ATHLETE
+
+if TYPE_CHECKING:  # the commands import the store and the analysis when they run: `trainlog --help` loads no Polars
+    from trainlog.settings import AthleteSettings
+    from trainlog.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,6 +82,8 @@ def today_option(help_text: str) -> Callable[[F], F]:
 
 def today_of(value: str | None, settings: AthleteSettings) -> dt.date:
     """The day ``--today`` names, else today in the athlete's time zone."""
+    from trainlog.analysis.stored import local_today
+
     return iso_date(value, "--today") or local_today(settings)
 
 

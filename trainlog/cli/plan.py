@@ -6,12 +6,10 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from trainlog.analysis.generate import generate, history_of, load_per_hour
-from trainlog.analysis.plan import fitness_to, report
-from trainlog.analysis.stored import settings_of
 from trainlog.atomic import write_text_atomic
 from trainlog.cli.options import (
     athlete_option,
@@ -24,16 +22,20 @@ from trainlog.cli.options import (
 )
 from trainlog.days import parse_day
 from trainlog.errors import InvalidValue
-from trainlog.ingest.plan_csv import plan_text, read_plan
-from trainlog.settings import AthleteSettings
-from trainlog.store import Store
-from trainlog.store import plans as plans_
-from trainlog.store.plans import SESSION_TYPES, WEEK_KINDS, Plan
+from trainlog.words import SESSION_TYPES, WEEK_KINDS
+
+if TYPE_CHECKING:  # the commands import the store and the analysis when they run: `trainlog --help` loads no Polars
+    from trainlog.settings import AthleteSettings
+    from trainlog.store import Store
+    from trainlog.store.plans import Plan
 
 _today_option = today_option("Plan as of this local date (default: today), as trainlog summary --today.")
 
 
 def _context(athlete: str, data_dir: Path | None, today: str | None) -> tuple[Store, AthleteSettings, dt.date]:
+    from trainlog.analysis.stored import settings_of
+    from trainlog.store import Store
+
     store = Store(data_dir)
     require_data(store, athlete)
     settings = settings_of(store, athlete)
@@ -41,6 +43,8 @@ def _context(athlete: str, data_dir: Path | None, today: str | None) -> tuple[St
 
 
 def _stored_plan(store: Store, athlete: str) -> Plan:
+    from trainlog.store import plans as plans_
+
     plan = plans_.latest(store, athlete)
     if plan is None:
         raise InvalidValue(f"athlete {athlete} has no plan yet: make one with trainlog plan generate -a {athlete}")
@@ -84,6 +88,10 @@ def generate_cmd(athlete: str, data_dir: Path | None, today: str | None, as_json
     Example:
       trainlog plan generate -a mara --today 2025-11-20
     """
+    from trainlog.analysis.generate import generate
+    from trainlog.analysis.plan import fitness_to, report
+    from trainlog.store import plans as plans_
+
     store, settings, day = _context(athlete, data_dir, today)
     fitness = fitness_to(store, athlete, day, settings)
     plan, notes = generate(settings, fitness, day)
@@ -123,6 +131,9 @@ def show_cmd(athlete: str, data_dir: Path | None, today: str | None, as_json: bo
       trainlog plan show -a mara
       trainlog plan show -a mara --today 2026-01-15 --json
     """
+    from trainlog.analysis.plan import fitness_to, report
+    from trainlog.store import plans as plans_
+
     store, settings, day = _context(athlete, data_dir, today)
     plan = plans_.latest(store, athlete, revision)
     if plan is None and revision is not None:
@@ -162,6 +173,9 @@ def set_cmd(when: str, athlete: str, data_dir: Path | None, kind: str | None, ho
       trainlog plan set 2027-01-09 -a mara --session long --hours 5 --ascent 2000 --note "Loop 1 recce"
       trainlog plan set 2027-01-09 -a mara --clear
     """
+    from trainlog.store import Store
+    from trainlog.store import plans as plans_
+
     day = parse_day(when, "DATE")
     store = Store(data_dir)
     require_data(store, athlete)
@@ -211,6 +225,11 @@ def import_cmd(file: Path, athlete: str, data_dir: Path | None, today: str | Non
     Example:
       trainlog plan import plan.csv -a mara
     """
+    from trainlog.analysis.generate import history_of, load_per_hour
+    from trainlog.analysis.plan import fitness_to
+    from trainlog.ingest.plan_csv import read_plan
+    from trainlog.store import plans as plans_
+
     store, settings, day = _context(athlete, data_dir, today)
     race = plans_.race_of(settings.goal)
     per_hour = load_per_hour(history_of(fitness_to(store, athlete, day, settings), day), settings.model)
@@ -234,6 +253,9 @@ def export_cmd(file: Path, athlete: str, data_dir: Path | None, force: bool) -> 
       trainlog plan export plan.csv -a mara
       trainlog plan export -a mara > plan.csv
     """
+    from trainlog.ingest.plan_csv import plan_text
+    from trainlog.store import Store
+
     store = Store(data_dir)
     require_data(store, athlete)
     text = plan_text(_stored_plan(store, athlete))

@@ -9,11 +9,9 @@ from typing import Any
 
 import click
 
-from trainlog.analysis.stored import activity_table, analyse_imported
 from trainlog.cli.options import F, data_dir_option, friendly_errors
 from trainlog.cli.views import summary_cmd
-from trainlog.ingest.demo import import_samples
-from trainlog.store import Store, default_data_dir
+from trainlog.store.location import default_data_dir
 from trainlog.words import OUTCOMES
 
 
@@ -69,6 +67,7 @@ def dashboard_cmd(
       trainlog dashboard --host 0.0.0.0 --allowed-host coach.example.org --threads 16
     """
     from dashboards.server import serve  # the web app: imported only by the command that runs it
+    from trainlog.store import Store
 
     serve(Store(data_dir).data_dir, host, port, threads=threads, timeout=timeout, require_login=require_login,
           extra_hosts=allowed_hosts, session_hours=session_hours, trusted_proxy=trusted_proxy)
@@ -97,6 +96,10 @@ def demo_cmd(data_dir: Path | None, dashboard: bool, host: str, port: int, **ser
       trainlog demo
       trainlog demo --no-dashboard
     """
+    from trainlog.analysis.stored import activity_table, analyse_imported
+    from trainlog.ingest.demo import import_samples
+    from trainlog.store import Store
+
     store = Store(data_dir or default_data_dir() / "demo")
     click.echo(f"importing the sample athletes into {store.data_dir} (once; later runs are instant)...", err=True)
     for report in import_samples(store):

@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from trainlog.cli.options import data_dir_option, friendly_errors
-from trainlog.store import Store
-from trainlog.store.users import add_user, load_users, remove_user
 from trainlog.text import printable
 
 
@@ -34,6 +32,9 @@ def users_add(name: str, role: str, athlete_name: str | None, password_stdin: bo
       trainlog users add coach1 --role coach
       trainlog users add mara --role athlete --athlete mara
     """
+    from trainlog.store import Store
+    from trainlog.store.users import add_user
+
     store = Store(data_dir)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -48,6 +49,9 @@ def users_add(name: str, role: str, athlete_name: str | None, password_stdin: bo
 @friendly_errors
 def users_list(data_dir: Path | None) -> None:
     """List the dashboard users and what they may see."""
+    from trainlog.store import Store
+    from trainlog.store.users import load_users
+
     data = Store(data_dir).data_dir
     users = load_users(data)
     if not users:
@@ -62,5 +66,8 @@ def users_list(data_dir: Path | None) -> None:
 @friendly_errors
 def users_remove(name: str, data_dir: Path | None) -> None:
     """Remove a dashboard user."""
+    from trainlog.store import Store
+    from trainlog.store.users import remove_user
+
     remove_user(Store(data_dir).data_dir, name)
     click.echo(f"user {name} removed")

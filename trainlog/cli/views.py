@@ -7,12 +7,6 @@ from pathlib import Path
 
 import click
 
-from trainlog.analysis.listing import activity_lines, activity_rows
-from trainlog.analysis.pipeline import extended, summary_of_analysis
-from trainlog.analysis.plan import report, summary_part
-from trainlog.analysis.readiness import day_readiness
-from trainlog.analysis.stored import activity_table, settings_of, stored_analysis
-from trainlog.analysis.summary import summary_text, week_rows
 from trainlog.cli.options import (
     athlete_option,
     data_dir_option,
@@ -23,8 +17,6 @@ from trainlog.cli.options import (
     today_of,
     today_option,
 )
-from trainlog.store import Store, wellness
-from trainlog.store.plans import latest
 
 
 @click.command("activities")
@@ -40,6 +32,10 @@ def activities_cmd(athlete: str, data_dir: Path | None, as_json: bool, limit: in
     Example:
       trainlog activities --athlete mara -n 10
     """
+    from trainlog.analysis.listing import activity_lines, activity_rows
+    from trainlog.analysis.stored import activity_table
+    from trainlog.store import Store
+
     store = Store(data_dir)
     require_data(store, athlete)
     acts = activity_table(store, athlete)
@@ -65,6 +61,14 @@ def summary_cmd(athlete: str, data_dir: Path | None, as_json: bool, weeks: int, 
       trainlog summary --athlete mara
       trainlog summary -a mara --today 2026-03-16 --json
     """
+    from trainlog.analysis.pipeline import extended, summary_of_analysis
+    from trainlog.analysis.plan import report, summary_part
+    from trainlog.analysis.readiness import day_readiness
+    from trainlog.analysis.stored import settings_of, stored_analysis
+    from trainlog.analysis.summary import summary_text, week_rows
+    from trainlog.store import Store, wellness
+    from trainlog.store.plans import latest
+
     store = Store(data_dir)
     require_data(store, athlete)
     settings = settings_of(store, athlete)

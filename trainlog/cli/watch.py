@@ -9,16 +9,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
-from trainlog.analysis.stored import analyse_imported
 from trainlog.cli.options import athlete_option, data_dir_option, friendly_errors
 from trainlog.ingest.sources import oserror_reason
-from trainlog.ingest.watch import Stop, Watcher
-from trainlog.store import Store
 from trainlog.text import printable
 from trainlog.words import OUTCOMES, Outcome
+
+if TYPE_CHECKING:  # imported by the command when it runs: `trainlog --help` loads neither Polars nor the decoders
+    from trainlog.ingest.watch import Stop
 
 
 class _BadFolder(click.ClickException):
@@ -62,6 +63,10 @@ def watch_cmd(folders: tuple[Path, ...], athlete: str, data_dir: Path | None, de
       trainlog watch ~/Dropbox/Apps/Garmin ~/Dropbox/Strava -a tom --interval 30
       trainlog watch ~/watch-folder -a mara --once     # one pass, from cron
     """
+    from trainlog.analysis.stored import analyse_imported
+    from trainlog.ingest.watch import Stop, Watcher
+    from trainlog.store import Store
+
     for folder in folders:
         _check_folder(folder)
     store = Store(data_dir)

@@ -11,8 +11,6 @@ from typing import Any
 
 import click
 
-from trainlog.analysis.readiness import as_rows, day_readiness, signals
-from trainlog.analysis.stored import local_today, settings_of
 from trainlog.cli.options import (
     athlete_option,
     data_dir_option,
@@ -23,9 +21,7 @@ from trainlog.cli.options import (
     require_data,
 )
 from trainlog.errors import InvalidValue
-from trainlog.store import Store
-from trainlog.store import wellness as wellness_
-from trainlog.store.wellness import FIELDS, LAYOUTS
+from trainlog.store.wellness_fields import FIELDS, LAYOUTS
 from trainlog.text import fmt_num, printable, quoted
 
 #: ``wellness add``'s options: option name -> the field it sets (trainlog.store.wellness.FIELDS).
@@ -118,6 +114,11 @@ def add_cmd(athlete: str, data_dir: Path | None, day: str | None, **given: Any) 
       trainlog wellness add -a mara --resting-hr 48 --hrv 62 --sleep 7:30 --soreness 2 --mood 4
       trainlog wellness add -a mara --date 2026-03-14 --ill --note "sore throat"
     """
+    from trainlog.analysis.readiness import day_readiness
+    from trainlog.analysis.stored import local_today, settings_of
+    from trainlog.store import Store
+    from trainlog.store import wellness as wellness_
+
     store = Store(data_dir)
     settings = settings_of(store, athlete)
     when = iso_date(day, "--date") or local_today(settings)
@@ -191,6 +192,11 @@ def show_cmd(athlete: str, data_dir: Path | None, since: str | None, until: str 
       trainlog wellness show -a mara
       trainlog wellness show -a mara --from 2026-03-01 --to 2026-03-31 --json
     """
+    from trainlog.analysis.readiness import as_rows, day_readiness, signals
+    from trainlog.analysis.stored import settings_of
+    from trainlog.store import Store
+    from trainlog.store import wellness as wellness_
+
     store = Store(data_dir)
     require_data(store, athlete)
     first, last = iso_date(since, "--from"), iso_date(until, "--to")
@@ -238,6 +244,9 @@ def import_cmd(file: Path, athlete: str, data_dir: Path | None, layout: str, as_
       trainlog wellness import wellness.csv -a mara
       trainlog wellness import hrv.csv -a mara --layout plain --json
     """
+    from trainlog.store import Store
+    from trainlog.store import wellness as wellness_
+
     store = Store(data_dir)
     report = wellness_.import_csv(store, athlete, file, layout)
     if as_json:

@@ -24,10 +24,8 @@ from trainlog.export._shared import check_days, checked_athlete, no_activity, ou
 from trainlog.export.fit import encode_activity
 from trainlog.export.gpx import encode_gpx
 from trainlog.store import Store
-from trainlog.words import MANUAL_SOURCE
+from trainlog.words import FILE_FORMATS, MANUAL_SOURCE
 
-#: The activity file formats :func:`export_activities` writes.
-FILE_FORMATS = ("fit", "gpx")
 #: A note about one exported activity: the file's name (or the activity's, when no file was written) and what to know.
 OnNote = Callable[[str, str], None]
 

@@ -36,9 +36,8 @@ from trainlog.export._shared import (
     write_file,
 )
 from trainlog.store import Store, entries, schema, wellness
+from trainlog.words import TABLE_FORMATS
 
-#: The table formats :func:`export_tables` writes.
-TABLE_FORMATS = ("csv", "parquet")
 #: How times are written in CSV: ISO 8601 with the offset, the fraction of a second only when there is one.
 CSV_TIME = "%Y-%m-%dT%H:%M:%S%.f%:z"
 #: Text starting with one of these a spreadsheet runs as a formula: CSV writes it after a "'" (as the plan's CSV does).

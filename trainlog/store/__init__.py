@@ -14,12 +14,46 @@
   confirm, RPE), written through the store.
 - :mod:`trainlog.store.wellness`: wellness per local day (resting HR, HRV,
   sleep, 1-5 scales, illness, a note), append-only, and its CSV import.
+- :mod:`trainlog.store.wellness_fields`: the wellness fields and CSV layouts (no Polars: the CLI's options).
 - :mod:`trainlog.store.users`: the dashboard's users file (roles, password hashes).
+- :mod:`trainlog.store.location`: the data directory (``$TRAINLOG_DATA_DIR``, else the platform's).
+
+The names below are imported on first use (PEP 562), so that a light submodule
+(:mod:`.names`, :mod:`.location`) is imported without Polars: ``trainlog --help`` needs no table.
 """
 
-from trainlog.store.dataset import ENV_DATA_DIR, Store, Transaction, default_data_dir
-from trainlog.store.manifest import MANIFEST, Manifest
-from trainlog.store.names import check_athlete, is_athlete_name
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ below imports each name on first use
+    from trainlog.store.dataset import Store, Transaction
+    from trainlog.store.location import ENV_DATA_DIR, default_data_dir
+    from trainlog.store.manifest import MANIFEST, Manifest
+    from trainlog.store.names import check_athlete, is_athlete_name
+
+#: public name -> the submodule it lives in
+_PUBLIC = {
+    **dict.fromkeys(("Store", "Transaction"), "trainlog.store.dataset"),
+    **dict.fromkeys(("ENV_DATA_DIR", "default_data_dir"), "trainlog.store.location"),
+    **dict.fromkeys(("MANIFEST", "Manifest"), "trainlog.store.manifest"),
+    **dict.fromkeys(("check_athlete", "is_athlete_name"), "trainlog.store.names"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``trainlog.store.Store`` and the other public names, imported on first use; a submodule's name is not
+    one of them (``from trainlog.store import schema`` imports the submodule)."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ENV_DATA_DIR",

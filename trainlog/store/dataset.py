@@ -51,7 +51,6 @@ from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import filelock
-import platformdirs
 import polars as pl
 
 from trainlog.atomic import fsync_file, temp_glob, write_text_atomic
@@ -60,24 +59,17 @@ from trainlog.store import schema
 from trainlog.store.check import Problem, RepairReport, find_all_problems, find_problems, rebuild_manifest
 from trainlog.store.derived import kept_key, read_any, read_derived, write_derived
 from trainlog.store.disk import disk_cause, is_disk_error, parquet_problem
+from trainlog.store.location import default_data_dir
 from trainlog.store.manifest import MANIFEST, Manifest, PartName, committed_generation
 from trainlog.store.migrations import MIGRATIONS
 from trainlog.store.names import check_athlete, is_athlete_name
 
-#: The environment variable that names the data directory.
-ENV_DATA_DIR = "TRAINLOG_DATA_DIR"
 #: How long a writer waits for another's lock before giving up (s).
 LOCK_TIMEOUT_S = 600
 #: A table with more parts than this is rewritten as one part on the next commit.
 COMPACT_PARTS = 16
 #: Unlisted parts are removed this long after the commit that retired them (s).
 RETIRE_AFTER_S = 300
-
-
-def default_data_dir() -> Path:
-    """``$TRAINLOG_DATA_DIR``, else the platform's user data directory."""
-    env = os.environ.get(ENV_DATA_DIR)
-    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("trainlog", appauthor=False))
 
 
 class Store:

@@ -29,11 +29,8 @@ from trainlog.errors import InvalidValue, StoreError
 from trainlog.settings import Goal
 from trainlog.store import Store, check_athlete, schema
 from trainlog.text import quoted
+from trainlog.words import SESSION_TYPES, WEEK_KINDS
 
-#: The kinds of a planned week, in the order a plan passes through them.
-WEEK_KINDS = ("base", "build", "recovery", "peak", "taper", "race")
-#: The types of a planned session, in the order of ``model.session_if`` (their intensity factors).
-SESSION_TYPES = ("recovery", "easy", "long", "steady", "tempo", "threshold")
 #: What saved a revision.
 SOURCES = ("generate", "set", "import", "page")
 
