@@ -140,6 +140,17 @@ def test_a_new_run_walks_its_own_samples_and_its_neighbours_only(started, tmp_pa
     assert_same(store, BASE)
 
 
+def test_a_second_run_after_a_first_alone(tmp_path):
+    """A history of one run is computed as one among others: the second run's update equals a whole analysis."""
+    store = Store(tmp_path / "data")
+    for path in FILES[:2]:
+        import_paths(store, [path], ATHLETE, workers=1)
+        stored.stored_analysis(store, ATHLETE)
+        assert_same(store, AthleteSettings())
+    entries.rate(store, ATHLETE, _ids(store)[0], rpe=8.0)
+    assert_same(store, AthleteSettings())
+
+
 @pytest.mark.parametrize("change, touched", [
     ({"goal": Goal(name="UTMB", ascent_m=10000.0)}, incremental.NOTHING),
     ({"available_hours_per_week": 9.0}, incremental.NOTHING),

@@ -13,6 +13,7 @@ import polars as pl
 
 from trainlog.analysis import elevation, grade, load, metrics, tzone
 from trainlog.analysis import thresholds as th
+from trainlog.analysis.tzone import local_date
 from trainlog.settings import AthleteSettings, ModelSettings
 from trainlog.units import M_PER_KM
 
@@ -102,14 +103,6 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
         power_30s_w="power_30s_w",
         power_weight=load.power_weight(pl.col("power_30s_w"), pl.col("power_moving_s")),
     )
-
-
-def local_date(timestamp_utc: pl.Expr, offset_s: pl.Expr) -> pl.Expr:
-    """Local calendar date (Date) of a UTC timestamp shifted by an offset in seconds.
-
-    Pure arithmetic on UTC instants: never depends on the machine's ``TZ``.
-    """
-    return (timestamp_utc + pl.duration(seconds=offset_s)).dt.date()
 
 
 def activity_metrics(

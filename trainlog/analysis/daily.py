@@ -22,7 +22,7 @@ import datetime as dt
 import polars as pl
 
 from trainlog.analysis import metrics
-from trainlog.analysis.activity import local_date
+from trainlog.analysis.tzone import local_date
 
 #: Booked quantity -> per-sample weight column of ``sample_metrics``.
 WEIGHTS = {

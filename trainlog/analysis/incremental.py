@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from trainlog.analysis import activity, daily, goal, thresholds, weekly
+from trainlog.analysis import activity, daily, goal, metrics, thresholds, weekly
 from trainlog.analysis.pipeline import Analysis, fitness_of
 from trainlog.ingest import repair
 from trainlog.settings import AthleteSettings
@@ -162,10 +162,11 @@ def _computed(tables: dict[str, pl.DataFrame], samples: pl.DataFrame, ids: list[
               settings: AthleteSettings) -> _Part:
     """:func:`~trainlog.analysis.pipeline.analyse`'s per-activity steps for the activities ``ids`` alone."""
     acts = tables["activities"].filter(pl.col("activity_id").is_in(ids))
+    acts = metrics.two_rows_at_least(acts)
     dated = thresholds.by_activity(acts, settings)
     per_sample = activity.sample_metrics(repair.repaired(samples, acts, settings.model), settings, dated)
     per_act = activity.activity_metrics(choices_.joined(acts, tables["choices"], tables["ratings"]), per_sample,
-                                        settings, dated)
+                                        settings, dated).filter(pl.col("activity_id").is_not_null())
     attribution = daily.sample_attribution(per_sample, per_act)
     return _Part(per_act, daily.activity_days(per_sample, per_act, attribution), attribution)
 

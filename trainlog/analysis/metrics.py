@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 
@@ -158,6 +157,8 @@ def sums_by(frame: pl.DataFrame, keys: list[str], columns: dict[str, pl.Expr]) -
     the same rows summed among other groups can differ in the last bit, and the analysis kept on disk, updated
     a few activities at a time (:mod:`trainlog.analysis.incremental`), must equal a whole one to the bit.
     """
+    import numpy as np  # here: reading a kept analysis (trainlog summary) does not load NumPy
+
     if frame.is_empty():
         return frame.select(*keys, **{name: expr.cast(pl.Float64) for name, expr in columns.items()}).clear()
     values = frame.select(*keys, **{name: expr.cast(pl.Float64).fill_null(0.0) for name, expr in columns.items()})
@@ -169,3 +170,10 @@ def sums_by(frame: pl.DataFrame, keys: list[str], columns: dict[str, pl.Expr]) -
     return out.with_columns(
         pl.Series(name, np.add.reduceat(values[name].to_numpy(), at), dtype=pl.Float64) for name in columns
     )
+
+
+def two_rows_at_least(activities: pl.DataFrame) -> pl.DataFrame:
+    """``activities`` with a row of no activity added when it has one row (its null key joins nothing and books
+    nothing; the per-activity frame drops it). Polars divides a one-row column by a constant exactly and a longer
+    one through the constant's reciprocal, one bit apart: a run is computed alike alone or among others."""
+    return pl.concat([activities, activities.clear(1)]) if activities.height == 1 else activities

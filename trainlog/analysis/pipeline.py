@@ -14,10 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trainlog.analysis import activity, daily, fitness, goal, load, metrics, thresholds, weekly
-from trainlog.ingest import repair
+from trainlog.analysis import daily, fitness, goal, load, metrics, weekly
 from trainlog.settings import AthleteSettings
-from trainlog.store import choices as choices_
 
 WEEK_FIELDS = ("distance_m", "moving_s", "ascent_m", "descent_m", "load", "n_activities")
 LAST_WEEKS = 4
@@ -51,11 +49,17 @@ def analyse(
     :func:`trainlog.store.choices.state`; None: no choices (nothing excluded or confirmed, no RPE).
     ``ratings``: the athlete's ratings table (:data:`trainlog.store.schema.RATINGS`), whose RPE beats a choice's.
     """
+    # the per-sample steps are loaded here: a summary of the analysis kept on disk needs none of them
+    from trainlog.analysis import activity, thresholds
+    from trainlog.ingest import repair
+    from trainlog.store import choices as choices_
+
+    activities = metrics.two_rows_at_least(activities)  # a run is computed alike alone or among others
     # clock jumps undone and records of one timestamp merged before any metric (METRICS.md)
     dated = thresholds.by_activity(activities, settings)  # values in force on each activity's day
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings, dated)
     per_activity = activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings,
-                                             dated)
+                                             dated).filter(pl.col("activity_id").is_not_null())
     attribution = daily.sample_attribution(per_sample, per_activity)
     windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
     days = daily.activity_days(per_sample, per_activity, attribution)
@@ -72,13 +76,20 @@ def fitness_of(series: pl.DataFrame, settings: AthleteSettings, before: pl.DataF
 def extended(result: Analysis, settings: AthleteSettings, today: dt.date | None) -> Analysis:
     """``result`` with its daily series (and fitness) running to ``today`` at least.
 
-    Cheap: only the daily series is rebuilt, from ``result.days``; the
-    per-sample work of :func:`analyse` is reused (a dashboard computes it once
-    per athlete and shows many days).
+    Cheap: the rest days after the last booked one are added to the daily series, their fitness continuing
+    from its last day (the same rows as the whole series to ``today``); the per-sample work of :func:`analyse`
+    is reused (a dashboard computes it once per athlete and shows many days).
     """
     if today is None or (not result.daily.is_empty() and result.daily["date"].max() >= today):
         return result
-    series = fitness_of(daily.daily_series(result.days, end=today), settings)
+    if result.daily.is_empty():
+        series = fitness_of(daily.daily_series(result.days, end=today), settings)
+    else:
+        last = result.daily["date"].max()
+        rest = pl.DataFrame({"date": pl.date_range(last + dt.timedelta(days=1), today, "1d", eager=True)})
+        rest = rest.with_columns(pl.lit(0).cast(dtype).alias(name) for name, dtype in metrics.schema("daily").items()
+                                 if name != "date")
+        series = pl.concat([result.daily, fitness_of(rest, settings, before=result.daily)])
     return Analysis(result.per_activity, result.windows, result.days, series, result.weekly)
 
 
@@ -93,9 +104,15 @@ def analyse_activities(
     Not to be confused with :func:`trainlog.analysis.activity.activity_metrics`, the step it ends
     with, which takes per-sample metrics already computed.
     """
+    from trainlog.analysis import activity, thresholds
+    from trainlog.ingest import repair
+    from trainlog.store import choices as choices_
+
+    activities = metrics.two_rows_at_least(activities)
     dated = thresholds.by_activity(activities, settings)
     per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings, dated)
-    return activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings, dated)
+    return activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings,
+                                     dated).filter(pl.col("activity_id").is_not_null())
 
 
 #: The name :func:`analyse_activities` had (``trainlog.activity_metrics`` in the public API): kept for callers.

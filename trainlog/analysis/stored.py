@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from trainlog import __version__
-from trainlog.analysis import incremental
 from trainlog.analysis.pipeline import Analysis, analyse
 from trainlog.analysis.tzone import with_local_start
 from trainlog.errors import TrainlogError
@@ -81,6 +80,9 @@ ANALYSIS_FRAMES = ("per_activity", "windows", "days", "daily", "weekly")
 INPUTS_FRAME = "inputs"
 #: The tables the analysis reads.
 ANALYSED_TABLES = ("activities", "samples", "choices", "ratings")
+#: Around an activity's start and end, where its samples are looked for first (a clock that jumped puts them
+#: elsewhere: then they are read from every part).
+SAMPLE_SLACK = dt.timedelta(days=2)
 
 
 def stored_analysis(
@@ -126,10 +128,24 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
               ) -> tuple[Analysis, pl.DataFrame]:
     """The analysis of ``manifest``'s commit and its inputs: the one kept on disk brought up to date when there
     is one, else computed from every sample."""
+    from trainlog.analysis import incremental  # here: reading the analysis kept on disk needs none of it
+
     tables = store.read_all(athlete, ("activities", "choices", "ratings"), manifest)
 
     def samples_of(ids: list[str]) -> pl.DataFrame:
-        return store.scan("samples", athlete, manifest).filter(pl.col("activity_id").is_in(ids)).collect()
+        """Those activities' samples: first from the parts' row groups of their days (the Parquet statistics of
+        the time column skip the others), then, if a clock reset put some outside, from every part."""
+        scan = store.scan("samples", athlete, manifest).filter(pl.col("activity_id").is_in(ids))
+        acts = tables["activities"].filter(pl.col("activity_id").is_in(ids))
+        ends = acts.select(lo=pl.col("start_utc").min() - SAMPLE_SLACK,
+                           hi=(pl.col("start_utc") + pl.duration(seconds=pl.col("elapsed_s").fill_null(0.0))).max()
+                           + SAMPLE_SLACK)
+        lo, hi = ends.row(0)
+        if lo is None or hi is None:
+            return scan.collect()
+        found = scan.filter(pl.col("timestamp").is_between(lo, hi)).collect()
+        expected = int(acts["n_records"].fill_null(0).sum())
+        return found if found.height == expected else scan.collect()
 
     kept = _kept(store, athlete)
     if kept is not None:

@@ -30,3 +30,11 @@ def with_local_start(activities: pl.DataFrame, timezone: str | None = None) -> p
             "start_local"
         )
     )
+
+
+def local_date(timestamp_utc: pl.Expr, offset_s: pl.Expr) -> pl.Expr:
+    """Local calendar date (Date) of a UTC timestamp shifted by an offset in seconds.
+
+    Pure arithmetic on UTC instants: never depends on the machine's ``TZ``.
+    """
+    return (timestamp_utc + pl.duration(seconds=offset_s)).dt.date()

@@ -17,25 +17,40 @@ uses them, so ``trainlog --help``, ``--version`` and ``trainlog CMD --help`` loa
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from trainlog import __version__
-from trainlog.cli.activity import activity_group
-from trainlog.cli.athlete import athlete_group
-from trainlog.cli.dataset import audit_group, check_cmd, repair_cmd
-from trainlog.cli.export import export_cmd
-from trainlog.cli.imports import import_cmd
-from trainlog.cli.plan import plan_group
-from trainlog.cli.serve import dashboard_cmd, demo_cmd, sample_data_cmd
-from trainlog.cli.users import users_group
-from trainlog.cli.views import activities_cmd, summary_cmd
-from trainlog.cli.watch import watch_cmd
-from trainlog.cli.wellness import wellness_group
 
-__all__ = ["activity_group", "cli", "main"]
+#: Each command's name and where it lives (``trainlog --help`` lists them sorted): a command's module is
+#: imported when that command runs (or is listed by ``--help``), not every command's for each one.
+COMMANDS = {
+    "import": ("imports", "import_cmd"), "watch": ("watch", "watch_cmd"), "activities": ("views", "activities_cmd"),
+    "summary": ("views", "summary_cmd"), "plan": ("plan", "plan_group"), "athlete": ("athlete", "athlete_group"),
+    "activity": ("activity", "activity_group"), "audit": ("dataset", "audit_group"), "check": ("dataset", "check_cmd"),
+    "repair": ("dataset", "repair_cmd"), "export": ("export", "export_cmd"), "users": ("users", "users_group"),
+    "dashboard": ("serve", "dashboard_cmd"), "demo": ("serve", "demo_cmd"), "sample-data": ("serve", "sample_data_cmd"),
+    "wellness": ("wellness", "wellness_group"),
+}
+
+__all__ = ["COMMANDS", "activity_group", "cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A group whose commands are imported on first use (click's documented lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(f"trainlog.cli.{module}"), name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trainlog")
 def cli() -> None:
     """trainlog: training load for mountain ultras, from your watch's FIT, GPX and TCX files.
@@ -49,10 +64,12 @@ def cli() -> None:
     """
 
 
-for _command in (import_cmd, watch_cmd, activities_cmd, summary_cmd, plan_group, athlete_group, activity_group, audit_group,
-                 check_cmd, repair_cmd, export_cmd, users_group, dashboard_cmd, demo_cmd, sample_data_cmd,
-                 wellness_group):
-    cli.add_command(_command)
+def __getattr__(name: str) -> click.Command:
+    """``from trainlog.cli import activity_group`` (and any command object by its name), loaded on use."""
+    for module, attr in COMMANDS.values():
+        if attr == name:
+            return getattr(importlib.import_module(f"trainlog.cli.{module}"), attr)
+    raise AttributeError(f"module 'trainlog.cli' has no attribute {name!r}")
 
 
 def main() -> None:

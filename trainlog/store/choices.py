@@ -131,7 +131,9 @@ def joined(activities: pl.DataFrame, choices: pl.DataFrame | None, ratings: pl.D
     ``feel`` (Int8, null); ``ratings``: the athlete's own (:mod:`trainlog.store.entries`), whose RPE wins."""
     chosen = entries.overlay(state(choices if choices is not None else schema.empty("choices")), ratings)
     base = activities.drop([c for c in ("excluded", "ascent_confirmed", "rpe", "feel") if c in activities.columns])
-    return base.join(chosen, on="activity_id", how="left").with_columns(
+    if chosen.height == 1:  # a row whose null key matches nothing: Polars broadcasts a one-row frame joined on as
+        chosen = pl.concat([chosen, chosen.clear(1)])  # constants, and computes with them otherwise (last bit)
+    return base.join(chosen, on="activity_id", how="left", maintain_order="left").with_columns(
         pl.col("excluded", "ascent_confirmed").fill_null(False)
     )
 
