@@ -82,7 +82,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
     )
     climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
     if thresholds is not None:  # heart rates in force on each activity's day
-        s = metrics.join(s, thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), "activity_id")
+        s = metrics.spread(s, thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), "activity_id")
         athlete = th.athlete_columns(athlete)
     return s.select(
         "activity_id",

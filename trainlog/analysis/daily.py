@@ -71,14 +71,14 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
     totals = per_activity.with_columns(
         goal_ascent_m=pl.when(pl.col("goal_counted")).then(pl.col("ascent_m")).otherwise(0.0)
     ).select("activity_id", "local_offset_s", "load_source", *QUANTITIES)
-    booked = metrics.join(pl.concat([weights, without_samples]), totals, "activity_id", how="inner").with_columns(
+    booked = metrics.spread(pl.concat([weights, without_samples]), totals, "activity_id", how="inner").with_columns(
         w_load=pl.when(pl.col("load_source") == "hr").then(pl.col("w_trimp")).otherwise(pl.col("w_moving"))
     )
     per_activity_totals = metrics.sums_by(  # each activity's rows are together
         booked, ["activity_id"], {**{f"_t_{w}": pl.col(w) for w in {*WEIGHTS.values(), "w_moving"}}, "_n": pl.lit(1.0)}
     )
     return (
-        metrics.join(booked, per_activity_totals, "activity_id")
+        metrics.spread(booked, per_activity_totals, "activity_id")
         .select(
             "activity_id",
             "timestamp",

@@ -177,3 +177,20 @@ def two_rows_at_least(activities: pl.DataFrame) -> pl.DataFrame:
     nothing; the per-activity frame drops it). Polars divides a one-row column by a constant exactly and a longer
     one through the constant's reciprocal, one bit apart: a run is computed alike alone or among others."""
     return pl.concat([activities, activities.clear(1)]) if activities.height == 1 else activities
+
+
+def spread(frame: pl.DataFrame, per_key: pl.DataFrame, key: str, how: str = "left") -> pl.DataFrame:
+    """:func:`join` of a long ``frame`` whose rows of each ``key`` are together (samples sorted by activity) and a
+    short ``per_key`` frame (one row per key): each key's row looked up once and repeated over its rows, not a
+    hash join of every row. ``how``: ``"left"`` (keys ``per_key`` lacks get nulls) or ``"inner"`` (their rows go)."""
+    if frame.is_empty():
+        return join(frame, per_key, key, how)
+    run = frame.select(pl.col(key).rle_id()).to_series()
+    firsts = frame.select(key).with_columns(run.alias("_run")).unique("_run", keep="first", maintain_order=True)
+    if firsts.height == 1:  # one run: Polars would broadcast its row as constants (see join)
+        return join(frame, per_key, key, how)
+    looked = join(firsts.drop("_run"), per_key, key).drop(key)  # one row per run, in run order
+    out = pl.concat([frame, looked[run]], how="horizontal")
+    if how == "inner":
+        out = out.filter(pl.col(key).is_in(per_key[key].implode()))
+    return out
