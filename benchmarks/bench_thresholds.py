@@ -8,7 +8,7 @@ What it measures, on this machine, in this run (the median of the repeats, each 
 1. ``whole``: the stored analysis computed from nothing (``stored_analysis`` with no analysis kept), the
    baseline: what any change of settings cost before issue 16;
 2. ``change from DAY``: after the whole analysis is kept, an LTHR change from DAY is saved and the stored
-   analysis asked for again: only the runs from DAY on are walked again (``reanalyse``), for a change a week,
+   analysis asked for again: only the runs from DAY on are walked again (``incremental.update``), for a change a week,
    a month and three months before the last run;
 3. the runs walked each time, and that the figures equal a whole analysis under the new settings (the largest
    relative difference of the daily load; "MISMATCH" when above 1e-9).
