@@ -312,10 +312,9 @@ def _settings_of(store: Store, athlete: str) -> AthleteSettings:
 
 def _known_files(store: Store, athlete: str) -> dict[str, tuple[str, str, dt.datetime]]:
     files = store.read("files", athlete)
-    return {
-        row["file_sha256"]: (row["outcome"], row["detail"] or "", row["imported_at"])
-        for row in files.iter_rows(named=True)
-    }
+    details = files["detail"].fill_null("").to_list()
+    return dict(zip(files["file_sha256"].to_list(), zip(files["outcome"].to_list(), details,
+                                                        files["imported_at"].to_list(), strict=True), strict=True))
 
 
 def _commit(
