@@ -21,7 +21,7 @@ from polars.testing import assert_frame_equal
 from trainlog import Store, import_paths
 from trainlog.analysis import activity, incremental, stored
 from trainlog.analysis.pipeline import analyse
-from trainlog.errors import InvalidValue, SettingsError
+from trainlog.errors import InvalidValue, SettingsError, StoreError
 from trainlog.ingest.manual import ManualActivity, add_activity, remove_activity
 from trainlog.settings import AthleteSettings, Goal, ModelSettings
 from trainlog.store import choices, entries
@@ -76,6 +76,11 @@ def _settings(settings: AthleteSettings, change: str, store: Store) -> AthleteSe
         "dated_lthr": lambda: settings.with_change(day, {"lthr_bpm": 150.0 + len(settings.thresholds)}),
         "plain_hr_max": lambda: dataclasses.replace(settings, hr_max_bpm=185.0 if settings.hr_max_bpm != 185.0 else 192.0),
         "start_ctl": lambda: dataclasses.replace(settings, start_ctl=None if settings.start_ctl else 40.0),
+        "start_ctl_and_weight": lambda: dataclasses.replace(settings, start_ctl=None if settings.start_ctl else 40.0,
+                                                            weight_kg=60.0 if settings.weight_kg != 60.0 else 61.0),
+        "dated_lthr_and_ctl_days": lambda: dataclasses.replace(
+            settings.with_change(day, {"lthr_bpm": 151.0 + len(settings.thresholds)}),
+            model=dataclasses.replace(model, ctl_days=model.ctl_days + 2)),
         "ctl_days": lambda: dataclasses.replace(settings, model=dataclasses.replace(model, ctl_days=model.ctl_days + 1)),
         "goal_name": lambda: dataclasses.replace(settings, goal=dataclasses.replace(settings.goal, name="Tor des Géants")),
         "time_limit": lambda: dataclasses.replace(settings, goal=dataclasses.replace(settings.goal, time_limit_h=30.0)),
@@ -90,7 +95,8 @@ STEPS = st.one_of(
     st.tuples(st.just("manual"), st.integers(0, 20)),
     st.tuples(st.just("remove_manual"), st.integers(0, 20)),
     st.tuples(st.just("settings"), st.sampled_from(["dated_lthr", "plain_hr_max", "start_ctl", "ctl_days", "goal_name",
-                                                    "time_limit", "hysteresis", "timezone"])),
+                                                    "time_limit", "hysteresis", "timezone", "start_ctl_and_weight",
+                                                    "dated_lthr_and_ctl_days"])),
 )
 
 
@@ -151,12 +157,43 @@ def test_a_second_run_after_a_first_alone(tmp_path):
     assert_same(store, AthleteSettings())
 
 
+def test_a_fitness_setting_saved_with_a_threshold_one_recomputes_the_series(started, tmp_path):
+    """One save changing a starting fitness and a value no metric reads (or a threshold): the series follows."""
+    store = Store(tmp_path / "data")
+    shutil.copytree(started.data_dir, store.data_dir)
+    for settings_now in (dataclasses.replace(BASE, start_ctl=55.0, start_atl=50.0, weight_kg=60.0),
+                         dataclasses.replace(BASE, start_ctl=20.0, lthr_bpm=158.0)):
+        stored.save_settings_of(store, ATHLETE, settings_now)
+        assert_same(store, settings_now)
+
+
+def test_a_damaged_new_part_is_one_line(started, tmp_path):
+    """The new run's samples part damaged after its import: the store's one-line error, not Polars' traceback."""
+    store = Store(tmp_path / "data")
+    shutil.copytree(started.data_dir, store.data_dir)
+    import_paths(store, [FAR], ATHLETE, workers=1)
+    newest = store.athlete_dir(ATHLETE) / store.manifest(ATHLETE).tables["samples"][-1]
+    newest.write_bytes(newest.read_bytes()[:200])
+    with pytest.raises(StoreError, match="cannot read athlete mara's dataset"):
+        stored.stored_analysis(store, ATHLETE)
+
+
+def test_a_best_window_over_whole_runs_is_their_ascent(started):
+    """Windows add whole micrometres of each run's cumulative ascent: over whole runs, their ascent exactly."""
+    kept = stored.stored_analysis(started, ATHLETE)
+    first = kept.per_activity.sort("start_utc").row(0, named=True)  # alone on its day, nothing in the 60 h before
+    assert kept.days.filter(pl.col("date") == first["start_date"])["activity_id"].to_list() == [first["activity_id"]]
+    window = kept.windows.filter(pl.col("date") == first["start_date"])["window_ascent_m"][0]
+    assert window == round(first["ascent_m"] * 1e6) / 1e6
+
+
 @pytest.mark.parametrize("change, touched", [
-    ({"goal": Goal(name="UTMB", ascent_m=10000.0)}, incremental.NOTHING),
-    ({"available_hours_per_week": 9.0}, incremental.NOTHING),
-    ({"start_ctl": 30.0}, incremental.FITNESS),
-    ({"model": ModelSettings(ctl_days=40.0)}, incremental.FITNESS),
-    ({"lthr_bpm": 160.0}, incremental.ACTIVITIES),
+    ({"goal": Goal(name="UTMB", ascent_m=10000.0)}, {incremental.NOTHING}),
+    ({"available_hours_per_week": 9.0}, {incremental.NOTHING}),
+    ({"start_ctl": 30.0}, {incremental.NOTHING, incremental.FITNESS}),
+    ({"model": ModelSettings(ctl_days=40.0)}, {incremental.NOTHING, incremental.FITNESS}),
+    ({"lthr_bpm": 160.0}, {incremental.NOTHING, incremental.ACTIVITIES}),
+    ({"lthr_bpm": 160.0, "start_ctl": 30.0}, {incremental.NOTHING, incremental.ACTIVITIES, incremental.FITNESS}),
     ({"timezone": "Asia/Tokyo"}, None),
     ({"goal": Goal(time_limit_h=30.0)}, None),
     ({"model": ModelSettings(hysteresis_m=5.0)}, None),

@@ -63,7 +63,8 @@ def best_days_ascent(daily: pl.DataFrame, days: int) -> tuple[float, dt.date | N
 
 #: Window sums add whole micrometres (Int64): exact, so a window's sum does not depend on where the running sum
 #: started (a float running sum does, in its last bits), and windows computed again around a new run equal
-#: those of the whole history.
+#: those of the whole history. Each sample's micrometres are the step of its activity's cumulative ascent
+#: rounded, so a window over whole runs holds their ascent exactly.
 _UM_PER_M = 1_000_000
 
 
@@ -71,8 +72,14 @@ def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     """``attribution`` sorted by time (then activity) with ``sum``: the ascent booked in
     ``(timestamp - hours, timestamp]`` (m, to the micrometre)."""
     period = f"{round(hours * 3_600_000_000)}us"
-    micrometres = (pl.col(ASCENT) * _UM_PER_M).round().cast(pl.Int64)
-    order = ["timestamp", *(["activity_id"] if "activity_id" in attribution.columns else [])]
+    by_activity = "activity_id" in attribution.columns
+    order = ["timestamp", *(["activity_id"] if by_activity else [])]
+
+    def per_run(expr: pl.Expr) -> pl.Expr:
+        return expr.over("activity_id") if by_activity else expr
+
+    cumulative = per_run((pl.col(ASCENT).fill_null(0.0).cum_sum() * _UM_PER_M).round().cast(pl.Int64))
+    micrometres = cumulative - per_run(cumulative.shift(1, fill_value=0))
     return attribution.sort(order, maintain_order=True).with_columns(
         (micrometres.rolling_sum_by("timestamp", window_size=period, closed="right") / _UM_PER_M).alias("sum")
     )

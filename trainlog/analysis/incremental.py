@@ -13,10 +13,11 @@ the settings. :func:`update` takes the analysis kept from an earlier run and com
 - the weekly table, from the per-day rows (a few thousand rows).
 
 A settings change is sorted by what it touches (:func:`settings_change`): nothing the analysis keeps (the goal's
-name, the plan's hours, the readiness constants...), the fitness model only (the series is computed again from
-the per-day rows), the thresholds (the activities whose values in force changed), or anything else (None: the
-caller computes it all). The result equals :func:`~trainlog.analysis.pipeline.analyse` of the whole history to
-the last bit (tests/test_incremental.py compares them over random sequences of changes).
+name, the plan's hours, the readiness constants...), the fitness model (the whole series is computed again from
+the per-day rows), the thresholds (the activities whose values in force changed), the last two at once, or
+anything else (None: the caller computes it all). The result equals
+:func:`~trainlog.analysis.pipeline.analyse` of the whole history to the last bit (tests/test_incremental.py
+compares them over random sequences of changes).
 """
 
 from __future__ import annotations
@@ -57,18 +58,17 @@ FITNESS_ATHLETE = frozenset({"start_ctl", "start_atl"})
 #: The goal's settings other than its time limit (the best windows' length) are read when a summary is made.
 UNANALYSED_GOAL = frozenset({"name", "date", "ascent_m", "distance_m", "loops"})
 
-#: What a settings change touches (:func:`settings_change`), least first.
+#: What a settings change touches (:func:`settings_change`).
 NOTHING, FITNESS, ACTIVITIES = "nothing", "fitness", "activities"
-_ORDER = (NOTHING, FITNESS, ACTIVITIES)
 #: Days around a changed run whose best windows are computed again, beyond the window's length: local dates may
 #: differ from UTC ones by up to a day each way, and two activities' offsets by more.
 _WINDOW_SLACK_DAYS = 2
 
 
-def settings_change(before: AthleteSettings, after: AthleteSettings) -> str | None:
-    """What changing the settings ``before`` -> ``after`` touches in the kept analysis: :data:`NOTHING`,
-    :data:`FITNESS` (the fitness columns), :data:`ACTIVITIES` (the thresholds: the activities whose values in
-    force changed, found by :func:`inputs`) or None (the whole analysis)."""
+def settings_change(before: AthleteSettings, after: AthleteSettings) -> frozenset[str] | None:
+    """What changing the settings ``before`` -> ``after`` touches in the kept analysis: a set of :data:`NOTHING`,
+    :data:`FITNESS` (the fitness columns) and :data:`ACTIVITIES` (the thresholds: the activities whose values in
+    force changed, found by :func:`inputs`), both when one save changed both kinds; None: the whole analysis."""
     touched = {NOTHING}
     for name in (f.name for f in dataclasses.fields(AthleteSettings)):
         old, new = getattr(before, name), getattr(after, name)
@@ -91,7 +91,7 @@ def settings_change(before: AthleteSettings, after: AthleteSettings) -> str | No
             touched.add(ACTIVITIES)
         else:
             return None
-    return max(touched, key=_ORDER.index)
+    return frozenset(touched)
 
 
 def inputs(activities: pl.DataFrame, choices: pl.DataFrame | None, ratings: pl.DataFrame | None,
@@ -125,7 +125,7 @@ def update(
     differs = now.join(previous_inputs, on=now.columns, how="anti", nulls_equal=True)
     changed = set(differs["activity_id"].to_list()) | (new_samples & ids)
     if not changed and not removed:
-        if touched != FITNESS:
+        if FITNESS not in touched:
             return previous, now
         return dataclasses.replace(previous, daily=fitness_of(daily.daily_series(previous.days), settings)), now
 
@@ -137,7 +137,7 @@ def update(
     days = pl.concat([previous.days.filter(~gone), part.days]).sort("date", "activity_id")
     old_days = previous.days.filter(gone)
     first = _first_day(old_days, part.days)
-    if (touched == FITNESS or first is None or days.is_empty() or previous.daily.is_empty()
+    if (FITNESS in touched or first is None or days.is_empty() or previous.daily.is_empty()
             or first <= previous.daily["date"].min()):
         series = fitness_of(daily.daily_series(days), settings)
     else:

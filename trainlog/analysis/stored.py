@@ -2,7 +2,7 @@
 
 Loads the tables from the store, the settings from the athlete's
 ``settings.json``, and keeps the per-activity metrics on disk beside the
-activities (recomputed when the data or the settings change).
+activities (brought up to date when the data or the settings change: :mod:`trainlog.analysis.incremental`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -18,9 +19,9 @@ import polars as pl
 from trainlog import __version__
 from trainlog.analysis.pipeline import Analysis, analyse
 from trainlog.analysis.tzone import with_local_start
-from trainlog.errors import TrainlogError
+from trainlog.errors import StoreError, TrainlogError, first_line
 from trainlog.settings import AthleteSettings, load_settings, save_settings
-from trainlog.store import Manifest, Store, entries, meta
+from trainlog.store import Manifest, Store, entries, meta, schema
 
 if TYPE_CHECKING:  # for the annotation only: reading an analysis loads neither the importer nor the decoders
     from trainlog.ingest.importer import ImportReport
@@ -135,32 +136,49 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
     def samples_of(ids: list[str]) -> pl.DataFrame:
         """Those activities' samples: first from the parts' row groups of their days (the Parquet statistics of
         the time column skip the others), then, if a clock reset put some outside, from every part."""
+        if not ids:
+            return schema.empty("samples")
         scan = store.scan("samples", athlete, manifest).filter(pl.col("activity_id").is_in(ids))
         acts = tables["activities"].filter(pl.col("activity_id").is_in(ids))
         ends = acts.select(lo=pl.col("start_utc").min() - SAMPLE_SLACK,
                            hi=(pl.col("start_utc") + pl.duration(seconds=pl.col("elapsed_s").fill_null(0.0))).max()
                            + SAMPLE_SLACK)
         lo, hi = ends.row(0)
-        if lo is None or hi is None:
-            return scan.collect()
-        found = scan.filter(pl.col("timestamp").is_between(lo, hi)).collect()
         expected = int(acts["n_records"].fill_null(0).sum())
-        return found if found.height == expected else scan.collect()
+        with _read_errors(store, athlete):
+            found = scan.filter(pl.col("timestamp").is_between(lo, hi)).collect() if lo and hi else None
+            return found if found is not None and found.height == expected else scan.collect()
 
     kept = _kept(store, athlete)
     if kept is not None:
         kept_parts, before, analysis, inputs = kept
-        new_parts = sorted(set(parts[ANALYSED_TABLES.index("samples")]) - set(kept_parts[ANALYSED_TABLES.index("samples")]))
-        new_samples = set()
-        if new_parts:
-            new_samples = set(pl.scan_parquet([store.athlete_dir(athlete) / p for p in new_parts])
-                              .select("activity_id").unique().collect()["activity_id"].to_list())
-        updated = incremental.update(analysis, inputs, before, tables, samples_of, new_samples, settings)
-        if updated is not None:
-            return updated
+        now_parts, then_parts = (set(p[ANALYSED_TABLES.index("samples")]) for p in (parts, kept_parts))
+        # the activities whose samples were written, or taken away, since: a part removed whose activities have
+        # no new part and no other change (a repair that left an unreadable part out) is read while it is retired
+        changed_parts = sorted(now_parts ^ then_parts)
+        try:
+            with _read_errors(store, athlete):
+                new_samples = set(pl.scan_parquet([store.athlete_dir(athlete) / p for p in changed_parts])
+                                  .select("activity_id").unique().collect()["activity_id"].to_list()
+                                  ) if changed_parts else set()
+        except StoreError:  # a part already gone: from every sample
+            new_samples = None
+        if new_samples is not None:
+            updated = incremental.update(analysis, inputs, before, tables, samples_of, new_samples, settings)
+            if updated is not None:
+                return updated
     samples = store.read_all(athlete, ("samples",), manifest)["samples"]
     result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
     return result, incremental.inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
+
+
+@contextmanager
+def _read_errors(store: Store, athlete: str) -> Iterator[None]:
+    """Polars and disk errors while reading parts become the store's one line (as :meth:`Store.read_all`'s)."""
+    try:
+        yield
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise StoreError(f"{store.data_dir}: cannot read athlete {athlete}'s dataset: {first_line(exc)}") from None
 
 
 def _kept(store: Store, athlete: str) -> tuple[list, AthleteSettings, Analysis, pl.DataFrame] | None:
