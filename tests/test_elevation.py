@@ -4,12 +4,19 @@ Hand-worked values, and every rule pinned at its exact edge (shared/METRICS.md,
 "Elevation gain and loss"): the dirty files themselves are in test_dirty_elevation.py.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from trainlog.analysis import elevation
 from trainlog.settings import ModelSettings
@@ -18,6 +25,7 @@ from trainlog.settings import ModelSettings
 # plausible band 0.5 x computed + 50 m
 MODEL = ModelSettings()
 T0 = dt.datetime(2026, 3, 13, 8, tzinfo=dt.UTC)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def steps(altitudes, ids=None):
@@ -390,3 +398,208 @@ def flag(sport, moving_s, device, computed):
 )
 def test_ascent_flag(sport, moving_s, device, computed, expected):
     assert flag(sport, moving_s, device, computed) == (pytest.approx(expected[0]), *expected[1:])
+
+
+# ---- the compiled path (issue 17): bit for bit the pure-Python code it replaces, on both paths
+
+def reference_hysteresis(activity_id, altitude_m, hysteresis_m):
+    """hysteresis_steps before issue 17, verbatim: the reference both paths must equal."""
+    starts = (activity_id != activity_id.shift(1)).fill_null(True).to_list()
+    gains, losses = [], []
+    for start, alt in zip(starts, altitude_m.to_list()):
+        if start:
+            mode, low, high = None, None, None
+        gain = loss = 0.0
+        if alt is None:
+            pass
+        elif low is None:
+            low = high = alt
+        elif mode is None:
+            low, high = min(low, alt), max(high, alt)
+            if alt - low > hysteresis_m:
+                mode, gain, extreme = "climbing", alt - low, alt
+            elif high - alt > hysteresis_m:
+                mode, loss, extreme = "descending", high - alt, alt
+        elif mode == "climbing":
+            if alt < extreme - hysteresis_m:
+                mode, loss, extreme = "descending", extreme - alt, alt
+            else:
+                gain, extreme = max(alt - extreme, 0.0), max(extreme, alt)
+        elif alt > extreme + hysteresis_m:
+            mode, gain, extreme = "climbing", alt - extreme, alt
+        else:
+            loss, extreme = max(extreme - alt, 0.0), min(extreme, alt)
+        gains.append(gain)
+        losses.append(loss)
+    return pl.Series("gain_m", gains, pl.Float64), pl.Series("loss_m", losses, pl.Float64)
+
+
+def reference_spikes(activity_id, timestamp, altitude_m, max_vertical_speed_mps):
+    """spikes before issue 17, verbatim (its _longest_chain is unchanged, and checked by brute force above)."""
+    frame = pl.DataFrame({"id": activity_id, "t": timestamp.dt.epoch("us"), "alt": altitude_m}).with_row_index("row")
+    out = np.zeros(len(frame), dtype=bool)
+    for _, group in frame.filter(pl.col("alt").is_not_null()).group_by("id"):
+        keep = elevation._longest_chain(group["t"].to_numpy() / 1e6, group["alt"].to_numpy(), max_vertical_speed_mps)
+        out[group["row"].to_numpy()[~keep]] = True
+    return pl.Series("altitude_spike", out)
+
+
+@contextlib.contextmanager
+def compiled_from(samples):
+    """elevation.COMPILED_FROM_SAMPLES set to ``samples`` (0: always compiled; a huge number: never)."""
+    before = elevation.COMPILED_FROM_SAMPLES
+    elevation.COMPILED_FROM_SAMPLES = samples
+    try:
+        yield
+    finally:
+        elevation.COMPILED_FROM_SAMPLES = before
+
+
+PATHS = {"python": 10**15, "compiled": 0}
+
+
+def bits(series):
+    return series.to_numpy().view(np.uint64).tolist()  # -0.0 is not 0.0, and NaN is itself
+
+
+def assert_hysteresis_as_reference(ids, altitudes, hysteresis_m=3.0):
+    ids, alt = pl.Series(ids, dtype=pl.String), pl.Series(altitudes, dtype=pl.Float64)
+    expected = reference_hysteresis(ids, alt, hysteresis_m)
+    for path, threshold in PATHS.items():
+        with compiled_from(threshold):
+            got = elevation.hysteresis_steps(ids, alt, hysteresis_m)
+        assert [s.name for s in got] == ["gain_m", "loss_m"] and all(s.dtype == pl.Float64 for s in got)
+        assert [bits(s) for s in got] == [bits(s) for s in expected], path
+
+
+def assert_spikes_as_reference(ids, micros, altitudes, v=5.0):
+    ids, alt = pl.Series(ids, dtype=pl.String), pl.Series(altitudes, dtype=pl.Float64)
+    times = pl.Series([T0 + dt.timedelta(microseconds=m) for m in micros], dtype=pl.Datetime("us", "UTC"))
+    expected = reference_spikes(ids, times, alt, v).to_list()
+    for path, threshold in PATHS.items():
+        with compiled_from(threshold):
+            got = elevation.spikes(ids, times, alt, v)
+        assert got.name == "altitude_spike" and got.dtype == pl.Boolean
+        assert got.to_list() == expected, path
+
+
+# altitudes with repeats, ties, signed zeros and swings about the 3 m hysteresis; None is a null
+ALTITUDES = st.one_of(
+    st.sampled_from([100.0, 100.5, 103.0, 103.01, 97.0, 96.99, 106.0, 900.0, 0.0, -0.0, None]),
+    st.floats(-400, 8000, allow_nan=False).map(lambda a: round(a, 1)),
+)
+# one activity: (step to the next sample in µs, altitude); steps of 0 (a record written twice) included
+ACTIVITY = st.lists(
+    st.tuples(st.sampled_from([0, 1, 500_000, 1_000_000, 1_000_000, 2_000_000, 7_000_000]), ALTITUDES),
+    min_size=1, max_size=40,
+)
+
+
+def flatten(activities):
+    ids, micros, altitudes, t = [], [], [], 0
+    for a, samples in enumerate(activities):
+        t += 3_600_000_000
+        for step, altitude in samples:
+            t += step
+            ids.append(f"run-{a}")
+            micros.append(t)
+            altitudes.append(altitude)
+    return ids, micros, altitudes
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(ACTIVITY, min_size=1, max_size=6), st.sampled_from([3.0, 0.0, 2.5]))
+def test_hysteresis_both_paths_equal_the_reference(activities, hysteresis_m):
+    ids, _, altitudes = flatten(activities)
+    assert_hysteresis_as_reference(ids, altitudes, hysteresis_m)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(ACTIVITY, min_size=1, max_size=6))
+def test_spikes_both_paths_equal_the_reference(activities):
+    assert_spikes_as_reference(*flatten(activities))
+
+
+def test_hysteresis_with_nan_and_nulls_is_the_reference_bit_for_bit():
+    nan = float("nan")
+    assert_hysteresis_as_reference(["a"] * 8, [100.0, nan, 104.0, nan, 98.0, None, -0.0, 0.0])
+    assert_hysteresis_as_reference(["a"] * 4 + ["b"] * 3, [nan, 100.0, 110.0, 100.0, None, None, nan])
+    assert_hysteresis_as_reference([], [])
+
+
+def test_null_activity_ids_are_as_before():
+    # hysteresis: each null id starts afresh; spikes: the null ids are one activity (group_by)
+    ids = [None, None, "a", "a", "a"]
+    alt = pl.Series([100.0, 110.0, 100.0, 104.0, 108.0])
+    expected = reference_hysteresis(pl.Series(ids, dtype=pl.String), alt, 3.0)
+    for threshold in PATHS.values():
+        with compiled_from(threshold):
+            got = elevation.hysteresis_steps(pl.Series(ids, dtype=pl.String), alt, 3.0)
+        assert [bits(s) for s in got] == [bits(s) for s in expected]
+    micros = [0, 1_000_000, 2_000_000, 3_000_000, 4_000_000]
+    assert_spikes_as_reference(ids, micros, [100.0, 900.0, 100.0, 100.0, 100.0])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_long_tracks_with_spikes_and_garbage_equal_the_reference(seed):
+    # 1 Hz and smart recording, random walks with spikes, plateaus and persistent steps, nulls, a record
+    # written twice; and a track of random altitudes (too far from sorted for the kernel's own sort)
+    rng = np.random.default_rng(seed)
+    ids, micros, altitudes, t = [], [], [], 0
+    for a in range(8):
+        n = 2000 if a == 6 else int(rng.integers(1, 3000))
+        steps = rng.integers(0, 8, n) * 1_000_000 if a % 2 else np.full(n, 1_000_000)
+        t_a = t + np.cumsum(steps)
+        alt = (500 + np.cumsum(rng.normal(0, 2, n))).round(1)
+        for _ in range(int(rng.integers(0, 5))):
+            i, width = int(rng.integers(0, n)), int(rng.integers(1, 40))
+            alt[i:i + width] += rng.choice([-1, 1]) * rng.uniform(20, 800)
+        if a == 6:
+            alt = rng.uniform(-400, 5000, n).round(0)
+        values = [None if rng.random() < 0.01 else float(x) for x in alt]
+        ids += [f"run-{a}"] * n
+        micros += t_a.tolist()
+        altitudes += values
+        t = int(t_a[-1]) + 3_600_000_000
+    assert_spikes_as_reference(ids, micros, altitudes)
+    assert_hysteresis_as_reference(ids, altitudes)
+
+
+def test_the_kernels_own_sort_gives_way_on_a_track_far_from_sorted():
+    # random altitudes at 1 Hz: hundreds of moves a sample; the kernel leaves the order to its caller
+    rng = np.random.default_rng(3)
+    t_s, alt = np.arange(2000.0), rng.uniform(-400, 5000, 2000).round(0)
+    p, q = alt - 5.0 * t_s, alt + 5.0 * t_s
+    kernel = elevation._compiled(elevation._chain_kernel)
+    bounds, segments = np.array([0, 2000]), np.array([0])
+    keep, failed = np.zeros(2000, dtype=bool), np.zeros(1, dtype=bool)
+    kernel(bounds, segments, p, q, np.empty(0, dtype=np.int64), keep, failed)
+    assert failed.all() and not keep.any()
+    kernel(bounds, segments, p, q, np.lexsort((-np.arange(2000), -q, p)), keep, failed)
+    assert (keep == elevation._longest_chain(t_s, alt, 5.0)).all()
+
+
+def test_without_numba_the_compiled_path_runs_plain_python(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
+    monkeypatch.setattr(elevation, "_COMPILED", {})
+    assert elevation._compiled(elevation._hysteresis_kernel) is None
+    assert_hysteresis_as_reference(["a"] * 5, [100.0, 104.0, 101.0, 95.0, 99.0])
+    assert_spikes_as_reference(["a"] * 5, [0, 1_000_000, 2_000_000, 3_000_000, 4_000_000], [500.0, 500.0, 1100.0, 500.0, 500.0])
+
+
+def test_the_daily_case_never_imports_numba():
+    # a fresh process importing the module and analysing a 20,000-sample run stays on plain Python
+    code = (
+        "import sys, datetime as dt, polars as pl\n"
+        "from trainlog.analysis import elevation\n"
+        "n = 20_000\n"
+        "ids = pl.Series(['a'] * n)\n"
+        "times = pl.datetime_range(dt.datetime(2026, 3, 13), dt.datetime(2026, 3, 13) + dt.timedelta(seconds=n - 1),"
+        " '1s', eager=True)\n"
+        "alt = pl.Series([100.0 + (i % 50) * (1000.0 if i % 997 == 0 else 0.1) for i in range(n)])\n"
+        "assert elevation.spikes(ids, times, alt, 5.0).sum() > 0\n"
+        "elevation.hysteresis_steps(ids, alt, 3.0)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "False"

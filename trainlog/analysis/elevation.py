@@ -12,12 +12,20 @@ and :func:`without_spikes` (impossible steps dropped and interpolated over;
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
 
 from trainlog.analysis.load import SECONDS_PER_HOUR
 from trainlog.settings import ModelSettings
+
+#: Samples from which :func:`spikes` and :func:`hysteresis_steps` run their loops compiled by Numba (the first
+#: analysis of a long history); below, plain Python: the daily import of a run or a few never pays the ~0.55 s
+#: a process spends importing Numba and loading the compiled code, which plain Python spends on ~1 M samples.
+#: Both give the same result, bit for bit (tests/test_elevation.py runs both).
+COMPILED_FROM_SAMPLES = 1_000_000
+_COMPILED: dict[Callable, Callable | None] = {}  # kernel -> compiled (None: Numba not importable)
 
 
 def clean_altitude(model: ModelSettings) -> pl.Expr:
@@ -78,13 +86,43 @@ def spikes(
       there for those.
 
     Times are seconds since the epoch, so the limit is exact to about a
-    micrometre. Rows are sorted by activity then time.
+    micrometre. Rows are sorted by activity then time (an activity is a run of
+    equal ``activity_id``). An activity without an impossible step between
+    consecutive valid samples keeps them all without further work (checked
+    for all at once); only the others go through :func:`_longest_chain`, or
+    through the same steps compiled (:func:`_chain_kernel`) from
+    :data:`COMPILED_FROM_SAMPLES` samples on: both give the same result.
     """
-    frame = pl.DataFrame({"id": activity_id, "t": timestamp.dt.epoch("us"), "alt": altitude_m}).with_row_index("row")
-    out = np.zeros(len(frame), dtype=bool)
-    for _, group in frame.filter(pl.col("alt").is_not_null()).group_by("id"):
-        keep = _longest_chain(group["t"].to_numpy() / 1e6, group["alt"].to_numpy(), max_vertical_speed_mps)
-        out[group["row"].to_numpy()[~keep]] = True
+    valid = altitude_m.is_not_null()  # nulls are skipped
+    is_valid = valid.to_numpy()
+    activity = np.cumsum(_starts(activity_id, nulls_apart=False), dtype=np.int32)[is_valid]  # nulls: one, as group_by
+    t_s = timestamp.dt.epoch("us").filter(valid).to_numpy() / 1e6
+    alt = altitude_m.filter(valid).to_numpy()
+    vt_m = max_vertical_speed_mps * t_s
+    p, q = alt - vt_m, alt + vt_m  # as _longest_chain has them
+    impossible = ~((p[1:] <= p[:-1]) & (q[1:] >= q[:-1])) & (activity[1:] == activity[:-1])  # NaN: impossible
+    to_check = np.zeros(len(activity_id) + 1, dtype=bool)
+    to_check[activity[1:][impossible]] = True
+    checked = np.flatnonzero(to_check[activity])  # the samples of those activities, in order
+    sizes = np.bincount(activity, minlength=len(to_check))[to_check]
+    bounds = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)  # of each activity in ``checked``
+    keep = np.ones(len(alt), dtype=bool)
+    kernel = _compiled(_chain_kernel) if len(altitude_m) >= COMPILED_FROM_SAMPLES and len(checked) else None
+    pc, qc = p[checked], q[checked]
+    if kernel is not None and not (np.isnan(pc).any() or np.isnan(qc).any()):
+        kept, failed = np.zeros(len(checked), dtype=bool), np.zeros(len(sizes), dtype=bool)
+        kernel(bounds, np.arange(len(sizes)), pc, qc, np.empty(0, dtype=np.int64), kept, failed)
+        if failed.any():  # activities too far from sorted for the kernel's own sort
+            order = np.zeros(len(checked), dtype=np.int64)
+            for lo, hi in zip(bounds[:-1][failed], bounds[1:][failed]):
+                order[lo:hi] = lo + np.lexsort((-np.arange(hi - lo), -qc[lo:hi], pc[lo:hi]))
+            kernel(bounds, np.flatnonzero(failed), pc, qc, order, kept, failed)
+        keep[checked] = kept
+    else:
+        for lo, hi in zip(checked[bounds[:-1]], checked[bounds[1:] - 1] + 1):
+            keep[lo:hi] = _longest_chain(t_s[lo:hi], alt[lo:hi], max_vertical_speed_mps)
+    out = np.zeros(len(altitude_m), dtype=bool)
+    out[is_valid] = ~keep
     return pl.Series("altitude_spike", out)
 
 
@@ -126,6 +164,68 @@ def _longest_chain(t_s: np.ndarray, alt: np.ndarray, max_vertical_speed_mps: flo
     keep = np.zeros(len(p), dtype=bool)
     keep[kept] = True
     return keep
+
+
+def _chain_kernel(
+    bounds: np.ndarray, segments: np.ndarray, p: np.ndarray, q: np.ndarray, order: np.ndarray, keep: np.ndarray,
+    failed: np.ndarray,
+) -> None:
+    """:func:`_longest_chain` of each activity ``bounds[s]:bounds[s + 1]`` (s in ``segments``), to be compiled.
+
+    ``p`` and ``q`` (m, no NaN) as there; sets ``keep`` (False on entry) to its
+    mask. ``order``: empty, or each activity's samples in the order that
+    function sorts them (``np.lexsort``). Without it the kernel sorts them
+    itself, by insertion from the latest sample (a track is nearly in that
+    order already, p falling with time but for its spikes), and sets
+    ``failed[s]`` (False on entry) where that took over 64 moves a sample, for
+    the caller to sort and pass again. Then the same patience sorting (an
+    explicit ``bisect_right``) and greedy pass. Indices are not checked.
+    """
+    longest = 0
+    for s in segments:
+        longest = max(longest, bounds[s + 1] - bounds[s])
+    rank, after, tails = np.empty(longest, np.int64), np.empty(longest, np.int64), np.empty(longest)  # per activity
+    for s in segments:
+        lo, n = bounds[s], bounds[s + 1] - bounds[s]
+        moves = 0
+        if len(order):
+            for r in range(n):
+                rank[r] = order[lo + r] - lo
+        else:
+            for r in range(n):
+                k, j = n - 1 - r, r
+                while j > 0 and (p[lo + k] < p[lo + rank[j - 1]]
+                                 or (p[lo + k] == p[lo + rank[j - 1]] and q[lo + k] > q[lo + rank[j - 1]])):
+                    rank[j] = rank[j - 1]
+                    j, moves = j - 1, moves + 1
+                rank[j] = k
+                if moves > 64 * n:
+                    failed[s] = True
+                    break
+            if failed[s]:
+                continue
+        length = 0  # of neg_q_tails (tails)
+        for r in range(n):
+            k = rank[r]
+            x = -q[lo + k]
+            if length == 0 or x >= tails[length - 1]:  # bisect_right gives len(neg_q_tails): appended
+                at = length
+                length += 1
+            else:  # the first tail above x, below the last one
+                at, top = 0, length - 1
+                while at < top:
+                    mid = (at + top) // 2
+                    if x < tails[mid]:
+                        top = mid
+                    else:
+                        at = mid + 1
+            after[k] = at
+            tails[at] = x
+        need, last = length - 1, -1  # max(after)
+        for k in range(lo, lo + n):
+            if after[k - lo] == need and (last < 0 or (p[k] <= p[last] and q[k] >= q[last])):
+                keep[k] = True
+                need, last = need - 1, k
 
 
 def without_spikes() -> pl.Expr:
@@ -196,38 +296,59 @@ def hysteresis_steps(
     Gains are booked on the samples where they happen (the confirming sample
     books the rise from the low so far), so summing per day splits an
     activity's ascent across days. Rows must be sorted by activity then time;
-    null altitudes are skipped. One sequential pass over plain lists (the rule
-    depends on the path, so it does not vectorize).
+    null altitudes are skipped. One sequential pass (the rule depends on the
+    path, so it does not vectorize): :func:`_hysteresis_kernel` over plain
+    lists, or compiled from :data:`COMPILED_FROM_SAMPLES` samples on (the same
+    result).
     """
-    starts = (activity_id != activity_id.shift(1)).fill_null(True).to_list()  # the first row starts one
-    gains: list[float] = []
-    losses: list[float] = []
-    for start, alt in zip(starts, altitude_m.to_list()):
-        if start:
-            mode, low, high = None, None, None  # mode: None (not decided yet), "climbing" or "descending"
-        gain = loss = 0.0
-        if alt is None:
-            pass
-        elif low is None:
-            low = high = alt
-        elif mode is None:
-            low, high = min(low, alt), max(high, alt)
-            if alt - low > hysteresis_m:
-                mode, gain, extreme = "climbing", alt - low, alt
-            elif high - alt > hysteresis_m:
-                mode, loss, extreme = "descending", high - alt, alt
-        elif mode == "climbing":
-            if alt < extreme - hysteresis_m:
-                mode, loss, extreme = "descending", extreme - alt, alt
-            else:
-                gain, extreme = max(alt - extreme, 0.0), max(extreme, alt)
-        elif alt > extreme + hysteresis_m:
-            mode, gain, extreme = "climbing", alt - extreme, alt
-        else:
-            loss, extreme = max(extreme - alt, 0.0), min(extreme, alt)
-        gains.append(gain)
-        losses.append(loss)
+    n = len(altitude_m)
+    starts, valid, alt = _starts(activity_id, nulls_apart=True), altitude_m.is_not_null(), altitude_m.fill_null(0.0)
+    kernel = _compiled(_hysteresis_kernel) if n >= COMPILED_FROM_SAMPLES else None
+    if kernel is None:
+        gains, losses = [0.0] * n, [0.0] * n
+        _hysteresis_kernel(starts.tolist(), alt.to_list(), valid.to_list(), hysteresis_m, gains, losses)
+    else:
+        gains, losses = np.zeros(n), np.zeros(n)
+        kernel(starts, alt.cast(pl.Float64).to_numpy(), valid.to_numpy(), float(hysteresis_m), gains, losses)
     return pl.Series("gain_m", gains, pl.Float64), pl.Series("loss_m", losses, pl.Float64)
+
+
+def _hysteresis_kernel(starts: list, alt: list, valid: list, hysteresis_m: float, gains: list, losses: list) -> None:
+    """:func:`hysteresis_steps`' pass: sets ``gains`` and ``losses`` (0 on entry) sample by sample.
+
+    Lists (run by Python) or arrays (compiled by :func:`_compiled`): ``starts``
+    (the sample starts an activity), ``alt`` (m), ``valid`` (``alt`` is not
+    null). ``mode`` 0 is not decided yet, 1 climbing, -1 descending. Each
+    comparison is written as Python's ``min`` and ``max`` make it, so the two
+    give the same floats, NaN included.
+    """
+    mode, low, high, extreme, seen = 0, 0.0, 0.0, 0.0, False
+    for i in range(len(alt)):
+        if starts[i]:
+            mode, seen = 0, False
+        if not valid[i]:
+            continue
+        a = alt[i]
+        if not seen:
+            low, high, seen = a, a, True
+        elif mode == 0:
+            low = a if a < low else low
+            high = a if a > high else high
+            if a - low > hysteresis_m:
+                mode, gains[i], extreme = 1, a - low, a
+            elif high - a > hysteresis_m:
+                mode, losses[i], extreme = -1, high - a, a
+        elif mode == 1:
+            if a < extreme - hysteresis_m:
+                mode, losses[i], extreme = -1, extreme - a, a
+            else:
+                gains[i] = 0.0 if 0.0 > a - extreme else a - extreme
+                extreme = a if a > extreme else extreme
+        elif a > extreme + hysteresis_m:
+            mode, gains[i], extreme = 1, a - extreme, a
+        else:
+            losses[i] = 0.0 if 0.0 > extreme - a else extreme - a
+            extreme = a if a < extreme else extreme
 
 
 def plausible(device: pl.Expr, computed: pl.Expr, model: ModelSettings) -> pl.Expr:
@@ -284,3 +405,41 @@ def ascent_flag(
         .then(pl.lit("device_disagrees"))
         .otherwise(pl.lit(None, pl.String))
     )
+
+
+def _starts(activity_id: pl.Series, nulls_apart: bool) -> np.ndarray:
+    """Boolean per row: it starts an activity (its ``activity_id`` is not the previous row's; the first row does).
+
+    Consecutive null ids are one activity, or with ``nulls_apart`` one each
+    (as ``activity_id != activity_id.shift(1)`` has them).
+    """
+    if nulls_apart and activity_id.null_count():
+        return (activity_id != activity_id.shift(1)).fill_null(True).to_numpy()
+    lengths = activity_id.rle().struct.field("len").to_numpy()  # runs: a quarter of the time of the comparison
+    starts = np.zeros(len(activity_id), dtype=bool)
+    starts[np.cumsum(lengths) - lengths] = True
+    return starts
+
+
+def _compiled(kernel: Callable) -> Callable | None:
+    """``kernel`` compiled by Numba, or None where Numba cannot be imported (the caller then runs plain Python).
+
+    Numba is imported here, on first use: importing it and loading the
+    kernels take ~0.5 s a process, which the daily import of one run (below
+    :data:`COMPILED_FROM_SAMPLES`) never pays. The machine code is cached on
+    disk (compiling both kernels takes ~1.5 s): in
+    ``NUMBA_CACHE_DIR`` if set, else in ``__pycache__`` beside this module if
+    writable, else in the user's cache directory (Numba's own order); with
+    none writable it is compiled once a process.
+    """
+    if kernel not in _COMPILED:
+        try:
+            import numba
+        except ImportError:
+            _COMPILED[kernel] = None
+        else:
+            try:
+                _COMPILED[kernel] = numba.njit(cache=True)(kernel)
+            except RuntimeError:  # "cannot cache function": no writable cache directory
+                _COMPILED[kernel] = numba.njit(kernel)
+    return _COMPILED[kernel]
