@@ -279,3 +279,78 @@ def test_records_defining_a_field_twice_are_refused_and_keep_the_valid_copy(dupl
     clean = fit_raw.distance_twice_run(start, 121, duplicate=None)  # distance once: the fast path, same records
     assert_same(decode_reference(clean, "clean.fit"), fit_fast.decode_fast(clean, "clean.fit"))
     assert_frame_equal(fit_fast.decode_fast(clean, "clean.fit").records, ref.records, check_exact=True)
+
+
+# --------------------------------------------------------------------------- side messages through fitfast.parse
+
+
+def _both_side_paths(monkeypatch, data: bytes, name: str):
+    """decode_fast with the side messages from fitfast.parse (sidefast), then from fitparse; Unsupported as a value."""
+    out = []
+    for adapter in (fit_fast.side_messages, lambda side: None):
+        monkeypatch.setattr(fit_fast, "side_messages", adapter)
+        try:
+            out.append(fit_fast.decode_fast(data, name))
+        except (fit_fast.Unsupported, InvalidFitFile) as exc:
+            out.append(type(exc))
+    monkeypatch.undo()
+    return out
+
+
+def _takes_sidefast(data: bytes) -> bool:
+    side, _, _, exact = fit_fast._scan(data)
+    return exact and fit_fast.side_messages(side) is not None
+
+
+@requires_corpus
+@pytest.mark.slow
+def test_side_messages_from_fitfast_equal_fitparse_on_the_corpus(monkeypatch):
+    taken = 0
+    for name in corpus_names():
+        data = corpus_file(name).read_bytes()
+        adapted, reference = _both_side_paths(monkeypatch, data, name)
+        if isinstance(reference, type):
+            assert adapted is reference, name
+            continue
+        assert_same(reference, adapted)
+        taken += _takes_sidefast(data)
+    assert taken > 100  # 137 of the corpus's 229 fast-path files in December 2026
+
+
+def _generated(**device) -> bytes:
+    pytest.importorskip("garmin_fit_sdk", reason="the dev dependency garmin-fit-sdk writes the test files")
+    from trainlog_dev.fitwrite import Device, Recording, encode
+
+    n = 1200
+    t0 = 1_546_334_760 if not device.pop("relative", False) else framing.FIT_EPOCH_UNIX_S + 1000
+    rec = Recording(
+        time_unix_s=t0 + np.arange(n), distance_m=np.arange(n) * 2.71, speed_mps=np.full(n, 2.713),
+        energy_kcal=np.arange(n) * 0.19, sport="running", sub_sport="trail", utc_offset_end_s=-(9 * 3600 + 30 * 60),
+        hr_bpm=np.full(n, 141.0), altitude_m=100 + np.sin(np.arange(n) / 50) * 20, lap_starts=[0, 333, 777],
+    )
+    return encode(rec, Device(**device))
+
+
+@pytest.mark.parametrize(
+    "device",
+    [
+        {}, {"relative": True}, {"manufacturer": "wahoo_fitness", "product": 31},
+        {"manufacturer": "favero_electronics", "product": 12}, {"manufacturer": "development", "product": 9},
+        {"write_laps": False, "altitude_field": "altitude"},
+    ],
+    ids=["garmin", "relative-clock", "wahoo", "favero", "development", "one-lap"],
+)
+def test_side_messages_from_fitfast_equal_fitparse_on_generated_files(monkeypatch, device):
+    data = _generated(**device)
+    assert _takes_sidefast(data)
+    adapted, reference = _both_side_paths(monkeypatch, data, "gen.fit")
+    assert_same(reference, adapted)
+    assert_same(decode_reference(data, "gen.fit"), adapted)
+
+
+def test_side_messages_fitfast_cannot_vouch_for_go_to_fitparse(monkeypatch):
+    data = _generated(product_name="Forerunner 255")  # a string field: fitparse reads the side file
+    assert not _takes_sidefast(data)
+    adapted, reference = _both_side_paths(monkeypatch, data, "named.fit")
+    assert_same(reference, adapted)
+    assert_same(decode_reference(data, "named.fit"), adapted)

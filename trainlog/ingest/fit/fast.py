@@ -2,10 +2,13 @@
 
 The fast path of :func:`trainlog.ingest.decode.decode`. ``fitfast`` (Rust, columnar)
 decodes the record stream into NumPy columns; everything else trainlog keeps
-(file_id, device_info, session, lap, activity, the wellness messages) is
-decoded by fitparse itself, from a small FIT file made of the original's
-definition messages and those few data messages, so sessions, laps, device,
-UTC offset and wellness readings are fitparse's by construction. The RR
+(file_id, device_info, session, lap, activity, the wellness messages) comes
+from a small FIT file made of the original's definition messages and those few
+data messages: decoded by ``fitfast.parse`` and rebuilt as fitparse renders the
+values the assembly reads (:mod:`.sidefast`, about 4 ms a file less), or, for
+anything that adapter does not vouch for, by fitparse itself; so sessions, laps,
+device, UTC offset and wellness readings are fitparse's (tests/test_fit_fast.py
+compares both side paths on every corpus file). The RR
 intervals of ``hrv`` messages (thousands in a run) are read by the scan itself,
 as fitparse reads them, and take the time of the record before each from the
 records fitfast decoded (the reference takes it from fitparse's).
@@ -66,6 +69,7 @@ from trainlog.ingest.fit.framing import (
     with_header_crc,
 )
 from trainlog.ingest.fit.reference import fitparse_messages
+from trainlog.ingest.fit.sidefast import side_messages, vouches_for
 
 #: FIT global message numbers (FIT SDK profile, mesg_num).
 MESG_FILE_ID = 0
@@ -163,7 +167,7 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
         import fitfast
     except ImportError as exc:  # fitparse keeps working without the compiled decoder
         raise Unsupported(f"fitfast not installed ({exc})") from None
-    side, n_records, rr = _scan(data)
+    side, n_records, rr, exact = _scan(data)
     checked = with_header_crc(data) if data[0] == 14 and data[12:14] == b"\0\0" else data
     try:
         # fitfast checks the header and file CRCs and the structure while decoding;
@@ -176,11 +180,13 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
             raise
         raise Unsupported(f"fitfast panicked: {exc}") from None
     try:
-        messages, damage = fitparse_messages(side, name, check_crc=False)
-        if damage or not messages:
-            raise Unsupported(f"side messages not decodable ({damage})")
-        if _dev_field_names(messages) & RECORD_SOURCE_FIELDS:
-            raise Unsupported("a developer field is named like a record field")
+        messages = side_messages(side) if exact else None
+        if messages is None:  # what fitfast.parse's adapter does not vouch for: fitparse's own messages
+            messages, damage = fitparse_messages(side, name, check_crc=False)
+            if damage or not messages:
+                raise Unsupported(f"side messages not decodable ({damage})")
+            if _dev_field_names(messages) & RECORD_SOURCE_FIELDS:
+                raise Unsupported("a developer field is named like a record field")
         out = assemble(messages, None, name)
         if rr:
             times = _preceding_times(cols if n_records else {}, [after for after, _ in rr])
@@ -197,9 +203,12 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
     return out
 
 
-def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ...]]]]:
-    """Walk the message headers: (side FIT file, number of record messages, and per hrv message
-    the number of record messages before it and its RR intervals as the assembly reads them).
+def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ...]]], bool]:
+    """Walk the message headers: (side FIT file, number of record messages, per hrv message
+    the number of record messages before it and its RR intervals as the assembly reads them,
+    and whether :func:`~.sidefast.side_messages` may decode the side file: no side definition
+    with developer fields or a field twice, no lap with both speeds, no creator's device_info
+    before a file_id).
 
     The side file holds the original header and the messages in SIDE_MESSAGES
     (definitions and data, in their order), stripped to SIDE_FIELDS. Raises Unsupported on any
@@ -219,6 +228,7 @@ def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ..
     records: list[Definition] = []  # record definitions: they count their data messages
     rr: list[tuple[int, tuple[int | None, ...]]] = []
     hrv_layout: dict[Definition, tuple[int, str] | None] = {}  # (offset, struct format) of the time field
+    exact, creator_seen = True, False
     try:
         for pos, h, d in walk(data, header, SIDE_MESSAGES | {MESG_HRV}):
             kind = d.global_num
@@ -229,6 +239,7 @@ def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ..
                 elif kind == MESG_HRV:
                     hrv_layout[d] = _hrv_layout(d)
                 if kind in SIDE_MESSAGES:
+                    exact = exact and vouches_for(d, bool(h & DEVELOPER_FIELDS))
                     wanted = SIDE_FIELD_NUMBERS[kind]
                     if wanted is None:
                         side += data[pos : pos + d.length]
@@ -254,6 +265,8 @@ def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ..
                     raise Unsupported("a developer field of an unknown base type")
                 # only the creator's device_info is read: skip the sensors' (decoding them costs)
                 if kind != MESG_DEVICE_INFO or (at >= 0 and data[pos + 1 + at] == CREATOR_DEVICE_INDEX):
+                    creator_seen = creator_seen or kind == MESG_DEVICE_INFO
+                    exact = exact and not (creator_seen and kind == MESG_FILE_ID)
                     if ranges is None:
                         side += data[pos : pos + 1 + d.size]
                     else:
@@ -269,7 +282,7 @@ def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ..
     struct.pack_into("<I", side_header, 4, len(side))
     if header.size == 14:
         side_header[12:14] = b"\x00\x00"
-    return bytes(side_header + side), n_records, rr  # no file CRC: read with check_crc=False
+    return bytes(side_header + side), n_records, rr, exact  # no file CRC: read with check_crc=False
 
 
 def _hrv_layout(d: Definition) -> tuple[int, str] | None:
