@@ -403,3 +403,21 @@ def test_the_activity_page_shows_the_repaired_samples(tmp_path):
     assert [(t - start).total_seconds() for t in page["timestamp"].to_list()] == list(range(121))
     assert page["hr_bpm"].null_count() == 0 and page["distance_m"].null_count() == 0
     assert page["moving_s"].sum() == pytest.approx(120.0)
+
+
+def test_merging_only_the_repeated_rows_equals_grouping_them_all():
+    """merge_repeated groups only the rows of repeated timestamps: the same as grouping every row."""
+    rng = np.random.default_rng(17)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        frame = pl.DataFrame({
+            "activity_id": np.sort(rng.choice(["a", "b", "c"], n)),
+            "timestamp": [dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=int(s)) for s in rng.integers(0, 8, n)],
+            "hr_bpm": [None if rng.random() < 0.4 else float(v) for v in rng.random(n)],
+            "power_w": [None if rng.random() < 0.5 else float(v) for v in rng.integers(0, 9, n)],
+        }, schema={"activity_id": pl.String, "timestamp": pl.Datetime("us", "UTC"), "hr_bpm": pl.Float64,
+                   "power_w": pl.Float64})
+        ordered = frame.sort("activity_id", "timestamp", maintain_order=True)
+        grouped = ordered.group_by("activity_id", "timestamp", maintain_order=True).agg(
+            pl.col(c).last(ignore_nulls=True) for c in ("hr_bpm", "power_w"))
+        assert repair.merge_repeated(frame).equals(grouped.select(ordered.columns))

@@ -48,11 +48,20 @@ def merge_repeated(samples: pl.DataFrame) -> pl.DataFrame:
     repeated = (pl.col("activity_id") == pl.col("activity_id").shift(1)) & (
         pl.col("timestamp") == pl.col("timestamp").shift(1)
     )
-    if not ordered.select(repeated.fill_null(False).any()).item():
+    flags = ordered.select(first=repeated.fill_null(False).shift(-1, fill_value=False) & ~repeated.fill_null(False),
+                           later=repeated.fill_null(False))
+    if not flags["later"].any():
         return ordered
+    # only the rows of repeated timestamps are grouped (a few among millions); each group's merged values go to
+    # its first row, the others are dropped
     fields = [name for name in ordered.columns if name not in KEY]
-    merged = ordered.group_by(*KEY, maintain_order=True).agg(pl.col(name).last(ignore_nulls=True) for name in fields)
-    return merged.select(ordered.columns)
+    in_group = flags["first"] | flags["later"]
+    merged = ordered.filter(in_group).group_by(*KEY, maintain_order=True).agg(
+        pl.col(name).last(ignore_nulls=True) for name in fields)
+    kept = ordered.filter(~flags["later"])
+    at = flags["first"].filter(~flags["later"]).arg_true()
+    return kept.with_columns(kept[name].scatter(at, merged[name]) for name in fields
+                             if kept.schema[name] != pl.Null)  # a column of nulls only stays as it is
 
 
 @dataclass(frozen=True)

@@ -452,9 +452,9 @@ def _records_frame(cols: dict[str, np.ndarray], n_records: int) -> tuple[pl.Data
     if keep is not None:
         values = {k: v[keep] for k, v in values.items()}
     micros = np.round(ts * 1_000_000).astype(np.int64)
-    frame = pl.DataFrame(
-        {"timestamp": pl.Series(micros).cast(pl.Datetime("us", "UTC")), **values},
-        schema={"timestamp": pl.Datetime("us", "UTC"), **{c: pl.Float64 for c in RECORD_COLUMNS if c != "timestamp"}},
-        nan_to_null=True,
-    )
+    # one Series a column: a DataFrame built from a dict of arrays with nan_to_null takes ~4 ms (a thread pool)
+    frame = pl.DataFrame([
+        pl.Series("timestamp", micros).cast(pl.Datetime("us", "UTC")),
+        *(pl.Series(c, values[c], dtype=pl.Float64, nan_to_null=True) for c in RECORD_COLUMNS if c != "timestamp"),
+    ])
     return frame, relative
