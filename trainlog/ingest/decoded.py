@@ -76,11 +76,16 @@ class DecodedFile:
     notes: list[str] = field(default_factory=list)
     rr_intervals: list[tuple[int | None, tuple[int | None, ...]]] = field(default_factory=list)
     wellness: WellnessReadings | None = None
+    #: the importer's activities, samples and laps rows, when its decoding worker made them (the records are then
+    #: in the samples, and ``records`` is None: they cross from the worker once)
+    tables: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
 
     @property
     def n_records(self) -> int:
         """Number of records (samples) decoded."""
-        return 0 if self.records is None else self.records.height
+        if self.records is None:
+            return 0 if self.tables is None else self.tables[1].height
+        return self.records.height
 
     @property
     def is_activity(self) -> bool:

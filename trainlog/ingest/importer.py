@@ -21,6 +21,7 @@ store's lock, in batches, so a crash keeps every batch already committed.
 
 from __future__ import annotations
 
+import bisect
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
@@ -139,8 +140,8 @@ class _Pool:
     def _new(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def submit(self, data: bytes, name: str) -> cf.Future:
-        return self.executor.submit(decode, data, name)
+    def submit(self, data: bytes, name: str, job: _Job | None, sha: str | None) -> cf.Future:
+        return self.executor.submit(_decoded_rows, data, name, job, sha) if job else self.executor.submit(decode, data, name)
 
     def rebuild(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -150,7 +151,27 @@ class _Pool:
         self.executor.shutdown(cancel_futures=True)
 
 
-def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
+@dataclass(frozen=True)
+class _Job:
+    """What a decoding worker needs to make a file's rows as well: whose they are, and the analysis model."""
+
+    athlete: str
+    model: ModelSettings | None
+
+
+def _decoded_rows(data: bytes, name: str, job: _Job, sha: str | None = None) -> DecodedFile:
+    """:func:`decode`, and for a FIT activity file the rows it adds (``DecodedFile.tables``, made where it was
+    decoded: a worker process, so the importer's own process only classifies and writes). ``imported_at`` is set
+    again when the batch is committed."""
+    decoded = decode(data, name)
+    if (sha is not None and not track_format(name) and not wellness_fit.is_wellness_file(decoded)
+            and decoded.is_activity):
+        decoded.tables = activity_tables(decoded, sha, job.athlete, dt.datetime.now(dt.UTC), job.model)
+        decoded.records = None
+    return decoded
+
+
+def _decoded(items: Iterator[_Work], workers: int, job: _Job | None = None) -> Iterator[_Work]:
     """Decode items (those with data) in input order, in a spawn pool when workers > 1.
 
     A worker that dies (out of memory, a crash in a C extension) fails only the
@@ -167,7 +188,8 @@ def _decoded(items: Iterator[_Work], workers: int) -> Iterator[_Work]:
             read_bytes += len(entry[1])
             if pool is None and workers > 1 and read_bytes >= PARALLEL_MIN_BYTES:
                 pool = _Pool(workers)
-        entry[2] = pool.submit(entry[1], entry[0].source.name) if (pool and entry[1] is not None) else None
+        entry[2] = pool.submit(entry[1], entry[0].source.name, job, entry[0].sha256) \
+            if (pool and entry[1] is not None) else None
 
     def finish(work: _Work, data: bytes | None, future: cf.Future | None) -> _Work:
         if data is None:
@@ -278,7 +300,7 @@ def import_paths(
                     on_result(result)
         batch, batch_records = [], 0
 
-    for work in _decoded(prepared(), workers):
+    for work in _decoded(prepared(), workers, _Job(athlete, model)):
         if on_decoded:
             on_decoded(work.decoded.n_records if work.decoded else 0)
         if work.result is not None and work.result.outcome == Outcome.FAILED:
@@ -327,7 +349,7 @@ def _commit(
     results: list[FileResult] = []
     with store.transaction(athlete) as tx:
         ledger = set(tx.read("files")["file_sha256"].to_list())
-        spans = _file_spans(tx)
+        spans = _Spans(_file_spans(tx))
         ledger_rows = []
         for work in batch:
             try:
@@ -369,10 +391,33 @@ def _file_spans(tx: Transaction) -> list[Span]:
     return list(pl.concat([per_file.select(cols), legs.select(cols)]).drop_nulls("start_utc").iter_rows())
 
 
-def _find_duplicate(start: dt.datetime, elapsed: float, spans: list[Span]) -> tuple[str, str] | None:
+class _Spans:
+    """The spans of :func:`_file_spans` (and those of the batch, as it is classified), looked up by start time: the
+    first span, in the order they were added, whose start and elapsed time match (a bisect over the starts, not
+    a walk over every stored file for each new one)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans: list[Span] = []
+        self.starts: list[tuple[float, int]] = []  # (start, Unix s; index in spans), sorted
+        for span in spans:
+            self.append(span)
+
+    def append(self, span: Span) -> None:
+        bisect.insort(self.starts, (span[0].timestamp(), len(self.spans)))
+        self.spans.append(span)
+
+    def near(self, start: dt.datetime) -> list[Span]:
+        """The spans starting within DUPLICATE_START_S of ``start``, in the order they were added."""
+        at = start.timestamp()
+        lo = bisect.bisect_left(self.starts, (at - DUPLICATE_START_S, -1))
+        hi = bisect.bisect_right(self.starts, (at + DUPLICATE_START_S, len(self.spans)))
+        return [self.spans[k] for k in sorted(k for _, k in self.starts[lo:hi])]
+
+
+def _find_duplicate(start: dt.datetime, elapsed: float, spans: _Spans) -> tuple[str, str] | None:
     """(source file, sha256) of a stored file with the same activity, None when there is none."""
     tolerance = max(DUPLICATE_START_S, DUPLICATE_ELAPSED_FRACTION * elapsed)
-    for other_start, other_elapsed, other_name, other_sha in spans:
+    for other_start, other_elapsed, other_name, other_sha in spans.near(start):
         if (
             abs((other_start - start).total_seconds()) <= DUPLICATE_START_S
             and abs(other_elapsed - elapsed) <= tolerance
@@ -385,7 +430,7 @@ def _classify(
     work: _Work,
     athlete: str,
     ledger: set[str],
-    spans: list[Span],
+    spans: _Spans,
     tx: Transaction,
     now: dt.datetime,
     model: ModelSettings | None = None,
@@ -410,7 +455,11 @@ def _classify(
         return FileResult(name, Outcome.SKIPPED, "activity file with no session and no records", sha)
     if exports is not None and track_format(name):
         exports.fill_sports(decoded)
-    activities, samples, laps = activity_tables(decoded, sha, athlete, now, model)
+    if decoded.tables is not None:  # made by the decoding worker
+        activities, samples, laps = decoded.tables
+        activities = activities.with_columns(pl.lit(now, schema.UTC).alias("imported_at"))
+    else:
+        activities, samples, laps = activity_tables(decoded, sha, athlete, now, model)
     start = activities["start_utc"].min()
     elapsed = float(activities["elapsed_s"].fill_null(0).sum())
     if start is not None:
