@@ -95,10 +95,11 @@ def settings_change(before: AthleteSettings, after: AthleteSettings) -> frozense
 
 
 def inputs(activities: pl.DataFrame, choices: pl.DataFrame | None, ratings: pl.DataFrame | None,
-           settings: AthleteSettings) -> pl.DataFrame:
+           settings: AthleteSettings, joined: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per activity: what its metrics read besides its samples and the settings (its row of the
-    activities table, the athlete's choices and rating, the thresholds in force on its day)."""
-    joined = choices_.joined(activities, choices, ratings)
+    activities table, the athlete's choices and rating, the thresholds in force on its day). ``joined``: the
+    activities with their choices and ratings (:func:`trainlog.store.choices.joined`), when the caller has it."""
+    joined = choices_.joined(activities, choices, ratings) if joined is None else joined
     return joined.join(thresholds.by_activity(activities, settings), on="activity_id", how="left")
 
 
@@ -117,7 +118,9 @@ def update(
     can do it (a setting every metric reads changed). ``samples_of(ids)``: those activities' samples;
     ``new_samples``: the activities whose samples were written since ``previous``."""
     touched = settings_change(before, settings)
-    now = inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
+    # the activities with the athlete's choices and ratings, joined once (each run's rows are its own)
+    tables = {**tables, "joined": choices_.joined(tables["activities"], tables["choices"], tables["ratings"])}
+    now = inputs(tables["activities"], tables["choices"], tables["ratings"], settings, tables["joined"])
     if touched is None or now.columns != previous_inputs.columns:
         return None
     ids = set(now["activity_id"].to_list())
@@ -161,12 +164,10 @@ class _Part:
 def _computed(tables: dict[str, pl.DataFrame], samples: pl.DataFrame, ids: list[str],
               settings: AthleteSettings) -> _Part:
     """:func:`~trainlog.analysis.pipeline.analyse`'s per-activity steps for the activities ``ids`` alone."""
-    acts = tables["activities"].filter(pl.col("activity_id").is_in(ids))
-    acts = metrics.two_rows_at_least(acts)
+    acts = metrics.two_rows_at_least(tables["joined"].filter(pl.col("activity_id").is_in(ids)))
     dated = thresholds.by_activity(acts, settings)
     per_sample = activity.sample_metrics(repair.repaired(samples, acts, settings.model), settings, dated)
-    per_act = activity.activity_metrics(choices_.joined(acts, tables["choices"], tables["ratings"]), per_sample,
-                                        settings, dated).filter(pl.col("activity_id").is_not_null())
+    per_act = activity.activity_metrics(acts, per_sample, settings, dated).filter(pl.col("activity_id").is_not_null())
     attribution = daily.sample_attribution(per_sample, per_act)
     return _Part(per_act, daily.activity_days(per_sample, per_act, attribution), attribution)
 
