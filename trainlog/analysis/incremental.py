@@ -29,9 +29,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from trainlog.analysis import activity, daily, goal, metrics, thresholds, weekly
-from trainlog.analysis.pipeline import Analysis, fitness_of
-from trainlog.ingest import repair
+from trainlog.analysis import daily, goal, thresholds, weekly
+from trainlog.analysis.pipeline import Analysis, fitness_of, sample_and_activity_metrics
 from trainlog.settings import AthleteSettings
 from trainlog.settings.history import DATED_FIELDS
 from trainlog.store import choices as choices_
@@ -164,10 +163,8 @@ class _Part:
 def _computed(tables: dict[str, pl.DataFrame], samples: pl.DataFrame, ids: list[str],
               settings: AthleteSettings) -> _Part:
     """:func:`~trainlog.analysis.pipeline.analyse`'s per-activity steps for the activities ``ids`` alone."""
-    acts = metrics.two_rows_at_least(tables["joined"].filter(pl.col("activity_id").is_in(ids)))
-    dated = thresholds.by_activity(acts, settings)
-    per_sample = activity.sample_metrics(repair.repaired(samples, acts, settings.model), settings, dated)
-    per_act = activity.activity_metrics(acts, per_sample, settings, dated).filter(pl.col("activity_id").is_not_null())
+    joined = tables["joined"].filter(pl.col("activity_id").is_in(ids))
+    per_sample, per_act = sample_and_activity_metrics(joined, samples, settings)
     attribution = daily.sample_attribution(per_sample, per_act)
     return _Part(per_act, daily.activity_days(per_sample, per_act, attribution), attribution)
 

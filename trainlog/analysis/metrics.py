@@ -143,9 +143,7 @@ def join(frame: pl.DataFrame, other: pl.DataFrame, on: str | list[str], how: str
     :mod:`trainlog.analysis.incremental`), so a one-row ``other`` gets a second row whose null key matches
     nothing.
     """
-    if other.height == 1:
-        other = pl.concat([other, other.clear(1)])
-    return frame.join(other, on=on, how=how, maintain_order="left")
+    return frame.join(two_rows_at_least(other), on=on, how=how, maintain_order="left")
 
 
 def sums_by(frame: pl.DataFrame, keys: list[str], columns: dict[str, pl.Expr]) -> pl.DataFrame:

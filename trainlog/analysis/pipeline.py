@@ -49,17 +49,10 @@ def analyse(
     :func:`trainlog.store.choices.state`; None: no choices (nothing excluded or confirmed, no RPE).
     ``ratings``: the athlete's ratings table (:data:`trainlog.store.schema.RATINGS`), whose RPE beats a choice's.
     """
-    # the per-sample steps are loaded here: a summary of the analysis kept on disk needs none of them
-    from trainlog.analysis import activity, thresholds
-    from trainlog.ingest import repair
-    from trainlog.store import choices as choices_
+    from trainlog.store import choices as choices_  # here: a summary of the analysis kept on disk needs none of it
 
-    activities = metrics.two_rows_at_least(activities)  # a run is computed alike alone or among others
-    # clock jumps undone and records of one timestamp merged before any metric (METRICS.md)
-    dated = thresholds.by_activity(activities, settings)  # values in force on each activity's day
-    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings, dated)
-    per_activity = activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings,
-                                             dated).filter(pl.col("activity_id").is_not_null())
+    per_sample, per_activity = sample_and_activity_metrics(choices_.joined(activities, choices, ratings), samples,
+                                                           settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
     windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
     days = daily.activity_days(per_sample, per_activity, attribution)
@@ -104,15 +97,28 @@ def analyse_activities(
     Not to be confused with :func:`trainlog.analysis.activity.activity_metrics`, the step it ends
     with, which takes per-sample metrics already computed.
     """
-    from trainlog.analysis import activity, thresholds
-    from trainlog.ingest import repair
     from trainlog.store import choices as choices_
 
-    activities = metrics.two_rows_at_least(activities)
-    dated = thresholds.by_activity(activities, settings)
-    per_sample = activity.sample_metrics(repair.repaired(samples, activities, settings.model), settings, dated)
-    return activity.activity_metrics(choices_.joined(activities, choices, ratings), per_sample, settings,
-                                     dated).filter(pl.col("activity_id").is_not_null())
+    return sample_and_activity_metrics(choices_.joined(activities, choices, ratings), samples, settings)[1]
+
+
+def sample_and_activity_metrics(
+    joined: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The per-sample and per-activity metrics of some activities: ``joined`` holds their rows of the activities
+    table with the athlete's choices and ratings (:func:`trainlog.store.choices.joined`), ``samples`` their samples
+    (repaired here: clock jumps undone, records of one timestamp merged, METRICS.md). The one path of
+    :func:`analyse`, :func:`analyse_activities` and the incremental update (:mod:`trainlog.analysis.incremental`).
+    """
+    # the per-sample steps are loaded here: a summary of the analysis kept on disk needs none of them
+    from trainlog.analysis import activity, thresholds
+    from trainlog.ingest import repair
+
+    joined = metrics.two_rows_at_least(joined)  # a run is computed alike alone or among others
+    dated = thresholds.by_activity(joined, settings)  # values in force on each activity's day
+    per_sample = activity.sample_metrics(repair.repaired(samples, joined, settings.model), settings, dated)
+    per_activity = activity.activity_metrics(joined, per_sample, settings, dated)
+    return per_sample, per_activity.filter(pl.col("activity_id").is_not_null())
 
 
 #: The name :func:`analyse_activities` had (``trainlog.activity_metrics`` in the public API): kept for callers.

@@ -140,8 +140,8 @@ class _Pool:
     def _new(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def submit(self, data: bytes, name: str, job: _Job | None, sha: str | None) -> cf.Future:
-        return self.executor.submit(_decoded_rows, data, name, job, sha) if job else self.executor.submit(decode, data, name)
+    def submit(self, data: bytes, name: str, job: _Job, sha: str | None) -> cf.Future:
+        return self.executor.submit(_decoded_rows, data, name, job, sha)
 
     def rebuild(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -171,7 +171,7 @@ def _decoded_rows(data: bytes, name: str, job: _Job, sha: str | None = None) -> 
     return decoded
 
 
-def _decoded(items: Iterator[_Work], workers: int, job: _Job | None = None) -> Iterator[_Work]:
+def _decoded(items: Iterator[_Work], workers: int, job: _Job) -> Iterator[_Work]:
     """Decode items (those with data) in input order, in a spawn pool when workers > 1.
 
     A worker that dies (out of memory, a crash in a C extension) fails only the
@@ -196,7 +196,7 @@ def _decoded(items: Iterator[_Work], workers: int, job: _Job | None = None) -> I
             return work
         name = work.source.name
         try:
-            work.decoded = future.result() if future is not None else decode(data, name)
+            work.decoded = future.result() if future is not None else _decoded_rows(data, name, job, work.sha256)
         except TrainlogError as exc:
             work.result = FileResult(name, Outcome.FAILED, str(exc).removeprefix(f"{name}: "))
         except BrokenProcessPool:
