@@ -118,6 +118,26 @@ def test_the_athletes_max_clock_jump_s_is_used():
     assert fixed_times(times, elapsed_s=4.0, model=ModelSettings(max_clock_jump_s=3600)) == [0, 1, 2, 3, 4]
 
 
+def test_steps_between_two_activities_rows_are_not_jumps():
+    # the clean-file shortcut looks at every step of the frame: one from a run to the next run's first row, back
+    # in time or a day ahead, passes it on to the whole rule, which takes steps within an activity only
+    both = concat(run([0, 1, 2], aid="a"), run([-DAY_S, 1 - DAY_S], aid="b"), run([J, J + 1], aid="c"))
+    acts = concat(session(2.0, "a"), session(1.0, "b"), session(1.0, "c"))
+    assert repair.clock_jumps(both, acts, MODEL) == []
+
+
+def test_the_clean_file_shortcut_gives_the_whole_rules_answer():
+    jumped = run([0, 1, 2, 2 + J, 3 + J])
+    assert [j.row for j in repair.clock_jumps(jumped, session(4.0), MODEL)] == [3]
+    in_ms = jumped.with_columns(pl.col("timestamp").dt.cast_time_unit("ms"))
+    assert [j.row for j in repair.clock_jumps(in_ms, session(4.0), MODEL)] == [3]
+    with_a_null = run([0, 1, 2, 3]).with_columns(pl.when(pl.int_range(pl.len()) == 1).then(None)
+                                                  .otherwise(pl.col("timestamp")).alias("timestamp"))
+    assert repair.clock_jumps(with_a_null, session(3.0), MODEL) == []
+    assert repair.clock_jumps(run([0]), session(0.0), MODEL) == []
+    assert repair.clock_jumps(run([]), session(0.0), MODEL) == []
+
+
 def test_any_backward_step_is_a_jump_and_a_repeated_time_is_not():
     assert fixed_times([0, 1, 2, 1.5, 2.5], elapsed_s=4.0) == [0, 1, 2, 3, 4]
     assert fixed_times([0, 1, 1, 2], elapsed_s=2.0) == [0, 1, 1, 2]

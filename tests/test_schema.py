@@ -48,6 +48,17 @@ def test_units_in_the_names_are_floats(table):
             assert dtype == pl.Float64, (table, name)
 
 
+def test_conform_orders_and_casts_a_frame_to_the_tables_schema():
+    ready = schema.empty("laps")
+    assert schema.conform("laps", ready) is ready  # nothing to do: the frame itself
+    shuffled = ready.select(reversed(ready.columns))
+    assert schema.conform("laps", shuffled).schema == ready.schema
+    typed = ready.with_columns(pl.col("lap_index").cast(pl.Int64))
+    assert schema.conform("laps", typed).schema == ready.schema
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        schema.conform("laps", ready.drop("lap_index"))
+
+
 def test_the_keys_that_link_the_tables():
     for table in ("activities", "samples", "laps", "choices"):
         assert schema.TABLES[table]["activity_id"] == pl.String, table

@@ -76,15 +76,15 @@ class DecodedFile:
     notes: list[str] = field(default_factory=list)
     rr_intervals: list[tuple[int | None, tuple[int | None, ...]]] = field(default_factory=list)
     wellness: WellnessReadings | None = None
-    #: the importer's activities, samples and laps rows, when its decoding worker made them (the records are then
-    #: in the samples, and ``records`` is None: they cross from the worker once)
-    tables: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
+    #: the importer's rows of each table (:func:`trainlog.ingest.tables.file_rows`), when its decoding worker made
+    #: them (the records are then in the samples, and ``records`` is None: they cross from the worker once)
+    tables: dict[str, pl.DataFrame] | None = None
 
     @property
     def n_records(self) -> int:
         """Number of records (samples) decoded."""
         if self.records is None:
-            return 0 if self.tables is None else self.tables[1].height
+            return 0 if self.tables is None else self.tables["samples"].height
         return self.records.height
 
     @property

@@ -39,7 +39,7 @@ from trainlog.ingest import metajoin, wellness_fit
 from trainlog.ingest.decode import decode, track_format
 from trainlog.ingest.decoded import DecodedFile
 from trainlog.ingest.sources import Source, iter_sources, oserror_reason
-from trainlog.ingest.tables import activity_tables
+from trainlog.ingest.tables import FILE_TABLES, file_rows
 from trainlog.settings import AthleteSettings, ModelSettings, load_settings
 from trainlog.store import Store, Transaction, check_athlete, schema
 from trainlog.text import printable
@@ -166,7 +166,7 @@ def _decoded_rows(data: bytes, name: str, job: _Job, sha: str | None = None) -> 
     decoded = decode(data, name)
     if (sha is not None and not track_format(name) and not wellness_fit.is_wellness_file(decoded)
             and decoded.is_activity):
-        decoded.tables = activity_tables(decoded, sha, job.athlete, dt.datetime.now(dt.UTC), job.model)
+        decoded.tables = file_rows(decoded, sha, job.athlete, dt.datetime.now(dt.UTC), job.model)
         decoded.records = None
     return decoded
 
@@ -351,11 +351,16 @@ def _commit(
         ledger = set(tx.read("files")["file_sha256"].to_list())
         spans = _Spans(_file_spans(tx))
         ledger_rows = []
+        rows: dict[str, list[pl.DataFrame]] = {table: [] for table in (*FILE_TABLES, "wellness")}
         for work in batch:
+            mine: dict[str, pl.DataFrame] = {}
             try:
-                result = work.result or _classify(work, athlete, ledger, spans, tx, now, model, exports, timezone)
+                result = work.result or _classify(work, athlete, ledger, spans, mine, now, model, exports, timezone)
             except Exception as exc:  # one odd file must not stop the batch
                 result = FileResult(work.source.name, Outcome.FAILED, f"cannot store ({type(exc).__name__}: {exc})")
+                mine = {}
+            for table, frame in mine.items():
+                rows[table].append(frame)
             results.append(result)
             if result.sha256 and result.sha256 not in ledger and result.outcome != Outcome.FAILED:
                 ledger.add(result.sha256)
@@ -368,6 +373,11 @@ def _commit(
                         "imported_at": now,
                     }
                 )
+        for table, frames in rows.items():  # a batch's rows of a table in one frame (not a cast a file)
+            if frames:
+                frame = pl.concat(frames, how="vertical_relaxed")
+                tx.append(table, frame.with_columns(pl.lit(now, schema.UTC).alias("imported_at"))
+                          if table == "activities" else frame)
         tx.append("files", pl.DataFrame(ledger_rows, schema=schema.FILES))
     return results
 
@@ -431,23 +441,24 @@ def _classify(
     athlete: str,
     ledger: set[str],
     spans: _Spans,
-    tx: Transaction,
+    rows: dict[str, pl.DataFrame],
     now: dt.datetime,
     model: ModelSettings | None = None,
     exports: metajoin.Exports | None = None,
     timezone: str | None = None,
 ) -> FileResult:
+    """The file's outcome; ``rows`` gets the rows it adds to each table (committed with the batch's)."""
     name, sha = work.source.name, work.sha256
     decoded = work.decoded
     assert decoded is not None and sha is not None
     if sha in ledger:  # committed by a concurrent import since we listed the ledger
         return FileResult(name, Outcome.DUPLICATE, "already imported (by another import)", sha)
     if wellness_fit.is_wellness_file(decoded):
-        rows, detail = wellness_fit.wellness_rows(decoded, name, now, timezone)
-        if rows.is_empty():
+        wellness, detail = wellness_fit.wellness_rows(decoded, name, now, timezone)
+        if wellness.is_empty():
             what = f"{wellness_fit.wellness_kind(decoded)} with no usable sleep stages, nightly HRV or resting HR"
             return FileResult(name, Outcome.SKIPPED, what, sha)
-        tx.append("wellness", rows.with_columns(file_sha256=pl.lit(sha)))  # the ledger's imported file
+        rows["wellness"] = schema.conform("wellness", wellness.with_columns(file_sha256=pl.lit(sha)))  # the ledger's
         return FileResult(name, Outcome.IMPORTED, detail, sha)
     if decoded.file_type not in (None, "activity"):
         return FileResult(name, Outcome.SKIPPED, f"{_type_name(decoded.file_type)}, not an activity", sha)
@@ -455,11 +466,8 @@ def _classify(
         return FileResult(name, Outcome.SKIPPED, "activity file with no session and no records", sha)
     if exports is not None and track_format(name):
         exports.fill_sports(decoded)
-    if decoded.tables is not None:  # made by the decoding worker
-        activities, samples, laps = decoded.tables
-        activities = activities.with_columns(pl.lit(now, schema.UTC).alias("imported_at"))
-    else:
-        activities, samples, laps = activity_tables(decoded, sha, athlete, now, model)
+    tables = decoded.tables if decoded.tables is not None else file_rows(decoded, sha, athlete, now, model)
+    activities = tables["activities"]  # imported_at: set on the batch's rows as they are committed
     start = activities["start_utc"].min()
     elapsed = float(activities["elapsed_s"].fill_null(0).sum())
     if start is not None:
@@ -469,10 +477,7 @@ def _classify(
         spans.append((start, elapsed, name, sha))
     if exports is not None:
         exports.note_file_names(decoded, activities["activity_id"].to_list())
-    tx.append("activities", activities)
-    tx.append("samples", samples)
-    tx.append("laps", laps)
-    tx.append("activity_hrv", wellness_fit.activity_hrv_rows(decoded, activities))
+    rows.update(tables)
     legs = activities.height
     sports = ", ".join(dict.fromkeys(s or "unknown sport" for s in activities["sport"].to_list()))
     dist = activities["distance_m"].fill_null(0).sum() / 1000

@@ -12,10 +12,24 @@ import datetime as dt
 
 import polars as pl
 
-from trainlog.ingest import repair
+from trainlog.ingest import repair, wellness_fit
 from trainlog.ingest.decoded import DecodedFile
 from trainlog.settings import ModelSettings
 from trainlog.store import schema
+
+#: The tables :func:`file_rows` fills.
+FILE_TABLES = ("activities", "samples", "laps", "activity_hrv")
+
+
+def file_rows(
+    decoded: DecodedFile, sha: str, athlete: str, now: dt.datetime, model: ModelSettings | None = None
+) -> dict[str, pl.DataFrame]:
+    """The rows one decoded activity file adds to each of :data:`FILE_TABLES`, in the tables' schemas: those of
+    :func:`activity_tables` and the RR intervals' ``activity_hrv`` rows
+    (:func:`trainlog.ingest.wellness_fit.activity_hrv_rows`)."""
+    activities, samples, laps = activity_tables(decoded, sha, athlete, now, model)
+    hrv = wellness_fit.activity_hrv_rows(decoded, activities)
+    return {name: schema.conform(name, frame) for name, frame in zip(FILE_TABLES, (activities, samples, laps, hrv))}
 
 
 def activity_tables(
@@ -51,24 +65,30 @@ def activity_tables(
     n = len(sessions)
     ids = [f"{sha[:16]}-{i}" for i in range(n)]
 
+    starts = [s["start_utc"] for s in sessions[1:] if s["start_utc"] is not None]
+
     def leg_of(col: str) -> pl.Expr:
         """Leg index of a timestamp column: the last session started at or before it."""
-        starts = [s["start_utc"] for s in sessions[1:] if s["start_utc"] is not None]
-        if not starts:
-            return pl.lit(0, pl.Int16)
         return pl.sum_horizontal([(pl.col(col) >= pl.lit(s)).cast(pl.Int16) for s in starts]).cast(pl.Int16)
 
-    if records is not None:
-        samples = (
-            records.with_columns(leg_of("timestamp").alias("_leg"))
-            .with_columns(pl.col("_leg").replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"))
-            .sort("activity_id", maintain_order=True)  # legs in order, each in record order
-            .drop("_leg")
-        )
-    else:
+    def with_legs(frame: pl.DataFrame, col: str) -> pl.DataFrame:
+        """``frame`` with the ``activity_id`` of each row's leg (by its time ``col``; none: the first leg)."""
+        if not starts:  # one leg (most files): no per-row work
+            return frame.with_columns(pl.lit(ids[0], pl.String).alias("activity_id"))
+        return frame.with_columns(
+            leg_of(col).fill_null(0).replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"))
+
+    if records is None:
         samples = schema.empty("samples")
-    per_leg = samples.group_by("activity_id").agg(pl.len().alias("n"), pl.col("distance_m").max().alias("dmax"))
-    per_leg = {r["activity_id"]: r for r in per_leg.iter_rows(named=True)}
+    elif not starts:
+        samples = with_legs(records, "timestamp")
+    else:  # legs in order, each in record order
+        samples = with_legs(records, "timestamp").sort("activity_id", maintain_order=True)
+    if not starts:
+        per_leg = {ids[0]: {"n": samples.height, "dmax": samples["distance_m"].max()}} if samples.height else {}
+    else:
+        per_leg = samples.group_by("activity_id").agg(pl.len().alias("n"), pl.col("distance_m").max().alias("dmax"))
+        per_leg = {r["activity_id"]: r for r in per_leg.iter_rows(named=True)}
 
     rows = []
     for i, s in enumerate(sessions):
@@ -126,12 +146,7 @@ def activity_tables(
         [{k: v for k, v in lap.items() if k in schema.LAPS or k == "_start"} for lap in lap_rows],
         schema={**{k: v for k, v in schema.LAPS.items() if k not in ("activity_id", "lap_index")}, "_start": schema.UTC},
     )
-    laps = (
-        laps.with_columns(leg_of("_start").fill_null(0).alias("_leg"))
-        .with_columns(
-            pl.col("_leg").replace_strict(list(range(n)), ids, return_dtype=pl.String).alias("activity_id"),
-        )
-        .with_columns(pl.int_range(pl.len()).over("activity_id").cast(pl.Int32).alias("lap_index"))
-        .drop("_leg", "_start")
-    )
+    index = pl.int_range(pl.len()).cast(pl.Int32)
+    laps = with_legs(laps, "_start").with_columns((index.over("activity_id") if starts else index).alias("lap_index"))
+    laps = laps.drop("_start")
     return activities, samples, laps

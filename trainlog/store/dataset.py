@@ -373,15 +373,13 @@ class Transaction:
 
     def append(self, table: str, frame: pl.DataFrame) -> None:
         """Queue rows (cast to the table's schema) for this commit."""
-        cols = schema.TABLES[table]
         if frame.height:
-            self._new[table].append(frame.select([pl.col(c).cast(t) for c, t in cols.items()]))
+            self._new[table].append(schema.conform(table, frame))
 
     def replace(self, table: str, frame: pl.DataFrame) -> None:
         """Queue ``frame`` as the whole table (rows taken out: a session entered by hand, removed): written as one
         compacted part that retires every earlier part, in the same atomic commit as the rest."""
-        cols = schema.TABLES[table]
-        self._new[table] = [frame.select([pl.col(c).cast(t) for c, t in cols.items()])]
+        self._new[table] = [schema.conform(table, frame)]
         self._replaced.add(table)
 
     @property

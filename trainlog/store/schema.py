@@ -202,3 +202,13 @@ TABLES = {"activities": ACTIVITIES, "samples": SAMPLES, "laps": LAPS, "files": F
 def empty(table: str) -> pl.DataFrame:
     """An empty frame with the table's schema."""
     return pl.DataFrame(schema=TABLES[table])
+
+
+def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame``'s columns of the table, in its order and cast to its types (``frame`` itself when they are)."""
+    cols = TABLES[table]
+    if list(frame.schema.items()) == list(cols.items()):
+        return frame
+    if all(frame.schema.get(c) == t for c, t in cols.items()):  # the columns in another order: no query to run
+        return pl.DataFrame([frame.get_column(c) for c in cols])
+    return frame.select([pl.col(c).cast(t) for c, t in cols.items()])
