@@ -196,3 +196,31 @@ def test_summary_reuses_a_precomputed_analysis(tmp_path):
         fresh = json.dumps(summary(acts, samples, settings, day), sort_keys=True)
         reused = json.dumps(summary_of_analysis(base, settings, day), sort_keys=True)
         assert reused == fresh
+
+
+def _analysed_in_chunks(acts, smp, settings, chunk):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report, "CHUNK_SAMPLES", chunk)
+        return report.analyse(acts, smp, settings)
+
+
+def _same_analysis(a, b):
+    for name in ("per_activity", "windows", "days", "daily", "weekly"):
+        assert getattr(a, name).equals(getattr(b, name)), name
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_the_analysis_in_chunks_equals_the_analysis_in_one(history):
+    """analyse() takes the per-sample steps CHUNK_SAMPLES at a time: an activity a chunk, or every activity in
+    one, give the same frames to the bit; so do samples of several activities interleaved (as a stored table
+    never holds them, but a caller's frame may), and samples of no activity are left out."""
+    acts, smp = history
+    settings = AthleteSettings(goal=Goal(date=dt.date(2024, 4, 1)))
+    whole = _analysed_in_chunks(acts, smp, settings, 10**12)
+    _same_analysis(_analysed_in_chunks(acts, smp, settings, 1), whole)
+    interleaved = smp.with_columns(pl.int_range(pl.len()).over("activity_id").alias("_k")).sort(
+        "_k", "activity_id").drop("_k")
+    _same_analysis(_analysed_in_chunks(acts, interleaved, settings, 1), whole)
+    orphans = samples("nobody", utc(2024, 3, 2), times_s=[0.0, 1.0, 2.0], distance_m=[0.0, 3.0, 6.0])
+    _same_analysis(_analysed_in_chunks(acts, concat(orphans, smp), settings, 2), whole)

@@ -78,8 +78,8 @@ def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     def per_run(expr: pl.Expr) -> pl.Expr:
         return expr.over("activity_id") if by_activity else expr
 
-    cumulative = per_run((pl.col(ASCENT).fill_null(0.0).cum_sum() * _UM_PER_M).round().cast(pl.Int64))
-    micrometres = cumulative - per_run(cumulative.shift(1, fill_value=0))
+    cumulative = (pl.col(ASCENT).fill_null(0.0).cum_sum() * _UM_PER_M).round().cast(pl.Int64)
+    micrometres = per_run(cumulative - cumulative.shift(1, fill_value=0))  # one window, not one inside another
     return attribution.sort(order, maintain_order=True).with_columns(
         (micrometres.rolling_sum_by("timestamp", window_size=period, closed="right") / _UM_PER_M).alias("sum")
     )

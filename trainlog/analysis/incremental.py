@@ -30,7 +30,7 @@ from collections.abc import Callable
 import polars as pl
 
 from trainlog.analysis import daily, goal, thresholds, weekly
-from trainlog.analysis.pipeline import Analysis, fitness_of, sample_and_activity_metrics
+from trainlog.analysis.pipeline import Analysis, Part, fitness_of, part_of
 from trainlog.settings import AthleteSettings
 from trainlog.settings.history import DATED_FIELDS
 from trainlog.store import choices as choices_
@@ -151,22 +151,10 @@ def update(
     return Analysis(per_activity, windows, days, series, weekly.weekly(days)), now
 
 
-@dataclasses.dataclass(frozen=True)
-class _Part:
-    """Some activities' analysis: per activity, per (activity, day) and per sample (the booked quantities)."""
-
-    per_activity: pl.DataFrame
-    days: pl.DataFrame
-    attribution: pl.DataFrame
-
-
 def _computed(tables: dict[str, pl.DataFrame], samples: pl.DataFrame, ids: list[str],
-              settings: AthleteSettings) -> _Part:
+              settings: AthleteSettings) -> Part:
     """:func:`~trainlog.analysis.pipeline.analyse`'s per-activity steps for the activities ``ids`` alone."""
-    joined = tables["joined"].filter(pl.col("activity_id").is_in(ids))
-    per_sample, per_act = sample_and_activity_metrics(joined, samples, settings)
-    attribution = daily.sample_attribution(per_sample, per_act)
-    return _Part(per_act, daily.activity_days(per_sample, per_act, attribution), attribution)
+    return part_of(tables["joined"].filter(pl.col("activity_id").is_in(ids)), samples, settings)
 
 
 def _first_day(*frames: pl.DataFrame) -> dt.date | None:
@@ -197,7 +185,7 @@ def _moved(old: pl.DataFrame, new: pl.DataFrame, changed: set[str], removed: set
 
 def _windows(
     kept: pl.DataFrame, moved: list[str], old_days: pl.DataFrame, days: pl.DataFrame,
-    tables: dict[str, pl.DataFrame], samples_of: Callable[[list[str]], pl.DataFrame], part: _Part,
+    tables: dict[str, pl.DataFrame], samples_of: Callable[[list[str]], pl.DataFrame], part: Part,
     settings: AthleteSettings,
 ) -> pl.DataFrame:
     """``kept`` (:func:`trainlog.analysis.goal.windows_by_day`) with the days whose best window may hold samples
