@@ -58,6 +58,8 @@ PARALLEL_MIN_FILES = 4
 #: Workers start only once this many bytes have been read: the compiled decoder
 #: takes well under a second for this much, less than starting the spawn pool.
 PARALLEL_MIN_BYTES = 16 << 20
+#: From this many files on, the workers start at once (decoding the first 16 MB here first would only delay them).
+PARALLEL_AT_ONCE_FILES = 256
 #: Files being read or decoded at once hold at most this many FIT bytes (one file
 #: always goes): decoding takes ~40 times a file's size, so two 6 MB races decoded
 #: side by side in two workers would pass 600 MB together (benchmarks/bench_memory.py).
@@ -171,14 +173,15 @@ def _decoded_rows(data: bytes, name: str, job: _Job, sha: str | None = None) -> 
     return decoded
 
 
-def _decoded(items: Iterator[_Work], workers: int, job: _Job) -> Iterator[_Work]:
+def _decoded(items: Iterator[_Work], workers: int, job: _Job, n_files: int = 0) -> Iterator[_Work]:
     """Decode items (those with data) in input order, in a spawn pool when workers > 1.
 
     A worker that dies (out of memory, a crash in a C extension) fails only the
     file it was decoding; the pool is rebuilt and the files queued behind it
     are decoded again.
     """
-    pool: _Pool | None = None  # started once PARALLEL_MIN_BYTES have been read
+    # started once PARALLEL_MIN_BYTES have been read, or at once for PARALLEL_AT_ONCE_FILES files (``n_files``)
+    pool: _Pool | None = _Pool(workers) if workers > 1 and n_files >= PARALLEL_AT_ONCE_FILES else None
     read_bytes = 0
     window: deque[list] = deque()  # [work, data, future]
 
@@ -300,7 +303,7 @@ def import_paths(
                     on_result(result)
         batch, batch_records = [], 0
 
-    for work in _decoded(prepared(), workers, _Job(athlete, model)):
+    for work in _decoded(prepared(), workers, _Job(athlete, model), len(sources)):
         if on_decoded:
             on_decoded(work.decoded.n_records if work.decoded else 0)
         if work.result is not None and work.result.outcome == Outcome.FAILED:
@@ -468,23 +471,24 @@ def _classify(
         exports.fill_sports(decoded)
     tables = decoded.tables if decoded.tables is not None else file_rows(decoded, sha, athlete, now, model)
     activities = tables["activities"]  # imported_at: set on the batch's rows as they are committed
-    start = activities["start_utc"].min()
-    elapsed = float(activities["elapsed_s"].fill_null(0).sum())
+    legs = {c: activities.get_column(c).to_list() for c in ("start_utc", "elapsed_s", "distance_m", "sport", "activity_id")}
+    start = min((t for t in legs["start_utc"] if t is not None), default=None)
+    elapsed = float(sum(e for e in legs["elapsed_s"] if e is not None))
     if start is not None:
         other = _find_duplicate(start, elapsed, spans)
         if other is not None:
             return FileResult(name, Outcome.DUPLICATE, f"same activity as {other[0]}", sha, duplicate_of=other[1])
         spans.append((start, elapsed, name, sha))
+    ids = legs["activity_id"]
     if exports is not None:
-        exports.note_file_names(decoded, activities["activity_id"].to_list())
+        exports.note_file_names(decoded, ids)
     rows.update(tables)
-    legs = activities.height
-    sports = ", ".join(dict.fromkeys(s or "unknown sport" for s in activities["sport"].to_list()))
-    dist = activities["distance_m"].fill_null(0).sum() / 1000
-    detail = f"{sports}, {dist:.1f} km" + (f", {legs} legs" if legs > 1 else "")
+    sports = ", ".join(dict.fromkeys(s or "unknown sport" for s in legs["sport"]))
+    dist = sum(d for d in legs["distance_m"] if d is not None) / 1000
+    detail = f"{sports}, {dist:.1f} km" + (f", {len(ids)} legs" if len(ids) > 1 else "")
     if decoded.partial:
         detail += f"; partial: {'; '.join(decoded.notes)}"
-    return FileResult(name, Outcome.IMPORTED, detail, sha, decoded.n_records, activities["activity_id"].to_list())
+    return FileResult(name, Outcome.IMPORTED, detail, sha, decoded.n_records, ids)
 
 
 def _type_name(file_type: str) -> str:
