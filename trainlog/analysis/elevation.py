@@ -12,6 +12,7 @@ and :func:`without_spikes` (impossible steps dropped and interpolated over;
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -26,6 +27,7 @@ from trainlog.settings import ModelSettings
 #: Both give the same result, bit for bit (tests/test_elevation.py runs both).
 COMPILED_FROM_SAMPLES = 1_000_000
 _COMPILED: dict[Callable, Callable | None] = {}  # kernel -> compiled (None: Numba not importable)
+_COMPILING = threading.Lock()  # the analysis runs chunks in threads: one compiles, the others wait
 
 
 def clean_altitude(model: ModelSettings) -> pl.Expr:
@@ -432,14 +434,15 @@ def _compiled(kernel: Callable) -> Callable | None:
     writable, else in the user's cache directory (Numba's own order); with
     none writable it is compiled once a process.
     """
-    if kernel not in _COMPILED:
-        try:
-            import numba
-        except ImportError:
-            _COMPILED[kernel] = None
-        else:
+    with _COMPILING:
+        if kernel not in _COMPILED:
             try:
-                _COMPILED[kernel] = numba.njit(cache=True)(kernel)
-            except RuntimeError:  # "cannot cache function": no writable cache directory
-                _COMPILED[kernel] = numba.njit(kernel)
-    return _COMPILED[kernel]
+                import numba
+            except ImportError:
+                _COMPILED[kernel] = None
+            else:
+                try:  # nogil: the kernels read and write arrays only, so chunks run side by side in threads
+                    _COMPILED[kernel] = numba.njit(cache=True, nogil=True)(kernel)
+                except RuntimeError:  # "cannot cache function": no writable cache directory
+                    _COMPILED[kernel] = numba.njit(nogil=True)(kernel)
+        return _COMPILED[kernel]

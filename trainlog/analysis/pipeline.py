@@ -10,6 +10,8 @@ frames of one athlete (``trainlog.store.schema``), and optionally its ``choices`
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -52,15 +54,25 @@ def analyse(
     from trainlog.store import choices as choices_  # here: a summary of the analysis kept on disk needs none of it
 
     joined = choices_.joined(activities, choices, ratings)
-    parts = [part_of(joined.filter(pl.col("activity_id").is_in(ids)), chunk, settings)
-             for ids, chunk in _chunks(joined, samples)]
-    return assembled(activities, parts, settings, today)
+    chunks = _chunks(joined, samples)
+
+    def part(chunk: tuple[list[str], pl.DataFrame]) -> Part:
+        return part_of(joined.filter(pl.col("activity_id").is_in(chunk[0])), chunk[1], settings)
+
+    threads = min(MAX_THREADS, os.cpu_count() or 1, len(chunks))
+    if threads < 2:
+        return assembled(activities, [part(chunk) for chunk in chunks], settings, today)
+    with ThreadPoolExecutor(threads) as pool:  # Polars, NumPy and the compiled loops let go of the GIL
+        return assembled(activities, list(pool.map(part, chunks)), settings, today)
 
 
 #: :func:`analyse` takes the per-sample steps this many samples at a time (whole activities): its memory is a
 #: chunk's intermediate columns, not the history's (8.6 M samples at once: 3.5 GB, half the time spent by the
 #: kernel mapping fresh pages), and each activity's figures are its own whatever it is computed with.
 CHUNK_SAMPLES = 1_000_000
+#: Chunks computed side by side, in threads (at most one a core): 2 on 2 cores take 0.7 of the time of one after
+#: the other; each holds its chunk's intermediate columns.
+MAX_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,9 @@ def _chunks(joined: pl.DataFrame, samples: pl.DataFrame) -> list[tuple[list[str]
         if held >= CHUNK_SAMPLES:
             chunks.append((mine, pl.concat(pieces)))
             mine, pieces, held = [], [], 0
-    if mine:
+    if mine and chunks and held < CHUNK_SAMPLES:  # a short last chunk joins the one before: every chunk of a long
+        chunks[-1] = (chunks[-1][0] + mine, pl.concat([chunks[-1][1], *pieces]))  # history takes the compiled loops
+    elif mine:
         chunks.append((mine, pl.concat(pieces)))
     without = [aid for aid in joined["activity_id"].to_list() if aid in wanted]
     if without or not chunks:
