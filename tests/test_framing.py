@@ -8,6 +8,7 @@ import struct
 
 import numpy as np
 import pytest
+from builders import CORPUS, SAMPLE_FIT, corpus_available
 
 from trainlog.ingest.fit import framing
 from trainlog.ingest.fit.framing import FramingError, read_header, walk
@@ -112,6 +113,51 @@ def test_crc_of_appended_zeros_matches_the_byte_loop():
 def test_a_header_that_is_not_fit_is_refused(data, reason):
     with pytest.raises(FramingError, match=reason):
         read_header(data)
+
+
+def _walked(data: bytes, data_of=None):
+    """(each yielded message's offset, header and definition offset; each definition's data count) or the error."""
+    try:
+        seen = [(pos, h, d.offset) for pos, h, d in walk(data, read_header(data), data_of)]
+        defs = {d.offset: d for _, _, d in walk(data, read_header(data), data_of)}
+    except FramingError as exc:
+        return str(exc)
+    return seen, sorted((offset, d.n_data) for offset, d in defs.items())
+
+
+def _fit_files() -> list:
+    files = sorted(SAMPLE_FIT.glob("*/*.fit"))[:12]
+    return files + (sorted(CORPUS.glob("*.fit")) if corpus_available() else [])
+
+
+def test_skipping_runs_of_data_messages_walks_like_one_message_at_a_time():
+    """walk() counts a run of data messages it does not yield at once: the same messages, counts and errors as
+    yielding every message (the shared corpus too, when present)."""
+    for path in _fit_files():
+        data = path.read_bytes()
+        try:
+            header = read_header(data)
+        except FramingError:
+            continue
+        variants = [data]
+        for cut in (1, 7, 2 * header.data_size // 3):  # the last messages overrun the data size the header declares
+            short = bytearray(data)
+            struct.pack_into("<I", short, 4, max(0, header.data_size - cut))
+            variants.append(bytes(short))
+        for variant in variants:
+            every = _walked(variant)
+            skipped = _walked(variant, {MESG_FILE_ID})
+            if isinstance(every, str):
+                assert skipped == every, path.name
+                continue
+            wanted = [(pos, h, offset) for pos, h, offset in every[0]
+                      if pos == offset or _global(variant, offset) == MESG_FILE_ID]
+            assert skipped == (wanted, every[1]), path.name
+
+
+def _global(data: bytes, offset: int) -> int:
+    """The global message number of the definition at ``offset``."""
+    return framing.read_definition(data, offset, read_header(data).data_end).global_num
 
 
 def test_damaged_framing_is_refused_where_it_is(run):

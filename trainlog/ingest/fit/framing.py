@@ -155,6 +155,10 @@ def read_definition(data: bytes, pos: int, end: int) -> Definition:
     return Definition(pos, h, global_num, big, fields, dev, p - pos)
 
 
+#: :func:`walk` skips at most this many data messages of one local type at a time (its look-ahead).
+_RUN = 256
+
+
 def walk(data: bytes, header: Header, data_of: Container[int] | None = None) -> Iterator[tuple[int, int, Definition]]:
     """The messages of the data part, in order: (offset, record header byte, definition).
 
@@ -188,10 +192,17 @@ def walk(data: bytes, header: Header, data_of: Container[int] | None = None) -> 
             d = defs[h & 0x0F]
         if d is None:
             raise FramingError(f"data message before its definition at byte {pos}")
-        d.n_data += 1
-        if d.selected:
-            yield pos, h, d
-        pos += 1 + d.size
+        if d.selected or h & COMPRESSED_TIMESTAMP:
+            d.n_data += 1
+            if d.selected:
+                yield pos, h, d
+            pos += 1 + d.size
+        else:  # a run of data messages of one local type (most of a file: its records), counted at once: the header
+            stride = 1 + d.size  # bytes where each next message would start, up to the first other header
+            heads = data[pos : min(end, pos + _RUN * stride) : stride]
+            run = len(heads) - len(heads.lstrip(heads[:1]))
+            d.n_data += run
+            pos += run * stride
     if pos != end:
         raise FramingError(f"messages overrun the data size ({pos} != {end})")
 
