@@ -207,8 +207,9 @@ def empty(table: str) -> pl.DataFrame:
 def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """``frame``'s columns of the table, in its order and cast to its types (``frame`` itself when they are)."""
     cols = TABLES[table]
-    if list(frame.schema.items()) == list(cols.items()):
+    have = frame.schema
+    if list(have.items()) == list(cols.items()):
         return frame
-    if all(frame.schema.get(c) == t for c, t in cols.items()):  # the columns in another order: no query to run
+    if all(have.get(c) == t for c, t in cols.items()):  # the columns in another order: no query to run
         return pl.DataFrame([frame.get_column(c) for c in cols])
     return frame.select([pl.col(c).cast(t) for c, t in cols.items()])
