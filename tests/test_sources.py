@@ -216,3 +216,20 @@ def test_zips_inside_one_archive_are_limited(tmp_path, monkeypatch):
     assert got["b.zip!/c.zip"].fail == "refused: more than 2 zips inside one archive"
     assert got["d.zip"].fail == "refused: more than 2 zips inside one archive"
     assert len(got) == 3
+
+
+def test_a_file_that_grows_after_it_was_measured_is_read_whole_or_refused(tmp_path, monkeypatch):
+    """_read_regular reads the size fstat gave and then what is left up to the limit (a file still being written:
+    a sync client's, a watch's mount): nothing is cut off, and past the limit it is refused."""
+    path = tmp_path / "growing.fit"
+    path.write_bytes(b"x" * 1000)
+    real_fstat = os.fstat
+
+    def measured_earlier(fd):
+        info = real_fstat(fd)
+        return os.stat_result((*info[:6], 400, *info[7:]))  # st_size: as it was when listed
+
+    monkeypatch.setattr(sources.os, "fstat", measured_earlier)
+    assert sources._read_regular(path, 1000) == b"x" * 1000
+    with pytest.raises(sources.ArchiveError, match="growing.fit"):
+        sources._read_regular(path, 999)

@@ -102,8 +102,10 @@ def _read_regular(path: Path, limit: int) -> bytes:
             raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
         if info.st_size > limit:
             raise ArchiveError(f"{path}: {_too_big(info.st_size, limit)}")
-        data = fh.read(limit + 1)
-    if len(data) > limit:  # grew since fstat
+        data = fh.read(info.st_size + 1)  # not read(limit + 1): that allocates the limit's bytes first
+        if len(data) > info.st_size:  # grew since fstat
+            data += fh.read(limit + 1 - len(data))
+    if len(data) > limit:
         raise ArchiveError(f"{path}: {_too_big(len(data), limit)}")
     return data
 
