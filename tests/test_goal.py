@@ -322,3 +322,18 @@ def test_an_excluded_spike_run_changes_no_readiness_figure_and_counts_again_once
     assert metrics_of(store, "mara").filter(pl.col("activity_id") == run_id)["goal_counted"].to_list() == [True]
     assert included["current_weekly_ascent_m"] > history_alone["current_weekly_ascent_m"]
     assert included != history_alone
+
+
+def test_windows_from_micrometres_computed_ahead_equal_those_computed_here():
+    """The analysis computes each activity's micrometres chunk by chunk (goal.with_micrometres); windows_by_day
+    computes them itself when they are missing, whatever the rows' order: the same windows."""
+    frame = pl.DataFrame({
+        "activity_id": ["b", "a", "b", "a", "a", "b"],
+        "timestamp": [utc(2024, 3, 1, 10, m) for m in (5, 0, 0, 10, 5, 10)],
+        "date": [dt.date(2024, 3, 1)] * 6,
+        goal.ASCENT: [0.3, 0.1, 0.2, 0.1 + 0.2, None, 0.7],
+    })
+    ahead = goal.with_micrometres(frame.sort("activity_id", "timestamp"))
+    assert ahead.filter(pl.col("activity_id") == "a")[goal.MICROMETRES].to_list() == [100_000, 0, 300_000]
+    assert goal.windows_by_day(ahead, 60.0).equals(goal.windows_by_day(frame, 60.0))
+    assert goal.windows_by_day(ahead.reverse(), 60.0).equals(goal.windows_by_day(frame, 60.0))

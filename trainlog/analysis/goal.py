@@ -68,20 +68,27 @@ def best_days_ascent(daily: pl.DataFrame, days: int) -> tuple[float, dt.date | N
 _UM_PER_M = 1_000_000
 
 
-def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
-    """``attribution`` sorted by time (then activity) with ``sum``: the ascent booked in
-    ``(timestamp - hours, timestamp]`` (m, to the micrometre)."""
-    period = f"{round(hours * 3_600_000_000)}us"
-    by_activity = "activity_id" in attribution.columns
-    order = ["timestamp", *(["activity_id"] if by_activity else [])]
+#: Each sample's booked goal ascent in whole micrometres (:func:`with_micrometres`).
+MICROMETRES = "goal_ascent_um"
 
-    def per_run(expr: pl.Expr) -> pl.Expr:
-        return expr.over("activity_id") if by_activity else expr
 
+def with_micrometres(attribution: pl.DataFrame) -> pl.DataFrame:
+    """``attribution`` (each activity's rows together and in time order) with :data:`MICROMETRES`: the steps of
+    each activity's cumulative goal ascent, in whole micrometres. Computed per activity, so the analysis takes it
+    chunk by chunk, before the windows see every sample."""
     cumulative = (pl.col(ASCENT).fill_null(0.0).cum_sum() * _UM_PER_M).round().cast(pl.Int64)
-    micrometres = per_run(cumulative - cumulative.shift(1, fill_value=0))  # one window, not one inside another
+    step = cumulative - cumulative.shift(1, fill_value=0)  # one window expression, not one inside another
+    return attribution.with_columns(
+        (step.over("activity_id") if "activity_id" in attribution.columns else step).alias(MICROMETRES))
+
+
+def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
+    """``attribution`` (with :data:`MICROMETRES`) sorted by time (then activity) with ``sum``: the ascent booked
+    in ``(timestamp - hours, timestamp]`` (m, to the micrometre)."""
+    period = f"{round(hours * 3_600_000_000)}us"
+    order = ["timestamp", *(["activity_id"] if "activity_id" in attribution.columns else [])]
     return attribution.sort(order, maintain_order=True).with_columns(
-        (micrometres.rolling_sum_by("timestamp", window_size=period, closed="right") / _UM_PER_M).alias("sum")
+        (pl.col(MICROMETRES).rolling_sum_by("timestamp", window_size=period, closed="right") / _UM_PER_M).alias("sum")
     )
 
 
@@ -101,7 +108,9 @@ def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     if attribution.is_empty():
         return pl.DataFrame(schema=WINDOWS_SCHEMA)
     keys = [c for c in ("activity_id", "timestamp", "date") if c in attribution.columns]
-    rolling = _rolling_ascent(attribution.select(*keys, ASCENT), hours)
+    if MICROMETRES not in attribution.columns:
+        attribution = with_micrometres(attribution.select(*keys, ASCENT).sort(keys[:-1], maintain_order=True))
+    rolling = _rolling_ascent(attribution.select(*keys, MICROMETRES), hours)
     return (
         rolling.group_by("date")  # any group order: sorted by date below
         .agg(

@@ -219,6 +219,5 @@ def _windows(
     if others:
         extra = _computed(tables, samples_of(others), others, settings)
         attribution = pl.concat([attribution, extra.attribution])
-    attribution = attribution.sort("activity_id", "timestamp", maintain_order=True)
-    fresh = goal.windows_by_day(attribution, hours).filter(in_ranges)
+    fresh = goal.windows_by_day(attribution, hours).filter(in_ranges)  # each part's rows are in time order
     return pl.concat([kept.filter(~in_ranges), fresh]).sort("date")

@@ -77,7 +77,9 @@ MAX_THREADS = 4
 
 @dataclass(frozen=True)
 class Part:
-    """Some activities' analysis: per activity, per (activity, day) and per sample (the booked quantities)."""
+    """Some activities' analysis: per activity, per (activity, day) and per sample (what the goal's windows read:
+    ``activity_id``, ``timestamp``, ``date``, the booked goal ascent and its micrometres,
+    :func:`trainlog.analysis.goal.with_micrometres`)."""
 
     per_activity: pl.DataFrame
     days: pl.DataFrame
@@ -89,7 +91,11 @@ def part_of(joined: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettin
     :func:`sample_and_activity_metrics`), from their ``samples``."""
     per_sample, per_activity = sample_and_activity_metrics(joined, samples, settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
-    return Part(per_activity, daily.activity_days(per_sample, per_activity, attribution), attribution)
+    days = daily.activity_days(per_sample, per_activity, attribution)
+    # what the goal's windows read, each activity's rows in time order with its micrometres (computed here, per part)
+    windows = goal.with_micrometres(attribution.select("activity_id", "timestamp", "date", goal.ASCENT)
+                                    .sort("activity_id", "timestamp", maintain_order=True))
+    return Part(per_activity, days, windows)
 
 
 def assembled(activities: pl.DataFrame, parts: list[Part], settings: AthleteSettings,
@@ -101,10 +107,7 @@ def assembled(activities: pl.DataFrame, parts: list[Part], settings: AthleteSett
     per_activity = order.join(pl.concat([p.per_activity for p in parts]), on="activity_id", how="inner",
                               maintain_order="left")
     days = pl.concat([p.days for p in parts]).sort("date", "activity_id")
-    keys = ("activity_id", "timestamp", "date", goal.ASCENT)
-    attribution = pl.concat([p.attribution.select(keys) for p in parts]).sort("activity_id", "timestamp",
-                                                                             maintain_order=True)
-    windows = goal.windows_by_day(attribution, settings.goal.time_limit_h)
+    windows = goal.windows_by_day(pl.concat([p.attribution for p in parts]), settings.goal.time_limit_h)
     series = fitness_of(daily.daily_series(days, end=today), settings)
     return Analysis(per_activity, windows, days, series, weekly.weekly(days))
 
