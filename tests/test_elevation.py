@@ -447,12 +447,12 @@ def reference_spikes(activity_id, timestamp, altitude_m, max_vertical_speed_mps)
 @contextlib.contextmanager
 def compiled_from(samples):
     """elevation.COMPILED_FROM_SAMPLES set to ``samples`` (0: always compiled; a huge number: never)."""
-    before = elevation.COMPILED_FROM_SAMPLES
-    elevation.COMPILED_FROM_SAMPLES = samples
+    before = elevation.COMPILED_FROM_SAMPLES, elevation.REUSE_LOADED
+    elevation.COMPILED_FROM_SAMPLES, elevation.REUSE_LOADED = samples, False
     try:
         yield
     finally:
-        elevation.COMPILED_FROM_SAMPLES = before
+        elevation.COMPILED_FROM_SAMPLES, elevation.REUSE_LOADED = before
 
 
 PATHS = {"python": 10**15, "compiled": 0}
@@ -603,3 +603,12 @@ def test_the_daily_case_never_imports_numba():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_once_loaded_the_compiled_kernels_take_short_inputs_too():
+    # an analysis after a long import: its last, short chunk takes the kernels the process loaded (same bits)
+    if elevation._compiled(elevation._hysteresis_kernel) is None:
+        pytest.skip("Numba is not importable here")
+    assert elevation._compiling(10, elevation._hysteresis_kernel)
+    with compiled_from(10**15):
+        assert not elevation._compiling(10, elevation._hysteresis_kernel)

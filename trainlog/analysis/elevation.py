@@ -27,6 +27,9 @@ from trainlog.settings import ModelSettings
 #: Both give the same result, bit for bit (tests/test_elevation.py runs both).
 COMPILED_FROM_SAMPLES = 1_000_000
 _COMPILED: dict[Callable, Callable | None] = {}  # kernel -> compiled (None: Numba not importable)
+#: Fewer samples than COMPILED_FROM_SAMPLES take the compiled kernels too once they are loaded (tests turn it off
+#: to run both paths).
+REUSE_LOADED = True
 _COMPILING = threading.Lock()  # the analysis runs chunks in threads: one compiles, the others wait
 
 
@@ -109,7 +112,7 @@ def spikes(
     sizes = np.bincount(activity, minlength=len(to_check))[to_check]
     bounds = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)  # of each activity in ``checked``
     keep = np.ones(len(alt), dtype=bool)
-    kernel = _compiled(_chain_kernel) if len(altitude_m) >= COMPILED_FROM_SAMPLES and len(checked) else None
+    kernel = _compiled(_chain_kernel) if _compiling(len(altitude_m), _chain_kernel) and len(checked) else None
     pc, qc = p[checked], q[checked]
     if kernel is not None and not (np.isnan(pc).any() or np.isnan(qc).any()):
         kept, failed = np.zeros(len(checked), dtype=bool), np.zeros(len(sizes), dtype=bool)
@@ -305,7 +308,7 @@ def hysteresis_steps(
     """
     n = len(altitude_m)
     starts, valid, alt = _starts(activity_id, nulls_apart=True), altitude_m.is_not_null(), altitude_m.fill_null(0.0)
-    kernel = _compiled(_hysteresis_kernel) if n >= COMPILED_FROM_SAMPLES else None
+    kernel = _compiled(_hysteresis_kernel) if _compiling(n, _hysteresis_kernel) else None
     if kernel is None:
         gains, losses = [0.0] * n, [0.0] * n
         _hysteresis_kernel(starts.tolist(), alt.to_list(), valid.to_list(), hysteresis_m, gains, losses)
@@ -421,6 +424,12 @@ def _starts(activity_id: pl.Series, nulls_apart: bool) -> np.ndarray:
     starts = np.zeros(len(activity_id), dtype=bool)
     starts[np.cumsum(lengths) - lengths] = True
     return starts
+
+
+def _compiling(n: int, kernel: Callable) -> bool:
+    """Whether ``n`` samples go through the compiled ``kernel``: from :data:`COMPILED_FROM_SAMPLES` on, or fewer
+    once this process has loaded it (the cost the threshold avoids is paid: an analysis after a long import)."""
+    return n >= COMPILED_FROM_SAMPLES or (REUSE_LOADED and _COMPILED.get(kernel) is not None)
 
 
 def _compiled(kernel: Callable) -> Callable | None:
