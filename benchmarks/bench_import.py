@@ -215,7 +215,7 @@ def dashboard_callbacks(data_dir: Path, repeats: int) -> dict[str, tuple[float, 
     from dashboards.app import create_app
 
     create_app(data_dir)
-    from dashboards import data, shell
+    from dashboards import data
     from dashboards.pages import activities, activity, coach, fatigue, goal, settings, today, training, upload
 
     source = data.get()
@@ -230,13 +230,11 @@ def dashboard_callbacks(data_dir: Path, repeats: int) -> dict[str, tuple[float, 
         "goal.layout": lambda a, d: goal.layout(athlete=a, as_of=d.isoformat()),
         "activities.layout": lambda a, d: activities.layout(athlete=a, as_of=d.isoformat()),
         "activity.layout": lambda a, d: activity.layout(activity_id=some_activity[a], athlete=a, as_of=d.isoformat()),
-        "activity.toggle_map": lambda a, d: activity.toggle_map(["map"], {"athlete": a, "activity_id": some_activity[a]}),
+        "activity.toggle_map": lambda a, d: activity.toggle_map(1, {"athlete": a, "activity_id": some_activity[a]}),
         "coach.layout": lambda a, d: coach.layout(athlete=a, as_of=d.isoformat()),
         "coach.compare": lambda a, d: coach.compare(list(ATHLETES), "metric"),
         "settings.layout": lambda a, d: settings.layout(athlete=a, as_of=d.isoformat()),
         "upload.layout": lambda a, d: upload.layout(athlete=a, as_of=d.isoformat()),
-        "shell.controls_to_url": lambda a, d: _triggered(shell, "ctl-as-of", shell.controls_to_url,
-                                                         a, d.isoformat(), "metric", f"?athlete={a}"),
     }
     out = {}
     print("  first visit of each view (a new athlete or as-of day: caches cold) | the same view again")
@@ -264,16 +262,6 @@ def dashboard_callbacks(data_dir: Path, repeats: int) -> dict[str, tuple[float, 
         (m1, p1), (m2, p2) = quantiles(first), quantiles(again)
         print(f"  {name:<22} first: median {m1:7.1f} ms, p95 {p1:7.1f} ms | again: median {m2:7.1f} ms, p95 {p2:7.1f} ms")
     return out
-
-
-def _triggered(module, control: str, callback, *args):
-    """Call a callback that reads ``ctx.triggered_id`` as if ``control`` had changed."""
-    saved = module.ctx
-    module.ctx = type("Ctx", (), {"triggered_id": control})()
-    try:
-        return callback(*args)
-    finally:
-        module.ctx = saved
 
 
 def free_port() -> int:
