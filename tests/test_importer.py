@@ -383,3 +383,13 @@ def test_unreadable_settings_do_not_stop_an_import(store, tmp_path):
     report = import_paths(store, [path], "mara")
     assert report.counts()["imported"] == 1
     assert "clock jump repaired" in store.read("activities", "mara")["import_note"].item()  # the default 6 h
+
+
+def test_each_decoding_worker_runs_polars_on_one_thread():
+    from trainlog.ingest import importer
+
+    pool = importer._Pool(2)
+    try:
+        assert [pool.executor.submit(pl.thread_pool_size).result() for _ in range(4)] == [1, 1, 1, 1]
+    finally:
+        pool.close()

@@ -140,7 +140,10 @@ class _Pool:
         self.executor = self._new()
 
     def _new(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        # each worker decodes one small file at a time, the workers filling the cores: Polars' threads within a
+        # worker only add hand-offs (set before the worker's first Polars operation starts its thread pool)
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=os.putenv, initargs=("POLARS_MAX_THREADS", "1"))
 
     def submit(self, data: bytes, name: str, job: _Job, sha: str | None) -> cf.Future:
         return self.executor.submit(_decoded_rows, data, name, job, sha)
