@@ -199,8 +199,11 @@ def walk(data: bytes, header: Header, data_of: Container[int] | None = None) -> 
             pos += 1 + d.size
         else:  # a run of data messages of one local type (most of a file: its records), counted at once: the header
             stride = 1 + d.size  # bytes where each next message would start, up to the first other header
-            heads = data[pos : min(end, pos + _RUN * stride) : stride]
-            run = len(heads) - len(heads.lstrip(heads[:1]))
+            if pos + stride < end and data[pos + stride] == h:
+                heads = data[pos : min(end, pos + _RUN * stride) : stride]
+                run = len(heads) - len(heads.lstrip(heads[:1]))
+            else:  # one alone (records between HRV messages, say): no look-ahead
+                run = 1
             d.n_data += run
             pos += run * stride
     if pos != end:
