@@ -354,3 +354,23 @@ def test_side_messages_fitfast_cannot_vouch_for_go_to_fitparse(monkeypatch):
     adapted, reference = _both_side_paths(monkeypatch, data, "named.fit")
     assert_same(reference, adapted)
     assert_same(decode_reference(data, "named.fit"), adapted)
+
+
+def test_the_time_before_each_hrv_message_is_the_last_recorded_one():
+    # fast._preceding_times (one NumPy pass) against its definition, a record at a time: records without a
+    # time (NaN) are skipped, a count of 0 or one past the records is allowed
+    def one_at_a_time(ts, after):
+        out = []
+        for n in after:
+            times = [t for t in ts[:n] if not np.isnan(t)]
+            out.append(int(np.round(times[-1] * 1_000_000)) if times else None)
+        return out
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        ts = 1.7e9 + np.cumsum(rng.uniform(0, 2, n))
+        ts[rng.uniform(size=n) < 0.3] = np.nan
+        after = [int(k) for k in rng.integers(0, n + 3, int(rng.integers(0, 15)))]
+        assert fit_fast._preceding_times({"timestamp": ts}, after) == one_at_a_time(ts, after)
+    assert fit_fast._preceding_times({}, [1, 2]) == [None, None]

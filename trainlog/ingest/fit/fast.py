@@ -394,11 +394,10 @@ def _preceding_times(cols: dict[str, np.ndarray], after: list[int]) -> list[int 
     valid = ~np.isnan(ts)
     last = np.where(valid, np.arange(len(ts)), -1)
     np.maximum.accumulate(last, out=last)
-    out: list[int | None] = []
-    for n in after:
-        j = last[min(n, len(ts)) - 1] if n > 0 else -1
-        out.append(int(np.round(ts[j] * 1_000_000)) if j >= 0 else None)
-    return out
+    counts = np.asarray(after, dtype=np.int64)
+    j = np.where(counts > 0, last[np.clip(np.minimum(counts, len(ts)) - 1, 0, None)], -1)  # one pass, not a step a message
+    micros = np.round(np.where(j >= 0, ts[np.maximum(j, 0)], 0.0) * 1_000_000).astype(np.int64)
+    return [m if k >= 0 else None for m, k in zip(micros.tolist(), j.tolist(), strict=True)]
 
 
 def _records_frame(cols: dict[str, np.ndarray], n_records: int) -> tuple[pl.DataFrame | None, bool]:
