@@ -126,6 +126,16 @@ def test_steps_between_two_activities_rows_are_not_jumps():
     assert repair.clock_jumps(both, acts, MODEL) == []
 
 
+def test_a_jump_between_rows_of_another_activity_is_found():
+    # a's rows interleaved with b's: every step between neighbouring rows is under the limit, a's own step over it
+    # (the clean-file shortcut must not see "no odd step" here; found by a review)
+    rows = [("a", 0), ("a", 1), ("a", 2), ("b", 2 + 0.55 * LIMIT_S), ("a", 3 + 1.1 * LIMIT_S), ("b", 4 + 1.1 * LIMIT_S)]
+    mixed = pl.DataFrame({"activity_id": [r[0] for r in rows], "timestamp": [T0 + dt.timedelta(seconds=r[1]) for r in rows]},
+                         schema={"activity_id": pl.String, "timestamp": pl.Datetime("us", "UTC")})
+    acts = concat(session(3.0, "a"), session(2.0, "b"))
+    assert [(j.activity_id, j.row) for j in repair.clock_jumps(mixed, acts, MODEL)] == [("a", 4)]
+
+
 def test_the_clean_file_shortcut_gives_the_whole_rules_answer():
     jumped = run([0, 1, 2, 2 + J, 3 + J])
     assert [j.row for j in repair.clock_jumps(jumped, session(4.0), MODEL)] == [3]

@@ -116,7 +116,7 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
     0 s and up to ``max_clock_jump_s`` (``FALLBACK_INTERVAL_S`` without one).
     """
     limit_us = round(model.max_clock_jump_s * MICROS_PER_S)
-    if not _any_odd_step(samples["timestamp"], limit_us):
+    if not _any_odd_step(samples["activity_id"], samples["timestamp"], limit_us):
         return []
     steps = samples.select(
         "activity_id",
@@ -177,13 +177,14 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
     return sorted(jumps, key=lambda j: j.row)
 
 
-def _any_odd_step(timestamps: pl.Series, limit_us: int) -> bool:
+def _any_odd_step(activity_id: pl.Series, timestamps: pl.Series, limit_us: int) -> bool:
     """Whether any step between consecutive rows may be a jump (below 0 s or above ``limit_us``): False only when
-    none is, across activities too (their steps are some of these). One NumPy pass, for the common clean file."""
+    none is, across activities too (their steps are some of these while each activity's rows are together). One
+    NumPy pass, for the common clean file."""
     if timestamps.len() < 2:
         return False
-    if timestamps.null_count():
-        return True  # the whole rule decides
+    if timestamps.null_count() or activity_id.rle_id().max() + 1 != activity_id.n_unique():
+        return True  # the whole rule decides (an activity's rows apart: its steps are not among these)
     if timestamps.dtype.time_unit != "us":
         timestamps = timestamps.dt.cast_time_unit("us")
     steps = np.diff(timestamps.to_physical().to_numpy())
