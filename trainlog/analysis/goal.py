@@ -73,13 +73,16 @@ MICROMETRES = "goal_ascent_um"
 
 
 def with_micrometres(attribution: pl.DataFrame) -> pl.DataFrame:
-    """``attribution`` (each activity's rows together and in time order) with :data:`MICROMETRES`: the steps of
-    each activity's cumulative goal ascent, in whole micrometres. Computed per activity, so the analysis takes it
-    chunk by chunk, before the windows see every sample."""
+    """What the goal's windows read of ``attribution`` (:func:`trainlog.analysis.daily.sample_attribution`): its
+    ``activity_id`` (when it has one), ``timestamp``, ``date`` and goal ascent, each activity's rows together in
+    time order, with :data:`MICROMETRES`: the steps of each activity's cumulative goal ascent in whole
+    micrometres. Computed per activity, so the analysis takes it chunk by chunk, before the windows see every
+    sample."""
+    keys = [c for c in ("activity_id", "timestamp") if c in attribution.columns]
     cumulative = (pl.col(ASCENT).fill_null(0.0).cum_sum() * _UM_PER_M).round().cast(pl.Int64)
     step = cumulative - cumulative.shift(1, fill_value=0)  # one window expression, not one inside another
-    return attribution.with_columns(
-        (step.over("activity_id") if "activity_id" in attribution.columns else step).alias(MICROMETRES))
+    return (attribution.select(*keys, "date", ASCENT).sort(keys, maintain_order=True)
+            .with_columns((step.over("activity_id") if "activity_id" in keys else step).alias(MICROMETRES)))
 
 
 def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
@@ -107,10 +110,9 @@ def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
     """
     if attribution.is_empty():
         return pl.DataFrame(schema=WINDOWS_SCHEMA)
-    keys = [c for c in ("activity_id", "timestamp", "date") if c in attribution.columns]
-    if MICROMETRES not in attribution.columns:
-        attribution = with_micrometres(attribution.select(*keys, ASCENT).sort(keys[:-1], maintain_order=True))
-    rolling = _rolling_ascent(attribution.select(*keys, MICROMETRES), hours)
+    if MICROMETRES not in attribution.columns:  # the analysis computes them ahead, part by part
+        attribution = with_micrometres(attribution)
+    rolling = _rolling_ascent(attribution, hours)
     return (
         rolling.group_by("date")  # any group order: sorted by date below
         .agg(

@@ -92,10 +92,7 @@ def part_of(joined: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettin
     per_sample, per_activity = sample_and_activity_metrics(joined, samples, settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
     days = daily.activity_days(per_sample, per_activity, attribution)
-    # what the goal's windows read, each activity's rows in time order with its micrometres (computed here, per part)
-    windows = goal.with_micrometres(attribution.select("activity_id", "timestamp", "date", goal.ASCENT)
-                                    .sort("activity_id", "timestamp", maintain_order=True))
-    return Part(per_activity, days, windows)
+    return Part(per_activity, days, goal.with_micrometres(attribution))  # what the goal's windows read, per part
 
 
 def assembled(activities: pl.DataFrame, parts: list[Part], settings: AthleteSettings,
