@@ -115,29 +115,23 @@ def _chunks(joined: pl.DataFrame, samples: pl.DataFrame) -> list[tuple[list[str]
     out (as the whole analysis leaves them)."""
     from trainlog.store import schema
 
-    ids = samples["activity_id"]
-    if ids.len():
-        bounds = (ids.ne_missing(ids.shift(1)) | (pl.int_range(ids.len(), eager=True) == 0)).arg_true()
-        if ids.gather(bounds).n_unique() < bounds.len():  # an activity's samples apart: each one's together
-            samples = samples.sort("activity_id", maintain_order=True)
-            ids = samples["activity_id"]
-            bounds = (ids.ne_missing(ids.shift(1)) | (pl.int_range(ids.len(), eager=True) == 0)).arg_true()
-        starts = bounds.to_list()
-        runs = list(zip(ids.gather(bounds).to_list(), starts, [*starts[1:], ids.len()], strict=True))
-    else:
-        runs = []
+    runs = samples["activity_id"].rle()  # each activity's rows in a run of their own
+    if runs.struct.field("value").n_unique() < runs.len():  # an activity's samples apart: each one's together
+        samples = samples.sort("activity_id", maintain_order=True)
+        runs = samples["activity_id"].rle()
     wanted = set(joined["activity_id"].to_list())
     chunks: list[tuple[list[str], pl.DataFrame]] = []
     mine: list[str] = []
     pieces: list[pl.DataFrame] = []
-    held = 0
-    for aid, lo, hi in runs:
+    held = lo = 0
+    for aid, n in zip(runs.struct.field("value").to_list(), runs.struct.field("len").to_list(), strict=True):
+        lo += n
         if aid not in wanted:
             continue
         wanted.discard(aid)
         mine.append(aid)
-        pieces.append(samples.slice(lo, hi - lo))
-        held += hi - lo
+        pieces.append(samples.slice(lo - n, n))
+        held += n
         if held >= CHUNK_SAMPLES:
             chunks.append((mine, pl.concat(pieces)))
             mine, pieces, held = [], [], 0
