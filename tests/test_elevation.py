@@ -446,13 +446,16 @@ def reference_spikes(activity_id, timestamp, altitude_m, max_vertical_speed_mps)
 
 @contextlib.contextmanager
 def compiled_from(samples):
-    """elevation.COMPILED_FROM_SAMPLES set to ``samples`` (0: always compiled; a huge number: never)."""
-    before = elevation.COMPILED_FROM_SAMPLES, elevation.REUSE_LOADED
-    elevation.COMPILED_FROM_SAMPLES, elevation.REUSE_LOADED = samples, False
+    """elevation.COMPILED_FROM_SAMPLES set to ``samples`` (0: always compiled; a huge number: never, the kernels
+    this process loaded put aside meanwhile)."""
+    before = elevation.COMPILED_FROM_SAMPLES, elevation._COMPILED
+    elevation.COMPILED_FROM_SAMPLES = samples
+    if samples > 0:
+        elevation._COMPILED = {}
     try:
         yield
     finally:
-        elevation.COMPILED_FROM_SAMPLES, elevation.REUSE_LOADED = before
+        elevation.COMPILED_FROM_SAMPLES, elevation._COMPILED = before
 
 
 PATHS = {"python": 10**15, "compiled": 0}

@@ -27,9 +27,6 @@ from trainlog.settings import ModelSettings
 #: Both give the same result, bit for bit (tests/test_elevation.py runs both).
 COMPILED_FROM_SAMPLES = 1_000_000
 _COMPILED: dict[Callable, Callable | None] = {}  # kernel -> compiled (None: Numba not importable)
-#: Fewer samples than COMPILED_FROM_SAMPLES take the compiled kernels too once they are loaded (tests turn it off
-#: to run both paths).
-REUSE_LOADED = True
 _COMPILING = threading.Lock()  # the analysis runs chunks in threads: one compiles, the others wait
 
 
@@ -429,7 +426,7 @@ def _starts(activity_id: pl.Series, nulls_apart: bool) -> np.ndarray:
 def _compiling(n: int, kernel: Callable) -> bool:
     """Whether ``n`` samples go through the compiled ``kernel``: from :data:`COMPILED_FROM_SAMPLES` on, or fewer
     once this process has loaded it (the cost the threshold avoids is paid: an analysis after a long import)."""
-    return n >= COMPILED_FROM_SAMPLES or (REUSE_LOADED and _COMPILED.get(kernel) is not None)
+    return n >= COMPILED_FROM_SAMPLES or _COMPILED.get(kernel) is not None
 
 
 def _compiled(kernel: Callable) -> Callable | None:
