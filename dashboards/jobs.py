@@ -18,7 +18,7 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Protocol
 
-from trainlog.analysis.stored import analyse_imported
+from trainlog.analysis.coach import after_import
 from trainlog.errors import first_line
 from trainlog.ingest.importer import FileResult, import_paths
 from trainlog.store import Store
@@ -138,7 +138,7 @@ def _import_child(data_dir: str, paths: list[str], athlete: str, messages: Queue
     try:
         imported = import_paths(store, paths, athlete, on_plan=lambda n: messages.put(("plan", n)),
                                 on_result=lambda r: messages.put(("result", r)))
-        analyse_imported(store, imported)
+        after_import(store, imported)
     except Exception as exc:  # the parent shows it on the page
         messages.put(("error", f"{type(exc).__name__}: {first_line(exc)}"))
     messages.put(("done", None))

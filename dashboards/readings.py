@@ -19,8 +19,10 @@ from enum import StrEnum
 import polars as pl
 
 from dashboards import units as u
+from trainlog.analysis.coach import ACWR_SPIKE as SPIKE_FLAG
+from trainlog.analysis.coach import MONOTONY_FLAG, MONOTONY_WARN, RAMP, band_position, estimated_sources, load_flags
 from trainlog.settings import ModelSettings
-from trainlog.words import AscentFlag, Level
+from trainlog.words import AscentFlag
 
 
 class Tone(StrEnum):
@@ -80,19 +82,6 @@ DEFAULT_NAMES = {
     "timezone": "time zone",
     "goal.date": "goal date",
 }
-
-
-def band_position(band: str | None, labels: tuple[str, ...], default_labels: tuple[str, ...]) -> int | None:
-    """Which of the default bands ``band`` (a summary's label) stands for, by position, lowest first; None if none.
-
-    With as many bands as the default, its position in ``labels`` (the athlete's settings: a relabelled
-    band is the same band); with another number of bands the positions no longer match, and only a band
-    that kept a default label is known (by that label's default position).
-    """
-    if band is None:
-        return None
-    names = labels if len(labels) == len(default_labels) else default_labels
-    return names.index(band) if band in names else None
 
 
 def form_position(band: str | None, model: ModelSettings = _DEFAULT_MODEL) -> int | None:
@@ -257,10 +246,10 @@ def warnings(summary: dict, model: ModelSettings) -> list[str]:
     one of them is high by construction.
     """
     out = []
-    if not building_history(summary):
-        out.extend(_load_warnings(summary, model))
+    flags = load_flags(summary, model)
+    out.extend(_load_warnings(summary, flags, model))
     # heart rate and power measure the effort; pace, a rating and duration estimate it
-    estimated = {k: v for k, v in summary["load_sources"].items() if k not in ("hr", "power") and v}
+    estimated = estimated_sources(summary)
     if estimated:
         out.append("Load estimated without heart rate or power for "
                    + ", ".join(f"{n} activit{'y' if n == 1 else 'ies'} ({load_from(source)})"
@@ -272,18 +261,19 @@ def warnings(summary: dict, model: ModelSettings) -> list[str]:
     return out
 
 
-def _load_warnings(summary: dict, model: ModelSettings) -> list[str]:
+def _load_warnings(summary: dict, flags: list[str], model: ModelSettings) -> list[str]:
+    """The words of :func:`trainlog.analysis.coach.load_flags`' monotony, ramp and ACWR flags."""
     out: list[str] = []
     monotony = summary["monotony"]
-    if monotony["band"] == Level.FLAG:
+    if MONOTONY_FLAG in flags:
         out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_flag:g}): every day looks the same; "
                    "add easy days and rest days.")
-    elif monotony["band"] == Level.WARN:
+    elif MONOTONY_WARN in flags:
         out.append(f"Monotony {monotony['value']:.1f} (above {model.monotony_warn:g}): vary hard and easy days.")
-    ramp = summary["form"]["ramp"]
-    if ramp is not None and ramp > model.ramp_warn_per_week:
-        out.append(f"Fitness is {ramp_words(ramp)} (more than {model.ramp_warn_per_week:g}): too fast to last.")
-    if acwr_position(summary["acwr"]["band"], model) == ACWR_SPIKE:
+    if RAMP in flags:
+        out.append(f"Fitness is {ramp_words(summary['form']['ramp'])} (more than {model.ramp_warn_per_week:g}): "
+                   "too fast to last.")
+    if SPIKE_FLAG in flags:
         out.append(f"Acute:chronic ratio (ACWR) {summary['acwr']['value']:.2f}: a load spike, the last week far above "
                    "the last four.")
     return out

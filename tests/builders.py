@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import ctypes
 import datetime as dt
 import hashlib
 import http.cookiejar
@@ -506,3 +507,49 @@ PAGES = {
 }
 #: Where the browser tests write their screenshots ($TRAINLOG_ARTIFACTS/screenshots).
 SCREENSHOTS = Path(os.environ.get("TRAINLOG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
+
+
+# --------------------------------------------------------------------------- file modes as root
+
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def drop_file_capabilities() -> None:
+    """In the child, before exec: root without the capabilities that let it ignore file modes."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+# --------------------------------------------------------------------------- a worker killed mid-athlete (test_batch)
+
+#: How long the paused import waits to be killed before it goes on (s): far longer than the test needs.
+PAUSE_S = 300
+
+
+def import_pausing(data_dir: str, athlete: str, folder: str, gate: str | None) -> object:
+    """:func:`trainlog.cluster.batch.import_athlete`, run on a Dask worker. With a ``gate`` folder, the first attempt
+    commits five files, writes its process id to ``gate/pid`` and waits there for the test to kill the process
+    (a real SIGKILL mid-athlete); each attempt leaves ``gate/attempt-<pid>``, so the test sees Dask's retry."""
+    from trainlog.cluster import batch
+    from trainlog.ingest import importer
+
+    if gate is not None:
+        gate_dir = Path(gate)
+        first = not any(gate_dir.glob("attempt-*"))
+        (gate_dir / f"attempt-{os.getpid()}").touch()
+        if first:
+            importer.BATCH_FILES = 5
+            commit = importer._commit
+
+            def commit_then_wait(*args: object, **kwargs: object) -> object:
+                out = commit(*args, **kwargs)
+                (gate_dir / "pid.tmp").write_text(str(os.getpid()))
+                (gate_dir / "pid.tmp").rename(gate_dir / "pid")
+                time.sleep(PAUSE_S)
+                return out
+
+            importer._commit = commit_then_wait
+    return batch.import_athlete(data_dir, athlete, folder)

@@ -1,12 +1,17 @@
 """The fixtures every test module may take as arguments (pytest finds them here; never import them).
 
-Fresh and corpus stores, a small store to export; the dashboard's data subset, its app and data source; one headless Chromium.
+Fresh and corpus stores, a small store to export; whether file modes bind a child process (``modes_apply``);
+the dashboard's data subset, its app and data source; one headless Chromium.
 Plain helpers (frames, files, servers, paths) are in ``builders.py``.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,7 @@ from builders import (
     build_data_dir,
     corpus_available,
     corpus_file,
+    drop_file_capabilities,
 )
 
 from trainlog import Store, import_paths
@@ -121,3 +127,24 @@ def browser(request):
         chromium.close()
     with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
         print(f"\ndashboard screenshots: {SCREENSHOTS.resolve()}")
+
+
+@pytest.fixture
+def modes_apply():
+    """Skip unless a child process can be made to obey file modes (root drops CAP_DAC_OVERRIDE)."""
+    probe = tempfile.NamedTemporaryFile(delete=False)
+    probe.close()
+    os.chmod(probe.name, 0)
+    try:
+        res = subprocess.run(
+            [sys.executable, "-c", f"open({probe.name!r}).close()"],
+            capture_output=True, text=True,
+            preexec_fn=drop_file_capabilities if os.geteuid() == 0 else None,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"cannot start a process that obeys file modes: {exc}")
+    finally:
+        os.unlink(probe.name)
+    if "PermissionError" not in res.stderr:
+        pytest.skip("file modes are not enforced for this user (cannot test 'permission denied')")
+    return True

@@ -24,6 +24,7 @@ LAYERS = {
     "trainlog.ingest": 3,
     "trainlog.analysis": 4,
     "trainlog.export": 5,  # reads through the store and the analysis; the dashboard's downloads use it
+    "trainlog.cluster": 5,  # many athletes on Dask: imports and analyses through the same library as one athlete
     "dashboards": 6,
     "trainlog.cli": 7, "trainlog.__main__": 7,  # the outermost shell: `trainlog dashboard` starts the app
     "trainlog": 8,  # the package's __init__: re-exports the public API from every layer

@@ -219,7 +219,7 @@ def test_athlete_set_help_quotes_the_ranges():
 # --------------------------------------------------------------------------- fast start (issue 17): what a command loads
 
 #: Heavy packages: Polars and numpy (~0.3 s to import), the FIT decoders, the web app and what it brings.
-HEAVY = ("polars", "numpy", "pandas", "pyarrow", "fitparse", "fitfast", "dash", "plotly", "werkzeug")
+HEAVY = ("polars", "numpy", "pandas", "pyarrow", "fitparse", "fitfast", "dash", "plotly", "werkzeug", "dask", "distributed")
 #: What reading the stored tables never needs: the decoders and the importer, the web app.
 DECODING = ("fitparse", "fitfast", "trainlog.ingest.decode", "trainlog.ingest.fit", "trainlog.ingest.importer",
             "dash", "plotly", "werkzeug")
@@ -254,7 +254,8 @@ def among(modules, packages):
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["summary", "--help"], ["import", "--help"],
-                                  ["wellness", "add", "--help"], ["plan", "set", "--help"], ["export", "--help"]])
+                                  ["wellness", "add", "--help"], ["plan", "set", "--help"], ["export", "--help"],
+                                  ["batch", "import", "--help"], ["roster", "--help"]])
 def test_help_and_version_load_neither_polars_nor_the_decoders(tmp_path, args):
     proc, modules = loaded_by(tmp_path, *args)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -5,63 +5,28 @@ whole into memory. Through ``python -m trainlog import`` in a subprocess, as a u
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import socket
 import subprocess
 import sys
-import tempfile
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
-from builders import ROOT, SAMPLE_FIT, zip_bytes
+from builders import ROOT, SAMPLE_FIT, drop_file_capabilities, zip_bytes
 
 from trainlog.ingest import sources
 
 SAMPLES = sorted((SAMPLE_FIT / "mara").glob("*.fit"))
-PR_CAPBSET_DROP = 24
-CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
-
-
-def _drop_file_capabilities() -> None:
-    """In the child, before exec: root without the capabilities that let it ignore file modes."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-
 def run_import(*args, data: Path, modes_apply: bool = False, env: dict | None = None):
     """``python -m trainlog import ARGS`` in a subprocess; ``modes_apply``: file modes bind even as root."""
-    preexec = _drop_file_capabilities if (modes_apply and os.geteuid() == 0) else None
+    preexec = drop_file_capabilities if (modes_apply and os.geteuid() == 0) else None
     return subprocess.run(
         [sys.executable, "-m", "trainlog", "import", *map(str, args), "-a", "mara", "--data-dir", str(data), "--workers", "1"],
         capture_output=True, text=True, cwd=ROOT, timeout=300, preexec_fn=preexec, env={**os.environ, **(env or {})},
     )
-
-
-@pytest.fixture
-def modes_apply():
-    """Skip unless a child process can be made to obey file modes (root drops CAP_DAC_OVERRIDE)."""
-    probe = tempfile.NamedTemporaryFile(delete=False)
-    probe.close()
-    os.chmod(probe.name, 0)
-    try:
-        res = subprocess.run(
-            [sys.executable, "-c", f"open({probe.name!r}).close()"],
-            capture_output=True, text=True,
-            preexec_fn=_drop_file_capabilities if os.geteuid() == 0 else None,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"cannot start a process that obeys file modes: {exc}")
-    finally:
-        os.unlink(probe.name)
-    if "PermissionError" not in res.stderr:
-        pytest.skip("file modes are not enforced for this user (cannot test 'permission denied')")
-    return True
 
 
 def outcome_lines(res) -> dict[str, str]:

@@ -31,7 +31,7 @@ COMMANDS = {
     "activity": ("activity", "activity_group"), "audit": ("dataset", "audit_group"), "check": ("dataset", "check_cmd"),
     "repair": ("dataset", "repair_cmd"), "export": ("export", "export_cmd"), "users": ("users", "users_group"),
     "dashboard": ("serve", "dashboard_cmd"), "demo": ("serve", "demo_cmd"), "sample-data": ("serve", "sample_data_cmd"),
-    "wellness": ("wellness", "wellness_group"),
+    "wellness": ("wellness", "wellness_group"), "batch": ("batch", "batch_group"), "roster": ("batch", "roster_cmd"),
 }
 
 __all__ = ["COMMANDS", "activity_group", "cli", "main"]

@@ -42,7 +42,7 @@ def import_cmd(
       trainlog import ~/watch-folder/ ~/strava-export.zip -a tom
       trainlog import morning-run.gpx old-race.tcx.gz -a tom
     """
-    from trainlog.analysis.stored import analyse_imported
+    from trainlog.analysis.coach import after_import
     from trainlog.ingest.importer import import_paths
     from trainlog.store import Store
 
@@ -53,7 +53,7 @@ def import_cmd(
         report = import_paths(store, paths, athlete, workers=workers,
                               on_result=lambda result: _print_result(result, quiet, as_json))
     counts = report.counts()
-    analyse_imported(store, report)
+    after_import(store, report)
     if as_json:
         click.echo(
             json.dumps(

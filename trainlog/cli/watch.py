@@ -63,7 +63,7 @@ def watch_cmd(folders: tuple[Path, ...], athlete: str, data_dir: Path | None, de
       trainlog watch ~/Dropbox/Apps/Garmin ~/Dropbox/Strava -a tom --interval 30
       trainlog watch ~/watch-folder -a mara --once     # one pass, from cron
     """
-    from trainlog.analysis.stored import analyse_imported
+    from trainlog.analysis.coach import after_import
     from trainlog.ingest.watch import Stop, Watcher
     from trainlog.store import Store
 
@@ -72,7 +72,7 @@ def watch_cmd(folders: tuple[Path, ...], athlete: str, data_dir: Path | None, de
     store = Store(data_dir)
     stop = Stop()
     watcher = Watcher(store, folders, athlete, echo=lambda line, error: click.echo(line, err=error),
-                      debounce=debounce, after_import=lambda report: analyse_imported(store, report),
+                      debounce=debounce, after_import=lambda report: after_import(store, report),
                       verbose=verbose, stop=stop)
     with _stopped_by_signals(stop):
         try:

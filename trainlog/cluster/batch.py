@@ -1,0 +1,267 @@
+"""Many athletes on a Dask cluster: ``trainlog batch import`` and ``trainlog batch analyse``.
+
+The unit of work is one athlete: a task imports that athlete's new files (:func:`import_athlete`: the same
+:func:`~trainlog.ingest.importer.import_paths` as ``trainlog import``, so the same tables), analyses them and
+computes their roster row (:func:`trainlog.analysis.coach.row`). Two tasks never write the same athlete, and
+each write goes through the athlete's lock and atomic manifest, so a task that dies (a worker killed, a
+machine lost) and is run again by Dask finds what the first run committed (its files are then duplicates)
+and adds only the rest: nothing lost, nothing doubled. The driver (:func:`run`) writes each finished athlete's
+row to the roster (:mod:`trainlog.store.roster`) and reports every athlete; a failed athlete never stops it.
+
+Dask is an optional dependency (``pip install "trainlog[cluster]"``): it is imported by :func:`connect` only.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trainlog.errors import InvalidValue, TrainlogError, first_line
+from trainlog.store import Store, is_athlete_name, roster
+from trainlog.words import OUTCOMES, Outcome
+
+#: How often (s) the driver writes the roster while athletes finish (and once at the end).
+ROSTER_EVERY_S = 1.0
+#: How many times Dask may lose a worker while it runs one athlete before that athlete fails.
+ALLOWED_FAILURES = 3
+#: How long connecting to a scheduler may take (s).
+CONNECT_TIMEOUT_S = 30
+#: ``--scheduler`` values that start a cluster on this machine (``local`` or ``local:N`` workers).
+LOCAL = "local"
+
+
+@dataclass
+class AthleteResult:
+    """One athlete's end of a batch: the import's outcome counts and files (as ``trainlog import --json``),
+    or the error that stopped them (then ``counts`` are those known: none)."""
+
+    athlete: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    files: list[dict] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    row: dict | None = None  # the roster row (not in the report: the roster holds it)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.counts.get(Outcome.FAILED)
+
+    def to_dict(self) -> dict:
+        return {"athlete": self.athlete, "counts": self.counts, "error": self.error, "seconds": round(self.seconds, 3),
+                "files": self.files}
+
+
+@dataclass
+class BatchReport:
+    """Every athlete's result, in name order."""
+
+    results: list[AthleteResult]
+    scheduler: str
+    dashboard: str | None
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(OUTCOMES, 0)
+        for r in self.results:
+            for outcome, n in r.counts.items():
+                out[outcome] += n
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+# ---- the tasks (run on the workers: module-level functions of plain arguments)
+
+def import_athlete(data_dir: str, athlete: str, folder: str) -> AthleteResult:
+    """Import ``folder`` (anything ``trainlog import`` takes) into ``athlete``'s dataset, analyse it and compute
+    the athlete's roster row; errors that stop the athlete (a full disk, a lock held) become the result's error."""
+    from trainlog.analysis.stored import analyse_imported
+    from trainlog.ingest.importer import import_paths
+
+    started = time.perf_counter()
+    store = Store(data_dir)
+    result = AthleteResult(athlete)
+    try:
+        report = import_paths(store, [folder], athlete, workers=1)  # the cluster's workers are the parallelism
+        result.counts = report.counts()
+        result.files = [{"file": r.name, "outcome": r.outcome, "detail": r.detail, "activity_ids": r.activity_ids}
+                        for r in report.results]
+        analyse_imported(store, report)
+    except TrainlogError as exc:
+        result.error = first_line(exc)
+    return _with_row(store, result, started)
+
+
+def analyse_athlete(data_dir: str, athlete: str) -> AthleteResult:
+    """Bring ``athlete``'s kept analysis up to date with their data and settings, and compute their roster row."""
+    from trainlog.analysis.stored import stored_analysis
+
+    started = time.perf_counter()
+    store = Store(data_dir)
+    result = AthleteResult(athlete)
+    try:
+        stored_analysis(store, athlete)
+    except TrainlogError as exc:
+        result.error = first_line(exc)
+    return _with_row(store, result, started)
+
+
+def _with_row(store: Store, result: AthleteResult, started: float) -> AthleteResult:
+    """The result with the athlete's roster row (an error that stopped the import is the row's error too)."""
+    from trainlog.analysis import coach
+
+    row = coach.row(store, result.athlete)
+    if result.error is not None and row["error"] is None:
+        row = {**row, "error": result.error, "flags": [coach.ERROR, *row["flags"]], "n_flags": row["n_flags"] + 1}
+    result.error = result.error or row["error"]
+    result.row = row
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# ---- what a batch works on
+
+def inbox(path: Path) -> tuple[list[tuple[str, Path]], list[AthleteResult]]:
+    """The athlete folders of an inbox (``INBOX/<athlete>/...``), by name, and a failed result for each entry that
+    is not one (a folder whose name is not an athlete name, a file beside the folders). InvalidValue when ``path``
+    is not a readable folder."""
+    if not path.is_dir():
+        raise InvalidValue(f"{path}: not a folder (an inbox holds one folder per athlete: INBOX/<athlete>/...)")
+    try:
+        entries = sorted(path.iterdir())
+    except OSError as exc:
+        raise InvalidValue(f"{path}: cannot list the inbox ({first_line(exc)})") from None
+    folders, refused = [], []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            refused.append(AthleteResult(entry.name, error="not an athlete folder: put files in INBOX/<athlete>/"))
+        elif not is_athlete_name(entry.name):
+            refused.append(AthleteResult(entry.name, error="not an athlete name (letters, digits, '.', '_', '-')"))
+        else:
+            folders.append((entry.name, entry))
+    return folders, refused
+
+
+def count_files(folder: Path) -> int:
+    """How many files a folder holds, at any depth (the progress bar's total; archives count as one)."""
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+# ---- the cluster
+
+def parse_scheduler(value: str) -> tuple[str, int | None]:
+    """``local`` -> (local, None: one worker a core), ``local:N`` -> (local, N), else (the scheduler's address,
+    None). InvalidValue for ``local:`` with something other than a worker count from 1 to 256."""
+    text = value.strip()
+    if text == LOCAL:
+        return LOCAL, None
+    if text.startswith(LOCAL + ":"):
+        count = text[len(LOCAL) + 1:]
+        if not count.isdigit() or not 1 <= int(count) <= 256:
+            raise InvalidValue(f"--scheduler {value!r}: local:N takes a worker count from 1 to 256 (example: local:4)")
+        return LOCAL, int(count)
+    if not text:
+        raise InvalidValue("--scheduler: empty (examples: local, local:4, tcp://scheduler:8786)")
+    return text, None
+
+
+@contextmanager
+def connect(scheduler: str) -> Iterator[Any]:
+    """A Dask client on ``scheduler`` (:func:`parse_scheduler`): a LocalCluster of worker processes started here
+    and closed after, or an existing scheduler's address. TrainlogError (one line) without Dask or without an
+    answer from the scheduler."""
+    try:
+        from dask import config
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise TrainlogError('batch needs Dask: pip install "trainlog[cluster]"') from None
+    address, workers = parse_scheduler(scheduler)
+    with config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        if address == LOCAL:
+            import logging
+
+            n = workers or os.cpu_count() or 1
+            with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                              silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                yield client
+            return
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise TrainlogError(f"--scheduler {scheduler!r}: no Dask scheduler answered ({first_line(exc)})") from None
+        with client:
+            yield client
+
+
+def run(client: Any, tasks: Sequence[tuple[str, Callable[..., AthleteResult], tuple]], data_dir: Path,
+        on_result: Callable[[AthleteResult], None] | None = None, refused: Sequence[AthleteResult] = (),
+        keep: Sequence[str] | None = None) -> BatchReport:
+    """Run one task per athlete (``(athlete, function, args)``) on ``client``'s cluster, writing each finished
+    athlete's row to the roster (at most every :data:`ROSTER_EVERY_S`, and at the end) and calling
+    ``on_result`` as each finishes. A task that raises (a bug, a worker lost :data:`ALLOWED_FAILURES` times) is
+    that athlete's error; the others go on. ``refused``: results known before (not athlete folders), reported
+    too. ``keep``: the roster keeps only these athletes' rows (None: every row)."""
+    from distributed import as_completed
+
+    futures = {}
+    for athlete, function, args in tasks:
+        future = client.submit(function, *args, key=f"trainlog-{athlete}-{uuid.uuid4().hex[:12]}", pure=False)
+        futures[future] = athlete
+    results: list[AthleteResult] = [*refused]
+    pending_rows: list[dict] = []
+    written = time.monotonic()
+
+    def write_roster() -> None:
+        nonlocal pending_rows, written
+        if pending_rows or keep is not None:
+            roster.update(data_dir, pending_rows, keep)
+        pending_rows, written = [], time.monotonic()
+
+    try:
+        for future in as_completed(futures):
+            athlete = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the athlete's task failed on the cluster: the batch goes on
+                result = AthleteResult(athlete, error=f"{type(exc).__name__}: {first_line(exc)}")
+            finally:
+                future.release()
+            results.append(result)
+            if result.row is not None:
+                pending_rows.append(result.row)
+            if on_result:
+                on_result(result)
+            if time.monotonic() - written >= ROSTER_EVERY_S:
+                write_roster()
+    finally:
+        write_roster()  # what finished is in the roster, even when the driver is interrupted
+    results.sort(key=lambda r: r.athlete)
+    return BatchReport(results, _address(client), client.dashboard_link)
+
+
+def _address(client: Any) -> str:
+    try:
+        return str(client.scheduler.address)
+    except AttributeError:
+        return "?"
+
+
+def import_tasks(store: Store, folders: Sequence[tuple[str, Path]]) -> list[tuple[str, Callable, tuple]]:
+    """One :func:`import_athlete` task per inbox folder (absolute paths: the workers may run elsewhere)."""
+    data_dir = str(Path(store.data_dir).absolute())
+    return [(athlete, import_athlete, (data_dir, athlete, str(folder.absolute()))) for athlete, folder in folders]
+
+
+def analyse_tasks(store: Store, athletes: Sequence[str]) -> list[tuple[str, Callable, tuple]]:
+    """One :func:`analyse_athlete` task per athlete."""
+    data_dir = str(Path(store.data_dir).absolute())
+    return [(athlete, analyse_athlete, (data_dir, athlete)) for athlete in athletes]
