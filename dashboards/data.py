@@ -6,10 +6,9 @@ Each athlete's frames and analyses are cached under a key made of the
 manifest generation and the settings file's mtime, so a page is quick and an
 import or a settings change is seen on the next request.
 
-Imports started from the browser (uploads, the sample athletes) run in a
-background thread as an :class:`~dashboards.jobs.ImportJob`; pages poll :meth:`Data.job`.
-The byte-bounded cache is :mod:`dashboards.cache`, the jobs and the import's child
-process :mod:`dashboards.jobs`; pages use neither directly.
+Imports started from the browser (uploads, the sample athletes) run in a background thread; pages poll
+:meth:`Data.job`. The cache is :mod:`dashboards.cache`, the jobs (:class:`~dashboards.jobs.ImportJob`) :mod:`dashboards.jobs`
+(pages use neither); the wellness methods :mod:`dashboards.wellness_data`, the roster's :mod:`dashboards.roster_data`.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import polars as pl
 
 from dashboards.cache import CACHE_BYTES, ByteCache, file_key, size_of
 from dashboards.jobs import JOB_ID, ImportJob, Jobs, OnPlan, OnResult, import_in_child
+from dashboards.roster_data import RosterData
 from dashboards.wellness_data import WellnessData
 from trainlog.analysis import pipeline as report
 from trainlog.analysis import plan
@@ -92,8 +92,8 @@ def safe_upload_name(index: int, name: str) -> str | None:
     return f"{index:03d}-{stem}{suffix}"
 
 
-class Data(WellnessData):
-    """Cached, read-mostly access to one data directory (the wellness methods: dashboards.wellness_data)."""
+class Data(RosterData, WellnessData):
+    """Cached, read-mostly access to one data directory (the roster, wellness methods: dashboards.roster_data, ...)."""
 
     def __init__(self, data_dir: str | Path | None, cache_bytes: int = CACHE_BYTES) -> None:
         self.store = Store(data_dir)
@@ -121,9 +121,9 @@ class Data(WellnessData):
 
     # ---- reading
     def athletes(self) -> list[str]:
-        """The athletes the signed-in user may see (all without logins)."""
+        """The athletes the signed-in user may see (all without logins; the list is kept: RosterData._listed)."""
         user = self.user()
-        return [a for a in self.store.athletes() if user is None or user.may_see(a)]
+        return [a for a in self._listed() if user is None or user.may_see(a)]
 
     def version(self) -> tuple:
         """What a page shows depends on besides its URL: every visible athlete's dataset and

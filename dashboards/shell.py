@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -42,6 +42,8 @@ VIEW_KEYS = ("athlete", "as_of", "units", "from", "to")
 DEFAULT_RANGE_WEEKS = 26
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 DEFAULT_GRAPH_HEIGHT = 320
+#: The most athletes the header's athlete control lists (more: a text box for the name).
+ATHLETE_OPTIONS = 200
 #: Figure-card values longer than this many characters get a smaller font (dates, "2,693 m/wk").
 LONG_VALUE = 9
 
@@ -196,15 +198,13 @@ def _controls(path: str, v: View, page_path: str) -> html.Form:
     a typed day on Enter or "Show day", units as two links; focus stays on the control used. Units and day
     keep the page at ``path``; another athlete opens ``page_path`` (an activity's page: the Activities list).
     """
-    athletes = data.get().athletes()
     units = [html.A(label, href=href(path, v.query, units=None if system == u.METRIC else system),
                     id=f"units-{system}", className="unit-link" + (" active" if system == v.units else ""),
                     **{"data-spa": "", **({"aria-current": "true"} if system == v.units else {})})
              for system, label in ((u.METRIC, "km · m"), (u.IMPERIAL, "mi · ft"))]
     return html.Form([
-        html.Div([html.Label("Athlete", htmlFor="ctl-athlete", className="control-label"),
-                  html.Select([html.Option(a, value=a, selected=a == v.athlete) for a in athletes],
-                              id="ctl-athlete", name="athlete", className="control athlete")], className="control-group"),
+        html.Div([html.Label("Athlete", htmlFor="ctl-athlete", className="control-label"), _athlete_control(v)],
+                 className="control-group"),
         html.Div([html.Label("Day", htmlFor="ctl-as-of", className="control-label"),
                   dcc.Input(id="ctl-as-of", type="date", name="as_of", value=v.as_of.isoformat(), **_picker_bounds(v),
                             className="control day", required=True),
@@ -214,6 +214,18 @@ def _controls(path: str, v: View, page_path: str) -> html.Form:
                  className="control-group units", role="group", **{"aria-labelledby": "units-label"}),
     ], id="view-form", className="controls", method="get", action=path,
         **{"aria-label": "What to show", "data-athlete-path": page_path})
+
+
+def _athlete_control(v: View) -> Component:
+    """The athletes as a ``<select>``; beyond :data:`ATHLETE_OPTIONS` of them, a text box for the name (a list of
+    thousands is slow to send and to use; the Coach page finds an athlete). Both are ``ctl-athlete``:
+    ``assets/view.js`` opens the athlete chosen or typed when it changes; an unknown name gives a note."""
+    athletes = data.get().athletes()
+    if len(athletes) <= ATHLETE_OPTIONS:
+        return html.Select([html.Option(a, value=a, selected=a == v.athlete) for a in athletes],
+                           id="ctl-athlete", name="athlete", className="control athlete")
+    return dcc.Input(id="ctl-athlete", type="text", name="athlete", value=v.athlete, className="control athlete",
+                     autoComplete="off", spellCheck=False, maxLength=80, debounce=True)
 
 
 def _picker_bounds(v: View) -> dict:
@@ -266,13 +278,17 @@ UNCACHED_PAGES = ("/upload", "/settings")
 PAGE_KEYS = (*VIEW_KEYS, "compare", "activity_id")
 
 
-def guarded(path: str) -> Callable[[Layout], Layout]:
+def guarded(path: str, version: Callable[[], Hashable | None] | None = None,
+            keys: tuple[str, ...] = ()) -> Callable[[Layout], Layout]:
     """Decorate a page's ``layout``: a :class:`~trainlog.errors.TrainlogError` raised while it renders
     becomes :func:`error_card` (HTTP 200, the error's one line), never an HTTP 500 and a blank page.
 
-    The rendered layout is kept (:meth:`dashboards.data.Data.page`) until the data, the settings,
-    the signed-in user or the quarter-hour change. PermissionError passes through: the server
-    answers it with 403.
+    The rendered layout is kept (:meth:`dashboards.data.Data.page`) until what it depends on besides its URL
+    changes: ``version()``, by default :meth:`~dashboards.data.Data.version` (the data, the settings, the
+    signed-in user, the quarter-hour); a ``version()`` of None renders the page each time (the Coach page
+    on a roster: quick to render, and it depends on more than is quick to stat). ``keys``: the query keys the
+    page reads besides :data:`PAGE_KEYS` (the Coach page's search, filter, order and page). PermissionError
+    passes through: the server answers it with 403.
     """
     def decorate(layout: Layout) -> Layout:
         @functools.wraps(layout)
@@ -286,8 +302,11 @@ def guarded(path: str) -> Callable[[Layout], Layout]:
             if args or path in UNCACHED_PAGES:
                 return render()
             source = data.get()
-            view_key = tuple(sorted((k, str(v)) for k, v in query.items() if k in PAGE_KEYS))
-            return source.page(("page", None, source.version(), layout.__module__, view_key), render)
+            depends = source.version() if version is None else version()
+            if depends is None:
+                return render()
+            view_key = tuple(sorted((k, str(v)) for k, v in query.items() if k in PAGE_KEYS or k in keys))
+            return source.page(("page", None, depends, layout.__module__, view_key), render)
         return wrapper
     return decorate
 

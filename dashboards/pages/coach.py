@@ -1,8 +1,13 @@
-"""Coach: a roster of every athlete with key figures, the day's readiness and flags, and a side-by-side comparison."""
+"""Coach: a roster of the athletes with key figures, the day's readiness and flags, and a side-by-side comparison.
+
+With a roster (``trainlog batch``) its rows are shown, searched, filtered, ordered and paged in the URL
+(:mod:`dashboards.pages._roster`); without one each athlete's figures are computed, as they always were.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
+from collections.abc import Hashable
 
 import dash
 import polars as pl
@@ -10,23 +15,28 @@ from dash import dcc, html
 
 from dashboards import data, figures, glossary, readings, shell, wellness_words
 from dashboards import units as u
+from dashboards.pages import _roster
 from dashboards.shell import Children
-from trainlog.analysis.stored import local_today
-from trainlog.errors import TrainlogError, first_line
+from trainlog.errors import TrainlogError
 
 dash.register_page(__name__, path="/coach", name="Coach", title="Coach · trainlog", order=5)
 
 #: Daily columns the comparison plots: (column, title); ``ascent_7d`` is in the display unit.
 COMPARED = (("ctl", "Fitness (CTL)"), ("tsb", "Form (TSB)"), ("ascent_7d", "Ascent, last 7 days ({unit})"))
-#: The URL's ``compare`` value for "nobody chosen" (no ``compare`` at all means every athlete).
+#: The URL's ``compare`` value for "nobody chosen" (no ``compare`` at all means the default).
 NOBODY = "none"
+#: Without ``compare``, a page of at most this many athletes compares them all; a longer one nobody.
+COMPARE_ALL = 4
+#: The most athletes compared at once (each is their whole daily series), and the longest ``compare`` read.
+COMPARE_MAX, COMPARE_CHARS = 8, 2000
 
 
-def chosen_athletes(compare: str | None, athletes: list[str]) -> list[str]:
-    """The athletes the URL's ``compare=a,b`` names (those that exist), every athlete without it."""
+def chosen_athletes(compare: str | None, athletes: list[str], default: list[str] | None = None) -> list[str]:
+    """The athletes the URL's ``compare=a,b`` names among ``athletes`` (in their order); without it ``default``
+    (every athlete when None)."""
     if compare is None:
-        return list(athletes)
-    named = compare.split(",")
+        return list(athletes) if default is None else [a for a in athletes if a in default]
+    named = set(compare[:COMPARE_CHARS].split(","))
     return [a for a in athletes if a in named]
 
 
@@ -35,60 +45,26 @@ def toggled(chosen: list[str], athlete: str) -> list[str]:
     return [a for a in chosen if a != athlete] if athlete in chosen else [*chosen, athlete]
 
 
-def compare_query(chosen: list[str] | None, athletes: list[str]) -> str | None:
-    """The ``compare`` value for a choice (None: every athlete, the default)."""
+def compare_query(chosen: list[str] | None, athletes: list[str], default: list[str] | None = None) -> str | None:
+    """The ``compare`` value for a choice among ``athletes`` (None: the default, every athlete when None)."""
     chosen = [a for a in athletes if a in (chosen or [])]
-    if chosen == list(athletes):
+    if chosen == chosen_athletes(None, athletes, default):
         return None
     return ",".join(chosen) or NOBODY
 
 
 def roster_rows(units: str) -> list[dict]:
-    """One dict per athlete: the day shown and the summary's key figures, formatted, plus flags."""
+    """One dict per athlete, computed now (:func:`dashboards.pages._roster.cells`): the day shown and the summary's
+    key figures, formatted, the plan, readiness and flags."""
     source = data.get()
-    out = []
-    for athlete in source.athletes():
-        try:
-            as_of, stale = source.default_as_of(athlete)
-            s = source.summary(athlete, as_of)
-            plan, race_form = _plan_figures(athlete, as_of)
-            ready = source.readiness(athlete, as_of)
-            if stale:  # training stopped (ill, injured?): a check-in this morning is what the coach must see
-                this_morning = source.readiness(athlete, local_today(source.settings(athlete)))
-                ready = this_morning if this_morning["checked_in"] else ready
-        except TrainlogError as exc:  # one athlete's damaged data or settings: their row says so
-            out.append({"athlete": athlete, "as_of": u.DASH, "ctl": u.DASH, "tsb": u.DASH, "acwr": u.DASH,
-                        "week_ascent": u.DASH, "best_7day": u.DASH, "goal": u.DASH, "plan": None,
-                        "race_form": u.DASH, "readiness": None, "flags": [f"{athlete}: {first_line(exc)}"]})
-            continue
-        flags = readings.warnings({**s, "defaults_in_use": []}, source.settings(athlete).model)
-        # in the cold start no band (never "danger"): METRICS.md's "building history" instead
-        cold = "building history" if readings.building_history(s) else None
-        out.append({
-            "athlete": athlete,
-            "as_of": u.fmt_day(as_of),
-            "ctl": u.number(s["form"]["ctl"]),
-            "tsb": f"{u.number(s['form']['tsb'])} {cold or s['form']['band'] or ''}".strip(),
-            "acwr": f"{u.number(s['acwr']['value'], 2)} {cold or s['acwr']['band'] or ''}".strip(),
-            "week_ascent": u.fmt_elevation(s["this_week"]["ascent_m"], units),
-            "best_7day": u.fmt_elevation(s["goal"]["best_7day_ascent_m"], units),
-            "goal": u.fmt_day(s["goal"]["date"]) if s["goal"]["date"] else "no date set",
-            "plan": plan,
-            "race_form": race_form,
-            "readiness": ready,
-            "flags": flags,
-        })
-    return out
+    return [_roster.cells(_roster.computed(source, athlete), units) for athlete in source.athletes()]
 
 
-def _plan_figures(athlete: str, as_of: dt.date) -> tuple[list[tuple[str, str | None]] | None, str]:
-    """The plan's compliance over the last 4 weeks (:func:`dashboards.readings.compliance_parts`; None without a
-    plan) and race-morning projected form (``"+13.6 on Tue 30 Jun 2026"``; a dash without a race ahead)."""
-    rep = data.get().plan_report(athlete, as_of)
-    morning = rep["projection"]["race_morning"]
-    race_form = f"{readings.signed(morning['tsb'])} on {u.fmt_day(morning['date'])}" if morning else u.DASH
-    plan = readings.compliance_parts(rep["compliance_last_4_weeks"]) if rep["revision"] is not None else None
-    return plan, race_form
+def _version() -> Hashable | None:
+    """What the page depends on besides its URL (:func:`dashboards.shell.guarded`): with a roster, nothing is kept
+    (the page renders a page of rows in milliseconds; its words also follow each shown athlete's settings)."""
+    source = data.get()
+    return None if source.roster_key() is not None else source.version()
 
 
 def compliance_cell(plan: list[tuple[str, str | None]] | None) -> Children:
@@ -120,13 +96,20 @@ def readiness_cell(ready: dict | None) -> Children:
             f": {said}" if said else building]
 
 
-@shell.guarded("/coach")
+@shell.guarded("/coach", version=_version, keys=_roster.QUERY_KEYS)
 def layout(**query: shell.QueryValue) -> html.Div:
     v = shell.view(query)
     if v is None:
         return shell.no_data("/coach")
-    athletes = data.get().athletes()
-    chosen = chosen_athletes(shell.plain_query(query).get("compare"), athletes)
+    plain = shell.plain_query(query)
+    ask, notes = _roster.asked(plain)
+    page = _roster.page_of(data.get(), ask)
+    names = [r.athlete for r in page.records]
+    default = names if len(names) <= COMPARE_ALL else []  # compared without ``compare`` in the URL
+    chosen, choices, compare_notes = _comparison(plain.get("compare"), names, default)
+    v = dataclasses.replace(v, notes=(*v.notes, *notes, *page.notes, *compare_notes))
+    compare_kept = {"compare": plain.get("compare")[:COMPARE_CHARS] if plain.get("compare") else None}
+    links = {**v.query, **ask.query(), **compare_kept}  # what links to this page keep
     head = ["athlete", "day shown", "Fitness (CTL)", "Form (TSB)", "Acute:chronic ratio (ACWR)", "ascent this week",
             "best 7 days", "goal date", "plan, last 4 weeks", "race-morning form", "readiness", "flags"]
     body = [
@@ -138,31 +121,52 @@ def layout(**query: shell.QueryValue) -> html.Div:
             html.Td(readiness_cell(r["readiness"]), className="readiness"),
             html.Td(html.Ul([html.Li(f) for f in r["flags"]]) if r["flags"] else "–", className="flags"),
         ], id={"type": "roster-row", "athlete": r["athlete"]})
-        for r in roster_rows(v.units)
+        for r in (_roster.cells(record, v.units) for record in page.records)
     ]
+    said = _roster.source_words(page)
     return shell.page("/coach", v, [
         html.H1("Coach: all athletes", className="title"),
         html.Section([
             html.H2("Roster"),
+            html.P(said, id="roster-source", className="note") if said else None,
+            _roster.form(ask, {**v.query, **compare_kept}),
+            html.P(_roster.count_words(page, ask.filtered), id="roster-count", className="note"),
             html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
                                 className="plain roster", id="coach-roster"), className="table-wrap"),
+            _roster.pager(page, links),
         ], className="card"),
         glossary.section("What the roster's figures mean", ("fitness", "form", "acwr", "best_7day", "readiness"),
                          "coach-glossary"),
         html.Section([
             html.H2("Side by side"),
-            _compare_choice(chosen, athletes, v.query),
+            _compare_choice(chosen, choices, default, links),
             html.Div(compare(chosen, v.units), id="compare-graphs", className="grid"),
         ], className="card"),
     ])
 
 
-def _compare_choice(chosen: list[str], athletes: list[str], query: dict) -> html.Div:
+def _comparison(compare: str | None, names: list[str], default: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Who is compared, who may be chosen, and notes: the choices are the page's athletes (``names``) and those the
+    URL's ``compare`` names that the signed-in user may see (at most :data:`COMPARE_MAX`); without ``compare``,
+    ``default`` (the page's athletes when they are at most :data:`COMPARE_ALL`, else nobody)."""
+    if compare is None:
+        return chosen_athletes(None, names, default), names, []
+    visible = set(data.get().athletes())
+    named = [a for a in dict.fromkeys(compare[:COMPARE_CHARS].split(",")) if a in visible]
+    notes = []
+    if len(named) > COMPARE_MAX:
+        notes.append(f"At most {COMPARE_MAX} athletes are compared at once; showing {', '.join(named[:COMPARE_MAX])}.")
+        named = named[:COMPARE_MAX]
+    choices = [*names, *(a for a in named if a not in names)]
+    return chosen_athletes(",".join(named), choices), choices, notes
+
+
+def _compare_choice(chosen: list[str], athletes: list[str], default: list[str], query: dict) -> html.Div:
     """One link per athlete that adds them to the comparison or takes them out (the URL's ``compare=a,b``,
     so a link reopens the same comparison); the words say which, ``aria-current`` marks those shown."""
     def link(athlete: str) -> html.A:
         shown = athlete in chosen
-        target = shell.href("/coach", query, compare=compare_query(toggled(chosen, athlete), athletes))
+        target = shell.href("/coach", query, compare=compare_query(toggled(chosen, athlete), athletes, default))
         return html.A([("✓ " if shown else "+ ") + athlete,
                        html.Span(" (shown: select to take out)" if shown else " (select to add)",
                                  className="visually-hidden")],
@@ -177,9 +181,10 @@ def compare(athletes: object, units: str | None) -> list[html.Div]:
     """One graph per compared column, one line per chosen athlete (each up to their own day)."""
     units = u.system(units)
     source = data.get()
+    visible = set(source.athletes())
     dailies = {}
-    for athlete in athletes if isinstance(athletes, list) else []:
-        if athlete in source.athletes():
+    for athlete in (athletes if isinstance(athletes, list) else [])[:COMPARE_MAX]:
+        if athlete in visible:
             try:
                 as_of, _ = source.default_as_of(athlete)
                 daily = source.daily(athlete, as_of)
