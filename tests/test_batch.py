@@ -24,7 +24,7 @@ from polars.testing import assert_frame_equal
 
 from trainlog import Store, import_paths
 from trainlog.cluster import batch
-from trainlog.errors import InvalidValue, TrainlogError
+from trainlog.errors import InvalidValue, StoreError, TrainlogError
 from trainlog.store import roster, schema
 
 pytest.importorskip("distributed", reason='Dask is not installed (pip install "trainlog[cluster]")')
@@ -233,3 +233,24 @@ def test_without_dask_the_batch_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(TrainlogError, match=r'pip install "trainlog\[cluster\]"'), batch.connect("local:1"):
         pass
+
+
+def test_a_roster_that_cannot_be_written_stops_no_athlete(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    for name in ("ann", "ben"):
+        (inbox / name).mkdir(parents=True)
+        for path in sorted((SAMPLE_FIT / "tom").glob("*.fit"))[:2]:
+            shutil.copy(path, inbox / name)
+
+    def full(*args, **kwargs):
+        raise StoreError("roster.parquet: cannot write the roster: no space left on device; the roster is as it was")
+
+    monkeypatch.setattr(roster, "update", full)
+    store = Store(tmp_path / "data")
+    folders, _ = batch.inbox(inbox)
+    with batch.connect("local:1") as client:
+        report = batch.run(client, batch.import_tasks(store, folders), store.data_dir)
+    assert [r.athlete for r in report.results] == ["ann", "ben"]
+    assert all(r.counts["imported"] == 2 for r in report.results)
+    assert "no space left on device" in report.roster_error and not report.ok
+    assert store.athletes() == ["ann", "ben"]

@@ -176,11 +176,14 @@ def _finish(report: BatchReport, store, as_json: bool) -> None:  # noqa: ANN001
     failed_athletes = [r.athlete for r in report.results if r.error]
     if as_json:
         click.echo(json.dumps({"data_dir": str(store.data_dir), "scheduler": report.scheduler,
-                               "dashboard": report.dashboard, "counts": counts,
+                               "dashboard": report.dashboard, "counts": counts, "roster_error": report.roster_error,
                                "athletes": [r.to_dict() for r in report.results]}, indent=2))
     else:
         click.echo(f"{len(report.results)} athletes ({len(failed_athletes)} failed): "
                    + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES) + f"  ({store.data_dir})")
+    if report.roster_error:
+        click.echo(f"The roster was not updated: {printable(report.roster_error)} "
+                   "(the athletes' data is stored; `trainlog batch analyse` writes the roster again)", err=True)
     sys.exit(0 if report.ok else 1)
 
 

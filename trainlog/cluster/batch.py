@@ -64,6 +64,7 @@ class BatchReport:
     results: list[AthleteResult]
     scheduler: str
     dashboard: str | None
+    roster_error: str | None = None  # why the roster could not be written (the athletes' data is in their datasets)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(OUTCOMES, 0)
@@ -74,7 +75,7 @@ class BatchReport:
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        return all(r.ok for r in self.results) and self.roster_error is None
 
 
 # ---- the tasks (run on the workers: module-level functions of plain arguments)
@@ -219,12 +220,20 @@ def run(client: Any, tasks: Sequence[tuple[str, Callable[..., AthleteResult], tu
     results: list[AthleteResult] = [*refused]
     pending_rows: list[dict] = []
     written = time.monotonic()
+    roster_error: str | None = None
 
     def write_roster() -> None:
-        nonlocal pending_rows, written
+        """The rows finished since the last write into the roster; a refusal (a full disk) keeps them for the next
+        try and is reported at the end, and never stops the athletes' work."""
+        nonlocal pending_rows, written, roster_error
+        written = time.monotonic()
         if pending_rows or keep is not None:
-            roster.update(data_dir, pending_rows, keep)
-        pending_rows, written = [], time.monotonic()
+            try:
+                roster.update(data_dir, pending_rows, keep)
+            except TrainlogError as exc:
+                roster_error = first_line(exc)
+                return
+        pending_rows, roster_error = [], None
 
     try:
         for future in as_completed(futures):
@@ -245,7 +254,7 @@ def run(client: Any, tasks: Sequence[tuple[str, Callable[..., AthleteResult], tu
     finally:
         write_roster()  # what finished is in the roster, even when the driver is interrupted
     results.sort(key=lambda r: r.athlete)
-    return BatchReport(results, _address(client), client.dashboard_link)
+    return BatchReport(results, _address(client), client.dashboard_link, roster_error)
 
 
 def _address(client: Any) -> str:
