@@ -104,12 +104,3 @@ def test_trainlog_import_keeps_an_existing_roster_row_up_to_date(two, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     after = roster.read(data).row(0, named=True)
     assert after["activities"] == coach.row(Store(data), "mara")["activities"] > 0
-
-
-def test_lines_align_the_figures_and_show_errors(two):
-    rows = [coach.row(two, "mara"), {"athlete": "zed", "error": "cannot read the dataset", "flags": ["error"]}]
-    out = coach.lines(roster.conform(rows))
-    assert out[0].split() == ["athlete", "day", "CTL", "TSB", "ACWR", "week", "m+", "best", "7d", "m+", "ready", "flags"]
-    assert out[1].startswith("mara ") and out[2].startswith("zed ")
-    assert out[2].endswith("error: cannot read the dataset") and " - " in out[2]
-    assert out[0].index("CTL") + 3 == out[1].index(f"{rows[0]['ctl']:.0f}") + len(f"{rows[0]['ctl']:.0f}")

@@ -6,7 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from trainlog.analysis.listing import COLUMNS, activity_lines, activity_notes, activity_rows
+from trainlog.analysis.listing import COLUMNS, activity_lines, activity_notes, activity_rows, roster_lines
+from trainlog.store import roster
 
 
 def row(**changes: object) -> dict:
@@ -62,3 +63,16 @@ def test_rows_are_json_ready_with_local_and_utc_starts():
     assert (got["date_local"], got["start_local"], got["start_utc"]) == (
         "2026-03-13", "2026-03-13T06:47:30", "2026-03-13T05:47:00+00:00")
     assert got["distance_m"] == 1000.0
+
+
+def test_roster_lines_align_the_figures_and_show_errors():
+    rows = [{"athlete": "mara", "as_of": dt.date(2026, 3, 15), "ctl": 75.2, "tsb": -48.8, "acwr": 1.84,
+             "week_ascent_m": 17810.0, "best_7day_ascent_m": 17810.0, "readiness": "flag",
+             "flags": ["readiness flag", "acwr spike"]},
+            {"athlete": "zed", "error": "cannot read the dataset", "flags": ["error"]}]
+    out = roster_lines(roster.conform(rows))
+    assert out[0].split() == ["athlete", "day", "CTL", "TSB", "ACWR", "week", "m+", "best", "7d", "m+", "ready", "flags"]
+    assert out[1].split() == ["mara", "2026-03-15", "75", "-49", "1.84", "17810", "17810", "flag", "readiness", "flag,",
+                              "acwr", "spike"]
+    assert out[2].split()[:8] == ["zed", "-", "-", "-", "-", "-", "-", "-"] and out[2].endswith("error: cannot read the dataset")
+    assert out[0].index("CTL") + 3 == out[1].index("75") + 2 and out[0].index("ACWR") + 4 == out[1].index("1.84") + 4

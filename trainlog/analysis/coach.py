@@ -11,8 +11,6 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
-import polars as pl
-
 from trainlog.analysis.pipeline import STALE_DAYS, extended, summary_of_analysis
 from trainlog.analysis.plan import report
 from trainlog.analysis.readiness import day_readiness
@@ -22,7 +20,6 @@ from trainlog.settings import ModelSettings
 from trainlog.store import Store, roster, wellness
 from trainlog.store.plans import latest
 from trainlog.store.roster import now_utc
-from trainlog.text import fmt_num, printable
 from trainlog.words import Level
 
 if TYPE_CHECKING:
@@ -139,33 +136,6 @@ def _row(store: Store, athlete: str, today: dt.date | None) -> dict:
 
 def _day(value: str | dt.date | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-#: ``trainlog roster``'s columns: (heading, roster column, format; None for text).
-LINE_COLUMNS = (("athlete", "athlete", None), ("day", "as_of", None), ("CTL", "ctl", ".0f"), ("TSB", "tsb", "+.0f"),
-                ("ACWR", "acwr", ".2f"), ("week m+", "week_ascent_m", ".0f"), ("best 7d m+", "best_7day_ascent_m", ".0f"),
-                ("ready", "readiness", None), ("flags", "flags", None))
-
-
-def lines(frame: pl.DataFrame) -> list[str]:
-    """Roster rows as an aligned text table (``trainlog roster``): a heading line, then one line per athlete;
-    an athlete whose figures failed shows the error in place of the flags."""
-    cells = [[heading for heading, _, _ in LINE_COLUMNS]]
-    for r in frame.iter_rows(named=True):
-        line = []
-        for _, column, fmt in LINE_COLUMNS:
-            value = r[column]
-            if column == "flags":
-                line.append(f"error: {r['error']}" if r["error"] else ", ".join(value or []) or "-")
-            elif fmt is not None:
-                line.append(fmt_num(value, fmt))
-            else:
-                line.append("-" if value is None else str(value))
-        cells.append([printable(c) for c in line])
-    widths = [max(len(row[i]) for row in cells) for i in range(len(LINE_COLUMNS) - 1)]
-    return ["  ".join([*(c.ljust(w) if i < 2 or i == 7 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths,
-                                                                                                         strict=False))),
-                       row[-1]]) for row in cells]
 
 
 def refresh(store: Store, athlete: str) -> bool:

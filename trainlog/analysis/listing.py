@@ -1,4 +1,5 @@
-"""The activities list as ``trainlog activities`` shows it: one row per activity, as JSON and as text.
+"""The activities list as ``trainlog activities`` shows it: one row per activity, as JSON and as text; the roster
+as ``trainlog roster`` shows it (:func:`roster_lines`).
 
 Input is :func:`trainlog.analysis.stored.activity_table` (the activities with
 their local start and per-activity metrics); :func:`activity_rows` picks the
@@ -84,3 +85,31 @@ def activity_notes(r: dict) -> str:
     if r["partial"]:
         notes.append("partial")
     return "; ".join(notes)
+
+
+#: ``trainlog roster``'s columns: (heading, roster column, format; None for text).
+LINE_COLUMNS = (("athlete", "athlete", None), ("day", "as_of", None), ("CTL", "ctl", ".0f"), ("TSB", "tsb", "+.0f"),
+                ("ACWR", "acwr", ".2f"), ("week m+", "week_ascent_m", ".0f"), ("best 7d m+", "best_7day_ascent_m", ".0f"),
+                ("ready", "readiness", None), ("flags", "flags", None))
+
+
+def roster_lines(frame: pl.DataFrame) -> list[str]:
+    """Roster rows as an aligned text table (``trainlog roster``): a heading line, then one line per athlete;
+    an athlete whose figures failed shows the error in place of the flags."""
+    cells = [[heading for heading, _, _ in LINE_COLUMNS]]
+    for r in frame.iter_rows(named=True):
+        line = []
+        for _, column, fmt in LINE_COLUMNS:
+            value = r[column]
+            if column == "flags":
+                line.append(f"error: {r['error']}" if r["error"] else ", ".join(value or []) or "-")
+            elif fmt is not None:
+                line.append(fmt_num(value, fmt))
+            else:
+                line.append("-" if value is None else str(value))
+        cells.append([printable(c) for c in line])
+    widths = [max(len(row[i]) for row in cells) for i in range(len(LINE_COLUMNS) - 1)]
+    return ["  ".join([*(c.ljust(w) if i < 2 or i == 7 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths,
+                                                                                                         strict=False))),
+                       row[-1]]) for row in cells]
+

@@ -211,7 +211,7 @@ def roster_cmd(data_dir: Path | None, as_json: bool, where: str | None, sort: st
       trainlog roster --where "acwr > 1.5" --sort -acwr
       trainlog roster --where "readiness = 'flag' or n_flags > 1" --json
     """
-    from trainlog.analysis.coach import lines
+    from trainlog.analysis.listing import roster_lines
     from trainlog.errors import InvalidValue
     from trainlog.store import Store, roster
 
@@ -227,5 +227,5 @@ def roster_cmd(data_dir: Path | None, as_json: bool, where: str | None, sort: st
     if rows.is_empty():
         click.echo("No athlete matches." if where else "The roster is empty.")
         return
-    for line in lines(rows):
+    for line in roster_lines(rows):
         click.echo(line)
