@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from trainlog.errors import InvalidValue, TrainlogError, first_line
-from trainlog.store import Store, is_athlete_name, roster
+from trainlog.store import Store, check_athlete, roster
 from trainlog.words import OUTCOMES, Outcome
 
 #: How often (s) the driver writes the roster while athletes finish (and once at the end).
@@ -139,16 +139,27 @@ def inbox(path: Path) -> tuple[list[tuple[str, Path]], list[AthleteResult]]:
         entries = sorted(path.iterdir())
     except OSError as exc:
         raise InvalidValue(f"{path}: cannot list the inbox ({first_line(exc)})") from None
-    folders, refused = [], []
+    folders: list[tuple[str, Path]] = []
+    refused: list[AthleteResult] = []
+    seen: dict[str, str] = {}
     for entry in entries:
         if entry.name.startswith("."):
             continue
         if not entry.is_dir():
             refused.append(AthleteResult(entry.name, error="not an athlete folder: put files in INBOX/<athlete>/"))
-        elif not is_athlete_name(entry.name):
-            refused.append(AthleteResult(entry.name, error="not an athlete name (letters, digits, '.', '_', '-')"))
-        else:
-            folders.append((entry.name, entry))
+            continue
+        try:
+            athlete = check_athlete(entry.name)  # NFKC: a folder "ｍａｒａ" is athlete "mara", as for trainlog import
+        except TrainlogError as exc:
+            refused.append(AthleteResult(entry.name, error=first_line(exc)))
+            continue
+        if athlete in seen:  # two folders of one athlete would be two tasks writing one dataset
+            refused.append(AthleteResult(entry.name, error=f"the same athlete {athlete!r} as folder {seen[athlete]!r} "
+                                                           "(names are compared after Unicode NFKC normalisation): "
+                                                           "put the files in one folder"))
+            continue
+        seen[athlete] = entry.name
+        folders.append((athlete, entry))
     return folders, refused
 
 
