@@ -101,17 +101,17 @@ class RosterData:
 
     def roster_details(self, athletes: Iterable[str]) -> dict[str, dict | None]:
         """The roster's ``detail`` of each of ``athletes`` read back from its JSON (``{"summary", "readiness",
-        "plan"}``; None for a row without one: its figures failed); PermissionError unless the signed-in user may
-        see every one of them, KeyError for an athlete without a row."""
+        "plan"}``; None for a row without one: its figures failed, or the roster was replaced or removed since the
+        page read its rows); PermissionError unless the signed-in user may see every one of them."""
         athletes = list(athletes)
         for athlete in athletes:
             self.check_access(athlete)
         frames = self._roster_frames()
         if frames is None:
-            raise KeyError("there is no roster")
+            return dict.fromkeys(athletes)
         rows = frames[1].filter(pl.col("athlete").is_in(athletes))
         found = {a: (json.loads(d) if d else None) for a, d in rows.iter_rows()}
-        return {a: found[a] for a in athletes}
+        return {a: found.get(a) for a in athletes}  # a row gone since the roster was read (replaced): None
 
     def model_settings(self, athlete: str) -> ModelSettings:
         """The athlete's model settings read from their settings file alone (a stat, then a cache; never their

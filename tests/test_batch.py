@@ -256,3 +256,69 @@ def test_a_roster_that_cannot_be_written_stops_no_athlete(tmp_path, monkeypatch)
     assert all(r.counts["imported"] == 2 for r in report.results)
     assert "no space left on device" in report.roster_error and not report.ok
     assert store.athletes() == ["ann", "ben"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["batch", "import", ""], "Error: INBOX: empty"),
+    (["batch", "import", "{empty}"], "no athlete folder in it"),
+    (["batch", "import", "{empty}", "--scheduler", "local:0"], "no athlete folder in it"),
+    (["batch", "analyse", "--scheduler", "tls://127.0.0.1:9"], "no Dask scheduler answered"),
+    (["roster", "--limit", str(2**64)], "Invalid value for '--limit'"),
+])
+def test_batch_mistakes_are_one_line(tmp_path, args, message):
+    (tmp_path / "empty").mkdir()
+    store = Store(tmp_path / "data")
+    import_paths(store, sorted((SAMPLE_FIT / "tom").glob("*.fit"))[:1], "ann")
+    roster.update(store.data_dir, [{"athlete": "ann"}])
+    proc = trainlog(*[a.format(empty=tmp_path / "empty") for a in args], "--data-dir", store.data_dir)
+    assert proc.returncode in (1, 2) and message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+DRIVER = """
+import sys
+from trainlog import Store
+from trainlog.cluster import batch
+sys.path.insert(0, sys.argv[4])
+from builders import import_pausing
+data, inbox, gate = sys.argv[1:4]
+folders, _ = batch.inbox(__import__("pathlib").Path(inbox))
+tasks = [(a, import_pausing, (data, a, str(f), gate if a == "ben" else None)) for a, f in folders]
+try:
+    with batch.connect("local:2") as client:
+        batch.run(client, tasks, Store(data).data_dir)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_stops_a_local_batch_without_worker_tracebacks(tmp_path):
+    """Ctrl-C reaches the driver and its LocalCluster's workers (one process group): the workers ignore it, the
+    driver stops and closes the cluster. The signal is sent while a worker is held mid-athlete (the gate)."""
+    inbox = tmp_path / "inbox"
+    for name in ("ann", "ben"):
+        (inbox / name).mkdir(parents=True)
+        for path in sorted((SAMPLE_FIT / "tom").glob("*.fit"))[:8]:
+            shutil.copy(path, inbox / name)
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    data = tmp_path / "data"
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(data), str(inbox), str(gate), str(ROOT / "tests")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + PAUSE_S
+        while not (gate / "pid").exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert (gate / "pid").exists(), proc.communicate(timeout=60)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130 and out.strip() == "interrupted", (out, err[-3000:])
+    assert "KeyboardInterrupt" not in err and "Traceback" not in err, err[-3000:]
+    store = Store(data)
+    for athlete in store.athletes():  # whatever was committed reads back whole
+        acts = store.read("activities", athlete)
+        assert acts["activity_id"].n_unique() == acts.height

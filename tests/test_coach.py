@@ -104,3 +104,12 @@ def test_trainlog_import_keeps_an_existing_roster_row_up_to_date(two, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     after = roster.read(data).row(0, named=True)
     assert after["activities"] == coach.row(Store(data), "mara")["activities"] > 0
+
+
+def test_refresh_leaves_an_unreadable_roster_alone(two, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(two.data_dir, data)
+    roster.conform([{"athlete": "mara"}, {"athlete": "tom"}]).drop("n_flags").write_parquet(roster.path_of(data))
+    before = roster.path_of(data).read_bytes()
+    assert coach.refresh(Store(data), "mara") is False
+    assert roster.path_of(data).read_bytes() == before  # not rebuilt from one row: batch analyse does that

@@ -126,7 +126,7 @@ def test_the_page_shows_the_roster_not_a_computation(writable_source, pages):
     mara = next(r for r in rows if r["athlete"] == "mara")
     detail = json.loads(mara["detail"])
     detail["summary"]["form"]["ctl"] = 321.0  # figures no computation of the sample data gives
-    updated = dt.datetime(2026, 11, 2, 5, 7, tzinfo=dt.UTC)
+    updated = mara["updated_utc"].replace(microsecond=0) + dt.timedelta(minutes=1)  # newer: it replaces the row
     roster.update(writable_source.store.data_dir, [{**mara, "as_of": dt.date(2026, 1, 2), "detail": json.dumps(detail),
                                                     "updated_utc": updated}])
     layout = coach.layout()

@@ -41,13 +41,30 @@ def test_rows_take_the_roster_schema_whatever_they_hold():
     assert roster.conform([]).schema == pl.Schema(roster.ROSTER)
 
 
-def test_a_damaged_roster_is_one_line_and_the_next_update_writes_it_again(tmp_path):
-    roster.path_of(tmp_path).write_bytes(b"PAR1 not really a parquet file")
+def test_a_damaged_roster_is_one_line_left_alone_by_one_row_and_rebuilt_by_a_whole_batch(tmp_path):
+    damaged = b"PAR1 not really a parquet file"
+    roster.path_of(tmp_path).write_bytes(damaged)
     with pytest.raises(StoreError, match=r"cannot read the roster .*batch analyse") as err:
         roster.read(tmp_path)
     assert "\n" not in str(err.value)
-    roster.update(tmp_path, rows(("ada", 1.0)))
-    assert roster.read(tmp_path)["athlete"].to_list() == ["ada"]
+    with pytest.raises(StoreError, match="cannot read the roster"):  # one athlete's refresh never shrinks it to one row
+        roster.update(tmp_path, rows(("ada", 1.0)))
+    assert roster.path_of(tmp_path).read_bytes() == damaged
+    roster.update(tmp_path, rows(("ada", 1.0), ("bob", 2.0)), rebuild=True)  # a batch over every athlete
+    assert roster.read(tmp_path)["athlete"].to_list() == ["ada", "bob"]
+
+
+def test_a_row_computed_before_the_one_in_the_roster_does_not_replace_it(tmp_path):
+    """A batch's row, written a moment after ``trainlog import`` refreshed the same athlete, is older."""
+    early, late = dt.datetime(2026, 12, 2, 5, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 2, 5, 1, tzinfo=dt.UTC)
+    roster.update(tmp_path, [{"athlete": "ann", "activities": 20, "updated_utc": late},
+                             {"athlete": "ben", "activities": 1, "updated_utc": early}])
+    roster.update(tmp_path, [{"athlete": "ann", "activities": 5, "updated_utc": early},
+                             {"athlete": "ben", "activities": 2, "updated_utc": late},
+                             {"athlete": "cat", "activities": 3, "updated_utc": early}])
+    assert roster.read(tmp_path).select("athlete", "activities").rows() == [("ann", 20), ("ben", 2), ("cat", 3)]
+    roster.update(tmp_path, [{"athlete": "ann", "activities": 21}])  # a row without a time replaces (synthetic rows)
+    assert roster.read(tmp_path)["activities"][0] == 21
 
 
 def test_a_roster_from_another_trainlog_missing_a_column_is_refused(tmp_path):
@@ -100,6 +117,7 @@ def test_query_where_sort_and_limit(frame):
     assert roster.query(frame, "as_of >= DATE '2026-11-03'", "athlete", limit=1)["athlete"].to_list() == ["cyd"]
     assert roster.query(frame, "array_length(flags) > 0")["athlete"].to_list() == ["ada", "dan"]
     assert "detail" not in roster.query(frame).columns
+    assert roster.query(frame, "athlete <> 'select * from read_parquet(x)'").height == 4  # words in a string are text
     assert_frame_equal(roster.query(frame, "  ", " "), frame.drop("detail"))
 
 
@@ -109,6 +127,9 @@ def test_query_where_sort_and_limit(frame):
     ("nope > 1", None, r"--where 'nope > 1': no column 'nope'; the columns are athlete, as_of"),
     ("as_of > '2026-01-01'", None, r"DATE '2026-11-01'"),
     ("acwr > 1; drop table roster", None, r"--where .*unexpected token"),
+    ("athlete in (select athlete from read_parquet('/etc/passwd'))", None, r"no subquery, no table function"),
+    ("athlete in (SELECT 1)", None, r"no subquery"),
+    ("read_csv('/etc/passwd') is not null", None, r"no subquery, no table function"),
     (None, "-nope", r"--sort '-nope': no column 'nope'"),
 ])
 def test_query_mistakes_are_one_line(frame, where, sort, message):

@@ -43,13 +43,13 @@ def batch_group() -> None:
 
 
 @batch_group.command("import")
-@click.argument("inbox", type=click.Path(path_type=Path, file_okay=False, readable=False))
+@click.argument("inbox", type=click.Path(file_okay=False, readable=False))
 @scheduler_option
 @data_dir_option
 @json_option
 @click.option("--quiet", "-q", is_flag=True, help="Only print athletes with failures and the final counts.")
 @friendly_errors
-def batch_import_cmd(inbox: Path, scheduler: str, data_dir: Path | None, as_json: bool, quiet: bool) -> None:
+def batch_import_cmd(inbox: str, scheduler: str, data_dir: Path | None, as_json: bool, quiet: bool) -> None:
     """Import every athlete's folder of INBOX (INBOX/<athlete>/...: files, folders, export zips).
 
     Every file ends as `trainlog import` says (imported, duplicate, skipped or
@@ -64,13 +64,25 @@ def batch_import_cmd(inbox: Path, scheduler: str, data_dir: Path | None, as_json
     """
     from trainlog.cluster.batch import count_files, import_tasks
     from trainlog.cluster.batch import inbox as inbox_folders
+    from trainlog.errors import InvalidValue
     from trainlog.store import Store
 
+    if not inbox.strip():
+        raise InvalidValue("INBOX: empty (the folder that holds one folder per athlete: INBOX/<athlete>/...)")
     store = Store(data_dir)
-    folders, refused = inbox_folders(inbox)
-    totals = {athlete: count_files(folder) for athlete, folder in folders}
-    report = _run(store, import_tasks(store, folders), scheduler, as_json, quiet, totals, refused)
+    folders, refused = inbox_folders(Path(inbox))
+    if not folders:
+        raise InvalidValue(f"{printable(inbox)}: no athlete folder in it (an inbox holds INBOX/<athlete>/...)"
+                           + (f"; {len(refused)} entries are not athlete folders" if refused else ""))
+    # the files bar's totals walk the inbox before the first task: only for a terminal's progress bar
+    totals = {athlete: count_files(folder) for athlete, folder in folders} if _bar(as_json) else {}
+    report = _run(store, import_tasks(store, folders, every_file=as_json), scheduler, as_json, quiet, totals, refused)
     _finish(report, store, as_json)
+
+
+def _bar(as_json: bool) -> bool:
+    """Whether the batch shows a progress bar: on a terminal, without ``--json``."""
+    return sys.stderr.isatty() and not as_json
 
 
 @batch_group.command("analyse")
@@ -98,7 +110,7 @@ def batch_analyse_cmd(athletes: str | None, scheduler: str, data_dir: Path | Non
     store = Store(data_dir)
     known = store.athletes()
     if athletes is None:
-        chosen, keep = known, known  # every athlete: the roster forgets those whose dataset is gone
+        chosen, keep = known, store.athletes  # every athlete: the roster forgets those whose dataset is gone then
     else:
         chosen = [check_athlete(name.strip()) for name in athletes.split(",") if name.strip()]
         missing = [name for name in chosen if name not in known]
@@ -124,7 +136,7 @@ def _run(store, tasks, scheduler: str, as_json: bool, quiet: bool, totals: dict[
     with connect(scheduler) as client:
         if not as_json:
             click.echo(f"Dask dashboard: {client.dashboard_link}", err=True)
-        if not sys.stderr.isatty() or as_json:
+        if not _bar(as_json):
             def on_result(result: AthleteResult) -> None:
                 text = line(result)
                 if text:
@@ -162,10 +174,10 @@ def _with_progress(client, tasks, store, line, totals: dict[str, int], refused, 
 
 def _athlete_line(result: AthleteResult) -> str:
     """``mara: 120 imported, 3 duplicate, 0 skipped, 1 failed (12.3 s)``, then each failed file's line; an
-    athlete that could not be imported: ``tom: failed: <why>``."""
+    athlete stopped by an error: ``tom: 0 imported, ... (0.4 s); failed: <why>``."""
     head = f"{printable(result.athlete)}: " + ", ".join(f"{result.counts[o]} {o}" for o in OUTCOMES)
-    head += f" ({result.seconds:.1f} s)"
-    lines = [head] if not result.error else [f"{printable(result.athlete)}: failed: {printable(result.error)}"]
+    head += f" ({result.seconds:.1f} s)" + (f"; failed: {printable(result.error)}" if result.error else "")
+    lines = [head]
     lines += [f"  failed    {printable(f['file'])}: {printable(f['detail'])}" for f in result.files
               if f["outcome"] == "failed"]
     return "\n".join(lines)
@@ -195,7 +207,7 @@ def _finish(report: BatchReport, store, as_json: bool) -> None:  # noqa: ANN001
                    "\"n_flags > 0 and athlete like 'a%'\", \"as_of >= DATE '2026-11-01'\".")
 @click.option("--sort", default=None, metavar="COLUMNS",
               help="Order by these comma-separated columns, '-' first for descending, e.g. \"-acwr,athlete\".")
-@click.option("--limit", type=click.IntRange(1, None), default=None, help="At most this many rows.")
+@click.option("--limit", type=click.IntRange(1, 10**9), default=None, help="At most this many rows.")
 @friendly_errors
 def roster_cmd(data_dir: Path | None, as_json: bool, where: str | None, sort: str | None, limit: int | None) -> None:
     """The roster: one row per athlete with the Coach page's figures and flags.

@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,9 +80,11 @@ class BatchReport:
 
 # ---- the tasks (run on the workers: module-level functions of plain arguments)
 
-def import_athlete(data_dir: str, athlete: str, folder: str) -> AthleteResult:
+def import_athlete(data_dir: str, athlete: str, folder: str, every_file: bool = True) -> AthleteResult:
     """Import ``folder`` (anything ``trainlog import`` takes) into ``athlete``'s dataset, analyse it and compute
-    the athlete's roster row; errors that stop the athlete (a full disk, a lock held) become the result's error."""
+    the athlete's roster row; errors that stop the athlete (a full disk, a lock held) become the result's error.
+    ``every_file``: the result lists every file's outcome, else only the failed ones (a batch of millions of files
+    keeps its driver's memory small)."""
     from trainlog.analysis.stored import analyse_imported
     from trainlog.ingest.importer import import_paths
 
@@ -93,7 +95,7 @@ def import_athlete(data_dir: str, athlete: str, folder: str) -> AthleteResult:
         report = import_paths(store, [folder], athlete, workers=1)  # the cluster's workers are the parallelism
         result.counts = report.counts()
         result.files = [{"file": r.name, "outcome": r.outcome, "detail": r.detail, "activity_ids": r.activity_ids}
-                        for r in report.results]
+                        for r in report.results if every_file or r.outcome == Outcome.FAILED]
         analyse_imported(store, report)
     except TrainlogError as exc:
         result.error = first_line(exc)
@@ -193,37 +195,59 @@ def connect(scheduler: str) -> Iterator[Any]:
     answer from the scheduler."""
     try:
         from dask import config
+        from dask.system import CPU_COUNT
         from distributed import Client, LocalCluster
     except ImportError:
         raise TrainlogError('batch needs Dask: pip install "trainlog[cluster]"') from None
     address, workers = parse_scheduler(scheduler)
-    with config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    with config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):  # a LocalCluster's scheduler
         if address == LOCAL:
             import logging
 
-            n = workers or os.cpu_count() or 1
-            with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                              silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            n = workers or CPU_COUNT  # the cores this process may use (a container's limit too)
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   silence_logs=logging.ERROR)
+            with cluster, Client(cluster) as client:
+                # Ctrl-C reaches the terminal's whole process group: the driver stops and closes the cluster, and
+                # the workers, each in a process group of its own from here on, do not each print a traceback
+                # (ignoring SIGINT is not enough: Polars handles it itself while a query runs)
+                client.register_plugin(_own_process_group(), name="trainlog-own-process-group")
                 yield client
             return
         try:
             client = Client(address, timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise TrainlogError(f"--scheduler {scheduler!r}: no Dask scheduler answered ({first_line(exc)})") from None
+        except Exception as exc:  # OSError, a timeout, a scheme Dask lacks a library for (tls://, ucx://)
+            raise TrainlogError(f"--scheduler {scheduler!r}: no Dask scheduler answered "
+                                f"({type(exc).__name__}: {first_line(exc)})") from None
         with client:
             yield client
 
 
+def _own_process_group() -> Any:
+    """A Dask worker plugin that moves a LocalCluster's worker process into a process group of its own (Unix), out
+    of reach of the terminal's Ctrl-C (defined here: Dask is imported on use)."""
+    from distributed import WorkerPlugin
+
+    class OwnProcessGroup(WorkerPlugin):
+        def setup(self, worker: Any) -> None:
+            with suppress(OSError, AttributeError):  # Windows has no process groups
+                os.setpgid(0, 0)
+
+    return OwnProcessGroup()
+
+
 def run(client: Any, tasks: Sequence[tuple[str, Callable[..., AthleteResult], tuple]], data_dir: Path,
         on_result: Callable[[AthleteResult], None] | None = None, refused: Sequence[AthleteResult] = (),
-        keep: Sequence[str] | None = None) -> BatchReport:
+        keep: Callable[[], Sequence[str]] | None = None) -> BatchReport:
     """Run one task per athlete (``(athlete, function, args)``) on ``client``'s cluster, writing each finished
     athlete's row to the roster (at most every :data:`ROSTER_EVERY_S`, and at the end) and calling
     ``on_result`` as each finishes. A task that raises (a bug, a worker lost :data:`ALLOWED_FAILURES` times) is
     that athlete's error; the others go on. ``refused``: results known before (not athlete folders), reported
-    too. ``keep``: the roster keeps only these athletes' rows (None: every row)."""
+    too. ``keep()``: the athletes whose rows the roster keeps, asked at each write (the athletes with a dataset
+    then; None: every row, and an unreadable roster is left as it is rather than rebuilt from this batch's rows)."""
     from distributed import as_completed
 
+    address, dashboard = _address(client), _dashboard(client)  # asked now: a scheduler lost later cannot answer
     futures = {}
     for athlete, function, args in tasks:
         future = client.submit(function, *args, key=f"trainlog-{athlete}-{uuid.uuid4().hex[:12]}", pure=False)
@@ -240,7 +264,7 @@ def run(client: Any, tasks: Sequence[tuple[str, Callable[..., AthleteResult], tu
         written = time.monotonic()
         if pending_rows or keep is not None:
             try:
-                roster.update(data_dir, pending_rows, keep)
+                roster.update(data_dir, pending_rows, keep() if keep is not None else None, rebuild=keep is not None)
             except TrainlogError as exc:
                 roster_error = first_line(exc)
                 return
@@ -265,20 +289,29 @@ def run(client: Any, tasks: Sequence[tuple[str, Callable[..., AthleteResult], tu
     finally:
         write_roster()  # what finished is in the roster, even when the driver is interrupted
     results.sort(key=lambda r: r.athlete)
-    return BatchReport(results, _address(client), client.dashboard_link, roster_error)
+    return BatchReport(results, address, dashboard, roster_error)
 
 
 def _address(client: Any) -> str:
     try:
         return str(client.scheduler.address)
-    except AttributeError:
+    except Exception:  # no scheduler (closed, lost): the report says so
         return "?"
 
 
-def import_tasks(store: Store, folders: Sequence[tuple[str, Path]]) -> list[tuple[str, Callable, tuple]]:
+def _dashboard(client: Any) -> str | None:
+    try:
+        return client.dashboard_link
+    except Exception:
+        return None
+
+
+def import_tasks(store: Store, folders: Sequence[tuple[str, Path]], every_file: bool = True
+                 ) -> list[tuple[str, Callable, tuple]]:
     """One :func:`import_athlete` task per inbox folder (absolute paths: the workers may run elsewhere)."""
     data_dir = str(Path(store.data_dir).absolute())
-    return [(athlete, import_athlete, (data_dir, athlete, str(folder.absolute()))) for athlete, folder in folders]
+    return [(athlete, import_athlete, (data_dir, athlete, str(folder.absolute()), every_file))
+            for athlete, folder in folders]
 
 
 def analyse_tasks(store: Store, athletes: Sequence[str]) -> list[tuple[str, Callable, tuple]]:

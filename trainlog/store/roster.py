@@ -5,10 +5,11 @@ page. ``trainlog batch import`` and ``batch analyse`` (:mod:`trainlog.cluster.ba
 row as they finish them, and ``trainlog import`` keeps an existing roster's row of its athlete up to date;
 the Coach page and ``trainlog roster`` read it. The rows are computed by :func:`trainlog.analysis.coach.row`.
 
-The file is small (about 200 bytes an athlete): each update reads it, replaces the updated athletes' rows and
-writes it again atomically, under its own lock (``roster.lock``), so two writers never lose each other's rows.
-A roster that cannot be read is rebuilt by the next ``trainlog batch analyse``; it holds nothing that is not
-in the athletes' datasets.
+The file is small (10,000 athletes: under 1 MB, with the page's words): each update reads it, replaces the
+updated athletes' rows and writes it again atomically, under its own lock (``roster.lock``), so two writers
+never lose each other's rows, and a row older than the one in the roster does not replace it. A roster that
+cannot be read is left alone by single updates and rebuilt by the next ``trainlog batch analyse`` of every
+athlete; it holds nothing that is not in the athletes' datasets.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ ROSTER = {
 }
 #: Columns a query may not name (the page's wording, not a figure).
 HIDDEN = ("detail",)
+#: What a ``--where`` condition may not hold: Polars' SQL reads files in a subquery (``read_parquet('...')``).
+READS_FILES = re.compile(r"\b(select|from|read_\w+|scan_\w+)\b", re.IGNORECASE)
 
 
 def path_of(data_dir: Path) -> Path:
@@ -108,10 +111,14 @@ def stamp(data_dir: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def update(data_dir: Path, rows: Iterable[Mapping[str, object]], keep: Iterable[str] | None = None) -> pl.DataFrame:
+def update(data_dir: Path, rows: Iterable[Mapping[str, object]], keep: Iterable[str] | None = None,
+           rebuild: bool = False) -> pl.DataFrame:
     """Put ``rows`` in the roster (replacing those athletes' rows, creating the file when there is none) and
-    return it. ``keep``: the athletes whose rows stay (the others are removed: the athletes with a dataset);
-    None keeps every row. StoreError (one line, the roster as it was) when the disk refuses."""
+    return it. A row computed before the one in the roster (``updated_utc``: a batch's row written a moment after
+    ``trainlog import`` refreshed the same athlete) leaves that one. ``keep``: the athletes whose rows stay (the
+    others are removed: the athletes with a dataset); None keeps every row. ``rebuild``: a roster that cannot be
+    read is replaced by ``rows`` (a batch over every athlete); else StoreError, as when the disk refuses (one
+    line, the roster as it was)."""
     path = path_of(data_dir)
     new = conform(rows)
     lock = filelock.FileLock(str(Path(data_dir) / ROSTER_LOCK), timeout=LOCK_TIMEOUT_S)
@@ -120,9 +127,11 @@ def update(data_dir: Path, rows: Iterable[Mapping[str, object]], keep: Iterable[
         with lock:
             try:
                 old = read(data_dir)
-            except StoreError:  # a damaged roster: rebuilt from the rows given (it is derived data)
-                old = None
-            frame = new if old is None else pl.concat([old.filter(~pl.col("athlete").is_in(new["athlete"].to_list())), new])
+            except StoreError:
+                if not rebuild:
+                    raise
+                old = None  # derived data: every athlete's row is in ``rows``
+            frame = new if old is None else _merged(old, new)
             if keep is not None:
                 frame = frame.filter(pl.col("athlete").is_in(list(keep)))
             frame = frame.sort("athlete")
@@ -134,6 +143,14 @@ def update(data_dir: Path, rows: Iterable[Mapping[str, object]], keep: Iterable[
     return frame
 
 
+def _merged(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """``old`` with ``new``'s rows in place of its rows of the same athletes, unless the old row is the newer."""
+    newer_kept = old.join(new.select("athlete", new_utc="updated_utc"), on="athlete", how="inner").filter(
+        pl.col("updated_utc") > pl.col("new_utc"))["athlete"]
+    return pl.concat([old.filter(~pl.col("athlete").is_in(new["athlete"].to_list()) | pl.col("athlete").is_in(
+        newer_kept.to_list())), new.filter(~pl.col("athlete").is_in(newer_kept.to_list()))])
+
+
 def query(frame: pl.DataFrame, where: str | None = None, sort: str | None = None, limit: int | None = None
           ) -> pl.DataFrame:
     """The roster's rows that match ``where`` (a SQL condition on its columns: ``"acwr > 1.5"``,
@@ -142,6 +159,9 @@ def query(frame: pl.DataFrame, where: str | None = None, sort: str | None = None
     InvalidValue with one line for a condition that is not SQL, names an unknown column or is not true/false."""
     frame = frame.drop(HIDDEN, strict=False)
     if where is not None and where.strip():
+        if READS_FILES.search(re.sub(r"'(?:[^']|'')*'", "''", where)):  # outside the quoted strings
+            raise InvalidValue(f"--where {where!r}: a condition on the roster's columns only (no subquery, no "
+                               "table function)")
         try:
             condition = pl.sql_expr(where)
             frame = frame.filter(condition)
@@ -149,7 +169,7 @@ def query(frame: pl.DataFrame, where: str | None = None, sort: str | None = None
             name = re.search(r'"([^"]*)"', str(exc))
             raise InvalidValue(f"--where {where!r}: no column {name.group(1) if name else ''!r}; "
                                f"the columns are {', '.join(frame.columns)}") from None
-        except (pl.exceptions.PolarsError, ValueError, TypeError) as exc:
+        except (pl.exceptions.PolarsError, OSError, ValueError, TypeError, OverflowError) as exc:
             raise InvalidValue(f"--where {where!r}: {first_line(exc)} (examples: \"acwr > 1.5\", "
                                "\"readiness = 'flag'\", \"as_of >= DATE '2026-11-01'\")") from None
     if sort is not None and sort.strip():
