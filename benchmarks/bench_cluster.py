@@ -40,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import numpy as np
@@ -398,13 +397,7 @@ def extrapolate(facts: dict, runs: dict, files_short: float | None) -> None:
 
 # ---- the run ---------------------------------------------------------------------------
 
-def section(title: str, run, *args):
-    print(f"\n== {title}", flush=True)
-    try:
-        return run(*args)
-    except Exception:  # noqa: BLE001 (a benchmark reports every failure and measures the rest)
-        print("  NOT MEASURED:\n" + "".join("    " + line for line in traceback.format_exc().splitlines(True)))
-        return None
+section = bench_daily.section  # one section: on an error it is printed and the others go on
 
 
 def main(argv: list[str] | None = None) -> int:
