@@ -29,8 +29,8 @@ from dashboards.cache import CACHE_BYTES, ByteCache, file_key, size_of
 from dashboards.jobs import JOB_ID, ImportJob, Jobs, OnPlan, OnResult, import_in_child
 from dashboards.roster_data import RosterData
 from dashboards.wellness_data import WellnessData
+from trainlog.analysis import coach, plan
 from trainlog.analysis import pipeline as report
-from trainlog.analysis import plan
 from trainlog.analysis.activity import sample_metrics
 from trainlog.analysis.generate import generate
 from trainlog.analysis.stored import analyse_imported, local_today, stored_analysis
@@ -245,11 +245,7 @@ class Data(RosterData, WellnessData):
         more than :data:`STALE_DAYS` before it (old or sample data): then the last
         day with training.
         """
-        today = today or local_today(self.settings(athlete))
-        last = self.last_day(athlete)
-        if last is not None and (today - last).days > STALE_DAYS:
-            return last, True
-        return today, False
+        return coach.default_day(self.last_day(athlete), today or local_today(self.settings(athlete)))
 
     def span(self, athlete: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
         """The days a page may show for ``athlete``: from :data:`SPAN_MARGIN_DAYS` before the first

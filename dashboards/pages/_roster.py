@@ -171,13 +171,7 @@ def computed(source: data.Data, athlete: str) -> Record:
 
 def codes(r: Record) -> list[str]:
     """The record's flags as the roster's codes (:data:`trainlog.analysis.coach.FLAGS`, most serious first)."""
-    if r.error is not None:
-        return [coach.ERROR]
-    flags = coach.load_flags(r.summary, r.model)
-    level = r.ready["level"] if r.ready else None
-    if level in (Level.FLAG, Level.WARN):
-        flags.append(coach.READINESS_FLAG if level == Level.FLAG else coach.READINESS_WARN)
-    return sorted(flags, key=coach.FLAGS.index)
+    return [coach.ERROR] if r.error is not None else coach.all_flags(r.summary, r.ready, r.model)
 
 
 def frame_of(records: list[Record]) -> pl.DataFrame:

@@ -77,6 +77,16 @@ def load_flags(summary: dict, model: ModelSettings) -> list[str]:
     return out
 
 
+def all_flags(summary: dict, readiness: dict | None, model: ModelSettings) -> list[str]:
+    """A roster row's flags, most serious first (:data:`FLAGS`): :func:`load_flags` and the day's readiness
+    (:func:`trainlog.analysis.readiness.day_readiness`; None: none)."""
+    flags = load_flags(summary, model)
+    level = readiness["level"] if readiness else None
+    if level in (Level.FLAG, Level.WARN):
+        flags.append(READINESS_FLAG if level == Level.FLAG else READINESS_WARN)
+    return sorted(flags, key=FLAGS.index)
+
+
 def default_day(last: dt.date | None, today: dt.date) -> tuple[dt.date, bool]:
     """The day a page shows without a date, and whether it is not ``today``: today, unless the last day with
     training (``last``) is more than :data:`~trainlog.analysis.pipeline.STALE_DAYS` before it."""
@@ -110,10 +120,7 @@ def _row(store: Store, athlete: str, today: dt.date | None) -> dict:
     if stale:  # training stopped (ill, injured?): a check-in this morning is what the coach must see
         this_morning = day_readiness(days, today, settings.model)
         ready = this_morning if this_morning["checked_in"] else ready
-    flags = load_flags(s, settings.model)
-    if ready["level"] in (Level.FLAG, Level.WARN):
-        flags.insert(0, READINESS_FLAG if ready["level"] == Level.FLAG else READINESS_WARN)
-    flags.sort(key=FLAGS.index)
+    flags = all_flags(s, ready, settings.model)
     morning = plan["projection"]["race_morning"]
     imported = store.read("files", athlete)["imported_at"].max()
     form, acwr, monotony, goal = s["form"], s["acwr"], s["monotony"], s["goal"]
