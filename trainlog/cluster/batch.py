@@ -85,7 +85,6 @@ def import_athlete(data_dir: str, athlete: str, folder: str, every_file: bool = 
     the athlete's roster row; errors that stop the athlete (a full disk, a lock held) become the result's error.
     ``every_file``: the result lists every file's outcome, else only the failed ones (a batch of millions of files
     keeps its driver's memory small)."""
-    from trainlog.analysis.stored import analyse_imported
     from trainlog.ingest.importer import import_paths
 
     started = time.perf_counter()
@@ -96,7 +95,6 @@ def import_athlete(data_dir: str, athlete: str, folder: str, every_file: bool = 
         result.counts = report.counts()
         result.files = [{"file": r.name, "outcome": r.outcome, "detail": r.detail, "activity_ids": r.activity_ids}
                         for r in report.results if every_file or r.outcome == Outcome.FAILED]
-        analyse_imported(store, report)
     except TrainlogError as exc:
         result.error = first_line(exc)
     return _with_row(store, result, started)
@@ -104,20 +102,12 @@ def import_athlete(data_dir: str, athlete: str, folder: str, every_file: bool = 
 
 def analyse_athlete(data_dir: str, athlete: str) -> AthleteResult:
     """Bring ``athlete``'s kept analysis up to date with their data and settings, and compute their roster row."""
-    from trainlog.analysis.stored import stored_analysis
-
-    started = time.perf_counter()
-    store = Store(data_dir)
-    result = AthleteResult(athlete)
-    try:
-        stored_analysis(store, athlete)
-    except TrainlogError as exc:
-        result.error = first_line(exc)
-    return _with_row(store, result, started)
+    return _with_row(Store(data_dir), AthleteResult(athlete), time.perf_counter())
 
 
 def _with_row(store: Store, result: AthleteResult, started: float) -> AthleteResult:
-    """The result with the athlete's roster row (an error that stopped the import is the row's error too)."""
+    """The result with the athlete's roster row, computed from their analysis, which :func:`coach.row` brings up to
+    date and keeps on disk first (its error is the row's; an error that stopped the import is the row's too)."""
     from trainlog.analysis import coach
 
     row = coach.row(store, result.athlete)
