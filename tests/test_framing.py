@@ -187,3 +187,27 @@ def test_record_header_bits():
     assert not framing.is_definition(0x05) and not framing.is_definition(0xC0)
     assert framing.local_type(0x0B) == 11 and framing.local_type(0x4B) == 11
     assert framing.local_type(0x80 | 2 << 5 | 17) == 2  # compressed timestamp header: 2 bits of local type
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 255, 256, 257, 511, 512, 513, 4095, 70_001])
+def test_file_crc_is_the_byte_loop_crc(length):
+    data = np.random.default_rng(length).integers(0, 256, length, dtype=np.uint8).tobytes()
+    assert framing.file_crc(data) == framing.fit_crc(data)
+
+
+def test_file_crc_of_a_whole_file_with_its_crc_is_zero(run):
+    assert framing.file_crc(run[:-2]) == struct.unpack_from("<H", run, len(run) - 2)[0]
+    assert framing.file_crc(run) == 0
+
+
+def test_walk_lists_the_runs_of_the_data_messages_it_skips(run):
+    """Each run: count messages of one definition back to back from its offset; together they are every record."""
+    header = read_header(run)
+    runs = []
+    for _, _, d in walk(run, header, data_of={MESG_FILE_ID}):
+        if d.global_num == MESG_RECORD:
+            d.runs = runs
+    assert sum(count for _, count, _ in runs) == N_RECORDS
+    for pos, count, d in runs:
+        stride = 1 + d.size
+        assert all(run[pos + k * stride] == d.local for k in range(count))

@@ -64,10 +64,13 @@ from trainlog.ingest.fit.framing import (
     FIT_EPOCH_UNIX_S,
     Definition,
     FramingError,
+    file_crc,
+    fit_crc,
     read_header,
     walk,
     with_header_crc,
 )
+from trainlog.ingest.fit.records import OFFSETS, SCALES, record_columns
 from trainlog.ingest.fit.reference import fitparse_messages
 from trainlog.ingest.fit.sidefast import side_messages, vouches_for
 
@@ -146,11 +149,6 @@ RECORD_SOURCE_FIELDS = frozenset(
         "speed", "enhanced_speed", "heart_rate", "cadence", "fractional_cadence", "power", "temperature",
     }
 )
-#: FIT profile scales of the record fields read here (value = raw / scale - offset).
-SCALES = {
-    "distance": 100, "altitude": 5, "enhanced_altitude": 5, "speed": 1000, "enhanced_speed": 1000, "fractional_cadence": 128,
-}
-OFFSETS = {"altitude": 500, "enhanced_altitude": 500}
 
 
 class Unsupported(Exception):
@@ -167,18 +165,21 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
         import fitfast
     except ImportError as exc:  # fitparse keeps working without the compiled decoder
         raise Unsupported(f"fitfast not installed ({exc})") from None
-    side, n_records, rr, exact = _scan(data)
-    checked = with_header_crc(data) if data[0] == 14 and data[12:14] == b"\0\0" else data
-    try:
-        # fitfast checks the header and file CRCs and the structure while decoding;
-        # without records, count() does the same check
-        cols = fitfast.records(checked, degrees=False) if n_records else fitfast.count(checked)
-    except Exception as exc:  # FitDecodeError is a ValueError
-        raise Unsupported(f"fitfast: {type(exc).__name__}: {exc}") from None
-    except BaseException as exc:  # a Rust panic is pyo3's PanicException, a BaseException
-        if type(exc).__name__ != "PanicException":
-            raise
-        raise Unsupported(f"fitfast panicked: {exc}") from None
+    side, n_records, rr, exact, runs = _scan(data)
+    cols = _read_in_place(data, runs, n_records) if n_records else None
+    read_in_place = cols is not None
+    if not read_in_place:
+        checked = with_header_crc(data) if data[0] == 14 and data[12:14] == b"\0\0" else data
+        try:
+            # fitfast checks the header and file CRCs and the structure while decoding;
+            # without records, count() does the same check
+            cols = fitfast.records(checked, degrees=False) if n_records else fitfast.count(checked)
+        except Exception as exc:  # FitDecodeError is a ValueError
+            raise Unsupported(f"fitfast: {type(exc).__name__}: {exc}") from None
+        except BaseException as exc:  # a Rust panic is pyo3's PanicException, a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise Unsupported(f"fitfast panicked: {exc}") from None
     try:
         messages = side_messages(side) if exact else None
         if messages is None:  # what fitfast.parse's adapter does not vouch for: fitparse's own messages
@@ -192,7 +193,7 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
             times = _preceding_times(cols if n_records else {}, [after for after, _ in rr])
             out.rr_intervals = [(t, values) for t, (_, values) in zip(times, rr)]
         if n_records:
-            records, relative = _records_frame(cols, n_records)
+            records, relative = _records_frame(cols, n_records, exact=read_in_place)
             out.records = records
             if relative and RELATIVE_TIME_NOTE not in out.notes:
                 out.notes.append(RELATIVE_TIME_NOTE)
@@ -203,12 +204,12 @@ def decode_fast(data: bytes, name: str) -> DecodedFile:
     return out
 
 
-def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ...]]], bool]:
+def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ...]]], bool, list]:
     """Walk the message headers: (side FIT file, number of record messages, per hrv message
     the number of record messages before it and its RR intervals as the assembly reads them,
-    and whether :func:`~.sidefast.side_messages` may decode the side file: no side definition
+    whether :func:`~.sidefast.side_messages` may decode the side file: no side definition
     with developer fields or a field twice, no lap with both speeds, no creator's device_info
-    before a file_id).
+    before a file_id, and the runs of record messages :func:`.records.record_columns` reads).
 
     The side file holds the original header and the messages in SIDE_MESSAGES
     (definitions and data, in their order), stripped to SIDE_FIELDS. Raises Unsupported on any
@@ -226,6 +227,7 @@ def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ..
     side_layout: dict[Definition, tuple[list[tuple[int, int]] | None, int]] = {}
     side = bytearray()
     records: list[Definition] = []  # record definitions: they count their data messages
+    runs: list[tuple[int, int, Definition]] = []  # and list their runs, in file order
     rr: list[tuple[int, tuple[int | None, ...]]] = []
     hrv_layout: dict[Definition, tuple[int, str] | None] = {}  # (offset, struct format) of the time field
     exact, creator_seen = True, False
@@ -236,6 +238,7 @@ def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ..
                 _check_definition(d)
                 if kind == MESG_RECORD:
                     records.append(d)
+                    d.runs = runs
                 elif kind == MESG_HRV:
                     hrv_layout[d] = _hrv_layout(d)
                 if kind in SIDE_MESSAGES:
@@ -282,7 +285,18 @@ def _scan(data: bytes) -> tuple[bytes, int, list[tuple[int, tuple[int | None, ..
     struct.pack_into("<I", side_header, 4, len(side))
     if header.size == 14:
         side_header[12:14] = b"\x00\x00"
-    return bytes(side_header + side), n_records, rr, exact  # no file CRC: read with check_crc=False
+    return bytes(side_header + side), n_records, rr, exact, runs  # no file CRC: read with check_crc=False
+
+
+def _read_in_place(data: bytes, runs: list, n_records: int) -> dict[str, np.ndarray] | None:
+    """The record columns read in place (:func:`.records.record_columns`) when the file's CRCs are right (what fitfast
+    checks: the header's unless it is 0, "not computed", and the file's), else None: fitfast decodes the file
+    and says what is wrong with it."""
+    if data[0] == 14 and data[12:14] != b"\0\0" and fit_crc(data[:12]) != struct.unpack_from("<H", data, 12)[0]:
+        return None
+    if file_crc(data[:-2]) != struct.unpack_from("<H", data, len(data) - 2)[0]:
+        return None
+    return record_columns(data, runs, n_records)
 
 
 def _hrv_layout(d: Definition) -> tuple[int, str] | None:
@@ -400,8 +414,9 @@ def _preceding_times(cols: dict[str, np.ndarray], after: list[int]) -> list[int 
     return [m if k >= 0 else None for m, k in zip(micros.tolist(), j.tolist(), strict=True)]
 
 
-def _records_frame(cols: dict[str, np.ndarray], n_records: int) -> tuple[pl.DataFrame | None, bool]:
-    """(records frame in RECORD_COLUMNS, whether any time is relative to power-on)."""
+def _records_frame(cols: dict[str, np.ndarray], n_records: int, exact: bool = False) -> tuple[pl.DataFrame | None, bool]:
+    """(records frame in RECORD_COLUMNS, whether any time is relative to power-on); ``exact``: the scaled columns
+    are fitparse's values already (read in place), not fitfast's."""
     length = len(next(iter(cols.values()))) if cols else 0
     if length != n_records:
         raise Unsupported(f"fitfast decoded {length} records, the scan counted {n_records}")
@@ -411,7 +426,7 @@ def _records_frame(cols: dict[str, np.ndarray], n_records: int) -> tuple[pl.Data
         values = cols.get(field)
         if values is None:
             return nan
-        return _raw_exact(values, field) if field in SCALES else values
+        return _raw_exact(values, field) if field in SCALES and not exact else values
 
     ts = cols.get("timestamp", nan)
     # a record without a timestamp takes the previous one; none before the first is kept

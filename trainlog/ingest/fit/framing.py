@@ -18,6 +18,7 @@ byte offset where it applies).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import struct
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
@@ -83,11 +84,15 @@ class Definition:
     (field number, size in bytes, base type; developer fields: number, size,
     developer data index). ``size`` is the bytes of a data message's content
     (after its 1-byte header); ``length`` the bytes of the definition message.
-    While :func:`walk` goes on, ``n_data`` counts the data messages that used it.
+    While :func:`walk` goes on, ``n_data`` counts the data messages that used it, and ``runs``, when the caller
+    set it to a list, gets ``(offset, count, definition)`` for each run of its data messages :func:`walk` skips
+    (``count`` messages one after the other from ``offset``; a message with a compressed timestamp header is
+    counted but is in no run).
     """
 
     __slots__ = (
-        "offset", "header", "global_num", "big_endian", "fields", "dev_fields", "size", "length", "n_data", "selected"
+        "offset", "header", "global_num", "big_endian", "fields", "dev_fields", "size", "length", "n_data", "selected",
+        "runs",
     )
 
     def __init__(
@@ -103,6 +108,7 @@ class Definition:
         self.length = length
         self.n_data = 0
         self.selected = True  # whether walk() yields its data messages
+        self.runs: list[tuple[int, int, Definition]] | None = None
 
     @property
     def local(self) -> int:
@@ -205,6 +211,8 @@ def walk(data: bytes, header: Header, data_of: Container[int] | None = None) -> 
             else:  # one alone (records between HRV messages, say): no look-ahead
                 run = 1
             d.n_data += run
+            if d.runs is not None:
+                d.runs.append((pos, run, d))
             pos += run * stride
     if pos != end:
         raise FramingError(f"messages overrun the data size ({pos} != {end})")
@@ -288,3 +296,62 @@ def with_header_crc(data: bytes) -> bytes:
     (file_crc,) = struct.unpack_from("<H", data, len(data) - 2)
     change = crc_append_zeros(fit_crc(header_crc), len(data) - 16)  # the bytes after the header CRC
     return data[:12] + header_crc + data[14:-2] + struct.pack("<H", file_crc ^ change)
+
+
+# ---- the CRC of a whole file, vectorised (fit_crc's byte loop takes ~5 ms for 100 kB, this ~0.3 ms)
+#
+# The CRC of a block is the XOR of each byte's own CRC moved along by the zero bytes after it in the block (the
+# linearity above), read from one table; neighbouring blocks' CRCs are then joined pairwise, the left one moved
+# along by the right one's length (a linear map of 16 bits: two tables of 256, by its low and its high byte).
+
+CRC_BLOCK = 256  # bytes
+
+
+@functools.cache
+def _crc_block_tables() -> tuple:
+    """(table of byte b at k bytes before a block's end, index [k * 256 + b]; each block's offsets into it; per
+    level of joining, the low- and high-byte tables that move a CRC along by CRC_BLOCK * 2**level zero bytes)."""
+    import numpy as np
+
+    byte = np.array(_CRC_BYTE, dtype=np.uint16)
+
+    def zero(crc: np.ndarray) -> np.ndarray:  # the CRC after one more zero byte
+        return (crc >> 8) ^ byte[crc & 0xFF]
+
+    by_distance = np.empty((CRC_BLOCK, 256), np.uint16)
+    by_distance[0] = byte
+    for k in range(1, CRC_BLOCK):
+        by_distance[k] = zero(by_distance[k - 1])
+    offsets = (np.arange(CRC_BLOCK - 1, -1, -1) * 256).astype(np.intp)  # byte i of a block: CRC_BLOCK - 1 - i after
+    images = np.array([1 << bit for bit in range(16)], dtype=np.uint16)  # each bit moved along CRC_BLOCK zeros
+    for _ in range(CRC_BLOCK):
+        images = zero(images)
+    values = np.arange(256)
+    levels = []
+    for _ in range(40):  # 256 B * 2**40: beyond any file
+        low = np.bitwise_xor.reduce(np.where((values[:, None] >> np.arange(8)) & 1, images[:8], 0), axis=1)
+        high = np.bitwise_xor.reduce(np.where((values[:, None] >> np.arange(8)) & 1, images[8:], 0), axis=1)
+        levels.append((low.astype(np.uint16), high.astype(np.uint16)))
+        images = levels[-1][0][images & 0xFF] ^ levels[-1][1][images >> 8]  # twice the zeros: the map applied twice
+    return by_distance.ravel(), offsets, levels
+
+
+def file_crc(data: bytes) -> int:
+    """:func:`fit_crc` of ``data`` (from 0), in NumPy: the same value, for whole files."""
+    import numpy as np
+
+    by_distance, offsets, levels = _crc_block_tables()
+    values = np.frombuffer(data, np.uint8)
+    if not values.size:
+        return 0
+    pad = -values.size % CRC_BLOCK
+    if pad:  # leading zero bytes leave a CRC from 0 at 0
+        values = np.concatenate((np.zeros(pad, np.uint8), values))
+    crcs = np.bitwise_xor.reduce(by_distance[values.reshape(-1, CRC_BLOCK) + offsets], axis=1)
+    for low, high in levels:  # every block but the first has the same length at each level
+        if crcs.size == 1:
+            break
+        head, crcs = (crcs[:1], crcs[1:]) if crcs.size % 2 else (crcs[:0], crcs)
+        left = crcs[0::2]
+        crcs = np.concatenate((head, low[left & 0xFF] ^ high[left >> 8] ^ crcs[1::2]))
+    return int(crcs[0])
