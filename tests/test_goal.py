@@ -337,3 +337,34 @@ def test_windows_from_micrometres_computed_ahead_equal_those_computed_here():
     assert ahead.filter(pl.col("activity_id") == "a")[goal.MICROMETRES].to_list() == [100_000, 0, 300_000]
     assert goal.windows_by_day(ahead, 60.0).equals(goal.windows_by_day(frame, 60.0))
     assert goal.windows_by_day(ahead.reverse(), 60.0).equals(goal.windows_by_day(frame, 60.0))
+
+
+def test_windows_leave_out_only_rows_that_cannot_win():
+    """windows_by_day sums only the rows that may end a day's best window (goal._window_ends): the same days, sums
+    and ends as every row's window worked out by brute force, with activities that overlap in time, several
+    rows of one timestamp, zero steps and dates that differ at one instant."""
+    rng = np.random.default_rng(5)
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for _ in range(100):
+        parts = []
+        for k in range(int(rng.integers(1, 5))):
+            n = int(rng.integers(1, 30))
+            seconds = np.sort(rng.integers(0, 40, n)) * 3600 + int(rng.integers(0, 4)) * 43 * 3600  # apart or not
+            parts.append(pl.DataFrame({
+                "activity_id": f"a{k}",
+                "timestamp": [start + dt.timedelta(seconds=int(s)) for s in seconds],
+                "date": [dt.date(2024, 1, 1) + dt.timedelta(days=int((s + 3600 * k) // 86400)) for s in seconds],
+                "goal_ascent_m": np.where(rng.random(n) < 0.6, 0.0, rng.integers(1, 50, n) / 4),
+            }))
+        frame = pl.concat(parts)
+        got = goal.windows_by_day(frame, 6.0)
+        ascent = goal.with_micrometres(frame)
+        steps = list(zip(ascent["timestamp"], ascent[goal.MICROMETRES], strict=True))
+        best: dict[dt.date, tuple[int, dt.datetime]] = {}
+        for end, day in zip(frame["timestamp"], frame["date"], strict=True):
+            total = sum(um for at, um in steps if end - dt.timedelta(hours=6) < at <= end)
+            if day not in best or total > best[day][0] or (total == best[day][0] and end < best[day][1]):
+                best[day] = (total, end)
+        assert got["date"].to_list() == sorted(best)
+        assert got["window_ascent_m"].to_list() == [best[d][0] * (1 / 1_000_000) for d in sorted(best)]
+        assert got["window_end_utc"].to_list() == [best[d][1] for d in sorted(best)]

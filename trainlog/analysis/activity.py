@@ -14,6 +14,7 @@ import polars as pl
 from trainlog.analysis import elevation, grade, load, metrics, tzone
 from trainlog.analysis import thresholds as th
 from trainlog.analysis.tzone import local_date
+from trainlog.ingest.repair import in_time_order
 from trainlog.settings import AthleteSettings, ModelSettings
 from trainlog.units import M_PER_KM
 
@@ -37,7 +38,8 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
 
     ``samples`` are repaired ones (:func:`trainlog.ingest.repair.repaired`: clock jumps
     undone, one row per (activity, timestamp), the fields of records sharing a
-    timestamp merged); they are sorted by activity and time here. Each sample
+    timestamp merged); each activity's rows are put together in time order here (sorted by activity and time
+    unless they are so already: :func:`trainlog.ingest.repair.in_time_order`). Each sample
     covers the interval to the next one (``dt``; 0 for a timestamp still
     repeated); the last sample of an activity covers nothing. Distance is the recorded
     cumulative distance, forward-filled over dropouts; a missing speed is
@@ -51,12 +53,14 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
     def to_next(column: str) -> pl.Expr:
         return pl.when(same_activity_next).then(pl.col(column).shift(-1) - pl.col(column))
 
+    s = samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm", "power_w")
+    # repaired samples are each activity's rows together in time order (a sort would reorder them by id only)
+    s = s.rechunk() if in_time_order(s) else s.sort("activity_id", "timestamp", maintain_order=True)
+    ids = s["activity_id"]  # put back below: the steps group each activity by the number of its run of rows (UInt32,
+    run = ids.rle_id()  # sorted: Polars takes each group as a slice), not by hashing its String id, row by row
+    s = s.with_columns(activity_id=(pl.when(ids.is_not_null()).then(run) if ids.null_count() else run).set_sorted())
     s = (
-        elevation.with_clean_altitude(  # invalid readings null, spikes interpolated (grade never sees them)
-            samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm", "power_w")
-            .sort("activity_id", "timestamp", maintain_order=True),
-            model,
-        )
+        elevation.with_clean_altitude(s, model)  # invalid readings null, spikes interpolated (grade never sees them)
         .with_columns(
             distance_cum_m=pl.col("distance_m").forward_fill().cum_max().over("activity_id"),
             hr_bpm=pl.when(pl.col("hr_bpm") > 0).then(pl.col("hr_bpm")),
@@ -81,6 +85,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
         power_30s_w=pl.when(has_power).then(load.rolling_power_w(pl.col("power_w"), pl.col("timestamp"), model)),
     )
     climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
+    s = s.with_columns(activity_id=ids)
     if thresholds is not None:  # heart rates in force on each activity's day
         s = metrics.spread(s, thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), "activity_id")
         athlete = th.athlete_columns(athlete)

@@ -66,8 +66,8 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
         w_ascent="gain_m",
         w_descent="loss_m",
     )
-    without_samples = _day_slices(
-        per_activity.join(weights.select("activity_id").unique(), on="activity_id", how="anti"), weights.columns[2:])
+    sampled = weights["activity_id"].rle().struct.field("value").to_frame("activity_id")  # each activity's rows are together
+    without_samples = _day_slices(per_activity.join(sampled, on="activity_id", how="anti"), weights.columns[2:])
     totals = per_activity.with_columns(
         goal_ascent_m=pl.when(pl.col("goal_counted")).then(pl.col("ascent_m")).otherwise(0.0)
     ).select("activity_id", "local_offset_s", "load_source", *QUANTITIES)

@@ -78,21 +78,76 @@ def with_micrometres(attribution: pl.DataFrame) -> pl.DataFrame:
     time order, with :data:`MICROMETRES`: the steps of each activity's cumulative goal ascent in whole
     micrometres. Computed per activity, so the analysis takes it chunk by chunk, before the windows see every
     sample."""
+    import numpy as np  # here: reading a kept analysis (trainlog summary) loads neither NumPy nor the repairs
+
+    from trainlog.ingest.repair import in_time_order
+
     keys = [c for c in ("activity_id", "timestamp") if c in attribution.columns]
-    cumulative = (pl.col(ASCENT).fill_null(0.0).cum_sum() * _UM_PER_M).round().cast(pl.Int64)
-    step = cumulative - cumulative.shift(1, fill_value=0)  # one window expression, not one inside another
-    return (attribution.select(*keys, "date", ASCENT).sort(keys, maintain_order=True)
-            .with_columns((step.over("activity_id") if "activity_id" in keys else step).alias(MICROMETRES)))
+    frame = attribution.select(*keys, "date", ASCENT)
+    if "activity_id" not in keys or not in_time_order(frame):  # the analysis's are, activity by activity
+        frame = frame.sort(keys, maintain_order=True)
+    lengths = (frame["activity_id"].rle().struct.field("len") if "activity_id" in keys
+               else pl.Series([frame.height]).head(min(frame.height, 1))).to_numpy()  # of each activity's rows
+    ascent, cumulative = frame[ASCENT].fill_null(0.0).to_numpy(), np.empty(frame.height)
+    at = 0
+    for n in lengths:  # one running sum per activity, added in order as Polars' cum_sum adds
+        np.cumsum(ascent[at:at + n], out=cumulative[at:at + n])
+        at += n
+    um = pl.Series(np.rint(cumulative * _UM_PER_M)).cast(pl.Int64).to_numpy()  # rint: half to even, as Polars rounds
+    firsts = np.cumsum(lengths) - lengths
+    step = np.diff(um, prepend=0)
+    step[firsts] = um[firsts]
+    return frame.with_columns(pl.Series(MICROMETRES, step))
 
 
-def _rolling_ascent(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
-    """``attribution`` (with :data:`MICROMETRES`) sorted by time (then activity) with ``sum``: the ascent booked
-    in ``(timestamp - hours, timestamp]`` (m, to the micrometre)."""
-    period = f"{round(hours * 3_600_000_000)}us"
-    order = ["timestamp", *(["activity_id"] if "activity_id" in attribution.columns else [])]
-    return attribution.sort(order, maintain_order=True).with_columns(
-        (pl.col(MICROMETRES).rolling_sum_by("timestamp", window_size=period, closed="right") / _UM_PER_M).alias("sum")
-    )
+def _window_ends(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
+    """The rows of ``attribution`` (``timestamp``, ``date``, :data:`MICROMETRES`, maybe ``activity_id``) that may
+    end their day's best window, in time order: ``date``, ``timestamp`` and ``um``, the micrometres booked in
+    ``(timestamp - hours, timestamp]`` (Int64: exact, so every row of one timestamp has the same sum and the order
+    of ties does not matter). Rows without a timestamp come first, with a null sum (as a sort by time puts them).
+
+    Steps are >= 0, so a row of no step whose previous row in time has its date, and is at its timestamp or
+    earlier than every other row of its own, never beats that row: its window loses at its start what the
+    other's had and gains nothing. Those rows (most of a history: pauses, flats, descents) are left out before
+    the sort and the sums (their zero steps change no sum). The previous row in time is the previous one in the
+    frame inside a stretch of one activity's rows in rising time that no other stretch overlaps (activities
+    that overlap in time keep all their rows). A stable sort of the kept Int64 timestamps, not a sort
+    of every row by time and activity."""
+    import numpy as np  # here: reading a kept analysis (trainlog summary) does not load NumPy
+
+    untimed = attribution.filter(pl.col("timestamp").is_null()) if attribution["timestamp"].null_count() else None
+    timed = attribution if untimed is None else attribution.filter(pl.col("timestamp").is_not_null())
+    t, step = timed["timestamp"].dt.epoch("us").to_numpy(), timed[MICROMETRES].to_numpy()
+    kept = np.ones(len(t), dtype=bool)
+    if len(t) > 1 and step.min() >= 0:
+        starts = np.concatenate(([True], t[1:] < t[:-1]))  # of the stretches of rising time, one activity's at most
+        if "activity_id" in timed.columns:
+            lengths = timed["activity_id"].rle().struct.field("len").to_numpy()
+            starts[np.cumsum(lengths) - lengths] = True
+        firsts = np.flatnonzero(starts)
+        lasts = np.append(firsts[1:], len(t)) - 1
+        by_start = np.argsort(t[firsts], kind="stable")
+        lo, hi = t[firsts][by_start], t[lasts][by_start]
+        apart = np.ones(len(firsts), dtype=bool)
+        apart[1:] &= lo[1:] > np.maximum.accumulate(hi)[:-1]  # after every earlier stretch
+        apart[:-1] &= hi[:-1] < lo[1:]  # before every later one
+        alone = np.empty(len(firsts), dtype=bool)
+        alone[by_start] = apart
+        same_date = timed["date"].eq_missing(timed["date"].shift(1)).to_numpy()[1:]
+        last_at_time = np.append(t[1:] != t[:-1], True)[1:]  # no later row at its timestamp
+        kept[1:] = ~(np.repeat(alone, lasts - firsts + 1)[1:] & (t[1:] >= t[:-1]) & (step[1:] == 0) & same_date
+                     & ((t[1:] == t[:-1]) | last_at_time))
+    order = np.argsort(t[kept], kind="stable")
+    ends = pl.DataFrame({
+        "date": timed["date"].filter(kept).gather(order),
+        "timestamp": pl.Series(t[kept][order]).cast(pl.Datetime("us", "UTC")),
+        "um": step[kept][order],
+    }).with_columns(pl.col("um").rolling_sum_by("timestamp", window_size=f"{round(hours * 3_600_000_000)}us",
+                                                 closed="right"))
+    if untimed is None:
+        return ends
+    first = untimed.select("date", pl.col("timestamp").cast(pl.Datetime("us", "UTC")), um=pl.lit(None, pl.Int64))
+    return pl.concat([first, ends])
 
 
 WINDOWS_SCHEMA = {"date": pl.Date, "window_ascent_m": pl.Float64, "window_end_utc": pl.Datetime("us", "UTC")}
@@ -112,12 +167,13 @@ def windows_by_day(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
         return pl.DataFrame(schema=WINDOWS_SCHEMA)
     if MICROMETRES not in attribution.columns:  # the analysis computes them ahead, part by part
         attribution = with_micrometres(attribution)
-    rolling = _rolling_ascent(attribution, hours)
     return (
-        rolling.group_by("date")  # any group order: sorted by date below
+        _window_ends(attribution.select(pl.col("^activity_id$"), "timestamp", "date", MICROMETRES), hours)
+        .group_by("date")  # any group order: sorted by date below; each group's rows in time order
         .agg(
-            pl.col("sum").max().alias("window_ascent_m"),
-            pl.col("timestamp").get(pl.col("sum").arg_max()).alias("window_end_utc"),
+            # m: times the reciprocal of 10^6, as Polars divides a column of sums (over a row: metrics.join)
+            (pl.col("um").max() * (1 / _UM_PER_M)).alias("window_ascent_m"),
+            pl.col("timestamp").get(pl.col("um").arg_max()).alias("window_end_utc"),
         )
         .sort("date")
         .cast(WINDOWS_SCHEMA)

@@ -160,10 +160,8 @@ def sums_by(frame: pl.DataFrame, keys: list[str], columns: dict[str, pl.Expr]) -
     if frame.is_empty():
         return frame.select(*keys, **{name: expr.cast(pl.Float64) for name, expr in columns.items()}).clear()
     values = frame.select(*keys, **{name: expr.cast(pl.Float64).fill_null(0.0) for name, expr in columns.items()})
-    starts = values.select(pl.int_range(pl.len()).filter(pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift(1))
-                                                                             for k in keys)
-                                                          | (pl.int_range(pl.len()) == 0)))
-    at = starts.to_series().to_numpy()
+    lengths = [values[k].rle().struct.field("len").to_numpy() for k in keys]
+    at = np.unique(np.concatenate([np.cumsum(n) - n for n in lengths])).astype(np.int64)  # where any key's run starts
     out = values.select(keys)[at]
     return out.with_columns(
         pl.Series(name, np.add.reduceat(values[name].to_numpy(), at), dtype=pl.Float64) for name in columns
@@ -181,14 +179,15 @@ def spread(frame: pl.DataFrame, per_key: pl.DataFrame, key: str, how: str = "lef
     """:func:`join` of a long ``frame`` whose rows of each ``key`` are together (samples sorted by activity) and a
     short ``per_key`` frame (one row per key): each key's row looked up once and repeated over its rows, not a
     hash join of every row. ``how``: ``"left"`` (keys ``per_key`` lacks get nulls) or ``"inner"`` (their rows go)."""
-    if frame.is_empty():
+    import numpy as np  # here: reading a kept analysis (trainlog summary) does not load NumPy
+
+    runs = frame[key].rle()
+    values, lengths = runs.struct.field("value"), runs.struct.field("len").to_numpy()
+    if len(values) < 2:  # one run: Polars would broadcast its row as constants (see join)
         return join(frame, per_key, key, how)
-    run = frame.select(pl.col(key).rle_id()).to_series()
-    firsts = frame.select(key).with_columns(run.alias("_run")).unique("_run", keep="first", maintain_order=True)
-    if firsts.height == 1:  # one run: Polars would broadcast its row as constants (see join)
-        return join(frame, per_key, key, how)
-    looked = join(firsts.drop("_run"), per_key, key).drop(key)  # one row per run, in run order
-    out = pl.concat([frame, looked[run]], how="horizontal")
+    looked = join(values.to_frame(key), per_key, key).drop(key)  # one row per run, in run order
+    rows = np.repeat(np.arange(len(values)), lengths)  # each row's run
+    out = pl.concat([frame, looked[rows]], how="horizontal")
     if how == "inner":
-        out = out.filter(pl.col(key).is_in(per_key[key].implode()))
+        out = out.filter(np.repeat(values.is_in(per_key[key].implode()).fill_null(False).to_numpy(), lengths))
     return out

@@ -44,10 +44,35 @@ def merge_repeated(samples: pl.DataFrame) -> pl.DataFrame:
     when all are null. Frames without repeated timestamps come back sorted and
     otherwise unchanged. Columns and dtypes are kept.
     """
-    ordered = samples.sort(*KEY, maintain_order=True)  # stable: record order inside one timestamp
-    repeated = (pl.col("activity_id") == pl.col("activity_id").shift(1)) & (
-        pl.col("timestamp") == pl.col("timestamp").shift(1)
-    )
+    if in_time_order(samples, sorted_ids=True):  # the sort would change nothing
+        return _merged(samples)
+    return _merged(samples.sort(*KEY, maintain_order=True))  # stable: record order inside one timestamp
+
+
+def in_time_order(samples: pl.DataFrame, sorted_ids: bool = False) -> bool:
+    """Whether each activity's rows of ``samples`` are together and in time order (``timestamp`` never falls
+    between two rows of one activity), no ``activity_id`` or ``timestamp`` null; with ``sorted_ids``, the
+    activities in the order of their ids too (sorted by activity and time). The store keeps an activity's
+    samples together in record order, so a sort is mostly work for nothing: this check is a pass over the runs
+    of ids and the Int64 times."""
+    ids, times = samples["activity_id"], samples["timestamp"]
+    if ids.null_count() or times.null_count():
+        return False
+    runs = ids.rle()
+    values, lengths = runs.struct.field("value"), runs.struct.field("len").to_numpy()
+    if values.n_unique() < len(values) or (sorted_ids and not values.is_sorted()):
+        return False
+    falls = np.flatnonzero(np.diff(times.to_physical().to_numpy()) < 0) + 1
+    return bool(np.isin(falls, np.cumsum(lengths)).all())  # time falls only where an activity starts
+
+
+def _merged(ordered: pl.DataFrame) -> pl.DataFrame:
+    """:func:`merge_repeated` of ``ordered``, whose rows of each (activity_id, timestamp) are together in record
+    order: the rows in the order they come."""
+    same_time = pl.col("timestamp") == pl.col("timestamp").shift(1)
+    if not ordered.select(same_time.any()).item():  # no repeat: the ids need not be compared (most files)
+        return ordered
+    repeated = (pl.col("activity_id") == pl.col("activity_id").shift(1)) & same_time
     flags = ordered.select(first=repeated.fill_null(False).shift(-1, fill_value=False) & ~repeated.fill_null(False),
                            later=repeated.fill_null(False))
     if not flags["later"].any():
@@ -183,7 +208,8 @@ def _any_odd_step(activity_id: pl.Series, timestamps: pl.Series, limit_us: int) 
     NumPy pass, for the common clean file."""
     if timestamps.len() < 2:
         return False
-    if timestamps.null_count() or activity_id.rle_id().max() + 1 != activity_id.n_unique():
+    runs = activity_id.rle().struct.field("value")  # each activity's rows together: no id in two runs
+    if timestamps.null_count() or runs.n_unique() != runs.len():
         return True  # the whole rule decides (an activity's rows apart: its steps are not among these)
     if timestamps.dtype.time_unit != "us":
         timestamps = timestamps.dt.cast_time_unit("us")
@@ -224,6 +250,8 @@ def repair_clock_jumps(
 
 def repaired(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSettings) -> pl.DataFrame:
     """The samples every metric reads: clock jumps repaired, then one row per
-    (activity_id, timestamp) (:func:`merge_repeated`), sorted by activity and time."""
+    (activity_id, timestamp) (:func:`merge_repeated`), each activity's rows together in time order: in the
+    frame's order of activities when they come so (:func:`in_time_order`: the store's samples, once repaired),
+    else sorted by activity and time. Each activity's rows are the same either way."""
     fixed, _ = repair_clock_jumps(samples, activities, model)
-    return merge_repeated(fixed)
+    return _merged(fixed) if in_time_order(fixed) else merge_repeated(fixed)
