@@ -393,3 +393,27 @@ def test_each_decoding_worker_runs_polars_on_one_thread():
         assert [pool.executor.submit(pl.thread_pool_size).result() for _ in range(4)] == [1, 1, 1, 1]
     finally:
         pool.close()
+
+
+def test_a_file_whose_rows_do_not_fit_their_columns_fails_alone():
+    import datetime as dt
+
+    from trainlog.ingest import importer
+    from trainlog.ingest.decoded import DecodedFile
+    from trainlog.ingest.tables import rows_of
+
+    start = dt.datetime(2024, 5, 1, 8, tzinfo=dt.UTC)
+    recs = pl.DataFrame({"timestamp": [start + dt.timedelta(seconds=i) for i in range(10)]},
+                        schema={"timestamp": pl.Datetime("us", "UTC")}).with_columns(
+        [pl.lit(None, pl.Float64).alias(c) for c in ("lat_deg", "lon_deg", "distance_m", "altitude_m", "speed_mps",
+                                                     "hr_bpm", "cadence_rpm", "power_w", "temperature_c")])
+    session = {"start_utc": start, "end_utc": start + dt.timedelta(seconds=9), "elapsed_s": 9.0, "sport": "running"}
+    now = dt.datetime.now(dt.UTC)
+    good, bad = (rows_of(DecodedFile(f"{n}.fit", "activity", sessions=[session], records=recs), n * 64, "mara", now)
+                 for n in "ab")
+    bad.activities[0]["leg"] = 40_000  # over Int16
+    results = [importer.FileResult(f"{n}.fit", "imported", "", n * 64) for n in "ab"]
+    built = importer._frames([(0, good), (1, bad)], results)
+    assert built["activities"]["file_sha256"].to_list() == ["a" * 64] and built["samples"].height == 10
+    assert results[0].outcome == "imported"
+    assert results[1].outcome == "failed" and results[1].detail.startswith("cannot store (")

@@ -52,6 +52,28 @@ class WellnessReadings:
 
 
 @dataclass
+class FileRows:
+    """One decoded activity file's rows in the store (:func:`trainlog.ingest.tables.rows_of`): plain values for the
+    small tables, the records as a frame (what a decoding worker sends back: cheap to pickle).
+
+    ``activities``, ``laps``, ``hrv``: rows (dicts of the columns of the ``activities``, ``laps`` and
+    ``activity_hrv`` tables), activities in leg order; ``samples``: the records in the ``samples`` table's columns
+    and types but ``activity_id``, in the order they are stored; ``runs``: (activity id, rows) of its consecutive
+    runs of one leg, in that order (they add up to its height).
+    """
+
+    activities: list[dict[str, Any]]
+    samples: pl.DataFrame
+    runs: list[tuple[str, int]]
+    laps: list[dict[str, Any]]
+    hrv: list[dict[str, Any]]
+
+    @property
+    def n_records(self) -> int:
+        return self.samples.height
+
+
+@dataclass
 class DecodedFile:
     """What one activity file holds, in trainlog's units (m, s, bpm, UTC).
 
@@ -76,15 +98,16 @@ class DecodedFile:
     notes: list[str] = field(default_factory=list)
     rr_intervals: list[tuple[int | None, tuple[int | None, ...]]] = field(default_factory=list)
     wellness: WellnessReadings | None = None
-    #: the importer's rows of each table (:func:`trainlog.ingest.tables.file_rows`), when its decoding worker made
-    #: them (the records are then in the samples, and ``records`` is None: they cross from the worker once)
-    tables: dict[str, pl.DataFrame] | None = None
+    #: the importer's rows of each table (:func:`trainlog.ingest.tables.rows_of`), when its decoding worker made
+    #: them (the records are then in its samples, and ``records`` is None: they cross from the worker once; so are
+    #: ``laps`` and ``rr_intervals``, which are in its rows)
+    tables: FileRows | None = None
 
     @property
     def n_records(self) -> int:
         """Number of records (samples) decoded."""
         if self.records is None:
-            return 0 if self.tables is None else self.tables["samples"].height
+            return 0 if self.tables is None else self.tables.n_records
         return self.records.height
 
     @property

@@ -21,7 +21,6 @@ store's lock, in batches, so a crash keeps every batch already committed.
 
 from __future__ import annotations
 
-import bisect
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
@@ -37,19 +36,16 @@ import polars as pl
 from trainlog.errors import StoreError, TrainlogError, first_line
 from trainlog.ingest import metajoin, wellness_fit
 from trainlog.ingest.decode import decode, track_format
-from trainlog.ingest.decoded import DecodedFile
+from trainlog.ingest.decoded import DecodedFile, FileRows
+from trainlog.ingest.duplicates import Spans, file_spans, find_duplicate
 from trainlog.ingest.sources import Source, iter_sources, oserror_reason
-from trainlog.ingest.tables import FILE_TABLES, file_rows
+from trainlog.ingest.tables import frames, rows_of
 from trainlog.settings import AthleteSettings, ModelSettings, load_settings
-from trainlog.store import Store, Transaction, check_athlete, schema
+from trainlog.store import Store, check_athlete, schema
 from trainlog.text import printable
-from trainlog.words import MANUAL_SOURCE, OUTCOMES, Outcome
+from trainlog.words import OUTCOMES, Outcome
 
 __all__ = ["OUTCOMES", "FileResult", "ImportReport", "import_paths"]
-#: Two activities are the same run when their device start times are this close...
-DUPLICATE_START_S = 60
-#: ...and their elapsed times differ by at most this fraction (or DUPLICATE_START_S).
-DUPLICATE_ELAPSED_FRACTION = 0.05
 #: Commit after this many files or records, so a crash loses at most one batch.
 BATCH_FILES = 200
 BATCH_RECORDS = 1_000_000  # the parent holds a batch's decoded records and tables until it commits
@@ -171,8 +167,8 @@ def _decoded_rows(data: bytes, name: str, job: _Job, sha: str | None = None) -> 
     decoded = decode(data, name)
     if (sha is not None and not track_format(name) and not wellness_fit.is_wellness_file(decoded)
             and decoded.is_activity):
-        decoded.tables = file_rows(decoded, sha, job.athlete, dt.datetime.now(dt.UTC), job.model)
-        decoded.records = None
+        decoded.tables = rows_of(decoded, sha, job.athlete, dt.datetime.now(dt.UTC), job.model)
+        decoded.records, decoded.laps, decoded.rr_intervals = None, [], []  # in its rows now
     return decoded
 
 
@@ -355,105 +351,69 @@ def _commit(
     results: list[FileResult] = []
     with store.transaction(athlete) as tx:
         ledger = set(tx.read("files")["file_sha256"].to_list())
-        spans = _Spans(_file_spans(tx))
-        ledger_rows = []
-        rows: dict[str, list[pl.DataFrame]] = {table: [] for table in (*FILE_TABLES, "wellness")}
+        spans = Spans(file_spans(tx))
+        new: list[int] = []  # the results the ledger gets
+        files: list[tuple[int, FileRows]] = []
+        wellness: list[pl.DataFrame] = []
         for work in batch:
-            mine: dict[str, pl.DataFrame] = {}
+            mine: dict[str, pl.DataFrame | FileRows] = {}
             try:
                 result = work.result or _classify(work, athlete, ledger, spans, mine, now, model, exports, timezone)
             except Exception as exc:  # one odd file must not stop the batch
-                result = FileResult(work.source.name, Outcome.FAILED, f"cannot store ({type(exc).__name__}: {exc})")
+                result = _unstorable(work.source.name, exc)
                 mine = {}
-            for table, frame in mine.items():
-                rows[table].append(frame)
-            results.append(result)
+            if "wellness" in mine:
+                wellness.append(mine["wellness"])
+            if "rows" in mine:
+                files.append((len(results), mine["rows"]))
             if result.sha256 and result.sha256 not in ledger and result.outcome != Outcome.FAILED:
                 ledger.add(result.sha256)
-                ledger_rows.append(
-                    {
-                        "file_sha256": result.sha256,
-                        "source_file": result.name,
-                        "outcome": result.outcome,
-                        "detail": result.detail,
-                        "imported_at": now,
-                    }
-                )
-        for table, frames in rows.items():  # a batch's rows of a table in one frame (not a cast a file)
-            if frames:
-                frame = pl.concat(frames, how="vertical_relaxed")
-                tx.append(table, frame.with_columns(pl.lit(now, schema.UTC).alias("imported_at"))
-                          if table == "activities" else frame)
-        tx.append("files", pl.DataFrame(ledger_rows, schema=schema.FILES))
+                new.append(len(results))
+            results.append(result)
+        tables = {**_frames(files, results),
+                  "wellness": pl.concat(wellness, how="vertical_relaxed") if wellness else schema.empty("wellness")}
+        for table, frame in tables.items():  # a batch's rows of a table in one frame, built at once
+            tx.append(table, frame.with_columns(pl.lit(now, schema.UTC).alias("imported_at"))
+                      if table == "activities" else frame)
+        ledger_rows = [(r.sha256, r.name, r.outcome, r.detail, now) for r in (results[i] for i in new)
+                       if r.outcome != Outcome.FAILED]
+        tx.append("files", pl.DataFrame(ledger_rows, schema=schema.FILES, orient="row"))
     return results
 
 
-Span = tuple[dt.datetime, float, str, str]
+def _unstorable(name: str, exc: Exception) -> FileResult:
+    return FileResult(name, Outcome.FAILED, f"cannot store ({type(exc).__name__}: {exc})")
 
 
-def _file_spans(tx: Transaction) -> list[Span]:
-    """(start, elapsed_s, source_file, file_sha256) of every file already in the dataset, and of each leg of a
-    multisport file (one leg exported on its own, or recorded apart by another device, is the same activity)."""
-    acts = tx.read("activities").filter(pl.col("source_file").ne_missing(MANUAL_SOURCE))  # typed, not recorded
-    if acts.is_empty():
-        return []
-    cols = ("start_utc", "elapsed_s", "source_file", "file_sha256")
-    per_file = acts.group_by("file_sha256").agg(
-        pl.col("start_utc").min(),
-        pl.col("elapsed_s").fill_null(0).sum(),
-        pl.col("source_file").first(),
-    )
-    legs = acts.filter(pl.col("n_legs") > 1).with_columns(pl.col("elapsed_s").fill_null(0))
-    return list(pl.concat([per_file.select(cols), legs.select(cols)]).drop_nulls("start_utc").iter_rows())
-
-
-class _Spans:
-    """The spans of :func:`_file_spans` (and those of the batch, as it is classified), looked up by start time: the
-    first span, in the order they were added, whose start and elapsed time match (a bisect over the starts, not
-    a walk over every stored file for each new one)."""
-
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans: list[Span] = []
-        self.starts: list[tuple[float, int]] = []  # (start, Unix s; index in spans), sorted
-        for span in spans:
-            self.append(span)
-
-    def append(self, span: Span) -> None:
-        bisect.insort(self.starts, (span[0].timestamp(), len(self.spans)))
-        self.spans.append(span)
-
-    def near(self, start: dt.datetime) -> list[Span]:
-        """The spans starting within DUPLICATE_START_S of ``start``, in the order they were added."""
-        at = start.timestamp()
-        lo = bisect.bisect_left(self.starts, (at - DUPLICATE_START_S, -1))
-        hi = bisect.bisect_right(self.starts, (at + DUPLICATE_START_S, len(self.spans)))
-        return [self.spans[k] for k in sorted(k for _, k in self.starts[lo:hi])]
-
-
-def _find_duplicate(start: dt.datetime, elapsed: float, spans: _Spans) -> tuple[str, str] | None:
-    """(source file, sha256) of a stored file with the same activity, None when there is none."""
-    tolerance = max(DUPLICATE_START_S, DUPLICATE_ELAPSED_FRACTION * elapsed)
-    for other_start, other_elapsed, other_name, other_sha in spans.near(start):
-        if (
-            abs((other_start - start).total_seconds()) <= DUPLICATE_START_S
-            and abs(other_elapsed - elapsed) <= tolerance
-        ):
-            return other_name, other_sha
-    return None
+def _frames(files: list[tuple[int, FileRows]], results: list[FileResult]) -> dict[str, pl.DataFrame]:
+    """The store's frames of the files' rows (:func:`frames`); a file with a value its table cannot hold fails
+    (``results``, by index), the others are stored."""
+    try:
+        return frames([rows for _, rows in files])
+    except Exception:  # a value its column cannot hold: found file by file
+        kept = []
+        for i, rows in files:
+            try:
+                frames([rows])
+                kept.append(rows)
+            except Exception as exc:
+                results[i] = _unstorable(results[i].name, exc)
+        return frames(kept)
 
 
 def _classify(
     work: _Work,
     athlete: str,
     ledger: set[str],
-    spans: _Spans,
-    rows: dict[str, pl.DataFrame],
+    spans: Spans,
+    rows: dict[str, pl.DataFrame | FileRows],
     now: dt.datetime,
     model: ModelSettings | None = None,
     exports: metajoin.Exports | None = None,
     timezone: str | None = None,
 ) -> FileResult:
-    """The file's outcome; ``rows`` gets the rows it adds to each table (committed with the batch's)."""
+    """The file's outcome; ``rows`` gets the rows it adds (``wellness``: a frame; ``rows``: an activity file's
+    :class:`FileRows`), committed with the batch's."""
     name, sha = work.source.name, work.sha256
     decoded = work.decoded
     assert decoded is not None and sha is not None
@@ -472,20 +432,20 @@ def _classify(
         return FileResult(name, Outcome.SKIPPED, "activity file with no session and no records", sha)
     if exports is not None and track_format(name):
         exports.fill_sports(decoded)
-    tables = decoded.tables if decoded.tables is not None else file_rows(decoded, sha, athlete, now, model)
-    activities = tables["activities"]  # imported_at: set on the batch's rows as they are committed
-    legs = {c: activities.get_column(c).to_list() for c in ("start_utc", "elapsed_s", "distance_m", "sport", "activity_id")}
+    mine = decoded.tables if decoded.tables is not None else rows_of(decoded, sha, athlete, now, model)
+    # imported_at: set on the batch's rows as they are committed
+    legs = {c: [row[c] for row in mine.activities] for c in ("start_utc", "elapsed_s", "distance_m", "sport", "activity_id")}
     start = min((t for t in legs["start_utc"] if t is not None), default=None)
     elapsed = float(sum(e for e in legs["elapsed_s"] if e is not None))
     if start is not None:
-        other = _find_duplicate(start, elapsed, spans)
+        other = find_duplicate(start, elapsed, spans)
         if other is not None:
             return FileResult(name, Outcome.DUPLICATE, f"same activity as {other[0]}", sha, duplicate_of=other[1])
         spans.append((start, elapsed, name, sha))
     ids = legs["activity_id"]
     if exports is not None:
         exports.note_file_names(decoded, ids)
-    rows.update(tables)
+    rows["rows"] = mine
     sports = ", ".join(dict.fromkeys(s or "unknown sport" for s in legs["sport"]))
     dist = sum(d for d in legs["distance_m"] if d is not None) / 1000
     detail = f"{sports}, {dist:.1f} km" + (f", {len(ids)} legs" if len(ids) > 1 else "")

@@ -179,15 +179,25 @@ def rr_summary(messages: Iterable[tuple[int | None, ...]]) -> tuple[int, int, fl
 
 
 def activity_hrv_rows(decoded: DecodedFile, activities: pl.DataFrame) -> pl.DataFrame:
-    """The ``activity_hrv`` rows of an activity file's RR intervals: one per leg that has any.
+    """The ``activity_hrv`` rows of an activity file's RR intervals (:func:`leg_hrv_rows`) as a frame.
 
-    ``activities`` are the file's rows (:func:`trainlog.ingest.tables.activity_tables`). An HRV
-    message has no time of its own: it takes the record before it, and belongs to the leg that
-    record does (the last leg started at or before it; before the first record: the first leg).
+    ``activities`` are the file's rows (:func:`trainlog.ingest.tables.activity_tables`).
     """
     if not decoded.rr_intervals or activities.is_empty():
         return schema.empty("activity_hrv")
-    legs = activities.sort("leg").select("activity_id", "start_utc").rows()
+    rows = leg_hrv_rows(decoded, activities.sort("leg").select("activity_id", "start_utc").rows())
+    return pl.DataFrame(rows, schema=schema.ACTIVITY_HRV) if rows else schema.empty("activity_hrv")
+
+
+def leg_hrv_rows(decoded: DecodedFile, legs: list[tuple[str, dt.datetime | None]]) -> list[dict[str, object]]:
+    """The ``activity_hrv`` rows of an activity file's RR intervals, as dicts: one per leg that has any.
+
+    ``legs``: each leg's (activity id, start, UTC) in leg order. An HRV message has no time of its
+    own: it takes the record before it, and belongs to the leg that record does (the last leg
+    started at or before it; before the first record: the first leg).
+    """
+    if not decoded.rr_intervals or not legs:
+        return []
     starts = [_micros(start) for _, start in legs[1:] if start is not None]
     per_leg: dict[int, list[tuple[int | None, ...]]] = {}
     for when, values in decoded.rr_intervals:
@@ -198,7 +208,7 @@ def activity_hrv_rows(decoded: DecodedFile, activities: pl.DataFrame) -> pl.Data
         kept, dropped, rmssd = rr_summary(messages)
         if kept or dropped:
             rows.append({"activity_id": legs[leg][0], "n_rr": kept, "n_rr_dropped": dropped, "rmssd_ms": rmssd})
-    return pl.DataFrame(rows, schema=schema.ACTIVITY_HRV) if rows else schema.empty("activity_hrv")
+    return rows
 
 
 def _micros(when: dt.datetime) -> int:
