@@ -1,9 +1,10 @@
 """Windowed grade, Minetti cost and grade-adjusted distance (hand-worked values)."""
 
+import numpy as np
 import polars as pl
 import pytest
 
-from trainlog.analysis import grade
+from trainlog.analysis import elevation, grade
 from trainlog.settings import ModelSettings
 
 MODEL = ModelSettings()
@@ -68,3 +69,61 @@ def test_missing_altitude_inside_the_window_is_skipped():
     # j for d=0 is the first sample >= 10 m with an altitude: d=20 -> (2-0)/20 = 0.1
     got = grade.window_grade(frame([0.0, 10, 20], [0.0, None, 2.0]), MODEL).to_list()
     assert got[0] == pytest.approx(0.1)
+
+
+# ---- the compiled pass (issue 17): bit for bit the join, from COMPILED_FROM_SAMPLES samples on
+
+def both_paths(samples, model=MODEL):
+    """window_grade of ``samples`` by the join and by the compiled pass (Numba importable), as bits."""
+    before = elevation.COMPILED_FROM_SAMPLES
+    elevation.COMPILED_FROM_SAMPLES = 0
+    try:
+        compiled = grade.window_grade(samples, model)
+    finally:
+        elevation.COMPILED_FROM_SAMPLES = before
+    joined = grade._joined_grade(samples, model)
+    assert compiled.name == joined.name == "grade" and compiled.dtype == joined.dtype == pl.Float64
+    return [s.to_numpy().view(np.uint64).tolist() for s in (compiled, joined)]
+
+
+def activities_frame(rng, n_activities):
+    """Activities of 1-30 samples: distances with repeats and nulls before the first, altitudes with nulls and
+    signed zeros, some activity without any distance or altitude."""
+    ids, distance, altitude = [], [], []
+    for a in range(n_activities):
+        n = int(rng.integers(1, 30))
+        steps = rng.choice([0.0, 0.5, 1.0, 2.5, 5.0, 10.0, 12.0], n)
+        d = (np.cumsum(steps) + rng.choice([0.0, 100.0, -5.0])).tolist()
+        unknown = int(rng.integers(0, 4)) if rng.random() < 0.3 else 0
+        d = [None] * n if rng.random() < 0.1 else [None] * min(unknown, n) + d[unknown:]
+        alt = [None if rng.random() < 0.3 else float(rng.choice([0.0, -0.0, 1.0, 3.0, 100.0, 55.5, 1e3]))
+               for _ in range(n)]
+        ids += [f"run-{a}"] * n
+        distance += d
+        altitude += alt
+    return pl.DataFrame({"activity_id": ids, "distance_cum_m": distance, "altitude_clean_m": altitude},
+                        schema={"activity_id": pl.String, "distance_cum_m": pl.Float64, "altitude_clean_m": pl.Float64})
+
+
+@pytest.mark.parametrize("model", [MODEL, ModelSettings(grade_window_m=1.0), ModelSettings(grade_clip=0.1)])
+def test_the_compiled_pass_is_the_join_bit_for_bit(model):
+    if elevation._compiled(grade._grade_kernel) is None:
+        pytest.skip("Numba is not importable here")
+    rng = np.random.default_rng(17)
+    for _ in range(300):
+        compiled, joined = both_paths(activities_frame(rng, int(rng.integers(1, 6))), model)
+        assert compiled == joined
+
+
+def test_infinite_and_nan_values_and_null_ids_are_as_the_join():
+    if elevation._compiled(grade._grade_kernel) is None:
+        pytest.skip("Numba is not importable here")
+    inf, nan = float("inf"), float("nan")
+    for distance, altitude in [([0.0, 5.0, inf, inf], [1.0, 2.0, 3.0, 4.0]), ([-inf, -inf, 0.0, 20.0], [1.0, 2.0, 3.0, None]),
+                               ([0.0, 10.0, 20.0], [nan, 1.0, 2.0]), ([0.0, nan, 20.0, 30.0], [1.0, 2.0, 3.0, 4.0])]:
+        compiled, joined = both_paths(frame(distance, altitude))
+        assert compiled == joined
+    with_null_ids = frame([0.0, 10.0, 0.0, 10.0], [0.0, 1.0, 5.0, 4.0]).with_columns(
+        activity_id=pl.Series(["a", "a", None, None]))
+    compiled, joined = both_paths(with_null_ids)
+    assert compiled == joined

@@ -126,6 +126,17 @@ def test_steps_between_two_activities_rows_are_not_jumps():
     assert repair.clock_jumps(both, acts, MODEL) == []
 
 
+def test_a_jump_inside_one_activity_is_found_among_the_odd_steps_between_activities():
+    # the clean-file shortcut finds three odd steps: a to b (a day back), b's own reset, b to c (20 days on); the
+    # two at an activity's first row are no jump, b's is one
+    both = concat(run([0, 1, 2], aid="a"), run([-DAY_S, 1 - DAY_S, 2 - DAY_S + J, 3 - DAY_S + J], aid="b"),
+                  run([2 * J, 2 * J + 1], aid="c"))
+    acts = concat(session(2.0, "a"), session(3.0, "b"), session(1.0, "c"))
+    assert [(j.activity_id, j.row) for j in repair.clock_jumps(both, acts, MODEL)] == [("b", 5)]
+    one_run = both.with_columns(activity_id=pl.lit("a"))  # the same steps inside one activity: all three
+    assert [j.row for j in repair.clock_jumps(one_run, session(8.0), MODEL)] == [3, 5, 7]
+
+
 def test_a_jump_between_rows_of_another_activity_is_found():
     # a's rows interleaved with b's: every step between neighbouring rows is under the limit, a's own step over it
     # (the clean-file shortcut must not see "no odd step" here; found by a review)

@@ -53,7 +53,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
     def to_next(column: str) -> pl.Expr:
         return pl.when(same_activity_next).then(pl.col(column).shift(-1) - pl.col(column))
 
-    s = samples.select("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm", "power_w")
+    s = samples.select(metrics.SAMPLE_COLUMNS)
     # repaired samples are each activity's rows together in time order (a sort would reorder them by id only)
     s = s.rechunk() if in_time_order(s) else s.sort("activity_id", "timestamp", maintain_order=True)
     ids = s["activity_id"]  # put back below: the steps group each activity by the number of its run of rows (UInt32,

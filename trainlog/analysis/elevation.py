@@ -103,6 +103,8 @@ def spikes(
     vt_m = max_vertical_speed_mps * t_s
     p, q = alt - vt_m, alt + vt_m  # as _longest_chain has them
     impossible = ~((p[1:] <= p[:-1]) & (q[1:] >= q[:-1])) & (activity[1:] == activity[:-1])  # NaN: impossible
+    if not impossible.any():  # every track possible as it is (a history of clean ones): nothing to look for
+        return pl.Series("altitude_spike", np.zeros(len(altitude_m), dtype=bool))
     to_check = np.zeros(len(activity_id) + 1, dtype=bool)
     to_check[activity[1:][impossible]] = True
     checked = np.flatnonzero(to_check[activity])  # the samples of those activities, in order

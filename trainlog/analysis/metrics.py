@@ -109,6 +109,11 @@ WEEKLY: tuple[Metric, ...] = (
     Metric("longest_s", "s", pl.Float64, "elapsed time of the longest activity started in the week"),
 )
 
+#: The columns of the samples table (``trainlog.store.schema.SAMPLES``) the per-sample metrics read
+#: (:func:`trainlog.analysis.activity.sample_metrics`): the analysis reads these only (positions, cadence and
+#: temperature are half the CPU time of decoding a history's samples).
+SAMPLE_COLUMNS = ("activity_id", "timestamp", "distance_m", "altitude_m", "speed_mps", "hr_bpm", "power_w")
+
 TABLES: dict[str, tuple[Metric, ...]] = {
     "activity": ACTIVITY,
     "daily": DAILY,

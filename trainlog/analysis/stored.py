@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from trainlog import __version__
+from trainlog.analysis import metrics
 from trainlog.analysis.pipeline import Analysis, analyse
 from trainlog.analysis.tzone import with_local_start
 from trainlog.errors import StoreError, TrainlogError, first_line
@@ -134,11 +135,13 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
     tables = store.read_all(athlete, ("activities", "choices", "ratings"), manifest)
 
     def samples_of(ids: list[str]) -> pl.DataFrame:
-        """Those activities' samples: first from the parts' row groups of their days (the Parquet statistics of
-        the time column skip the others), then, if a clock reset put some outside, from every part."""
+        """Those activities' samples (the columns the analysis reads): first from the parts' row groups of their
+        days (the Parquet statistics of the time column skip the others), then, if a clock reset put some outside,
+        from every part."""
         if not ids:
             return schema.empty("samples")
-        scan = store.scan("samples", athlete, manifest).filter(pl.col("activity_id").is_in(ids))
+        scan = store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).filter(
+            pl.col("activity_id").is_in(ids))
         acts = tables["activities"].filter(pl.col("activity_id").is_in(ids))
         ends = acts.select(lo=pl.col("start_utc").min() - SAMPLE_SLACK,
                            hi=(pl.col("start_utc") + pl.duration(seconds=pl.col("elapsed_s").fill_null(0.0))).max()
@@ -167,7 +170,8 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
             updated = incremental.update(analysis, inputs, before, tables, samples_of, new_samples, settings)
             if updated is not None:
                 return updated
-    samples = store.read_all(athlete, ("samples",), manifest)["samples"]
+    with _read_errors(store, athlete):  # the columns the analysis reads (read_all would take every one)
+        samples = store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()
     result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
     return result, incremental.inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
 

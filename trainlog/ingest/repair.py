@@ -203,18 +203,21 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
 
 
 def _any_odd_step(activity_id: pl.Series, timestamps: pl.Series, limit_us: int) -> bool:
-    """Whether any step between consecutive rows may be a jump (below 0 s or above ``limit_us``): False only when
-    none is, across activities too (their steps are some of these while each activity's rows are together). One
-    NumPy pass, for the common clean file."""
+    """Whether any step between consecutive rows of one activity may be a jump (below 0 s or above ``limit_us``):
+    False only when none is. One NumPy pass over the times, for the common clean file; the odd steps found there
+    are looked up among the starts of the id runs (many activities' rows: each step from one to the next is odd,
+    a day or a year apart, and is no step of an activity while each activity's rows are together)."""
     if timestamps.len() < 2:
         return False
-    runs = activity_id.rle().struct.field("value")  # each activity's rows together: no id in two runs
-    if timestamps.null_count() or runs.n_unique() != runs.len():
+    runs = activity_id.rle()  # each activity's rows together: no id in two runs
+    values, lengths = runs.struct.field("value"), runs.struct.field("len").to_numpy()
+    if timestamps.null_count() or values.n_unique() != len(values):
         return True  # the whole rule decides (an activity's rows apart: its steps are not among these)
     if timestamps.dtype.time_unit != "us":
         timestamps = timestamps.dt.cast_time_unit("us")
     steps = np.diff(timestamps.to_physical().to_numpy())
-    return bool((steps < 0).any() or (steps > limit_us).any())
+    odd = np.flatnonzero((steps < 0) | (steps > limit_us)) + 1  # the row after each odd step
+    return not np.isin(odd, np.cumsum(lengths)).all()  # one inside a run
 
 
 def jump_notes(jumps: list[ClockJump]) -> dict[str, str]:
