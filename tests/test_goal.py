@@ -368,3 +368,18 @@ def test_windows_leave_out_only_rows_that_cannot_win():
         assert got["date"].to_list() == sorted(best)
         assert got["window_ascent_m"].to_list() == [best[d][0] * (1 / 1_000_000) for d in sorted(best)]
         assert got["window_end_utc"].to_list() == [best[d][1] for d in sorted(best)]
+
+
+def test_a_run_first_in_the_frame_after_another_keeps_its_first_row():
+    """Runs a and c on 1 Jan (UTC) one after the other in the frame, and b, stored later, between them in time
+    on another local day: the window ending at c's first row holds b's 5 m, though c climbs nothing and the
+    frame's row before it is a's, of its date."""
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    at = [t0 + dt.timedelta(hours=h) for h in (0, 1, 10, 11, 8)]
+    day, other = dt.date(2024, 1, 1), dt.date(2023, 12, 31)
+    frame = pl.DataFrame({"activity_id": ["a", "a", "c", "c", "b"], "timestamp": at,
+                          "date": [day, day, day, day, other], "goal_ascent_m": [1.0, 0.0, 0.0, 0.0, 5.0]})
+    windows = goal.windows_by_day(frame, 6.0).filter(pl.col("date") == day).row(0, named=True)
+    assert windows["window_ascent_m"] == 5.0
+    assert windows["window_end_utc"] == at[2]
+    assert goal.windows_by_day(frame, 6.0).equals(goal.windows_by_day(frame.sort("timestamp"), 6.0))

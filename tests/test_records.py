@@ -143,6 +143,14 @@ def test_layouts_not_as_the_profile_are_left_to_fitfast(fields, fmt, why):
     assert in_place(data) is None, why
 
 
+def test_an_architecture_byte_other_than_0_or_1_is_left_to_fitfast():
+    """fitparse and fitfast take any architecture byte but 0 as big-endian (so this definition's global number is
+    5120, not a record); the walk takes only 1: such a file is not read in place."""
+    fields = definition(0, RECORD, USUAL)
+    odd = fields[:2] + bytes([2]) + fields[3:]
+    assert in_place(fit_file(odd, *(usual(i) for i in range(20)))) is None
+
+
 def test_a_record_with_a_compressed_timestamp_is_left_to_fitfast():
     """A compressed timestamp header (0x80 | local type << 5 | offset) is counted by the walk but in no run."""
     fields = [(3, 1, 0x02)]

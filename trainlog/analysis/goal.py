@@ -135,8 +135,10 @@ def _window_ends(attribution: pl.DataFrame, hours: float) -> pl.DataFrame:
         alone[by_start] = apart
         same_date = timed["date"].eq_missing(timed["date"].shift(1)).to_numpy()[1:]
         last_at_time = np.append(t[1:] != t[:-1], True)[1:]  # no later row at its timestamp
-        kept[1:] = ~(np.repeat(alone, lasts - firsts + 1)[1:] & (t[1:] >= t[:-1]) & (step[1:] == 0) & same_date
-                     & ((t[1:] == t[:-1]) | last_at_time))
+        # a stretch's first row is kept: the frame's row before it is another stretch's, and a third activity
+        # (of another date) may lie between the two in time
+        kept[1:] = ~(np.repeat(alone, lasts - firsts + 1)[1:] & ~starts[1:] & (t[1:] >= t[:-1]) & (step[1:] == 0)
+                     & same_date & ((t[1:] == t[:-1]) | last_at_time))
     order = np.argsort(t[kept], kind="stable")
     ends = pl.DataFrame({
         "date": timed["date"].filter(kept).gather(order),
