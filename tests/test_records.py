@@ -143,12 +143,15 @@ def test_layouts_not_as_the_profile_are_left_to_fitfast(fields, fmt, why):
     assert in_place(data) is None, why
 
 
-def test_an_architecture_byte_other_than_0_or_1_is_left_to_fitfast():
-    """fitparse and fitfast take any architecture byte but 0 as big-endian (so this definition's global number is
-    5120, not a record); the walk takes only 1: such a file is not read in place."""
+def test_an_architecture_byte_other_than_0_or_1_is_big_endian_as_in_fitfast():
+    """fitparse and fitfast take any architecture byte but 0 as big-endian, so this definition's global number is
+    5120, not a record; the walk reads it the same way, and nothing is read in place that fitfast would not give."""
     fields = definition(0, RECORD, USUAL)
     odd = fields[:2] + bytes([2]) + fields[3:]
-    assert in_place(fit_file(odd, *(usual(i) for i in range(20)))) is None
+    d = framing.read_definition(odd, 0, len(odd))
+    assert (d.big_endian, d.global_num) == (True, 5120)
+    data = fit_file(odd, *(usual(i) for i in range(20)))
+    assert in_place(data) == fitfast.records(data, degrees=False) == {}
 
 
 def test_a_record_with_a_compressed_timestamp_is_left_to_fitfast():

@@ -144,7 +144,7 @@ def read_definition(data: bytes, pos: int, end: int) -> Definition:
     p = pos + DEFINITION_FIXED_SIZE
     if p > end:
         raise FramingError(f"truncated definition at byte {pos}")
-    big = data[pos + 2] == 1
+    big = data[pos + 2] != 0  # as fitparse and fitfast: any architecture byte but 0 is big-endian
     (global_num,) = struct.unpack_from(">H" if big else "<H", data, pos + 3)
     n_bytes = FIELD_DEFINITION_SIZE * data[pos + 5]
     fields = data[p : p + n_bytes]

@@ -97,8 +97,7 @@ def record_columns(data: bytes, runs: list[tuple[int, int, Definition]], n_recor
         return None
     cols: dict[str, np.ndarray] = {}
     for d, spans, starts in groups.values():
-        # the walk takes only architecture 1 as big-endian, fitparse and fitfast any byte but 0: others to fitfast
-        read = layout(d) if data[d.offset + 2] in (0, 1) else None
+        read = layout(d)
         if read is None:
             return None
         dtype, invalid = read
