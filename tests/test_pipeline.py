@@ -13,6 +13,7 @@ from hypothesis import settings as hsettings
 from trainlog.analysis import metrics
 from trainlog.analysis import pipeline as report
 from trainlog.settings import AthleteSettings, Goal
+from trainlog.store import choices
 
 TODAY = dt.date(2024, 3, 6)  # a Wednesday; its ISO week starts Monday 2024-03-04
 
@@ -162,6 +163,28 @@ def test_activity_metrics_has_one_row_per_activity_with_the_registry_columns():
     assert frame.schema == metrics.schema("activity")
     assert frame["activity_id"].to_list() == ["a", "b"]
     assert frame["load_source"].to_list() == ["hr", "duration"]
+
+
+def test_samples_out_of_order_are_analysed_as_the_same_samples_in_order():
+    """The pipeline vouches for the order of repaired samples (repair.repaired's contract) and skips the checks
+    further on: activities interleaved give the analysis of the same samples activity by activity, frame for
+    frame."""
+    acts = activities(hour("a", utc(2024, 3, 4, 9)), hour("b", utc(2024, 3, 4, 9, 30)),
+                      hour("c", utc(2024, 3, 5, 9)))
+    ordered = concat(*(samples(aid, start, n=40, distance_m=[3.0 * i for i in range(40)],
+                               altitude_m=[800.0 + (i % 7) * 2.5 for i in range(40)], hr_bpm=[140.0 + i for i in range(40)])
+                       for aid, start in (("a", utc(2024, 3, 4, 9)), ("b", utc(2024, 3, 4, 9, 30)),
+                                          ("c", utc(2024, 3, 5, 9)))))
+    # each activity's rows in record order (what a clock-jump repair reads), the activities interleaved, c first
+    shuffled = ordered.with_columns(n=pl.int_range(pl.len()).over("activity_id")).sort(
+        "n", pl.col("activity_id"), descending=[False, True]).drop("n")
+    assert shuffled["activity_id"].head(4).to_list() == ["c", "b", "a", "c"]
+    goal = AthleteSettings(goal=Goal(date=dt.date(2024, 4, 1)))
+    joined = choices.joined(acts, None, None)
+    want, got = (report.part_of(joined, smp, goal) for smp in (ordered, shuffled))  # the analysis's one path
+    for name in ("per_activity", "days", "attribution"):
+        assert getattr(got, name).equals(getattr(want, name)), name
+    assert want.per_activity["ascent_m"].sum() > 0 and want.attribution["goal_ascent_um"].sum() > 0
 
 
 def test_activity_metrics_is_the_public_name_of_analyse_activities():

@@ -20,7 +20,7 @@ from trainlog.units import M_PER_KM
 
 
 def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
-                   thresholds: pl.DataFrame | None = None) -> pl.DataFrame:
+                   thresholds: pl.DataFrame | None = None, *, in_order: bool = False) -> pl.DataFrame:
     """Per-sample contributions, one row per sample of ``samples``.
 
     Columns: ``activity_id``, ``timestamp`` (UTC), ``moving_s`` (s of moving
@@ -39,7 +39,8 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
     ``samples`` are repaired ones (:func:`trainlog.ingest.repair.repaired`: clock jumps
     undone, one row per (activity, timestamp), the fields of records sharing a
     timestamp merged); each activity's rows are put together in time order here (sorted by activity and time
-    unless they are so already: :func:`trainlog.ingest.repair.in_time_order`). Each sample
+    unless they are so already: :func:`trainlog.ingest.repair.in_time_order`; ``in_order``: the caller vouches for it,
+    as the pipeline does for :func:`~trainlog.ingest.repair.repaired` samples, and the check is not made). Each sample
     covers the interval to the next one (``dt``; 0 for a timestamp still
     repeated); the last sample of an activity covers nothing. Distance is the recorded
     cumulative distance, forward-filled over dropouts; a missing speed is
@@ -55,7 +56,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
 
     s = samples.select(metrics.SAMPLE_COLUMNS)
     # repaired samples are each activity's rows together in time order (a sort would reorder them by id only)
-    s = s.rechunk() if in_time_order(s) else s.sort("activity_id", "timestamp", maintain_order=True)
+    s = s.rechunk() if in_order or in_time_order(s) else s.sort("activity_id", "timestamp", maintain_order=True)
     ids = s["activity_id"]  # put back below: the steps group each activity by the number of its run of rows (UInt32,
     run = ids.rle_id()  # sorted: Polars takes each group as a slice), not by hashing its String id, row by row
     s = s.with_columns(activity_id=(pl.when(ids.is_not_null()).then(run) if ids.null_count() else run).set_sorted())

@@ -72,19 +72,20 @@ _UM_PER_M = 1_000_000
 MICROMETRES = "goal_ascent_um"
 
 
-def with_micrometres(attribution: pl.DataFrame) -> pl.DataFrame:
+def with_micrometres(attribution: pl.DataFrame, *, in_order: bool = False) -> pl.DataFrame:
     """What the goal's windows read of ``attribution`` (:func:`trainlog.analysis.daily.sample_attribution`): its
     ``activity_id`` (when it has one), ``timestamp``, ``date`` and goal ascent, each activity's rows together in
     time order, with :data:`MICROMETRES`: the steps of each activity's cumulative goal ascent in whole
     micrometres. Computed per activity, so the analysis takes it chunk by chunk, before the windows see every
-    sample."""
+    sample. Frames not in that order are sorted by activity and time, unless ``in_order`` (the caller vouches for
+    it: the pipeline's attribution of repaired samples) spares the check."""
     import numpy as np  # here: reading a kept analysis (trainlog summary) loads neither NumPy nor the repairs
 
     from trainlog.ingest.repair import in_time_order
 
     keys = [c for c in ("activity_id", "timestamp") if c in attribution.columns]
     frame = attribution.select(*keys, "date", ASCENT)
-    if "activity_id" not in keys or not in_time_order(frame):  # the analysis's are, activity by activity
+    if "activity_id" not in keys or not (in_order or in_time_order(frame)):  # the analysis's are, activity by activity
         frame = frame.sort(keys, maintain_order=True)
     lengths = (frame["activity_id"].rle().struct.field("len") if "activity_id" in keys
                else pl.Series([frame.height]).head(min(frame.height, 1))).to_numpy()  # of each activity's rows

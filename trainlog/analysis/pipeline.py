@@ -92,7 +92,9 @@ def part_of(joined: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettin
     per_sample, per_activity = sample_and_activity_metrics(joined, samples, settings)
     attribution = daily.sample_attribution(per_sample, per_activity)
     days = daily.activity_days(per_sample, per_activity, attribution)
-    return Part(per_activity, days, goal.with_micrometres(attribution))  # what the goal's windows read, per part
+    # what the goal's windows read, per part; the attribution keeps per_sample's order (each activity's rows
+    # together in time order) and puts activities without samples after
+    return Part(per_activity, days, goal.with_micrometres(attribution, in_order=True))
 
 
 def assembled(activities: pl.DataFrame, parts: list[Part], settings: AthleteSettings,
@@ -201,7 +203,9 @@ def sample_and_activity_metrics(
 
     joined = metrics.two_rows_at_least(joined)  # a run is computed alike alone or among others
     dated = thresholds.by_activity(joined, settings)  # values in force on each activity's day
-    per_sample = activity.sample_metrics(repair.repaired(samples, joined, settings.model), settings, dated)
+    # repaired samples are each activity's rows together in time order (repair.repaired's contract)
+    per_sample = activity.sample_metrics(repair.repaired(samples, joined, settings.model), settings, dated,
+                                         in_order=True)
     per_activity = activity.activity_metrics(joined, per_sample, settings, dated)
     return per_sample, per_activity.filter(pl.col("activity_id").is_not_null())
 

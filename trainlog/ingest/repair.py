@@ -257,4 +257,5 @@ def repaired(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSettin
     frame's order of activities when they come so (:func:`in_time_order`: the store's samples, once repaired),
     else sorted by activity and time. Each activity's rows are the same either way."""
     fixed, _ = repair_clock_jumps(samples, activities, model)
-    return _merged(fixed) if in_time_order(fixed) else merge_repeated(fixed)
+    # not in order: merge_repeated's own check would only say so again
+    return _merged(fixed if in_time_order(fixed) else fixed.sort(*KEY, maintain_order=True))
