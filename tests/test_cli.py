@@ -281,3 +281,12 @@ def test_summary_and_activities_read_the_tables_without_the_decoders(one_run, tm
         json.loads(proc.stdout)
         assert "polars" in modules and "trainlog.store.dataset" in modules  # it did read the tables
         assert among(modules, DECODING) == [], args
+
+
+def test_a_summary_of_a_kept_analysis_takes_no_lock_and_looks_for_no_default_directory(one_run, tmp_path):
+    """Reading a kept analysis writes nothing (no lock, no filelock) and, the data directory being named, asks
+    platformdirs for none (~40 ms of a summary's 0.6 s)."""
+    for _ in range(2):  # the first summary may store the analysis; the second only reads
+        proc, modules = loaded_by(tmp_path, "summary", "-a", "a", "--json", "--data-dir", one_run.data_dir)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert among(modules, ("filelock", "platformdirs")) == []

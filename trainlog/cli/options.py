@@ -25,13 +25,23 @@ if TYPE_CHECKING:  # the commands import the store and the analysis when they ru
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _DataDirOption(click.Option):
+    """``--data-dir``, whose help names the default directory when help is shown (finding it loads platformdirs,
+    which a command given ``--data-dir`` does without)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = f"Data directory [env TRAINLOG_DATA_DIR; default {default_data_dir()}]."
+        return super().get_help_record(ctx)
+
+
 def data_dir_option(f: F) -> F:
     """``--data-dir`` (env ``TRAINLOG_DATA_DIR``; :func:`trainlog.store.default_data_dir` when unset)."""
     return click.option(
         "--data-dir",
+        cls=_DataDirOption,
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help=f"Data directory [env TRAINLOG_DATA_DIR; default {default_data_dir()}].",
+        help="Data directory [env TRAINLOG_DATA_DIR; default: the platform's user data directory].",
     )(f)
 
 

@@ -50,7 +50,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
-import filelock
 import polars as pl
 
 from trainlog.atomic import fsync_file, temp_glob, write_text_atomic
@@ -250,6 +249,8 @@ class Store:
                 raise StoreError(f"{exc.filename or adir}: cannot create the athlete folder: {disk_cause(exc)}") from None
         elif not adir.is_dir():
             raise StoreError(f"no dataset for athlete {athlete!r} in {self.data_dir}")
+        import filelock  # here: commands that only read (trainlog summary) do not load it
+
         lock = filelock.FileLock(str(adir / ".lock"), timeout=LOCK_TIMEOUT_S)
         try:
             lock.acquire()

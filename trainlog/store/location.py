@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 #: The environment variable that names the data directory.
 ENV_DATA_DIR = "TRAINLOG_DATA_DIR"
 
@@ -18,4 +16,8 @@ ENV_DATA_DIR = "TRAINLOG_DATA_DIR"
 def default_data_dir() -> Path:
     """``$TRAINLOG_DATA_DIR``, else the platform's user data directory."""
     env = os.environ.get(ENV_DATA_DIR)
-    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("trainlog", appauthor=False))
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # here: --data-dir or TRAINLOG_DATA_DIR need none of it
+
+    return Path(platformdirs.user_data_dir("trainlog", appauthor=False))

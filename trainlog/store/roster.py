@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import filelock
 import polars as pl
 
 from trainlog.atomic import replace_atomic
@@ -121,6 +120,8 @@ def update(data_dir: Path, rows: Iterable[Mapping[str, object]], keep: Iterable[
     line, the roster as it was)."""
     path = path_of(data_dir)
     new = conform(rows)
+    import filelock  # here: commands that only read do not load it
+
     lock = filelock.FileLock(str(Path(data_dir) / ROSTER_LOCK), timeout=LOCK_TIMEOUT_S)
     try:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
