@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import struct
 
+import fit_raw
 import numpy as np
 import pytest
 from builders import CORPUS, SAMPLE_FIT, corpus_available
@@ -189,15 +190,16 @@ def test_record_header_bits():
     assert framing.local_type(0x80 | 2 << 5 | 17) == 2  # compressed timestamp header: 2 bits of local type
 
 
-@pytest.mark.parametrize("length", [0, 1, 2, 255, 256, 257, 511, 512, 513, 4095, 70_001])
-def test_file_crc_is_the_byte_loop_crc(length):
+@pytest.mark.parametrize("length", [0, 1, 2, 11, 12, 255, 256, 257, 4095, 70_001])
+def test_fit_crc_is_the_fit_sdks_nibble_crc(length):
+    """anycrc's CRC-16/ARC is the FIT SDK's CRC (FitCRC_Get16, a nibble at a time: tests/fit_raw.crc16)."""
     data = np.random.default_rng(length).integers(0, 256, length, dtype=np.uint8).tobytes()
-    assert framing.file_crc(data) == framing.fit_crc(data)
+    assert framing.fit_crc(data) == fit_raw.crc16(data)
 
 
-def test_file_crc_of_a_whole_file_with_its_crc_is_zero(run):
-    assert framing.file_crc(run[:-2]) == struct.unpack_from("<H", run, len(run) - 2)[0]
-    assert framing.file_crc(run) == 0
+def test_fit_crc_of_a_whole_file_with_its_crc_is_zero(run):
+    assert framing.fit_crc(run[:-2]) == struct.unpack_from("<H", run, len(run) - 2)[0]
+    assert framing.fit_crc(run) == 0
 
 
 def test_walk_lists_the_runs_of_the_data_messages_it_skips(run):

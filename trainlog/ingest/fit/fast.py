@@ -64,7 +64,6 @@ from trainlog.ingest.fit.framing import (
     FIT_EPOCH_UNIX_S,
     Definition,
     FramingError,
-    file_crc,
     fit_crc,
     read_header,
     walk,
@@ -294,7 +293,7 @@ def _read_in_place(data: bytes, runs: list, n_records: int) -> dict[str, np.ndar
     and says what is wrong with it."""
     if data[0] == 14 and data[12:14] != b"\0\0" and fit_crc(data[:12]) != struct.unpack_from("<H", data, 12)[0]:
         return None
-    if file_crc(data[:-2]) != struct.unpack_from("<H", data, len(data) - 2)[0]:
+    if fit_crc(data[:-2]) != struct.unpack_from("<H", data, len(data) - 2)[0]:
         return None
     return record_columns(data, runs, n_records)
 

@@ -18,10 +18,11 @@ byte offset where it applies).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import struct
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
+
+import anycrc
 
 #: FIT timestamps are seconds since 1989-12-31T00:00:00Z (FIT SDK profile: date_time).
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
@@ -259,30 +260,17 @@ def crc_append_zeros(crc: int, n: int) -> int:
     return _crc_mul(power, crc)
 
 
-_CRC_TABLE = [0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
-              0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400]  # FIT SDK, "FIT File CRC"
+#: FIT's CRC (FIT SDK, "FIT File CRC": a nibble table of the reflected polynomial 0xA001, from 0) is CRC-16/ARC of
+#: the RevEng catalogue. anycrc (Cython over Mark Adler's crcany) computes it ~40x faster than a NumPy blocked
+#: table (85 kB: 11 us against 460 us) and ~400x faster than a Python byte loop. ``calc`` only reads the model's
+#: parameters (anycrc 2.x), so the one model is safe to share between threads.
+_FIT_CRC = anycrc.Model("CRC16-ARC")
 
 
-def _byte_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = 0
-        for nibble in (byte & 0xF, byte >> 4):
-            tmp = _CRC_TABLE[crc & 0xF]
-            crc = ((crc >> 4) & 0x0FFF) ^ tmp ^ _CRC_TABLE[nibble]
-        table.append(crc)
-    return table
-
-
-_CRC_BYTE = _byte_table()
-
-
-def fit_crc(data: bytes, crc: int = 0) -> int:
-    """The FIT CRC-16 of ``data`` (byte-wise table form of the SDK's nibble algorithm)."""
-    table = _CRC_BYTE
-    for byte in data:
-        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
-    return crc
+def fit_crc(data: bytes) -> int:
+    """The FIT CRC-16 of ``data`` (from 0): of a header's first 12 bytes, of a file without its last 2. ``data``:
+    bytes or a bytearray (anycrc reads a buffer's bytes from its first on: a strided view would be misread)."""
+    return _FIT_CRC.calc(data)
 
 
 def with_header_crc(data: bytes) -> bytes:
@@ -296,62 +284,3 @@ def with_header_crc(data: bytes) -> bytes:
     (file_crc,) = struct.unpack_from("<H", data, len(data) - 2)
     change = crc_append_zeros(fit_crc(header_crc), len(data) - 16)  # the bytes after the header CRC
     return data[:12] + header_crc + data[14:-2] + struct.pack("<H", file_crc ^ change)
-
-
-# ---- the CRC of a whole file, vectorised (fit_crc's byte loop takes ~5 ms for 100 kB, this ~0.3 ms)
-#
-# The CRC of a block is the XOR of each byte's own CRC moved along by the zero bytes after it in the block (the
-# linearity above), read from one table; neighbouring blocks' CRCs are then joined pairwise, the left one moved
-# along by the right one's length (a linear map of 16 bits: two tables of 256, by its low and its high byte).
-
-CRC_BLOCK = 256  # bytes
-
-
-@functools.cache
-def _crc_block_tables() -> tuple:
-    """(table of byte b at k bytes before a block's end, index [k * 256 + b]; each block's offsets into it; per
-    level of joining, the low- and high-byte tables that move a CRC along by CRC_BLOCK * 2**level zero bytes)."""
-    import numpy as np
-
-    byte = np.array(_CRC_BYTE, dtype=np.uint16)
-
-    def zero(crc: np.ndarray) -> np.ndarray:  # the CRC after one more zero byte
-        return (crc >> 8) ^ byte[crc & 0xFF]
-
-    by_distance = np.empty((CRC_BLOCK, 256), np.uint16)
-    by_distance[0] = byte
-    for k in range(1, CRC_BLOCK):
-        by_distance[k] = zero(by_distance[k - 1])
-    offsets = (np.arange(CRC_BLOCK - 1, -1, -1) * 256).astype(np.intp)  # byte i of a block: CRC_BLOCK - 1 - i after
-    images = np.array([1 << bit for bit in range(16)], dtype=np.uint16)  # each bit moved along CRC_BLOCK zeros
-    for _ in range(CRC_BLOCK):
-        images = zero(images)
-    values = np.arange(256)
-    levels = []
-    for _ in range(40):  # 256 B * 2**40: beyond any file
-        low = np.bitwise_xor.reduce(np.where((values[:, None] >> np.arange(8)) & 1, images[:8], 0), axis=1)
-        high = np.bitwise_xor.reduce(np.where((values[:, None] >> np.arange(8)) & 1, images[8:], 0), axis=1)
-        levels.append((low.astype(np.uint16), high.astype(np.uint16)))
-        images = levels[-1][0][images & 0xFF] ^ levels[-1][1][images >> 8]  # twice the zeros: the map applied twice
-    return by_distance.ravel(), offsets, levels
-
-
-def file_crc(data: bytes) -> int:
-    """:func:`fit_crc` of ``data`` (from 0), in NumPy: the same value, for whole files."""
-    import numpy as np
-
-    by_distance, offsets, levels = _crc_block_tables()
-    values = np.frombuffer(data, np.uint8)
-    if not values.size:
-        return 0
-    pad = -values.size % CRC_BLOCK
-    if pad:  # leading zero bytes leave a CRC from 0 at 0
-        values = np.concatenate((np.zeros(pad, np.uint8), values))
-    crcs = np.bitwise_xor.reduce(by_distance[values.reshape(-1, CRC_BLOCK) + offsets], axis=1)
-    for low, high in levels:  # every block but the first has the same length at each level
-        if crcs.size == 1:
-            break
-        head, crcs = (crcs[:1], crcs[1:]) if crcs.size % 2 else (crcs[:0], crcs)
-        left = crcs[0::2]
-        crcs = np.concatenate((head, low[left & 0xFF] ^ high[left >> 8] ^ crcs[1::2]))
-    return int(crcs[0])

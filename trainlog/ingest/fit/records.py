@@ -12,9 +12,9 @@ the invalid value of the base type is NaN; timestamps in s since 1970, UTC),
 and is used by the fast path (:mod:`trainlog.ingest.fit.fast`) when the file's
 CRC is right and every record layout is as the profile defines it; otherwise
 fitfast decodes the records as before. Measured on the 10-year library of
-benchmarks/bench_import.py (1-hour runs, 75 kB): ~0.6 ms a file, CRC included
-(:func:`~trainlog.ingest.fit.framing.file_crc`, about half of it), against
-fitfast's ~2.9 ms (it decodes every message of the file).
+benchmarks/bench_import.py (1-hour runs, 75 kB): ~0.3 ms a file, the file's CRC included
+(:func:`~trainlog.ingest.fit.framing.fit_crc`, ~0.01 ms), against fitfast's ~2.9 ms (it decodes every message
+of the file).
 """
 
 from __future__ import annotations

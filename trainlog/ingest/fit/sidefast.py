@@ -27,7 +27,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S, file_crc
+from trainlog.ingest.fit.framing import FIT_EPOCH_UNIX_S, fit_crc
 
 #: fitfast.parse's message kinds the assembly reads, with FIT global message numbers.
 KINDS = {"file_id": 0, "device_info": 23, "session": 18, "lap": 19, "activity": 34}
@@ -178,7 +178,7 @@ def side_messages(side: bytes) -> list[_Message] | None:
     header_size = side[0]
     # a 12-byte header (fitfast refuses a 14-byte one whose CRC is 0) and the file CRC
     body = bytes([12]) + side[1:12] + side[header_size:]
-    body += struct.pack("<H", file_crc(body))
+    body += struct.pack("<H", fit_crc(body))
     try:
         parsed = fitfast.parse(body, enum_names=False, datetimes=False)
     except Exception:  # FitDecodeError: fitparse decides
