@@ -146,6 +146,21 @@ def test_a_new_run_walks_its_own_samples_and_its_neighbours_only(started, tmp_pa
     assert_same(store, BASE)
 
 
+def test_a_new_run_among_neighbours_walks_them_all_in_one_pass(started, tmp_path, monkeypatch):
+    """The runs the new run's best windows read are computed with it (one pass of the per-sample steps), and the
+    result is still a whole analysis's."""
+    store = Store(tmp_path / "data")
+    shutil.copytree(started.data_dir, store.data_dir)
+    walked = []
+    walk = activity.sample_metrics
+    monkeypatch.setattr(activity, "sample_metrics", lambda s, *a, **k: walked.append(s["activity_id"].n_unique())
+                        or walk(s, *a, **k))
+    report = import_paths(store, [FILES[4]], ATHLETE, workers=1)  # the day after the four
+    stored.analyse_imported(store, report)
+    assert len(walked) == 1 and walked[0] > 1, walked
+    assert_same(store, BASE)
+
+
 def test_a_second_run_after_a_first_alone(tmp_path):
     """A history of one run is computed as one among others: the second run's update equals a whole analysis."""
     store = Store(tmp_path / "data")

@@ -9,7 +9,7 @@ the settings. :func:`update` takes the analysis kept from an earlier run and com
 - the daily series from the first day those touch, the fitness recursions restarting from the kept state of
   the day before (:func:`trainlog.analysis.fitness.fitness` with ``before``);
 - the goal's best windows (60 h) of the days around them, from the samples of the activities those windows
-  cover;
+  cover (for new runs, guessed ahead and computed in the same pass as the new runs: :func:`_neighbours`);
 - the weekly table, from the per-day rows (a few thousand rows).
 
 A settings change is sorted by what it touches (:func:`settings_change`): nothing the analysis keeps (the goal's
@@ -131,7 +131,11 @@ def update(
             return previous, now
         return dataclasses.replace(previous, daily=fitness_of(daily.daily_series(previous.days), settings)), now
 
-    part = _computed(tables, samples_of(sorted(changed)), sorted(changed), settings)
+    # a new run's neighbours (whose samples its best windows read) in the same pass: one pass of every per-sample
+    # step over a few runs costs about what one over one run costs
+    walked = sorted(changed | _neighbours(previous.days, tables["activities"], new_samples & ids, settings) - removed)
+    computed = _computed(tables, samples_of(walked), walked, settings)
+    part = _only(computed, changed) if len(walked) > len(changed) else computed
     gone = pl.col("activity_id").is_in(sorted(changed | removed))
     order = tables["activities"].select("activity_id")
     per_activity = order.join(pl.concat([previous.per_activity.filter(~gone), part.per_activity]),
@@ -147,7 +151,7 @@ def update(
     moved = _moved(previous.per_activity, per_activity, changed, removed, new_samples)
     windows = previous.windows
     if moved:
-        windows = _windows(previous.windows, sorted(moved), previous.days, days, tables, samples_of, part, settings)
+        windows = _windows(previous.windows, sorted(moved), previous.days, days, tables, samples_of, computed, settings)
     return Analysis(per_activity, windows, days, series, weekly.weekly(days)), now
 
 
@@ -155,6 +159,31 @@ def _computed(tables: dict[str, pl.DataFrame], samples: pl.DataFrame, ids: list[
               settings: AthleteSettings) -> Part:
     """:func:`~trainlog.analysis.pipeline.analyse`'s per-activity steps for the activities ``ids`` alone."""
     return part_of(tables["joined"].filter(pl.col("activity_id").is_in(ids)), samples, settings)
+
+
+def _only(part: Part, ids: set[str]) -> Part:
+    """``part``'s rows of the activities ``ids``."""
+    mine = pl.col("activity_id").is_in(sorted(ids))
+    return Part(part.per_activity.filter(mine), part.days.filter(mine), part.attribution.filter(mine))
+
+
+def _neighbours(kept_days: pl.DataFrame, activities: pl.DataFrame, new: set[str], settings: AthleteSettings) -> set[str]:
+    """The activities of ``kept_days`` whose samples the best windows around the ``new`` runs will read, as
+    :func:`_windows` finds them, the new runs' local days taken as their UTC days of start and end, a day more
+    each way (a local offset moves a date by at most one). A guess: a day it misses (samples outside the
+    session's time) is computed by :func:`_windows` on its own."""
+    if not new or kept_days.is_empty():
+        return set()
+    reach = math.ceil(settings.goal.time_limit_h / 24) + _WINDOW_SLACK_DAYS
+    span = activities.filter(pl.col("activity_id").is_in(sorted(new))).select(
+        lo=pl.col("start_utc").dt.date().min(),
+        hi=(pl.col("start_utc") + pl.duration(seconds=pl.col("elapsed_s").fill_null(0.0))).dt.date().max())
+    lo, hi = span.row(0)
+    if lo is None or hi is None:
+        return set()
+    reads = pl.col("date").is_between(lo - dt.timedelta(days=1 + _WINDOW_SLACK_DAYS + reach),
+                                      hi + dt.timedelta(days=1 + reach + _WINDOW_SLACK_DAYS))
+    return set(kept_days.filter(reads)["activity_id"].to_list())
 
 
 def _first_day(*frames: pl.DataFrame) -> dt.date | None:
