@@ -161,6 +161,19 @@ def test_a_new_run_among_neighbours_walks_them_all_in_one_pass(started, tmp_path
     assert_same(store, BASE)
 
 
+def test_the_neighbours_guessed_are_those_around_each_new_run():
+    """Two new runs years apart: the runs around each, not the years between (a 60 h goal reads 3 + 2 days
+    before a day, the guess a day more each way for the local offset)."""
+    kept = pl.DataFrame({"activity_id": ["2016-a", "2016-b", "2019", "2025-a", "2025-b"],
+                         "date": [dt.date(2016, 5, 1), dt.date(2016, 4, 20), dt.date(2019, 1, 1),
+                                  dt.date(2025, 6, 3), dt.date(2025, 6, 20)]})
+    new = pl.DataFrame({"activity_id": ["n1", "n2"],
+                        "start_utc": [dt.datetime(2016, 5, 3, 7, tzinfo=dt.UTC), dt.datetime(2025, 6, 1, 7, tzinfo=dt.UTC)],
+                        "elapsed_s": [3600.0, None]})
+    assert incremental._neighbours(kept, new, {"n1", "n2"}, AthleteSettings()) == {"2016-a", "2025-a"}
+    assert incremental._neighbours(kept, new, set(), AthleteSettings()) == set()
+
+
 def test_a_second_run_after_a_first_alone(tmp_path):
     """A history of one run is computed as one among others: the second run's update equals a whole analysis."""
     store = Store(tmp_path / "data")

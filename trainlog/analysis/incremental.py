@@ -175,15 +175,29 @@ def _neighbours(kept_days: pl.DataFrame, activities: pl.DataFrame, new: set[str]
     if not new or kept_days.is_empty():
         return set()
     reach = math.ceil(settings.goal.time_limit_h / 24) + _WINDOW_SLACK_DAYS
-    span = activities.filter(pl.col("activity_id").is_in(sorted(new))).select(
-        lo=pl.col("start_utc").dt.date().min(),
-        hi=(pl.col("start_utc") + pl.duration(seconds=pl.col("elapsed_s").fill_null(0.0))).dt.date().max())
-    lo, hi = span.row(0)
-    if lo is None or hi is None:
-        return set()
-    reads = pl.col("date").is_between(lo - dt.timedelta(days=1 + _WINDOW_SLACK_DAYS + reach),
-                                      hi + dt.timedelta(days=1 + reach + _WINDOW_SLACK_DAYS))
-    return set(kept_days.filter(reads)["activity_id"].to_list())
+    spans = activities.filter(pl.col("activity_id").is_in(sorted(new))).select(
+        lo=pl.col("start_utc").dt.date() - dt.timedelta(days=1 + _WINDOW_SLACK_DAYS),
+        hi=(pl.col("start_utc") + pl.duration(seconds=pl.col("elapsed_s").fill_null(0.0))).dt.date()
+        + dt.timedelta(days=1 + reach)).drop_nulls().sort("lo")
+    ranges = _ranges(spans)  # each run's own days: runs years apart do not read the years between
+    return set(kept_days.filter(_reads(ranges, reach))["activity_id"].to_list()) if ranges else set()
+
+
+def _ranges(spans: pl.DataFrame) -> list[list[dt.date]]:
+    """The ranges of days (``lo``, ``hi``: inclusive) of ``spans``, sorted by ``lo``, those that overlap merged."""
+    ranges: list[list[dt.date]] = []
+    for lo, hi in spans.select("lo", "hi").iter_rows():
+        if ranges and lo <= ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], hi)
+        else:
+            ranges.append([lo, hi])
+    return ranges
+
+
+def _reads(ranges: list[list[dt.date]], reach: int) -> pl.Expr:
+    """The days whose samples the best windows ending on the days of ``ranges`` read."""
+    return pl.any_horizontal(pl.col("date").is_between(lo - dt.timedelta(days=reach),
+                                                       hi + dt.timedelta(days=_WINDOW_SLACK_DAYS)) for lo, hi in ranges)
 
 
 def _first_day(*frames: pl.DataFrame) -> dt.date | None:
@@ -230,18 +244,11 @@ def _windows(
              hi=pl.col("date").max() + dt.timedelta(days=reach))
         .sort("lo")
     )
-    ranges: list[list[dt.date]] = []
-    for lo, hi in spans.select("lo", "hi").iter_rows():
-        if ranges and lo <= ranges[-1][1]:
-            ranges[-1][1] = max(ranges[-1][1], hi)
-        else:
-            ranges.append([lo, hi])
+    ranges = _ranges(spans)
     if not ranges:
         return kept
     in_ranges = pl.any_horizontal(pl.col("date").is_between(lo, hi) for lo, hi in ranges)
-    reads = pl.any_horizontal(pl.col("date").is_between(lo - dt.timedelta(days=reach), hi + dt.timedelta(days=_WINDOW_SLACK_DAYS))
-                              for lo, hi in ranges)
-    needed = set(days.filter(reads)["activity_id"].to_list())
+    needed = set(days.filter(_reads(ranges, reach))["activity_id"].to_list())
     done = set(part.per_activity["activity_id"].to_list())
     others = sorted(needed - done)
     attribution = part.attribution.filter(pl.col("activity_id").is_in(sorted(needed & done)))
