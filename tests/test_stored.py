@@ -56,6 +56,19 @@ def test_the_analysis_is_computed_once_then_read_back(store, runs):
     assert_frame_equal(first.per_activity, fresh.per_activity)
 
 
+@pytest.mark.parametrize(("threshold", "ahead"), [(1, True), (10**9, False)])
+def test_a_long_history_imports_numba_while_its_samples_are_read(store, monkeypatch, threshold, ahead):
+    """A whole analysis of at least COMPILED_FROM_SAMPLES samples (here: 1) starts Numba's import in a thread
+    before it reads the samples; a shorter one does not (its kernels run in plain Python)."""
+    from trainlog.analysis import elevation
+
+    started = []
+    monkeypatch.setattr(elevation, "COMPILED_FROM_SAMPLES", threshold)
+    monkeypatch.setattr(elevation, "import_numba_ahead", lambda: started.append(1))
+    stored.stored_analysis(store, "mara")
+    assert started == ([1] if ahead else [])
+
+
 def test_new_settings_recompute_it(store, runs):
     before = stored.metrics_of(store, "mara")
     stored.save_settings_of(store, "mara", AthleteSettings(sex="female", hr_max_bpm=175.0, hr_rest_bpm=50.0))

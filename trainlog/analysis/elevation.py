@@ -425,6 +425,16 @@ def _starts(activity_id: pl.Series, nulls_apart: bool) -> np.ndarray:
     return starts
 
 
+def import_numba_ahead() -> None:
+    """Import Numba (~0.4 s of Python imports) before the first kernel needs it: an analysis of a long history
+    runs this in a thread while its samples are read (Polars decodes them without the GIL), so the chunks'
+    threads do not wait for it. Without Numba, nothing."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        pass
+
+
 def _compiling(n: int, kernel: Callable) -> bool:
     """Whether ``n`` samples go through the compiled ``kernel``: from :data:`COMPILED_FROM_SAMPLES` on, or fewer
     once this process has loaded it (the cost the threshold avoids is paid: an analysis after a long import)."""

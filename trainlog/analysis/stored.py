@@ -130,7 +130,9 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
               ) -> tuple[Analysis, pl.DataFrame]:
     """The analysis of ``manifest``'s commit and its inputs: the one kept on disk brought up to date when there
     is one, else computed from every sample."""
-    from trainlog.analysis import incremental  # here: reading the analysis kept on disk needs none of it
+    import threading
+
+    from trainlog.analysis import elevation, incremental  # here: reading the analysis kept on disk needs none of it
 
     tables = store.read_all(athlete, ("activities", "choices", "ratings"), manifest)
 
@@ -170,9 +172,16 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
             updated = incremental.update(analysis, inputs, before, tables, samples_of, new_samples, settings)
             if updated is not None:
                 return updated
+    # a long history: Numba imported for its kernels while the samples are read
+    ahead = threading.Thread(target=elevation.import_numba_ahead, daemon=True)
+    long = (tables["activities"]["n_records"].sum() or 0) >= elevation.COMPILED_FROM_SAMPLES
+    if long:
+        ahead.start()
     with _read_errors(store, athlete):  # the columns the analysis reads (read_all would take every one)
         samples = store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()
     result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
+    if long:  # done long before: no thread outlives the analysis
+        ahead.join()
     return result, incremental.inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
 
 
