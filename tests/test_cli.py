@@ -264,6 +264,16 @@ def test_help_and_version_load_neither_polars_nor_the_decoders(tmp_path, args):
     assert among(modules, ("trainlog.store.dataset", "trainlog.analysis", "trainlog.ingest.importer")) == []
 
 
+def test_a_command_freezes_its_objects_out_of_the_collector_before_the_interpreter_exits(tmp_path):
+    """gc.freeze() when the command is done: the exit skips collecting every object (~0.2 s of a daily import)."""
+    code = ("import gc, runpy, sys\nsys.argv = ['trainlog', '--version']\n"
+            "try:\n    runpy.run_module('trainlog', run_name='__main__', alter_sys=True)\n"
+            "finally:\n    print('frozen', gc.get_freeze_count())\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert int(proc.stdout.split("frozen")[-1]) > 1000  # every module's objects
+
+
 @pytest.fixture(scope="module")
 def one_run(tmp_path_factory):
     """A data directory holding one imported run (athlete ``a``), its analysis not yet stored."""

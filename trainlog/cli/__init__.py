@@ -17,6 +17,7 @@ uses them, so ``trainlog --help``, ``--version`` and ``trainlog CMD --help`` loa
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import click
@@ -73,8 +74,15 @@ def __getattr__(name: str) -> click.Command:
 
 
 def main() -> None:
-    """The console script: ``trainlog ...`` (and ``python -m trainlog ...``)."""
-    cli(prog_name="trainlog")
+    """The console script: ``trainlog ...`` (and ``python -m trainlog ...``).
+
+    When the command is done (its files written and closed), every object is frozen out of the cycle collector
+    (:func:`gc.freeze`): the interpreter's exit then skips collecting Polars', NumPy's and the command's objects,
+    which took ~0.2 s of a daily ``trainlog import`` (1.3 s) and nothing more is written after it."""
+    try:
+        cli(prog_name="trainlog")
+    finally:
+        gc.freeze()
 
 
 if __name__ == "__main__":
