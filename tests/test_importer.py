@@ -417,3 +417,19 @@ def test_a_file_whose_rows_do_not_fit_their_columns_fails_alone():
     assert built["activities"]["file_sha256"].to_list() == ["a" * 64] and built["samples"].height == 10
     assert results[0].outcome == "imported"
     assert results[1].outcome == "failed" and results[1].detail.startswith("cannot store (")
+
+
+def test_a_decoding_worker_runs_polars_on_one_thread_and_freezes_its_objects_at_exit(monkeypatch):
+    """The pool's initializer: one Polars thread a worker (the workers fill the cores), and gc.freeze at the
+    worker's exit (the pool's shutdown waits for it: 0.2 -> 0.04 s with it)."""
+    import atexit
+    import gc
+
+    from trainlog.ingest import worker_started
+
+    registered = []
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    monkeypatch.setattr(atexit, "register", registered.append)
+    worker_started()
+    assert os.environ["POLARS_MAX_THREADS"] == "1"
+    assert registered == [gc.freeze]

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from trainlog.errors import StoreError, TrainlogError, first_line
-from trainlog.ingest import metajoin, wellness_fit
+from trainlog.ingest import metajoin, wellness_fit, worker_started
 from trainlog.ingest.decode import decode, track_format
 from trainlog.ingest.decoded import DecodedFile, FileRows
 from trainlog.ingest.duplicates import Spans, file_spans, find_duplicate
@@ -139,7 +139,7 @@ class _Pool:
         # each worker decodes one small file at a time, the workers filling the cores: Polars' threads within a
         # worker only add hand-offs (set before the worker's first Polars operation starts its thread pool)
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=os.putenv, initargs=("POLARS_MAX_THREADS", "1"))
+                                      initializer=worker_started)
 
     def submit(self, data: bytes, name: str, job: _Job, sha: str | None) -> cf.Future:
         return self.executor.submit(_decoded_rows, data, name, job, sha)
