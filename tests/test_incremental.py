@@ -161,6 +161,21 @@ def test_a_new_run_among_neighbours_walks_them_all_in_one_pass(started, tmp_path
     assert_same(store, BASE)
 
 
+def test_neighbours_past_a_chunk_of_samples_are_computed_in_their_own_pass(started, tmp_path, monkeypatch):
+    """A guess that would hold more than a chunk of samples at once (a batch of runs over years) is left to
+    _windows' own pass, as before: two walks, the same result."""
+    store = Store(tmp_path / "data")
+    shutil.copytree(started.data_dir, store.data_dir)
+    walked = []
+    walk = activity.sample_metrics
+    monkeypatch.setattr(activity, "sample_metrics", lambda s, *a, **k: walked.append(s["activity_id"].n_unique())
+                        or walk(s, *a, **k))
+    monkeypatch.setattr(incremental, "CHUNK_SAMPLES", 1)
+    stored.analyse_imported(store, import_paths(store, [FILES[4]], ATHLETE, workers=1))
+    assert len(walked) == 2 and walked[0] == 1, walked
+    assert_same(store, BASE)
+
+
 def test_the_neighbours_guessed_are_those_around_each_new_run():
     """Two new runs years apart: the runs around each, not the years between (a 60 h goal reads 3 + 2 days
     before a day, the guess a day more each way for the local offset)."""

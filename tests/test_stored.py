@@ -69,6 +69,23 @@ def test_a_long_history_imports_numba_while_its_samples_are_read(store, monkeypa
     assert started == ([1] if ahead else [])
 
 
+def test_the_numba_thread_is_joined_when_the_samples_cannot_be_read(store, monkeypatch):
+    from trainlog.analysis import elevation
+    from trainlog.errors import StoreError
+
+    done = []
+    monkeypatch.setattr(elevation, "COMPILED_FROM_SAMPLES", 1)
+    monkeypatch.setattr(elevation, "import_numba_ahead", lambda: done.append(1))
+
+    def unreadable(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(store, "scan", unreadable)
+    with pytest.raises(StoreError, match="disk gone"):
+        stored.stored_analysis(store, "mara")
+    assert done == [1]
+
+
 def test_new_settings_recompute_it(store, runs):
     before = stored.metrics_of(store, "mara")
     stored.save_settings_of(store, "mara", AthleteSettings(sex="female", hr_max_bpm=175.0, hr_rest_bpm=50.0))

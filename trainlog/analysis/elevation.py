@@ -431,7 +431,7 @@ def import_numba_ahead() -> None:
     threads do not wait for it. Without Numba, nothing."""
     try:
         import numba  # noqa: F401
-    except ImportError:
+    except Exception:  # only a head start: the kernels' first call imports it again and says what is wrong
         pass
 
 

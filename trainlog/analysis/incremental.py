@@ -30,7 +30,7 @@ from collections.abc import Callable
 import polars as pl
 
 from trainlog.analysis import daily, goal, thresholds, weekly
-from trainlog.analysis.pipeline import Analysis, Part, fitness_of, part_of
+from trainlog.analysis.pipeline import CHUNK_SAMPLES, Analysis, Part, fitness_of, part_of
 from trainlog.settings import AthleteSettings
 from trainlog.settings.history import DATED_FIELDS
 from trainlog.store import choices as choices_
@@ -132,8 +132,12 @@ def update(
         return dataclasses.replace(previous, daily=fitness_of(daily.daily_series(previous.days), settings)), now
 
     # a new run's neighbours (whose samples its best windows read) in the same pass: one pass of every per-sample
-    # step over a few runs costs about what one over one run costs
+    # step over a few runs costs about what one over one run costs; not past a chunk of samples (a batch of runs
+    # over years: the two passes as before, each holding its own samples)
     walked = sorted(changed | _neighbours(previous.days, tables["activities"], new_samples & ids, settings) - removed)
+    records = tables["activities"].filter(pl.col("activity_id").is_in(walked))["n_records"].sum() or 0
+    if len(walked) > len(changed) and records > CHUNK_SAMPLES:
+        walked = sorted(changed)
     computed = _computed(tables, samples_of(walked), walked, settings)
     part = _only(computed, changed) if len(walked) > len(changed) else computed
     gone = pl.col("activity_id").is_in(sorted(changed | removed))

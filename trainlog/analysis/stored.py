@@ -177,11 +177,13 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
     long = (tables["activities"]["n_records"].sum() or 0) >= elevation.COMPILED_FROM_SAMPLES
     if long:
         ahead.start()
-    with _read_errors(store, athlete):  # the columns the analysis reads (read_all would take every one)
-        samples = store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()
-    result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
-    if long:  # done long before: no thread outlives the analysis
-        ahead.join()
+    try:
+        with _read_errors(store, athlete):  # the columns the analysis reads (read_all would take every one)
+            samples = store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()
+        result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
+    finally:
+        if long:  # done long before: no thread outlives the analysis, not even one that failed
+            ahead.join()
     return result, incremental.inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
 
 

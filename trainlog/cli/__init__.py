@@ -78,7 +78,8 @@ def main() -> None:
 
     When the command is done (its files written and closed), every object is frozen out of the cycle collector
     (:func:`gc.freeze`): the interpreter's exit then skips collecting Polars', NumPy's and the command's objects,
-    which took ~0.2 s of a daily ``trainlog import`` (1.3 s) and nothing more is written after it."""
+    which took ~0.2 s of a daily ``trainlog import`` (1.3 s) and nothing more is written after it. (For the
+    console script only: called from a running program, it would leave that program's objects frozen.)"""
     try:
         cli(prog_name="trainlog")
     finally:
