@@ -133,43 +133,40 @@ def test_an_updated_analysis_equals_a_whole_one(started, tmp_path_factory, steps
         assert_same(store, settings_now)
 
 
-def test_a_new_run_walks_its_own_samples_and_its_neighbours_only(started, tmp_path, monkeypatch):
+@pytest.fixture
+def walking(started, tmp_path, monkeypatch):
+    """(a copy of the started store, the number of activities of each walk of the per-sample steps)."""
     store = Store(tmp_path / "data")
     shutil.copytree(started.data_dir, store.data_dir)
     walked = []
     walk = activity.sample_metrics
     monkeypatch.setattr(activity, "sample_metrics", lambda s, *a, **k: walked.append(s["activity_id"].n_unique())
                         or walk(s, *a, **k))
+    return store, walked
+
+
+def test_a_new_run_walks_its_own_samples_and_its_neighbours_only(walking):
+    store, walked = walking
     report = import_paths(store, [FAR], ATHLETE, workers=1)  # months after the four: no neighbour
     stored.analyse_imported(store, report)
     assert walked == [1]
     assert_same(store, BASE)
 
 
-def test_a_new_run_among_neighbours_walks_them_all_in_one_pass(started, tmp_path, monkeypatch):
+def test_a_new_run_among_neighbours_walks_them_all_in_one_pass(walking):
     """The runs the new run's best windows read are computed with it (one pass of the per-sample steps), and the
     result is still a whole analysis's."""
-    store = Store(tmp_path / "data")
-    shutil.copytree(started.data_dir, store.data_dir)
-    walked = []
-    walk = activity.sample_metrics
-    monkeypatch.setattr(activity, "sample_metrics", lambda s, *a, **k: walked.append(s["activity_id"].n_unique())
-                        or walk(s, *a, **k))
+    store, walked = walking
     report = import_paths(store, [FILES[4]], ATHLETE, workers=1)  # the day after the four
     stored.analyse_imported(store, report)
     assert len(walked) == 1 and walked[0] > 1, walked
     assert_same(store, BASE)
 
 
-def test_neighbours_past_a_chunk_of_samples_are_computed_in_their_own_pass(started, tmp_path, monkeypatch):
+def test_neighbours_past_a_chunk_of_samples_are_computed_in_their_own_pass(walking, monkeypatch):
     """A guess that would hold more than a chunk of samples at once (a batch of runs over years) is left to
     _windows' own pass, as before: two walks, the same result."""
-    store = Store(tmp_path / "data")
-    shutil.copytree(started.data_dir, store.data_dir)
-    walked = []
-    walk = activity.sample_metrics
-    monkeypatch.setattr(activity, "sample_metrics", lambda s, *a, **k: walked.append(s["activity_id"].n_unique())
-                        or walk(s, *a, **k))
+    store, walked = walking
     monkeypatch.setattr(incremental, "CHUNK_SAMPLES", 1)
     stored.analyse_imported(store, import_paths(store, [FILES[4]], ATHLETE, workers=1))
     assert len(walked) == 2 and walked[0] == 1, walked
