@@ -134,12 +134,13 @@ def update(
     # a new run's neighbours (whose samples its best windows read) in the same pass: one pass of every per-sample
     # step over a few runs costs about what one over one run costs; not past a chunk of samples (a batch of runs
     # over years: the two passes as before, each holding its own samples)
-    walked = sorted(changed | _neighbours(previous.days, tables["activities"], new_samples & ids, settings) - removed)
-    records = tables["activities"].filter(pl.col("activity_id").is_in(walked))["n_records"].sum() or 0
-    if len(walked) > len(changed) and records > CHUNK_SAMPLES:
-        walked = sorted(changed)
+    neighbours = _neighbours(previous.days, tables["activities"], new_samples & ids, settings) - removed - changed
+    walked = sorted(changed | neighbours)
+    if neighbours and (tables["activities"].filter(pl.col("activity_id").is_in(walked))["n_records"].sum() or 0
+                       ) > CHUNK_SAMPLES:
+        neighbours, walked = set(), sorted(changed)
     computed = _computed(tables, samples_of(walked), walked, settings)
-    part = _only(computed, changed) if len(walked) > len(changed) else computed
+    part = _only(computed, changed) if neighbours else computed
     gone = pl.col("activity_id").is_in(sorted(changed | removed))
     order = tables["activities"].select("activity_id")
     per_activity = order.join(pl.concat([previous.per_activity.filter(~gone), part.per_activity]),

@@ -172,17 +172,16 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
             updated = incremental.update(analysis, inputs, before, tables, samples_of, new_samples, settings)
             if updated is not None:
                 return updated
-    # a long history: Numba imported for its kernels while the samples are read
-    ahead = threading.Thread(target=elevation.import_numba_ahead, daemon=True)
-    long = (tables["activities"]["n_records"].sum() or 0) >= elevation.COMPILED_FROM_SAMPLES
-    if long:
+    ahead = None  # a long history: Numba imported for its kernels while the samples are read
+    if (tables["activities"]["n_records"].sum() or 0) >= elevation.COMPILED_FROM_SAMPLES:
+        ahead = threading.Thread(target=elevation.import_numba_ahead, daemon=True)
         ahead.start()
     try:
         with _read_errors(store, athlete):  # the columns the analysis reads (read_all would take every one)
             samples = store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()
         result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
     finally:
-        if long:  # done long before: no thread outlives the analysis, not even one that failed
+        if ahead is not None:  # done long before: no thread outlives the analysis, not even one that failed
             ahead.join()
     return result, incremental.inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
 
