@@ -7,7 +7,8 @@
 - a one-sentence summary, the figure's accessible name: what it shows and its latest values
   (:func:`summary`, or the page's own sentence);
 - "Data as a table", a disclosure with the traces' points: one row per x, one column per trace
-  (:func:`rows`; at most :data:`TABLE_ROWS` rows, evenly spaced, and the caption says so).
+  (:func:`rows`; at most :data:`TABLE_ROWS` rows, evenly spaced, and the caption says so), written here
+  and drawn by the browser (:func:`data_table`).
 
 The plot itself is hidden from screen readers: its tick labels and legend would be read as loose
 words, and the summary and the table say what it draws.
@@ -24,6 +25,8 @@ a trace with ``meta={"notes": "compliance"}`` adds its ``customdata`` words as a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -43,6 +46,8 @@ SIGNIFICANT = 4
 #: A title's unit: its last parenthesis, "Weekly ascent (m)" -> "m".
 UNIT = re.compile(r"\s*\(([^()]*)\)\s*$")
 WEEK = "week"
+#: The attribute of a chart's ``<table>`` holding its text, JSON ``{caption, header, rows}`` (drawn by assets/tables.js).
+ROWS = "data-rows"
 
 Value = dt.date | float | str | None
 #: A point of a trace: x, y and its note (``customdata`` words, or None).
@@ -89,11 +94,21 @@ def _plain(value: object) -> Value:
 
 
 def _column(values: object) -> list[Value]:
-    """A trace's ``x``, ``y`` or ``customdata`` as plain values (a numpy array converted at once: fast)."""
+    """A trace's ``x``, ``y`` or ``customdata`` as plain values, as :func:`_plain` makes them (a numpy array of
+    numbers, or of dates all at midnight, converted at once: a long history's page reads tens of thousands)."""
     if values is None:
         return []
     if isinstance(values, numpy.ndarray):
-        values = values.astype("datetime64[us]").tolist() if values.dtype.kind == "M" else values.tolist()
+        if values.dtype.kind == "M":
+            days = values.astype("datetime64[D]")
+            if (days == values)[~numpy.isnat(values)].all():
+                return days.tolist()  # dates (NaT: None)
+            values = values.astype("datetime64[us]")
+        elif values.dtype.kind == "f":
+            return [None if v != v else v for v in values.tolist()]  # NaN: None
+        elif values.dtype.kind in "iub":
+            return values.tolist()
+        values = values.tolist()
     return [_plain(v) for v in values]
 
 
@@ -128,49 +143,43 @@ def _x_header(figure: go.Figure, xs: list[Value]) -> str:
     return "date" if xs and all(isinstance(x, dt.date) for x in xs) else "x"
 
 
-def _merged(figure: go.Figure, series: list[tuple[object, list[Point]]]) -> Table:
-    """Every point of ``series`` in one table (see :func:`rows`)."""
+def _merged(figure: go.Figure, series: list[tuple[object, list[Point]]], limit: int | None = None) -> Table:
+    """Every point of ``series`` in one table (see :func:`rows`; over ``limit`` rows, only the rows kept are made)."""
     if meta(figure.layout).get("path"):
         on_map = any(hasattr(t, "lat") for t, _ in series)
         header = (["longitude", "latitude"] if on_map
                   else [_x_header(figure, []), figure.layout.yaxis.title.text or "y"])
-        table = [[x, y] for _, points in series for x, y, _ in points]
-        return Table(header, table, len(table))
-    header, keyed = [], {}
+        path = [(x, y) for _, points in series for x, y, _ in points]
+        return Table(header, [[x, y] for x, y in _kept(path, limit)], len(path))
+    header, columns = [], []  # a column: x -> its value (a trace's later point at the same x wins)
     for trace, points in series:
-        column, notes = len(header), bool(meta(trace).get("notes"))
         header.append(trace.name or "value")
-        if notes:
+        columns.append({x: y for x, y, _ in points})
+        if meta(trace).get("notes"):
             header.append(f"{trace.name or 'value'}: {meta(trace)['notes']}")
-        for x, y, note in points:
-            row = keyed.setdefault(x, [])
-            row += [None] * (len(header) - len(row))
-            row[column] = y
-            if notes:
-                row[column + 1] = note
-    xs = list(keyed)
+            columns.append({x: note for x, _, note in points})
+    xs = list(dict.fromkeys(itertools.chain.from_iterable(columns)))  # in the order they first appear
     if not any(isinstance(x, str) for x in xs):  # categories keep their order; dates and numbers are sorted
         try:
             xs.sort()
         except TypeError:
             pass
-    table = [[x, *keyed[x], *[None] * (len(header) - len(keyed[x]))] for x in xs]
-    return Table([_x_header(figure, xs), *header], table, len(table))
+    table = [[x, *(column.get(x) for column in columns)] for x in _kept(xs, limit)]
+    return Table([_x_header(figure, xs), *header], table, len(xs))
 
 
-def _thin(table: Table, limit: int) -> Table:
-    """At most ``limit`` rows of ``table``, evenly spaced (the first and the last kept)."""
-    if table.total <= limit:
-        return table
-    return Table(table.header, [table.rows[round(i * (table.total - 1) / (limit - 1))] for i in range(limit)],
-                 table.total)
+def _kept(items: list, limit: int | None) -> list:
+    """At most ``limit`` of ``items``, evenly spaced (the first and the last kept); all when ``limit`` is None."""
+    if limit is None or len(items) <= limit:
+        return items
+    return [items[round(i * (len(items) - 1) / (limit - 1))] for i in range(limit)]
 
 
 def rows(figure: go.Figure, limit: int = TABLE_ROWS) -> Table:
     """The figure's data traces as one table: one row per x (in x order: traces sharing x are merged),
     one column per trace (and one for a trace's notes); a path's points (``meta["path"]``) in drawing order.
     Over ``limit`` rows, ``limit`` of them evenly spaced (the first and the last kept)."""
-    return _thin(_merged(figure, _series(figure)), limit)
+    return _merged(figure, _series(figure), limit)
 
 
 def cell(value: Value) -> str:
@@ -257,16 +266,17 @@ def _also(extra: dict) -> str:
 
 
 def data_table(table: Table, caption: str) -> html.Table:
-    """A table of :func:`rows` as HTML: a caption (saying so when rows were thinned), column headers,
-    each row's x as its header."""
+    """A table of :func:`rows` that the browser draws (``assets/tables.js``): a caption (saying so when rows were
+    thinned), column headers, each row's x as its header, every value as :func:`cell` writes it.
+
+    The page carries the table as text, JSON in the ``<table>``'s ``data-rows`` attribute (:data:`ROWS`), and
+    ``tables.js`` draws its rows: as Dash components, a long history's tables were most of a page's rendering time
+    and of its bytes, and as a callback's output Dash's renderer took tens of seconds over a few thousand cells."""
     if len(table.rows) < table.total:
         caption += f" ({len(table.rows)} of its {table.total:,} points, evenly spaced)"
-    return html.Table([
-        html.Caption(caption),
-        html.Thead(html.Tr([html.Th(h, scope="col") for h in table.header])),
-        html.Tbody([html.Tr([html.Th(cell(r[0]), scope="row"), *(html.Td(cell(v)) for v in r[1:])])
-                    for r in table.rows]),
-    ], className="plain chart-table")
+    text = {"caption": caption, "header": table.header, "rows": [[cell(v) for v in r] for r in table.rows]}
+    return html.Table(className="plain chart-table",
+                      **{ROWS: json.dumps(text, ensure_ascii=False, separators=(",", ":"))})
 
 
 def _slug(text: str) -> str:
@@ -284,12 +294,12 @@ def accessible(graph: dcc.Graph, sentence: str | None = None, level: int = 2) ->
     name = title(figure)
     base = getattr(graph, "id", None) or _slug(name)
     series = _series(figure)
-    table = _merged(figure, series)
+    table = _merged(figure, series, TABLE_ROWS)
     sentence = sentence or _summary(figure, series, table)
     details = html.Details([
         html.Summary(["Data as a table", html.Span(f": {name}", className="visually-hidden")]),
         # scrolls (long tables): reachable and scrollable by keyboard, named for a screen reader
-        html.Div(data_table(_thin(table, TABLE_ROWS), name), className="table-wrap", tabIndex="0", role="region",
+        html.Div(data_table(table, name), className="table-wrap", tabIndex="0", role="region",
                  **{"aria-label": f"{name}: data"}),
     ], id=f"{base}-data", className="chart-data") if table.rows else None
     return html.Figure([

@@ -79,10 +79,15 @@ def axe_source() -> str:
     return source.decode()
 
 
+#: Every chart's data table drawn by the browser from its rows (assets/tables.js: it has its caption then).
+TABLES = "[...document.querySelectorAll('.chart-data table')].every(t => t.querySelector('caption'))"
+
+
 def visit(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("main.main h1")
     page.wait_for_load_state("networkidle")
+    page.wait_for_function(TABLES)
 
 
 def axe_violations(page, axe_source: str) -> list[dict]:
@@ -137,6 +142,10 @@ GRAPHS = """[...document.querySelectorAll('.dash-graph')].map(graph => {
             heading: figure && figure.querySelector('figcaption h2, figcaption h3') ?
                      figure.querySelector('figcaption h2, figcaption h3').textContent.trim() : '',
             table: figure ? figure.querySelectorAll('details table tbody tr').length : 0,
+            rowHeaders: figure ? figure.querySelectorAll('details table tbody tr > th:first-child[scope="row"]').length : 0,
+            colHeaders: figure ? figure.querySelectorAll('details table thead th[scope="col"]').length : 0,
+            caption: figure && figure.querySelector('details table caption') ?
+                     figure.querySelector('details table caption').textContent : '',
             disclosure: figure ? (figure.querySelector('details summary') || {}).textContent || '' : '',
             points: points};
 })"""
@@ -157,10 +166,42 @@ def test_every_graph_has_a_name_and_a_table(server, browser, name):
         assert graph["heading"], graph  # the chart's title is a heading
         if graph["points"]:  # "data as a table", with the data in it (a graph with no data says so instead)
             assert graph["disclosure"].startswith("Data as a table") and graph["table"] > 0, graph
+            # drawn by the browser from its rows (assets/tables.js): a caption, headed columns, headed rows
+            assert graph["caption"] and graph["colHeaders"] >= 2 and graph["rowHeaders"] == graph["table"], graph
         else:
             assert not graph["table"], graph
     if name in ("training", "fatigue", "goal", "today", "plan", "wellness"):
         assert [g for g in graphs if g["points"]], f"{name} shows no graph with data"
+
+
+#: Whether every chart table shows exactly the text it was sent (its data-rows): caption, headers and each cell.
+AS_SENT = """[...document.querySelectorAll('table[data-rows]')].every(t => {
+    const sent = JSON.parse(t.getAttribute('data-rows'));
+    const text = el => [...el.children].map(c => c.textContent);
+    return t.querySelector('caption') && t.querySelector('caption').textContent === sent.caption
+        && JSON.stringify(text(t.querySelector('thead tr'))) === JSON.stringify(sent.header)
+        && JSON.stringify([...t.querySelectorAll('tbody tr')].map(text)) === JSON.stringify(sent.rows);
+})"""
+FIRST_ROWS = "document.querySelector('table[data-rows]').getAttribute('data-rows')"
+
+
+def test_tables_are_drawn_anew_when_the_page_changes_in_place(server, browser):
+    """A new date range redraws the Fatigue page without a reload: each table then shows the new range's rows,
+    as sent (tables.js draws a table again when its data-rows change, should Dash keep the element)."""
+    page, errors = open_page(browser, WIDTHS["desktop"])
+    visit(page, server + "/fatigue?athlete=mara")
+    assert page.evaluate(AS_SENT)
+    before = page.evaluate(FIRST_ROWS)
+    start = dt.date.fromisoformat(MARA_DAY) - dt.timedelta(days=20)
+    page.fill("#ctl-from", start.isoformat())
+    page.click("#ctl-show-dates")
+    page.wait_for_url(re.compile(f"from={start.isoformat()}"))
+    page.wait_for_function(f"{FIRST_ROWS} !== {json.dumps(before)}")
+    page.wait_for_function(AS_SENT)
+    after = page.evaluate("document.querySelectorAll('table[data-rows] tbody tr').length")
+    page.close()
+    assert not errors, errors
+    assert 0 < after <= 4 * 21  # four charts, at most one row a day of the 21 shown
 
 
 # ---- the keyboard alone
