@@ -125,13 +125,13 @@ class Data(RosterData, WellnessData):
         user = self.user()
         return [a for a in self._listed() if user is None or user.may_see(a)]
 
-    def version(self) -> tuple:
+    def version(self, athletes: list[str] | None = None) -> tuple:
         """What a page shows depends on besides its URL: every visible athlete's dataset and
-        settings (their files' modification times), the signed-in user, and the quarter-hour
-        (pages that show "today" change at midnight in the athlete's time zone, which falls on
-        a quarter-hour in every zone)."""
+        settings (their files' modification times; ``athletes``' only when given), the signed-in user,
+        and the quarter-hour (pages that show "today" change at midnight in the athlete's time zone,
+        which falls on a quarter-hour in every zone)."""
         user = self.user()
-        files = [(athlete, *self._files_key(athlete)) for athlete in self.athletes()]
+        files = [(athlete, *self._files_key(athlete)) for athlete in (self.athletes() if athletes is None else athletes)]
         who = (user.name, user.role, user.athlete) if user is not None else None
         return tuple(files), who, int(time.time() // PAGE_TTL_S)
 

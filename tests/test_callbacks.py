@@ -479,6 +479,23 @@ def test_a_rendered_page_is_kept_until_the_settings_or_data_change(writable_sour
     assert pages["goal"].layout(athlete="mara", as_of="2026-03-16") is not after  # another view
 
 
+def test_the_comparison_is_kept_until_a_compared_athletes_data_change(writable_source, pages, monkeypatch):
+    """The Coach page's comparison does not depend on the page's day: another day reuses it; a change of a compared
+    athlete's settings makes it anew, one of an athlete not compared does not."""
+    monkeypatch.setattr(data, "PAGE_TTL_S", 10**9)  # no quarter-hour boundary between the renders
+    coach = pages["coach"]
+    first = coach.compare(["mara"], "metric")
+    assert coach.compare(["mara"], "metric") is first
+    assert find(coach.layout(athlete="mara", as_of="2026-03-01", compare="mara"), "compare-graphs").children is first
+    assert coach.compare(["mara"], "imperial") is not first and coach.compare(["mara", "tom"], "metric") is not first
+    values = dict.fromkeys(pages["settings"].FIELDS)
+    values.update(goal_date="2026-04-15")
+    pages["settings"].save(1, "tom", "metric", *values.values())
+    assert coach.compare(["mara"], "metric") is first  # tom is not compared
+    pages["settings"].save(1, "mara", "metric", *values.values())
+    assert coach.compare(["mara"], "metric") is not first
+
+
 def test_today_while_building_history(source, pages):
     """Mara's first activity in the subset is on 2026-02-17: on 2026-03-15 she is on day 27 of the 42 of the cold start."""
     s = source.summary("mara", MARA_LAST_DAY)

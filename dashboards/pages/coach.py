@@ -178,20 +178,28 @@ def _compare_choice(chosen: list[str], athletes: list[str], default: list[str], 
 
 
 def compare(athletes: object, units: str | None) -> list[html.Div]:
-    """One graph per compared column, one line per chosen athlete (each up to their own day)."""
+    """One graph per compared column, one line per chosen athlete (each up to their own day).
+
+    Kept (:meth:`dashboards.data.Data.page`) until the compared athletes' data or settings, the signed-in user or
+    the quarter-hour change: it does not depend on the page's day, roster page or filters."""
     units = u.system(units)
     source = data.get()
     visible = set(source.athletes())
+    chosen = [a for a in (athletes if isinstance(athletes, list) else [])[:COMPARE_MAX] if a in visible]
+    return source.page(("compare", None, source.version(chosen), tuple(chosen), units), lambda: _compared(chosen, units))
+
+
+def _compared(athletes: list[str], units: str) -> list[html.Div]:
+    source = data.get()
     dailies = {}
-    for athlete in (athletes if isinstance(athletes, list) else [])[:COMPARE_MAX]:
-        if athlete in visible:
-            try:
-                as_of, _ = source.default_as_of(athlete)
-                daily = source.daily(athlete, as_of)
-            except TrainlogError:  # the roster says why
-                continue
-            ascent_7d = u.elevation(pl.col("ascent_m").rolling_sum(7, min_samples=1), units)
-            dailies[athlete] = daily.with_columns(ascent_7d=ascent_7d)
+    for athlete in athletes:
+        try:
+            as_of, _ = source.default_as_of(athlete)
+            daily = source.daily(athlete, as_of)
+        except TrainlogError:  # the roster says why
+            continue
+        ascent_7d = u.elevation(pl.col("ascent_m").rolling_sum(7, min_samples=1), units)
+        dailies[athlete] = daily.with_columns(ascent_7d=ascent_7d)
     unit = u.elevation_unit(units)
     return [html.Div(shell.graph(figures.compare(dailies, column, title.format(unit=unit)), f"coach-{column}",
                                  level=3), className="card")
