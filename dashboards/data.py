@@ -144,8 +144,8 @@ class Data(RosterData, WellnessData):
         if layout is None:
             import plotly.io.json
 
-            layout = render()
-            self.cache.put(key, layout, size=len(plotly.io.json.to_json_plotly(layout)))
+            layout = render()  # sized by the standard library's encoder: 2-3x plotly's default (orjson) on big tables
+            self.cache.put(key, layout, size=len(plotly.io.json.to_json_plotly(layout, engine="json")))
         return layout
 
     def _files_key(self, athlete: str) -> tuple:
