@@ -241,9 +241,10 @@ def _summary(figure: go.Figure, series: list[tuple[object, list[Point]]], table:
     if extra.get("path"):
         x, y = table.rows[-1]
         return f"{name}: {table.total:,} points, the last at {cell(x)} {header}, {cell(y)} {table.header[1]}."
-    if isinstance(xs[0], str):  # categories: every one
+    if isinstance(xs[0], str):  # categories: every one (the table's rows may be thinned: not the sentence's)
+        every = table.rows if len(table.rows) == table.total else _merged(figure, series).rows
         said = "; ".join(f"{r[0]} " + ", ".join(f"{cell(v)}{unit}" for v in r[1:] if v is not None)
-                         for r in table.rows)
+                         for r in every)
         return f"{name}: {said}{_also(extra)}."
     groups: dict[Value, list[str]] = {}
     for trace, points in series[:SUMMARY_TRACES]:

@@ -204,6 +204,28 @@ def test_tables_are_drawn_anew_when_the_page_changes_in_place(server, browser):
     assert 0 < after <= 4 * 21  # four charts, at most one row a day of the 21 shown
 
 
+def test_a_table_whose_text_cannot_be_read_is_left_empty(server, browser):
+    """Text that is not a table's (not JSON, or JSON of another shape) gives an empty table, never an earlier one's
+    rows, and does not stop the tables after it from being drawn; HTML in the text stays text."""
+    page, _ = open_page(browser, WIDTHS["desktop"])
+    visit(page, server + "/fatigue?athlete=mara")
+    page.evaluate("""() => {
+        const table = text => { const t = document.createElement('table'); t.className = 'probe';
+                                t.setAttribute('data-rows', text); return t; };
+        const box = document.createElement('div');
+        box.append(table('{not json'), table('null'),
+                   table(JSON.stringify({caption: '<b>x</b>', header: ['a', 'b'], rows: [['<i>1</i>', '2']]})));
+        document.body.appendChild(box);
+    }""")
+    page.wait_for_function("document.querySelectorAll('table.probe')[2].querySelector('caption')")
+    probes = page.evaluate("""[...document.querySelectorAll('table.probe')].map(t => t.innerHTML)""")
+    shown = page.evaluate("""[...document.querySelectorAll('table.probe')[2].querySelectorAll('caption, th, td')]
+                             .map(c => [c.textContent, c.children.length])""")
+    page.close()
+    assert probes[:2] == ["", ""]
+    assert shown == [["<b>x</b>", 0], ["a", 0], ["b", 0], ["<i>1</i>", 0], ["2", 0]]
+
+
 # ---- the keyboard alone
 
 FOCUS = """(() => {

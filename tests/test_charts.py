@@ -187,6 +187,16 @@ def test_rows_merge_traces_by_x_as_a_plain_reading_does(seed):
     assert table.rows == expected
 
 
+def test_a_long_list_of_categories_is_said_whole_though_its_table_is_thinned():
+    names = [f"c{i:03d}" for i in range(250)]
+    fig = go.Figure().update_layout(title="Counts")
+    fig.add_bar(x=names, y=list(range(250)), name="count")
+    element = wrapped(fig)
+    said = find(element, "g-summary").children
+    assert said == charts.summary(fig) and "c249 249" in said and "c001 1" in said
+    assert len(table_of(element)["rows"]) == charts.TABLE_ROWS
+
+
 def test_compliance_words_are_a_column_of_the_table():
     fig = go.Figure().update_layout(title="Weekly ascent, planned and done (m)", meta={"x": "week"})
     fig.add_bar(x=WEEKS[:2], y=[900.0, 400.0], name="done", customdata=["green (week over)", "red (week over)"],

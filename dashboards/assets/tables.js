@@ -1,7 +1,7 @@
 /* A chart's "Data as a table" (dashboards/charts.py, data_table): the page sends each table as text, JSON
  * {caption, header, rows} in the <table>'s data-rows attribute, every value already written as the
  * dashboard writes it; this draws it as HTML: a caption, column headers (scope="col"), each row's first
- * value as its header (scope="row").
+ * value as its header (scope="row"). Text only (textContent): nothing in it is read as HTML.
  *
  * Why here: Dash components made in Python for every cell were most of a long history's page (its
  * rendering time and its bytes), and the same components returned by a callback took Dash's renderer
@@ -11,6 +11,8 @@
 (function () {
   "use strict";
 
+  var SELECTOR = "table[data-rows]";
+
   function cell(tag, text, scope) {
     var c = document.createElement(tag);
     c.textContent = text;
@@ -18,13 +20,7 @@
     return c;
   }
 
-  function draw(table) {
-    var json = table.getAttribute("data-rows");
-    if (table.trainlogRows === json) { return; }
-    table.trainlogRows = json;
-    var text;
-    try { text = JSON.parse(json); } catch (e) { return; }
-    var caption = cell("caption", text.caption);
+  function parts(text) {
     var head = document.createElement("thead");
     var tr = document.createElement("tr");
     text.header.forEach(function (h) { tr.appendChild(cell("th", h, "col")); });
@@ -35,14 +31,30 @@
       row.forEach(function (value, i) { r.appendChild(i === 0 ? cell("th", value, "row") : cell("td", value)); });
       body.appendChild(r);
     });
-    table.replaceChildren(caption, head, body);
+    return [cell("caption", text.caption), head, body];
   }
 
-  function drawAll() {
-    document.querySelectorAll("table[data-rows]").forEach(draw);
+  function draw(table) {
+    var json = table.getAttribute("data-rows");
+    if (table.trainlogRows === json) { return; }
+    table.trainlogRows = json;
+    try {
+      table.replaceChildren.apply(table, parts(JSON.parse(json)));
+    } catch (e) {
+      table.replaceChildren();  // text it cannot read: an empty table, never an earlier one's rows
+    }
   }
 
-  new MutationObserver(drawAll).observe(document.documentElement,
-    {childList: true, subtree: true, attributes: true, attributeFilter: ["data-rows"]});
-  drawAll();
+  function found(node) {
+    if (node.nodeType !== 1) { return; }
+    if (node.matches(SELECTOR)) { draw(node); }
+    node.querySelectorAll(SELECTOR).forEach(draw);
+  }
+
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      if (record.type === "attributes") { found(record.target); } else { record.addedNodes.forEach(found); }
+    });
+  }).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-rows"]});
+  document.querySelectorAll(SELECTOR).forEach(draw);
 })();

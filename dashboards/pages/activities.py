@@ -27,6 +27,8 @@ from trainlog.store.entries import MAX_TEXT_CHARS
 dash.register_page(__name__, path="/activities", name="Activities", title="Activities · trainlog", order=4)
 
 PAGE_SIZE = 25
+#: The columns of an activities frame :func:`rows` does without (None for every row).
+OPTIONAL = ("name", "excluded", "ascent_flag")
 
 
 def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
@@ -37,9 +39,10 @@ def rows(acts: pl.DataFrame, query: dict, units: str) -> list[dict]:
     view = shell.href("", query)  # the view's query, the same for every row's link
 
     def column(name: str, zero: bool = False) -> list:
-        """The column's values (all None when the frame has no such column); ``zero``: a missing value as 0.0."""
-        if name not in acts.columns:
-            return [0.0 if zero else None] * acts.height
+        """The column's values; ``zero``: a missing value as 0.0. Of the optional columns (a run's name, the
+        athlete's choices and flags) a frame without them gives None for each row."""
+        if name in OPTIONAL and name not in acts.columns:
+            return [None] * acts.height
         return (acts[name].fill_null(0.0) if zero else acts[name]).to_list()
 
     dist = [round(u.distance(m, units), 2) for m in column("distance_m", zero=True)]
