@@ -136,7 +136,8 @@ class Data(RosterData, WellnessData):
         return tuple(files), who, int(time.time() // PAGE_TTL_S)
 
     def page(self, key: Hashable, render: Callable[[], T]) -> T:
-        """A rendered page layout kept in the byte-bounded cache (sized by its JSON), else ``render()``.
+        """A rendered page layout (or a part several pages share: the Coach comparison) kept in the byte-bounded
+        cache (sized by its JSON), else ``render()``.
 
         Under load most page requests are for the same few views; rendering one builds
         every figure again (5-10 ms each, holding the GIL)."""

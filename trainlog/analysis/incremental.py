@@ -64,6 +64,11 @@ NOTHING, FITNESS, ACTIVITIES = "nothing", "fitness", "activities"
 _WINDOW_SLACK_DAYS = 2
 
 
+def _reach(settings: AthleteSettings) -> int:
+    """Days a best window (the goal's time limit) reaches back from the day it ends, with the slack."""
+    return math.ceil(settings.goal.time_limit_h / 24) + _WINDOW_SLACK_DAYS
+
+
 def settings_change(before: AthleteSettings, after: AthleteSettings) -> frozenset[str] | None:
     """What changing the settings ``before`` -> ``after`` touches in the kept analysis: a set of :data:`NOTHING`,
     :data:`FITNESS` (the fitness columns) and :data:`ACTIVITIES` (the thresholds: the activities whose values in
@@ -179,7 +184,7 @@ def _neighbours(kept_days: pl.DataFrame, activities: pl.DataFrame, new: set[str]
     session's time) is computed by :func:`_windows` on its own."""
     if not new or kept_days.is_empty():
         return set()
-    reach = math.ceil(settings.goal.time_limit_h / 24) + _WINDOW_SLACK_DAYS
+    reach = _reach(settings)
     spans = activities.filter(pl.col("activity_id").is_in(sorted(new))).select(
         lo=pl.col("start_utc").dt.date() - dt.timedelta(days=1 + _WINDOW_SLACK_DAYS),
         hi=(pl.col("start_utc") + pl.duration(seconds=pl.col("elapsed_s").fill_null(0.0))).dt.date()
@@ -240,7 +245,7 @@ def _windows(
     of the ``moved`` activities (booked on their days, in ``old_days`` before and ``days`` now, or up to the
     window's length after) computed again, from the samples of every activity booked around them."""
     hours = settings.goal.time_limit_h
-    reach = math.ceil(hours / 24) + _WINDOW_SLACK_DAYS
+    reach = _reach(settings)
     mine = pl.col("activity_id").is_in(moved)
     spans = (
         pl.concat([old_days.filter(mine).select("activity_id", "date"), days.filter(mine).select("activity_id", "date")])
