@@ -357,6 +357,31 @@ def test_keyboard_alone(server, browser):
     assert not errors, errors
 
 
+def test_a_redraw_under_the_focus_gives_it_back(server, browser):
+    """Dash drawing the page anew under the focus (a callback that changes the URL late, after the user moved
+    on) does not drop focus to the page body: the same control drawn anew takes it back; a control that is gone
+    leaves it on the page's heading."""
+    page, errors = open_page(browser, WIDTHS["desktop"])
+    visit(page, server + "/upload?athlete=mara")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    press_until(page, "Tab", "el.id === 'upload-athlete'")
+    page.evaluate("document.getElementById('upload-athlete').dataset.old = 'yes'")
+    # what Dash's dcc.Location does for a callback's URL, without view.js's pushState (nothing pending)
+    page.evaluate("""history.replaceState({}, '', location.pathname + location.search + '&units=imperial');
+                     window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'))""")
+    page.wait_for_function("document.getElementById('upload-athlete') && "
+                           "!document.getElementById('upload-athlete').dataset.old")
+    page.wait_for_function("document.getElementById('units-imperial')?.getAttribute('aria-current') === 'true'")
+    assert focus(page)["id"] == "upload-athlete"
+
+    page.keyboard.press("Tab")  # the user moves on: what was pending is done
+    page.evaluate("""() => { const b = document.createElement('button'); b.textContent = 'gone soon';
+                             document.querySelector('main').appendChild(b); b.focus(); b.remove(); }""")
+    assert focus(page)["tag"] == "H1"
+    page.close()
+    assert not errors, errors
+
+
 def test_the_forms_of_ratings_comments_and_sessions_by_hand_pass_axe(server, browser, axe_source):
     """The Activities page with its "Add a session without a file" form open, a session added by keyboard-free
     clicks, and that session's page (no recording: no graphs) with its rating and comment forms (issue 16)."""

@@ -7,6 +7,8 @@
  *   its id once Dash has drawn the page anew), and a change of page moves it to the new page's
  *   heading. Changes of the URL made by callbacks (history.pushState from dcc.Location) are treated
  *   alike. What to focus stays pending until the user does something else.
+ * - A late redraw (a callback's answer after the user moved on) that removes the focused control gives
+ *   focus back to the same control drawn anew, else to the page's heading.
  * - The skip link moves focus to the page's heading; Enter on a row of the Activities table opens
  *   that activity.
  * Dash draws pages after this script loads, so everything works by delegation.
@@ -15,6 +17,7 @@
   "use strict";
 
   var pending = null;  // {id: "...", heading: bool}: where focus goes once the page is drawn
+  var focused = null;  // the element focus last went to (a late redraw may remove it)
   var pushState = window.history.pushState.bind(window.history);
 
   function heading() {
@@ -29,6 +32,11 @@
   }
 
   function settle() {
+    if (!pending && focused && !focused.isConnected && lost()) {
+      // Dash drew a part of the page anew under the focus (a late callback): the same control drawn
+      // anew takes it back, else the heading does, never the page body
+      pending = {id: focused.id || null, heading: true};
+    }
     if (!pending) { return; }
     var active = document.activeElement;
     var target = pending.id ? document.getElementById(pending.id) : null;
@@ -123,6 +131,9 @@
       go(link.getAttribute("href"), {id: null, heading: true});
     }
   }, true);
+
+  document.addEventListener("focusin", function (event) { focused = event.target; });
+  document.addEventListener("pointerdown", function () { focused = null; }, true);  // a click puts focus where it wants
 
   window.addEventListener("popstate", function () { pending = {id: null, heading: true}; });
 
