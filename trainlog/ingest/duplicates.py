@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from trainlog.store import Transaction
@@ -24,44 +25,59 @@ DUPLICATE_START_S = 60
 DUPLICATE_ELAPSED_FRACTION = 0.05
 
 Span = tuple[dt.datetime, float, str, str]
+SPAN_COLUMNS = ("start_utc", "elapsed_s", "source_file", "file_sha256")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US = dt.timedelta(microseconds=1)
 
 
-def file_spans(tx: Transaction) -> list[Span]:
+def file_spans(tx: Transaction) -> pl.DataFrame:
     """(start, elapsed_s, source_file, file_sha256) of every file already in the dataset, and of each leg of a
-    multisport file (one leg exported on its own, or recorded apart by another device, is the same activity)."""
+    multisport file (one leg exported on its own, or recorded apart by another device, is the same activity):
+    the files in the order of their first row, then the legs in theirs."""
     acts = tx.read("activities").filter(pl.col("source_file").ne_missing(MANUAL_SOURCE))  # typed, not recorded
-    if acts.is_empty():
-        return []
-    cols = ("start_utc", "elapsed_s", "source_file", "file_sha256")
-    per_file = acts.group_by("file_sha256").agg(
+    per_file = acts.group_by("file_sha256", maintain_order=True).agg(
         pl.col("start_utc").min(),
         pl.col("elapsed_s").fill_null(0).sum(),
         pl.col("source_file").first(),
     )
     legs = acts.filter(pl.col("n_legs") > 1).with_columns(pl.col("elapsed_s").fill_null(0))
-    return list(pl.concat([per_file.select(cols), legs.select(cols)]).drop_nulls("start_utc").iter_rows())
+    return pl.concat([per_file.select(SPAN_COLUMNS), legs.select(SPAN_COLUMNS)]).drop_nulls("start_utc")
+
+
+def _us(start: dt.datetime) -> int:
+    """An aware datetime as whole microseconds since 1970 (the stored column's unit)."""
+    return (start - _EPOCH) // _US
 
 
 class Spans:
     """The spans of :func:`file_spans` (and those of the batch, as it is classified), looked up by start time: the
-    first span, in the order they were added, whose start and elapsed time match (a bisect over the starts, not
-    a walk over every stored file for each new one)."""
+    first span, in the order they were added, whose start and elapsed time match. The stored spans stay a frame,
+    their starts one sorted array searched in it (a daily import into thousands of files makes no Python object
+    per stored file); the batch's own spans are kept sorted as they are added."""
 
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans: list[Span] = list(spans)
-        # (start, Unix s; index in spans), sorted
-        self.starts: list[tuple[float, int]] = sorted((span[0].timestamp(), k) for k, span in enumerate(spans))
+    def __init__(self, stored: pl.DataFrame | None = None) -> None:
+        self.stored = (stored if stored is not None else pl.DataFrame(
+            schema={"start_utc": pl.Datetime("us", "UTC"), "elapsed_s": pl.Float64, "source_file": pl.String,
+                    "file_sha256": pl.String})).select(SPAN_COLUMNS)
+        starts = self.stored["start_utc"].dt.epoch("us").to_numpy()
+        self._order = np.argsort(starts, kind="stable")
+        self._starts = starts[self._order]
+        self.added: list[Span] = []
+        self._added_starts: list[tuple[int, int]] = []  # (start in us, index in added), sorted
 
     def append(self, span: Span) -> None:
-        bisect.insort(self.starts, (span[0].timestamp(), len(self.spans)))
-        self.spans.append(span)
+        bisect.insort(self._added_starts, (_us(span[0]), len(self.added)))
+        self.added.append(span)
 
     def near(self, start: dt.datetime) -> list[Span]:
         """The spans starting within DUPLICATE_START_S of ``start``, in the order they were added."""
-        at = start.timestamp()
-        lo = bisect.bisect_left(self.starts, (at - DUPLICATE_START_S, -1))
-        hi = bisect.bisect_right(self.starts, (at + DUPLICATE_START_S, len(self.spans)))
-        return [self.spans[k] for k in sorted(k for _, k in self.starts[lo:hi])]
+        at, reach = _us(start), DUPLICATE_START_S * 1_000_000
+        lo = int(np.searchsorted(self._starts, at - reach, side="left"))
+        hi = int(np.searchsorted(self._starts, at + reach, side="right"))
+        stored = [self.stored.row(int(k)) for k in np.sort(self._order[lo:hi])]
+        lo = bisect.bisect_left(self._added_starts, (at - reach, -1))
+        hi = bisect.bisect_right(self._added_starts, (at + reach, len(self.added)))
+        return stored + [self.added[k] for k in sorted(k for _, k in self._added_starts[lo:hi])]
 
 
 def find_duplicate(start: dt.datetime, elapsed: float, spans: Spans) -> tuple[str, str] | None:
