@@ -267,6 +267,28 @@ def test_an_interrupt_after_the_manifest_is_in_place_keeps_the_commit(tmp_path, 
     assert check_dataset(store, ATHLETE).height == 2
 
 
+def test_a_compaction_keeps_every_row_in_order(tmp_path):
+    """The commit past COMPACT_PARTS parts writes one compacted part (the earlier parts streamed, not read into
+    memory, then the commit's rows) that holds every row in the order the parts held them."""
+    import datetime as dt
+
+    from builders import samples
+
+    from trainlog.store import dataset as store_dataset
+
+    store = Store(tmp_path / "data")
+    start = dt.datetime(2025, 1, 1, 7, tzinfo=dt.UTC)
+    rows = []
+    for k in range(store_dataset.COMPACT_PARTS + 1):
+        frame = samples(f"a{k:02d}", start + dt.timedelta(days=-k), n=50 + k, hr_bpm=[float(k)] * (50 + k))
+        rows.append(frame)
+        with store.transaction(ATHLETE) as tx:
+            tx.append("samples", frame)
+    parts = store.manifest(ATHLETE).tables["samples"]
+    assert len(parts) == 1 and parts[0].endswith("-c.parquet")
+    assert store.read("samples", ATHLETE).equals(pl.concat(rows))
+
+
 def test_check_all_names_a_dataset_folder_the_name_rule_cannot_reach(tmp_path):
     """A folder an older trainlog accepted (mixed scripts) is reported, never skipped in silence."""
     root = tmp_path / "data" / "athletes"

@@ -421,15 +421,19 @@ class Transaction:
                     continue
                 new = pl.concat(frames)
                 compacted = table in self._replaced or len(tables[table]) + 1 > COMPACT_PARTS
+                earlier = None
                 if compacted:
                     if table not in self._replaced:
-                        new = pl.concat([self.store.scan(table, self.athlete, self.base).collect(), new])
+                        earlier = self.store.scan(table, self.athlete, self.base)
                     retired += [(p, now) for p in tables[table]]
                     tables[table] = []
                 part = PartName(table, gen, token, compacted).name()
                 path = adir / part
                 written.append(path)
-                new.write_parquet(path, compression="zstd", statistics=True)
+                if earlier is None:
+                    new.write_parquet(path, compression="zstd", statistics=True)
+                else:  # streamed: a 10-year samples table is GBs in memory, its parts a few hundred MB on disk
+                    pl.concat([earlier, new.lazy()]).sink_parquet(path, compression="zstd", statistics=True)
                 fsync_file(path)
                 tables[table].append(part)
             manifest = Manifest(generation=gen, tables=tables, retired=retired)
