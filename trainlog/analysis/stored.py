@@ -23,6 +23,7 @@ from trainlog.analysis.tzone import with_local_start
 from trainlog.errors import StoreError, TrainlogError, first_line
 from trainlog.settings import AthleteSettings, load_settings, save_settings
 from trainlog.store import Manifest, Store, entries, meta, schema
+from trainlog.store.manifest import PartName
 
 if TYPE_CHECKING:  # for the annotation only: reading an analysis loads neither the importer nor the decoders
     from trainlog.ingest.importer import ImportReport
@@ -160,7 +161,7 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
         now_parts, then_parts = (set(p[ANALYSED_TABLES.index("samples")]) for p in (parts, kept_parts))
         # the activities whose samples were written, or taken away, since: a part removed whose activities have
         # no new part and no other change (a repair that left an unreadable part out) is read while it is retired
-        changed_parts = sorted(now_parts ^ then_parts)
+        changed_parts, compacted = _changed_parts(now_parts, then_parts, manifest)
         try:
             with _read_errors(store, athlete):
                 new_samples = set(pl.scan_parquet([store.athlete_dir(athlete) / p for p in changed_parts])
@@ -169,6 +170,9 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
         except StoreError:  # a part already gone: from every sample
             new_samples = None
         if new_samples is not None:
+            if compacted:  # the compacted part's new samples: those of the activities stored since
+                new_samples |= set(tables["activities"]["activity_id"].to_list()) - set(
+                    inputs["activity_id"].to_list())
             updated = incremental.update(analysis, inputs, before, tables, samples_of, new_samples, settings)
             if updated is not None:
                 return updated
@@ -184,6 +188,22 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
         if ahead is not None:  # done long before: no thread outlives the analysis, not even one that failed
             ahead.join()
     return result, incremental.inputs(tables["activities"], tables["choices"], tables["ratings"], settings)
+
+
+def _changed_parts(now: set[str], then: set[str], manifest: Manifest) -> tuple[list[str], bool]:
+    """The samples parts read to know whose samples changed since the analysis kept on disk (it read ``then``;
+    the data holds ``now``), and whether compactions since are left out of them.
+
+    A compaction writes every earlier part's rows again, with its commit's own, and retires those parts (the
+    manifest lists them for :data:`~trainlog.store.dataset.RETIRE_AFTER_S`). When every part that is gone was
+    retired so, a compacted part holds the samples the analysis read plus those of the activities stored
+    since (new rows of the activities table too): it is not read, the samples of a 10-year history for one
+    new run. Otherwise (a repair left a part out, or the retirement is long past) every part that differs."""
+    gone, added = then - now, now - then
+    compactions = {p for p in added if (name := PartName.parse(p)) is not None and name.compacted}
+    if compactions and gone <= {name for name, _ in manifest.retired}:
+        return sorted(added - compactions), True
+    return sorted(now ^ then), False
 
 
 @contextmanager
