@@ -20,6 +20,12 @@ Every figure is the wall time of a whole process the way a user runs it
     ``import_paths`` alone, which is what the CLI runs before ``analyse_imported``).
 (b) the same command and file into an empty data directory; (a) - (b) is what
     the 10-year library adds to a day's import.
+(a, compacting) the daily import on the day it compacts the tables: into a copy of
+    the library directory, new runs day after day (one import each) until a commit
+    rewrites the tables (``dataset.COMPACT_PARTS`` parts a table: every ~16th day
+    after the library's first import); that import's time and peak memory
+    (``ru_maxrss`` of its process), beside the plain day before it (2 repeats; 1
+    with --quick). No target of its own: what a user waits for on that day.
 (d) ``trainlog --help`` and ``trainlog summary --athlete ada --data-dir D --json``
     on the library directory, with ``python -c pass`` as the floor.
 (e) the dashboard's Upload of the new run into the library until Today shows it:
@@ -270,6 +276,66 @@ def one_run(base: Path, path: Path, repeats: int) -> dict:
     return results
 
 
+# ---- (a) on the day the tables are compacted --------------------------------------------
+
+def timed_rss(command: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, peak resident memory (bytes) and exit code of one whole process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=ROOT, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    return seconds, usage.ru_maxrss * 1024, proc.returncode
+
+
+def compacted_parts(data_dir: Path) -> bool:
+    doc = json.loads((data_dir / "athletes" / ATHLETE / "dataset.json").read_text())
+    return any(p.endswith("-c.parquet") for p in doc["tables"].get("samples", []))
+
+
+def compacting_day(base: Path, day: dt.date, repeats: int) -> dict:
+    """Daily imports into a copy of the library until one compacts the tables: that one and the day before it."""
+    from trainlog.store import dataset
+
+    files = []
+    for k in range(dataset.COMPACT_PARTS + 1):
+        start = dt.datetime.combine(day + dt.timedelta(days=k), dt.time(7, 0), dt.UTC)
+        path = WORK / "days" / f"{start:%Y-%m-%d-%H%M}.fit"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rec = bench_import.recording(np.random.default_rng(100 + k), int(start.timestamp()), NEW_RUN_MIN * 60,
+                                     smart=False)
+        path.write_bytes(encode(rec, Device()))
+        files.append(path)
+    results: dict[str, list] = {"plain": [], "plain_rss": [], "compacting": [], "compacting_rss": [], "days": []}
+    for r in range(repeats):
+        data_dir = copy_library(base, f"compacting-{r}")
+        before = None
+        for n, path in enumerate(files, start=1):
+            seconds, rss, code = timed_rss(cli("import", path, "--athlete", ATHLETE, "--data-dir", data_dir))
+            if code != 0:
+                print(f"  run {r + 1}: import {n} failed (exit {code})")
+                break
+            if compacted_parts(data_dir):
+                results["compacting"].append(seconds)
+                results["compacting_rss"].append(rss)
+                results["days"].append(n)
+                if before is not None:
+                    results["plain"].append(before[0])
+                    results["plain_rss"].append(before[1])
+                print(f"  run {r + 1}: import {n} compacted the tables: {seconds:.2f} s, {rss / 2**20:.0f} MiB peak"
+                      + (f" (the day before: {before[0]:.2f} s, {before[1] / 2**20:.0f} MiB)" if before else ""),
+                      flush=True)
+                break
+            before = (seconds, rss)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    if results["compacting"]:
+        show("(a) on the day the tables are compacted", results["compacting"])
+        print(f"      peak memory {max(results['compacting_rss']) / 2**20:.0f} MiB"
+              + (f"; the plain day before it {max(results['plain_rss']) / 2**20:.0f} MiB" if results["plain_rss"] else ""))
+    return results
+
+
 # ---- (d) start-up and the daily summary ------------------------------------------------
 
 def startup(base: Path, repeats: int) -> dict:
@@ -516,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\nno library directory was imported: (a), (d) and (e) need one; stopping")
         else:
             ab = section(f"(a) / (b) `trainlog import` of one new run ({k} repeats, interleaved)", one_run, base, path, k)
+            section(f"(a) on the day the tables are compacted ({first_k} repeat(s))", compacting_day, base,
+                    day + dt.timedelta(days=1), first_k)
             d = section(f"(d) start-up and the daily summary ({k} repeats, interleaved)", startup, base, k)
             e = section(f"(e) dashboard: Upload of the new run until Today shows it ({upload_k} fresh server(s))",
                         upload_to_today, base, path, day, upload_k)
