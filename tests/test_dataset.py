@@ -289,54 +289,6 @@ def test_a_compaction_keeps_every_row_in_order(tmp_path):
     assert store.read("samples", ATHLETE).equals(pl.concat(rows))
 
 
-def test_a_merge_rewrites_the_small_recent_parts_and_repair_knows_it(tmp_path, monkeypatch):
-    """Four large commits (15 runs each), then one run a day: the commit past COMPACT_PARTS parts merges the
-    runs of the days into one part (``-m``), the large parts stay as they are; every row is kept in order, and a
-    lost manifest is rebuilt by repair with every activity once."""
-    from trainlog import import_paths
-    from trainlog.ingest import importer
-
-    store = Store(tmp_path / "data")
-    monkeypatch.setattr(importer, "BATCH_FILES", 15)
-    assert import_paths(store, MARA[:60], ATHLETE, workers=1).ok
-    large = store.manifest(ATHLETE).tables["samples"]
-    assert len(large) == 4
-    days = 0
-    while not any("-m" in p or p.endswith("-c.parquet") for p in store.manifest(ATHLETE).tables["samples"]):
-        days += 1
-        before = store.read("samples", ATHLETE)
-        assert import_paths(store, [MARA[59 + days]], ATHLETE, workers=1).ok
-    assert days == COMPACT_PARTS_OF(store) + 1 - len(large)
-    now = store.manifest(ATHLETE).tables["samples"]
-    assert now[:4] == large and len(now) == 5 and "-m" in now[4]  # the large parts untouched, the days as one
-    samples = store.read("samples", ATHLETE)
-    assert samples.head(before.height).equals(before)  # the same rows in the same order, the new run's after
-    ids = set(check_dataset(store, ATHLETE)["activity_id"])
-
-    adir = store.athlete_dir(ATHLETE)
-    retired = store_retired(adir, store.manifest(ATHLETE))
-    assert any(n.startswith("samples-") for n in retired)
-    (adir / "dataset.json").unlink()
-    report = store.repair(ATHLETE)
-    assert sorted(n for n, why in report.left_out) == retired
-    assert all("replaced by a later compaction" in why for _, why in report.left_out)
-    assert store.manifest(ATHLETE).tables["samples"] == now
-    assert set(check_dataset(store, ATHLETE)["activity_id"]) == ids and store.check(ATHLETE) == []
-    assert store.read("samples", ATHLETE).equals(samples)
-
-
-def COMPACT_PARTS_OF(store: Store) -> int:  # noqa: N802 (the constant, read where the test runs)
-    from trainlog.store import dataset as store_dataset
-
-    return store_dataset.COMPACT_PARTS
-
-
-def store_retired(adir: Path, manifest) -> list[str]:
-    """The parts on disk that the manifest no longer lists in a table (a merge or a compaction retired them)."""
-    listed = {p for parts in manifest.tables.values() for p in parts}
-    return sorted(p.name for p in adir.glob("*.parquet") if p.name not in listed)
-
-
 def test_check_all_names_a_dataset_folder_the_name_rule_cannot_reach(tmp_path):
     """A folder an older trainlog accepted (mixed scripts) is reported, never skipped in silence."""
     root = tmp_path / "data" / "athletes"

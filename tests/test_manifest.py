@@ -57,14 +57,9 @@ def test_part_names_parse_and_format_back():
     assert part.name() == "samples-000042-0a1b2c3d-c.parquet"
     plain = PartName("files", 1234567, "ff", False)
     assert plain.name() == "files-1234567-ff.parquet" and PartName.parse(plain.name()) == plain
-    merge = PartName.parse("samples-000042-0a1b2c3d-m000030.parquet")
-    assert merge == PartName("samples", 42, "0a1b2c3d", False, 30) and merge.name().endswith("-m000030.parquet")
-    assert merge.rewrites and part.rewrites and not plain.rewrites
 
 
 @pytest.mark.parametrize("name", ["samples-42-ab.parquet", "weather-000001-ab.parquet", "samples-000001-AB.parquet",
-                                  "samples-000001-ab.parquet.tmp", ".dataset.json.x.tmp", "samples-000001-ab-x.parquet",
-                                  "samples-000042-ab-m000042.parquet", "samples-000042-ab-m.parquet",
-                                  "samples-000042-ab-c-m000001.parquet"])
+                                  "samples-000001-ab.parquet.tmp", ".dataset.json.x.tmp", "samples-000001-ab-x.parquet"])
 def test_other_files_are_not_parts(name):
     assert PartName.parse(name) is None

@@ -195,9 +195,6 @@ def test_parts_gone_without_a_compaction_are_read():
     assert stored._changed_parts(now, then, partly) == (sorted(now | then), False)
     assert stored._changed_parts(then | {"samples-000003-cc.parquet"}, then, retired) == (
         ["samples-000003-cc.parquet"], False)
-    merged = Manifest(generation=4, tables={}, retired=[("samples-000002-bb.parquet", 0.0)])
-    assert stored._changed_parts({"samples-000001-aa.parquet", "samples-000004-dd-m000002.parquet"}, then,
-                                 merged) == ([], True)  # a merge of the recent parts: the new rows are new runs'
 
 
 def test_settings_default_when_none_were_saved(store):

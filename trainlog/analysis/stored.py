@@ -194,14 +194,13 @@ def _changed_parts(now: set[str], then: set[str], manifest: Manifest) -> tuple[l
     """The samples parts read to know whose samples changed since the analysis kept on disk (it read ``then``;
     the data holds ``now``), and whether compactions since are left out of them.
 
-    A compaction (or a merge of the recent parts) writes earlier parts' rows again, with its commit's own, and
-    retires those parts (the manifest lists them for :data:`~trainlog.store.dataset.RETIRE_AFTER_S`). When
-    every part that is gone was retired so, such a part holds samples the analysis read plus those of the
-    activities stored since (new rows of the activities table too): it is not read (a compaction's: the samples
-    of a 10-year history, for one new run). Otherwise (a repair left a part out, or the retirement is long past)
-    every part that differs."""
+    A compaction writes every earlier part's rows again, with its commit's own, and retires those parts (the
+    manifest lists them for :data:`~trainlog.store.dataset.RETIRE_AFTER_S`). When every part that is gone was
+    retired so, a compacted part holds the samples the analysis read plus those of the activities stored
+    since (new rows of the activities table too): it is not read, the samples of a 10-year history for one
+    new run. Otherwise (a repair left a part out, or the retirement is long past) every part that differs."""
     gone, added = then - now, now - then
-    compactions = {p for p in added if (name := PartName.parse(p)) is not None and name.rewrites}
+    compactions = {p for p in added if (name := PartName.parse(p)) is not None and name.compacted}
     if compactions and gone <= {name for name, _ in manifest.retired}:
         return sorted(added - compactions), True
     return sorted(now ^ then), False

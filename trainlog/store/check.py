@@ -350,15 +350,10 @@ def _plan_repair(store: StoreLike, athlete: str, old: Manifest | None, report: R
         replaced: list[str] = []
         for part in chosen:
             name = names[part]
-            if part.merged_from is not None:  # a merge: it replaces the parts from that generation on
-                gone = [n for n in trial[part.table] if PartName.parse(n).generation >= part.merged_from]
-                replaced += gone
-                trial[part.table] = [n for n in trial[part.table] if n not in gone]
-            else:
-                earlier = [summaries[n] for n in trial[part.table]]
-                if trial[part.table] and (part.compacted or _contains(summaries[name], earlier, part.table)):
-                    replaced += trial[part.table]
-                    trial[part.table] = []
+            earlier = [summaries[n] for n in trial[part.table]]
+            if trial[part.table] and (part.compacted or _contains(summaries[name], earlier, part.table)):
+                replaced += trial[part.table]
+                trial[part.table] = []
             trial[part.table].append(name)
         return trial, replaced
 

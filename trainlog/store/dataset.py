@@ -65,36 +65,10 @@ from trainlog.store.names import check_athlete, is_athlete_name
 
 #: How long a writer waits for another's lock before giving up (s).
 LOCK_TIMEOUT_S = 600
-#: A table with more parts than this has parts rewritten as one on the next commit (:func:`merged_from`).
+#: A table with more parts than this is rewritten as one part on the next commit.
 COMPACT_PARTS = 16
 #: Unlisted parts are removed this long after the commit that retired them (s).
 RETIRE_AFTER_S = 300
-
-
-def merged_from(adir: Path, parts: list[str]) -> int | None:
-    """Where a commit that adds a part to a table of ``parts`` (its listed parts, oldest first) starts rewriting
-    them as one with its own rows: None for not at all (COMPACT_PARTS parts or fewer then), 0 for every part
-    (a compaction), else the index of the first part merged.
-
-    Only the newest parts smaller than an eighth of the table (in bytes on disk) are merged: a daily import into
-    a 10-year history then rewrites the few MB of its recent parts, not every sample, and at most eight parts
-    are large, which leaves room for eight small ones before the next merge. When those small parts are not the
-    newest (or the names are not in commit order), every part is rewritten, as a compaction."""
-    if len(parts) + 1 <= COMPACT_PARTS:
-        return None
-    names = [PartName.parse(p) for p in parts]
-    if None in names or any(a.generation >= b.generation for a, b in zip(names, names[1:], strict=False)):
-        return 0
-    try:
-        sizes = [(adir / p).stat().st_size for p in parts]
-    except OSError:
-        return 0  # the commit's own read of them says why
-    half = max(1, COMPACT_PARTS // 2)
-    large = sum(sizes) / half
-    start = len(parts)
-    while start > 0 and sizes[start - 1] < large:
-        start -= 1
-    return start if start + 1 <= half else 0
 
 
 class Store:
@@ -446,17 +420,14 @@ class Transaction:
                 if not frames:
                     continue
                 new = pl.concat(frames)
-                start = 0 if table in self._replaced else merged_from(adir, tables[table])
+                compacted = table in self._replaced or len(tables[table]) + 1 > COMPACT_PARTS
                 earlier = None
-                if start is not None:
-                    merged = tables[table][start:]
-                    if table not in self._replaced and merged:
-                        earlier = pl.scan_parquet([adir / p for p in merged]).select(
-                            [pl.col(c).cast(t) for c, t in schema.TABLES[table].items()])
-                    retired += [(p, now) for p in merged]
-                    tables[table] = tables[table][:start]
-                first = PartName.parse(merged[0]).generation if start and merged else None
-                part = PartName(table, gen, token, start == 0, first).name()
+                if compacted:
+                    if table not in self._replaced:
+                        earlier = self.store.scan(table, self.athlete, self.base)
+                    retired += [(p, now) for p in tables[table]]
+                    tables[table] = []
+                part = PartName(table, gen, token, compacted).name()
                 path = adir / part
                 written.append(path)
                 if earlier is None:

@@ -3,12 +3,10 @@
 The manifest is the committed state of one athlete's dataset: the schema
 version, the generation (one more with every commit), the Parquet parts of
 every table, and the parts a compaction retired (kept a while for readers).
-A part is named ``<table>-<generation:06d>-<token>[-c|-mFIRST].parquet``: the
+A part is named ``<table>-<generation:06d>-<token>[-c].parquet``: the
 generation of the commit that wrote it, a token shared by that commit's parts,
-``-c`` for a compaction (one part that replaces every earlier part of its
-table) and ``-m`` with a generation for a merge (one part that replaces the
-earlier parts of its table from that generation on: the small recent ones,
-not the large old ones). The names let repair rebuild a lost manifest.
+and ``-c`` for a compaction (one part that replaces every earlier part of its
+table). The names let repair rebuild a lost manifest.
 """
 
 from __future__ import annotations
@@ -22,10 +20,8 @@ from trainlog.store import schema
 
 #: The manifest's file name in an athlete's folder.
 MANIFEST = "dataset.json"
-#: A part's file name: table, generation, the commit's token, "-c" for a compaction, "-m" and the first generation
-#: replaced for a merge.
-PART_NAME = re.compile(r"(?P<table>[a-z_]+)-(?P<generation>\d{6,})-(?P<token>[0-9a-f]+)"
-                       r"(?:(?P<compacted>-c)|-m(?P<merged_from>\d{6,}))?\.parquet\Z")
+#: A part's file name: table, generation, the commit's token, "-c" for a compaction.
+PART_NAME = re.compile(r"(?P<table>[a-z_]+)-(?P<generation>\d{6,})-(?P<token>[0-9a-f]+)(?P<compacted>-c)?\.parquet\Z")
 
 
 @dataclass
@@ -76,14 +72,12 @@ def committed_generation(path: Path) -> int | None:
 
 @dataclass(frozen=True)
 class PartName:
-    """What a part's file name says: ``<table>-<generation:06d>-<token>[-c|-mFIRST].parquet``."""
+    """What a part's file name says: ``<table>-<generation:06d>-<token>[-c].parquet``."""
 
     table: str
     generation: int
     token: str
     compacted: bool
-    #: a merge: the first generation of the parts it replaces (those of later generations too)
-    merged_from: int | None = None
 
     @classmethod
     def parse(cls, name: str) -> PartName | None:
@@ -91,17 +85,8 @@ class PartName:
         m = PART_NAME.match(name)
         if not m or m["table"] not in schema.TABLES:
             return None
-        merged = int(m["merged_from"]) if m["merged_from"] else None
-        if merged is not None and merged >= int(m["generation"]):
-            return None  # a merge replaces earlier parts only
-        return cls(m["table"], int(m["generation"]), m["token"], bool(m["compacted"]), merged)
-
-    @property
-    def rewrites(self) -> bool:
-        """Whether the part holds earlier parts' rows again (a compaction or a merge)."""
-        return self.compacted or self.merged_from is not None
+        return cls(m["table"], int(m["generation"]), m["token"], bool(m["compacted"]))
 
     def name(self) -> str:
-        """The file name back: ``<table>-<generation:06d>-<token>[-c|-mFIRST].parquet``."""
-        tail = "-c" if self.compacted else (f"-m{self.merged_from:06d}" if self.merged_from is not None else "")
-        return f"{self.table}-{self.generation:06d}-{self.token}{tail}.parquet"
+        """The file name back: ``<table>-<generation:06d>-<token>[-c].parquet``."""
+        return f"{self.table}-{self.generation:06d}-{self.token}{'-c' if self.compacted else ''}.parquet"
