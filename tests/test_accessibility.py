@@ -378,6 +378,17 @@ def test_a_redraw_under_the_focus_gives_it_back(server, browser):
     page.evaluate("""() => { const b = document.createElement('button'); b.textContent = 'gone soon';
                              document.querySelector('main').appendChild(b); b.focus(); b.remove(); }""")
     assert focus(page)["tag"] == "H1"
+
+    # a click on a button that takes itself away (a form's Save, a Remove): the page stays where it is
+    page.evaluate("""() => { const b = document.createElement('button'); b.id = 'probe-remove'; b.textContent = 'x';
+                             b.onclick = () => b.remove();
+                             const room = () => { const d = document.createElement('div'); d.style.height = '2000px';
+                                                  return d; };
+                             document.querySelector('main').append(room(), b, room()); b.scrollIntoView(); }""")
+    assert page.evaluate("window.scrollY") > 1500
+    page.click("#probe-remove")
+    tag, scrolled = page.evaluate("[document.activeElement.tagName, window.scrollY]")
+    assert tag == "BODY" and scrolled > 1500  # not moved to the heading at the top
     page.close()
     assert not errors, errors
 

@@ -7,8 +7,8 @@
  *   its id once Dash has drawn the page anew), and a change of page moves it to the new page's
  *   heading. Changes of the URL made by callbacks (history.pushState from dcc.Location) are treated
  *   alike. What to focus stays pending until the user does something else.
- * - A late redraw (a callback's answer after the user moved on) that removes the focused control gives
- *   focus back to the same control drawn anew, else to the page's heading.
+ * - A late redraw (a callback's answer after the user moved on) that removes the control the keyboard
+ *   focused gives focus back to the same control drawn anew, else to the page's heading.
  * - The skip link moves focus to the page's heading; Enter on a row of the Activities table opens
  *   that activity.
  * Dash draws pages after this script loads, so everything works by delegation.
@@ -17,7 +17,7 @@
   "use strict";
 
   var pending = null;  // {id: "...", heading: bool}: where focus goes once the page is drawn
-  var focused = null;  // the element focus last went to (a late redraw may remove it)
+  var focused = null;  // the element the keyboard last moved focus to (a late redraw may remove it)
   var pushState = window.history.pushState.bind(window.history);
 
   function heading() {
@@ -132,8 +132,12 @@
     }
   }, true);
 
-  document.addEventListener("focusin", function (event) { focused = event.target; });
-  document.addEventListener("pointerdown", function () { focused = null; }, true);  // a click puts focus where it wants
+  // only focus the keyboard moved is given back: a click puts focus where it wants (a button it removes leaves
+  // the page where it is, not scrolled to the heading)
+  var pointer = false;
+  document.addEventListener("pointerdown", function () { pointer = true; focused = null; }, true);
+  document.addEventListener("keydown", function () { pointer = false; }, true);
+  document.addEventListener("focusin", function (event) { focused = pointer ? null : event.target; });
 
   window.addEventListener("popstate", function () { pending = {id: null, heading: true}; });
 
