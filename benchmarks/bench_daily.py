@@ -290,8 +290,11 @@ def timed_rss(command: list[str]) -> tuple[float, int, int]:
 
 
 def compacted_parts(data_dir: Path) -> bool:
-    doc = json.loads((data_dir / "athletes" / ATHLETE / "dataset.json").read_text())
-    return any(p.endswith("-c.parquet") for p in doc["tables"].get("samples", []))
+    """Whether the last commit compacted the samples table (its one part a compaction)."""
+    from trainlog.store import Store
+    from trainlog.store.manifest import PartName
+
+    return any(PartName.parse(p).compacted for p in Store(data_dir).manifest(ATHLETE).tables.get("samples", []))
 
 
 def compacting_day(base: Path, day: dt.date, repeats: int) -> dict:

@@ -68,10 +68,17 @@
   window.trainlogGo = go;  // upload.js opens the import job's page through it
 
   // The user moved on: nothing is pending any more (registered first: a key that changes the view sets
-  // what is pending afterwards, in the listeners below).
+  // what is pending afterwards, in the listeners below). Only focus the keyboard moves is given back after
+  // a late redraw: a click puts focus where it wants (a button it removes leaves the page where it is).
+  var pointer = false;
   ["pointerdown", "keydown"].forEach(function (name) {
-    document.addEventListener(name, function () { if (pending && !lost()) { pending = null; } }, true);
+    document.addEventListener(name, function () {
+      if (pending && !lost()) { pending = null; }
+      pointer = name === "pointerdown";
+      if (pointer) { focused = null; }
+    }, true);
   });
+  document.addEventListener("focusin", function (event) { focused = pointer ? null : event.target; });
 
   function withQuery(changes, path) {
     var params = new URLSearchParams(window.location.search);
@@ -131,13 +138,6 @@
       go(link.getAttribute("href"), {id: null, heading: true});
     }
   }, true);
-
-  // only focus the keyboard moved is given back: a click puts focus where it wants (a button it removes leaves
-  // the page where it is, not scrolled to the heading)
-  var pointer = false;
-  document.addEventListener("pointerdown", function () { pointer = true; focused = null; }, true);
-  document.addEventListener("keydown", function () { pointer = false; }, true);
-  document.addEventListener("focusin", function (event) { focused = pointer ? null : event.target; });
 
   window.addEventListener("popstate", function () { pending = {id: null, heading: true}; });
 

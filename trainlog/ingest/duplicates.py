@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from trainlog.store import Transaction
+from trainlog.store import Transaction, schema
 from trainlog.words import MANUAL_SOURCE
 
 #: Two activities are the same run when their device start times are this close...
@@ -56,9 +56,7 @@ class Spans:
     per stored file); the batch's own spans are kept sorted as they are added."""
 
     def __init__(self, stored: pl.DataFrame | None = None) -> None:
-        self.stored = (stored if stored is not None else pl.DataFrame(
-            schema={"start_utc": pl.Datetime("us", "UTC"), "elapsed_s": pl.Float64, "source_file": pl.String,
-                    "file_sha256": pl.String})).select(SPAN_COLUMNS)
+        self.stored = (stored if stored is not None else schema.empty("activities")).select(SPAN_COLUMNS)
         starts = self.stored["start_utc"].dt.epoch("us").to_numpy()
         self._order = np.argsort(starts, kind="stable")
         self._starts = starts[self._order]
