@@ -98,6 +98,20 @@ def test_a_port_in_use_is_one_line(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}" in res.stderr and "Traceback" not in res.stderr
 
 
+def test_the_demo_imports_once_then_says_the_athletes_are_there(tmp_path):
+    """The README's first command without the dashboard: the first run imports the sample athletes and prints
+    their summaries; a later run says where they are, imports nothing and prints the same summaries."""
+    def demo() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "trainlog", "demo", "--no-dashboard", "--data-dir", str(tmp_path)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    first, later = demo(), demo()
+    assert first.returncode == 0 and later.returncode == 0, (first.stderr, later.stderr)
+    assert "importing the sample athletes" in first.stderr and "mara: 123 imported" in first.stderr
+    assert later.stderr.strip() == f"the sample athletes are in {tmp_path}"
+    assert later.stdout == first.stdout and "mara: summary" in first.stdout and "tom: summary" in first.stdout
+
+
 @pytest.mark.parametrize("args, message", [(["--threads", "0"], "--threads"), (["--timeout", "0"], "--timeout")])
 def test_server_options_are_checked(tmp_path, args, message):
     res = subprocess.run([sys.executable, "-m", "trainlog", "dashboard", "--data-dir", str(tmp_path),

@@ -12,7 +12,7 @@ import click
 from trainlog.cli.options import F, data_dir_option, friendly_errors
 from trainlog.cli.views import summary_cmd
 from trainlog.store.location import default_data_dir
-from trainlog.words import OUTCOMES
+from trainlog.words import OUTCOMES, Outcome
 
 
 def serve_options(f: F) -> F:
@@ -101,10 +101,13 @@ def demo_cmd(data_dir: Path | None, dashboard: bool, host: str, port: int, **ser
     from trainlog.store import Store
 
     store = Store(data_dir or default_data_dir() / "demo")
-    click.echo(f"importing the sample athletes into {store.data_dir} (once; later runs are instant)...", err=True)
-    for report in import_samples(store):
+    first = not store.athletes()
+    click.echo(f"importing the sample athletes into {store.data_dir} (once; later runs are instant)..." if first
+               else f"the sample athletes are in {store.data_dir}", err=True)
+    for report in import_samples(store):  # a later run: only sample files it has not seen (none, unless upgraded)
         counts = report.counts()
-        click.echo(f"  {report.athlete}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), err=True)
+        if first or counts[Outcome.IMPORTED] or counts[Outcome.FAILED]:
+            click.echo(f"  {report.athlete}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), err=True)
         analyse_imported(store, report)
     if dashboard:
         click.get_current_context().invoke(dashboard_cmd, data_dir=store.data_dir, host=host, port=port,
