@@ -155,14 +155,14 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
         return []
     ids = odd["activity_id"].unique()
     step = pl.col("step_us")
-    mine = steps.filter(pl.col("activity_id").is_in(ids.implode()))
+    odd_activity = steps["activity_id"].is_in(ids.implode())
+    mine = steps if odd_activity.all() else steps.filter(odd_activity)  # one long run: no copy of its rows
     stats = {
         row["activity_id"]: row
         for row in mine.group_by("activity_id")
         .agg(
             interval_us=step.filter((step > 0) & (step <= limit_us)).median(),
             recorded_us=step.filter(step > 0).sum(),
-            rows=pl.col("row"),
         )
         .iter_rows(named=True)
     }
@@ -187,7 +187,7 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
                 if excess_us >= c["step_us"] / 2:
                     chosen.append(c)
                     excess_us -= c["step_us"] - interval_us
-        rows = np.asarray(info["rows"])
+        rows = mine.filter(pl.col("activity_id") == aid)["row"].to_numpy()  # NumPy, not a Python int a sample
         for c in sorted(chosen, key=lambda c: c["row"]):
             jumps.append(
                 ClockJump(
