@@ -101,7 +101,9 @@ def spikes(
     t_s = timestamp.dt.epoch("us").filter(valid).to_numpy() / 1e6
     alt = altitude_m.filter(valid).to_numpy()
     vt_m = max_vertical_speed_mps * t_s
-    p, q = alt - vt_m, alt + vt_m  # as _longest_chain has them
+    p = alt - vt_m  # as _longest_chain has them (q in vt_m's memory: a long run holds one array fewer)
+    q = np.add(alt, vt_m, out=vt_m)
+    del vt_m
     impossible = ~((p[1:] <= p[:-1]) & (q[1:] >= q[:-1])) & (activity[1:] == activity[:-1])  # NaN: impossible
     if not impossible.any():  # every track possible as it is (a history of clean ones): nothing to look for
         return pl.Series("altitude_spike", np.zeros(len(altitude_m), dtype=bool))
@@ -112,7 +114,7 @@ def spikes(
     bounds = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)  # of each activity in ``checked``
     keep = np.ones(len(alt), dtype=bool)
     kernel = _compiled(_chain_kernel) if _compiling(len(altitude_m), _chain_kernel) and len(checked) else None
-    pc, qc = p[checked], q[checked]
+    pc, qc = (p, q) if len(checked) == len(p) else (p[checked], q[checked])  # every sample (one long run): no copy
     if kernel is not None and not (np.isnan(pc).any() or np.isnan(qc).any()):
         kept, failed = np.zeros(len(checked), dtype=bool), np.zeros(len(sizes), dtype=bool)
         kernel(bounds, np.arange(len(sizes)), pc, qc, np.empty(0, dtype=np.int64), kept, failed)
