@@ -86,7 +86,10 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
         power_30s_w=pl.when(has_power).then(load.rolling_power_w(pl.col("power_w"), pl.col("timestamp"), model)),
     )
     climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
-    s = s.with_columns(activity_id=ids)
+    # the steps' own columns are let go before the last ones are computed (a long run holds fewer at once)
+    s = s.with_columns(activity_id=ids, has_altitude=pl.col("altitude_clean_m").is_not_null()).drop(
+        "distance_m", "altitude_m", "speed_mps", "power_w", "altitude_clean_m", "distance_cum_m", "dt_s",
+        "altitude_smooth_m")
     if thresholds is not None:  # heart rates in force on each activity's day
         s = metrics.spread(s, thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), "activity_id")
         athlete = th.athlete_columns(athlete)
@@ -97,7 +100,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
         "distance_step_m",
         "gain_m",
         "loss_m",
-        has_altitude=pl.col("altitude_clean_m").is_not_null(),
+        "has_altitude",
         altitude_spike="altitude_spike",
         grade="grade",
         gad_step_m=pl.col("distance_step_m") * grade.gap_factor(pl.col("grade"), model),
