@@ -123,6 +123,34 @@ def test_daily_and_weekly_series_sum_to_the_activity_totals_and_loads_are_never_
     assert (result.daily["load"] >= 0).all()
 
 
+@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_booking_a_few_samples_at_a_time_equals_booking_them_at_once(history):
+    """sample_attribution books BOOKED_ROWS rows at a time (a very long run holds a piece's intermediate columns,
+    not every row's): pieces of 1, 3 or 7 rows, cutting runs anywhere, give the frame of one piece to the bit;
+    samples of an activity missing from the totals are still left out."""
+    acts, smp = history
+    smp = concat(smp, samples("nobody", utc(2024, 3, 2), step_s=10, n=3, speed_mps=[3.0] * 3))
+    per_sample = activity.sample_metrics(repair.repaired(smp, acts, DEFAULTS.model), DEFAULTS)
+    per_activity = activity.activity_metrics(acts, per_sample, DEFAULTS)
+    whole = daily.sample_attribution(per_sample, per_activity)
+    assert "nobody" not in whole["activity_id"].to_list()
+    for rows in (1, 3, 7):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(daily, "BOOKED_ROWS", rows)
+            assert_frame_equal(daily.sample_attribution(per_sample, per_activity), whole, check_exact=True)
+
+
+def test_the_booking_reads_only_the_attributed_columns():
+    """The pipeline lets the other per-sample columns go before the booking (pipeline.part_of): the booking of
+    the ATTRIBUTED columns alone is the booking of them all."""
+    acts, smp = race_60h()
+    per_sample = activity.sample_metrics(repair.repaired(smp, acts, SLOW.model), SLOW)
+    per_activity = activity.activity_metrics(acts, per_sample, SLOW)
+    assert_frame_equal(daily.sample_attribution(per_sample.select(daily.ATTRIBUTED), per_activity),
+                       daily.sample_attribution(per_sample, per_activity), check_exact=True)
+
+
 # ---- sharing one activity's load and totals across the days of its samples (daily._share)
 
 MIDNIGHT = utc(2024, 3, 2)  # local midnight at utc_offset_s 0

@@ -47,15 +47,23 @@ def _share(weight: str) -> pl.Expr:
     )
 
 
+#: The columns of :func:`trainlog.analysis.activity.sample_metrics` the booking reads.
+ATTRIBUTED = ("activity_id", "timestamp", "trimp", "moving_s", "distance_step_m", "gain_m", "loss_m")
+#: :func:`sample_attribution` books this many samples at a time: a very long run (a chained file of a million
+#: samples) holds its per-sample figures and a piece's intermediate columns, not every row's at once.
+BOOKED_ROWS = 250_000
+
+
 def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> pl.DataFrame:
     """Per-sample booked quantities: ``activity_id``, ``timestamp`` (UTC), ``date``
     (local Date), ``load``, ``distance_m``, ``moving_s``, ``ascent_m``, ``descent_m`` (Float64).
 
-    ``per_sample`` is :func:`trainlog.analysis.activity.sample_metrics`, ``per_activity``
-    :func:`trainlog.analysis.activity.activity_metrics`. An activity without samples (a session entered by
-    hand, a file cut before its records) gets one row per local day its elapsed time covers, weighted by the
-    seconds in that day (a 60-hour race typed in is booked over its three days, not on its first). Per activity,
-    each quantity sums to its total.
+    ``per_sample`` is :func:`trainlog.analysis.activity.sample_metrics` (its :data:`ATTRIBUTED` columns at
+    least), ``per_activity`` :func:`trainlog.analysis.activity.activity_metrics`. An activity without samples (a
+    session entered by hand, a file cut before its records) gets one row per local day its elapsed time covers,
+    weighted by the seconds in that day (a 60-hour race typed in is booked over its three days, not on its first).
+    Per activity, each quantity sums to its total. Each row's figures are its own and its activity's: the rows
+    are booked :data:`BOOKED_ROWS` at a time.
     """
     weights = per_sample.select(
         "activity_id",
@@ -70,22 +78,28 @@ def sample_attribution(per_sample: pl.DataFrame, per_activity: pl.DataFrame) -> 
     without_samples = _day_slices(per_activity.join(sampled, on="activity_id", how="anti"), weights.columns[2:])
     totals = per_activity.with_columns(
         goal_ascent_m=pl.when(pl.col("goal_counted")).then(pl.col("ascent_m")).otherwise(0.0)
-    ).select("activity_id", "local_offset_s", "load_source", *QUANTITIES)
-    booked = metrics.spread(pl.concat([weights, without_samples]), totals, "activity_id", how="inner").with_columns(
-        w_load=pl.when(pl.col("load_source") == "hr").then(pl.col("w_trimp")).otherwise(pl.col("w_moving"))
-    )
+    ).select("activity_id", "local_offset_s", *QUANTITIES)
+    booked = pl.concat([weights, without_samples])
+    known = booked["activity_id"].is_in(totals["activity_id"].implode()).fill_null(False)  # others (or none) go
+    if not known.all():
+        booked = booked.filter(known)
+    hr = per_activity.filter(pl.col("load_source") == "hr")["activity_id"].implode()  # not a join: no copy of the rows
+    booked = booked.with_columns(
+        w_load=pl.when(pl.col("activity_id").is_in(hr)).then(pl.col("w_trimp")).otherwise(pl.col("w_moving")))
     per_activity_totals = metrics.sums_by(  # each activity's rows are together
         booked, ["activity_id"], {**{f"_t_{w}": pl.col(w) for w in {*WEIGHTS.values(), "w_moving"}}, "_n": pl.lit(1.0)}
     )
-    return (
-        metrics.spread(booked, per_activity_totals, "activity_id")
-        .select(
+    factors = metrics.join(totals, per_activity_totals, "activity_id", how="inner")
+    pieces = [
+        metrics.spread(booked.slice(lo, BOOKED_ROWS), factors, "activity_id").select(
             "activity_id",
             "timestamp",
             local_date(pl.col("timestamp"), pl.col("local_offset_s")).alias("date"),
             *[(pl.col(name).fill_null(0.0) * _share(weight)).alias(name) for name, weight in WEIGHTS.items()],
         )
-    )
+        for lo in range(0, max(booked.height, 1), BOOKED_ROWS)
+    ]
+    return pl.concat(pieces) if len(pieces) > 1 else pieces[0]
 
 
 def _day_slices(activities: pl.DataFrame, weight_names: list[str]) -> pl.DataFrame:
