@@ -221,6 +221,25 @@ def test_summary_reuses_a_precomputed_analysis(tmp_path):
         assert reused == fresh
 
 
+def test_activities_without_samples_join_the_last_chunk():
+    """A typed-in session beside one long run: one chunk (computed in this thread, its memory reused), and the
+    same analysis as one chunk each."""
+    acts = concat(activities({"activity_id": "run", "start_utc": utc(2024, 3, 1, 8)}),
+                  activities({"activity_id": "typed", "start_utc": utc(2024, 3, 2, 8), "elapsed_s": 3600.0}))
+    smp = samples("run", utc(2024, 3, 1, 8), step_s=1, n=50, distance_m=[3.0 * i for i in range(50)])
+    chunks = report._chunks(acts, smp)
+    assert [ids for ids, _ in chunks] == [["run", "typed"]]
+    assert chunks[0][1].height == 50
+    alone = report._chunks(acts.filter(pl.col("activity_id") == "typed"), smp)  # no samples at all: one chunk
+    assert [(ids, part.height) for ids, part in alone] == [(["typed"], 0)]
+    settings = AthleteSettings()
+    together = report.analyse(acts, smp, settings)
+    joined = choices.joined(acts, None, None)
+    apart = report.assembled(acts, [report.part_of(joined.filter(pl.col("activity_id") == aid), part, settings)
+                                    for aid, part in (("run", smp), ("typed", smp.clear()))], settings)
+    _same_analysis(together, apart)
+
+
 def _analysed_in_chunks(acts, smp, settings, chunk):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(report, "CHUNK_SAMPLES", chunk)

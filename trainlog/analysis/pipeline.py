@@ -54,16 +54,26 @@ def analyse(
     from trainlog.store import choices as choices_  # here: a summary of the analysis kept on disk needs none of it
 
     joined = choices_.joined(activities, choices, ratings)
-    chunks = _chunks(joined, samples)
+    chunks: list = _chunks(joined, samples)
+    del samples  # each chunk's samples are its part's alone: let go once its per-sample steps are done (when the
+    # caller let go of them too, as the analysis kept on disk does: a very long run holds its figures, not its input)
 
-    def part(chunk: tuple[list[str], pl.DataFrame]) -> Part:
-        return part_of(joined.filter(pl.col("activity_id").is_in(chunk[0])), chunk[1], settings)
+    def part(i: int) -> Part:
+        ids = chunks[i][0]
+        return part_of(joined.filter(pl.col("activity_id").is_in(ids)), _taken(chunks, i), settings)
 
     threads = min(MAX_THREADS, os.cpu_count() or 1, len(chunks))
     if threads < 2:
-        return assembled(activities, [part(chunk) for chunk in chunks], settings, today)
+        return assembled(activities, [part(i) for i in range(len(chunks))], settings, today)
     with ThreadPoolExecutor(threads) as pool:  # Polars, NumPy and the compiled loops let go of the GIL
-        return assembled(activities, list(pool.map(part, chunks)), settings, today)
+        return assembled(activities, list(pool.map(part, range(len(chunks)))), settings, today)
+
+
+def _taken(chunks: list, i: int) -> pl.DataFrame:
+    """The samples of chunk ``i``, taken out of ``chunks`` (the part computing them holds the only reference)."""
+    samples = chunks[i][1]
+    chunks[i] = (chunks[i][0], None)
+    return samples
 
 
 #: :func:`analyse` takes the per-sample steps this many samples at a time (whole activities): its memory is a
@@ -90,6 +100,8 @@ def part_of(joined: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettin
     """:func:`analyse`'s per-activity steps for the activities of ``joined`` (as in
     :func:`sample_and_activity_metrics`), from their ``samples``."""
     per_sample, per_activity = sample_and_activity_metrics(joined, samples, settings)
+    del samples  # not read again (freed here when the caller handed them over: analyse)
+    per_sample = per_sample.select(daily.ATTRIBUTED)  # what the booking reads: the other columns are let go
     attribution = daily.sample_attribution(per_sample, per_activity)
     days = daily.activity_days(per_sample, per_activity, attribution)
     # what the goal's windows read, per part; the attribution keeps per_sample's order (each activity's rows
@@ -113,8 +125,8 @@ def assembled(activities: pl.DataFrame, parts: list[Part], settings: AthleteSett
 
 def _chunks(joined: pl.DataFrame, samples: pl.DataFrame) -> list[tuple[list[str], pl.DataFrame]]:
     """(activity ids, their samples) in chunks of :data:`CHUNK_SAMPLES` samples or so (whole activities, each
-    in record order), the activities without samples in the last; samples of no activity of ``joined`` are left
-    out (as the whole analysis leaves them)."""
+    in record order), the activities without samples in the last (a chunk of their own when none has samples);
+    samples of no activity of ``joined`` are left out (as the whole analysis leaves them)."""
     from trainlog.store import schema
 
     runs = samples["activity_id"].rle()  # each activity's rows in a run of their own
@@ -142,7 +154,9 @@ def _chunks(joined: pl.DataFrame, samples: pl.DataFrame) -> list[tuple[list[str]
     elif mine:
         chunks.append((mine, pl.concat(pieces)))
     without = [aid for aid in joined["activity_id"].to_list() if aid in wanted]
-    if without or not chunks:
+    if chunks:  # the activities without samples join the last chunk: one long run is one chunk, computed in this
+        chunks[-1] = (chunks[-1][0] + without, chunks[-1][1])  # thread (its memory reused, not a thread's beside it)
+    else:
         chunks.append((without, schema.empty("samples")))
     return chunks
 

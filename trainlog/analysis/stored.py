@@ -182,8 +182,10 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
         ahead.start()
     try:
         with _read_errors(store, athlete):  # the columns the analysis reads (read_all would take every one)
-            samples = store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()
-        result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
+            samples = [store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()]
+        # handed over, not kept here: the analysis lets go of each chunk's samples once its per-sample steps are done
+        result = analyse(tables["activities"], samples.pop(), settings, choices=tables["choices"],
+                         ratings=tables["ratings"])
     finally:
         if ahead is not None:  # done long before: no thread outlives the analysis, not even one that failed
             ahead.join()
