@@ -155,17 +155,15 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
         return []
     ids = odd["activity_id"].unique()
     step = pl.col("step_us")
-    odd_activity = steps["activity_id"].is_in(ids.implode())
+    odd_activity = steps["activity_id"].is_in(ids.implode()).fill_null(False)
     mine = steps if odd_activity.all() else steps.filter(odd_activity)  # one long run: no copy of its rows
-    stats = {
-        row["activity_id"]: row
-        for row in mine.group_by("activity_id")
-        .agg(
-            interval_us=step.filter((step > 0) & (step <= limit_us)).median(),
-            recorded_us=step.filter(step > 0).sum(),
-        )
-        .iter_rows(named=True)
-    }
+    grouped = mine.group_by("activity_id").agg(
+        interval_us=step.filter((step > 0) & (step <= limit_us)).median(),
+        recorded_us=step.filter(step > 0).sum(),
+        rows=pl.col("row"),
+    )
+    stats = {row["activity_id"]: row for row in grouped.drop("rows").iter_rows(named=True)}
+    rows_of = dict(zip(grouped["activity_id"].to_list(), grouped["rows"], strict=True))  # Series, not Python ints
     elapsed = {
         aid: value
         for aid, value in activities.filter(pl.col("activity_id").is_in(ids.implode()))
@@ -187,7 +185,7 @@ def clock_jumps(samples: pl.DataFrame, activities: pl.DataFrame, model: ModelSet
                 if excess_us >= c["step_us"] / 2:
                     chosen.append(c)
                     excess_us -= c["step_us"] - interval_us
-        rows = mine.filter(pl.col("activity_id") == aid)["row"].to_numpy()  # NumPy, not a Python int a sample
+        rows = rows_of[aid].to_numpy()
         for c in sorted(chosen, key=lambda c: c["row"]):
             jumps.append(
                 ClockJump(
