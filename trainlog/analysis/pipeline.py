@@ -55,8 +55,9 @@ def analyse(
 
     joined = choices_.joined(activities, choices, ratings)
     chunks: list = _chunks(joined, samples)
-    del samples  # each chunk's samples are its part's alone: let go once its per-sample steps are done (when the
-    # caller let go of them too, as the analysis kept on disk does: a very long run holds its figures, not its input)
+    del samples  # each chunk's samples are handed to its part; when they are a frame of their own (one long run,
+    # the caller letting go as the analysis kept on disk does) they go once its per-sample steps are done (chunks
+    # sliced from one frame share its buffers until the last goes)
 
     def part(i: int) -> Part:
         ids = chunks[i][0]
