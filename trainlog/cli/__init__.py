@@ -80,6 +80,9 @@ def main() -> None:
     (:func:`gc.freeze`): the interpreter's exit then skips collecting Polars', NumPy's and the command's objects,
     which took ~0.2 s of a daily ``trainlog import`` (1.3 s) and nothing more is written after it. (For the
     console script only: called from a running program, it would leave that program's objects frozen.)"""
+    from trainlog import allocator
+
+    allocator.configure()  # before Polars loads: freed columns go back to the system, not held beside new ones
     try:
         cli(prog_name="trainlog")
     finally:

@@ -1,0 +1,62 @@
+"""trainlog.allocator: the command line's process gives freed memory back (jemalloc's options for Polars, glibc's
+mmap threshold), set before Polars loads, a user's own setting kept."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from trainlog import allocator
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(code: str, **env: str) -> str:
+    environ = {k: v for k, v in os.environ.items() if k not in ("_RJEM_MALLOC_CONF", "MALLOC_MMAP_THRESHOLD_")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**environ, **env}, capture_output=True,
+                         text=True, check=True)
+    return out.stdout.strip()
+
+
+CONF_SEEN = ("from trainlog import allocator; allocator.configure(); import os; "
+             "print(os.environ.get('_RJEM_MALLOC_CONF'))")
+
+
+def test_the_options_are_set_before_polars_loads():
+    assert _run(CONF_SEEN) == (allocator.BACKGROUND if sys.platform.startswith("linux") else "") + allocator.JEMALLOC_CONF
+
+
+def test_a_users_own_options_are_kept():
+    assert _run(CONF_SEEN, _RJEM_MALLOC_CONF="narenas:1") == "narenas:1"
+
+
+def test_nothing_is_set_once_polars_is_loaded():
+    """jemalloc read its options when Polars loaded (Polars' own, which it puts in the variable): setting them
+    afterwards would only mislead."""
+    seen = _run("import polars; " + CONF_SEEN)
+    assert "dirty_decay_ms" in seen and allocator.JEMALLOC_CONF not in seen
+
+
+def test_polars_takes_the_options():
+    """Polars' jemalloc reads the variable configure() sets: an option it does not know makes it say so on
+    stderr (jemalloc's own check), one it knows does not."""
+    code = "from trainlog import allocator; allocator.configure(); import polars as pl; pl.Series([1, 2]).sum()"
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    good = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "_RJEM_MALLOC_CONF": "no_such_option:1"},
+                         capture_output=True, text=True)
+    assert good.returncode == 0 and "Invalid conf" not in good.stderr
+    assert "Invalid conf pair: no_such_option:1" in bad.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux's")
+def test_the_command_line_configures_its_process():
+    """``trainlog`` (main) sets the options before any command imports Polars."""
+    code = ("import sys; sys.argv = ['trainlog', '--version']\n"
+            "from trainlog import cli\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+            "import os; print(os.environ.get('_RJEM_MALLOC_CONF'))")
+    assert _run(code).splitlines()[-1].endswith(allocator.JEMALLOC_CONF)
