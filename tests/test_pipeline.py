@@ -240,6 +240,21 @@ def test_activities_without_samples_join_the_last_chunk():
     _same_analysis(together, apart)
 
 
+def test_samples_handed_over_are_taken_once_and_give_the_same_figures():
+    """analyse hands each chunk's samples over (pipeline.Handed): the per-sample steps take them, keep no other
+    reference and compute what the frame itself gives; a second take is a bug, said plainly."""
+    acts = activities({"activity_id": "run", "start_utc": utc(2024, 3, 1, 8)})
+    smp = samples("run", utc(2024, 3, 1, 8), step_s=1, n=40, distance_m=[3.0 * i for i in range(40)],
+                  altitude_m=[100.0 + 0.5 * i for i in range(40)])
+    joined, settings = choices.joined(acts, None, None), AthleteSettings()
+    handed = report.Handed(smp)
+    by_hand = report.sample_and_activity_metrics(joined, handed, settings)
+    for got, want in zip(by_hand, report.sample_and_activity_metrics(joined, smp, settings), strict=True):
+        assert got.equals(want)
+    with pytest.raises(RuntimeError, match="taken already"):
+        handed.take()
+
+
 def _analysed_in_chunks(acts, smp, settings, chunk):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(report, "CHUNK_SAMPLES", chunk)

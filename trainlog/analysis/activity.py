@@ -55,6 +55,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
         return pl.when(same_activity_next).then(pl.col(column).shift(-1) - pl.col(column))
 
     s = samples.select(metrics.SAMPLE_COLUMNS)
+    del samples  # when the caller handed them over (pipeline.Handed), each raw stream goes once it is read
     # repaired samples are each activity's rows together in time order (a sort would reorder them by id only)
     s = s.rechunk() if in_order or in_time_order(s) else s.sort("activity_id", "timestamp", maintain_order=True)
     ids = s["activity_id"]  # put back below: the steps group each activity by the number of its run of rows (UInt32,
@@ -72,6 +73,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
             distance_step_m=to_next("distance_cum_m"),
             altitude_smooth_m=elevation.smooth_altitude("altitude_clean_m", model),
         )
+        .drop("distance_m", "altitude_m")  # read: their clean and cumulative columns stand for them
     )
     gain, loss = elevation.hysteresis_steps(s["activity_id"], s["altitude_smooth_m"], model.hysteresis_m)
     s = s.with_columns(gain, loss, grade.window_grade(s, model))
@@ -88,8 +90,7 @@ def sample_metrics(samples: pl.DataFrame, settings: AthleteSettings,
     climbing = (pl.col("grade") >= model.climb_grade_min) & (pl.col("moving_s") > 0)
     # the steps' own columns are let go before the last ones are computed (a long run holds fewer at once)
     s = s.with_columns(activity_id=ids, has_altitude=pl.col("altitude_clean_m").is_not_null()).drop(
-        "distance_m", "altitude_m", "speed_mps", "power_w", "altitude_clean_m", "distance_cum_m", "dt_s",
-        "altitude_smooth_m")
+        "speed_mps", "power_w", "altitude_clean_m", "distance_cum_m", "dt_s", "altitude_smooth_m")
     if thresholds is not None:  # heart rates in force on each activity's day
         s = metrics.spread(s, thresholds.select("activity_id", "thr_hr_max_bpm", "thr_hr_rest_bpm"), "activity_id")
         athlete = th.athlete_columns(athlete)

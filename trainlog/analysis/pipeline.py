@@ -61,13 +61,31 @@ def analyse(
 
     def part(i: int) -> Part:
         ids = chunks[i][0]
-        return part_of(joined.filter(pl.col("activity_id").is_in(ids)), _taken(chunks, i), settings)
+        return part_of(joined.filter(pl.col("activity_id").is_in(ids)), Handed(_taken(chunks, i)), settings)
 
     threads = min(MAX_THREADS, os.cpu_count() or 1, len(chunks))
     if threads < 2:
         return assembled(activities, [part(i) for i in range(len(chunks))], settings, today)
     with ThreadPoolExecutor(threads) as pool:  # Polars, NumPy and the compiled loops let go of the GIL
         return assembled(activities, list(pool.map(part, range(len(chunks)))), settings, today)
+
+
+class Handed:
+    """Samples handed over to the per-sample steps (:func:`part_of`): :meth:`take` gives them once and keeps no
+    reference, so the steps let go of each raw stream once they have read it (a very long run holds its figures,
+    not its input beside them)."""
+
+    __slots__ = ("_frame",)
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame: pl.DataFrame | None = frame
+
+    def take(self) -> pl.DataFrame:
+        """The samples; this holds them no longer."""
+        frame, self._frame = self._frame, None
+        if frame is None:
+            raise RuntimeError("these samples were taken already")
+        return frame
 
 
 def _taken(chunks: list, i: int) -> pl.DataFrame:
@@ -97,11 +115,10 @@ class Part:
     attribution: pl.DataFrame
 
 
-def part_of(joined: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings) -> Part:
+def part_of(joined: pl.DataFrame, samples: pl.DataFrame | Handed, settings: AthleteSettings) -> Part:
     """:func:`analyse`'s per-activity steps for the activities of ``joined`` (as in
-    :func:`sample_and_activity_metrics`), from their ``samples``."""
+    :func:`sample_and_activity_metrics`), from their ``samples`` (:class:`Handed` over by :func:`analyse`)."""
     per_sample, per_activity = sample_and_activity_metrics(joined, samples, settings)
-    del samples  # not read again (freed here when the caller handed them over: analyse)
     per_sample = per_sample.select(daily.ATTRIBUTED)  # what the booking reads: the other columns are let go
     attribution = daily.sample_attribution(per_sample, per_activity)
     days = daily.activity_days(per_sample, per_activity, attribution)
@@ -205,7 +222,7 @@ def analyse_activities(
 
 
 def sample_and_activity_metrics(
-    joined: pl.DataFrame, samples: pl.DataFrame, settings: AthleteSettings
+    joined: pl.DataFrame, samples: pl.DataFrame | Handed, settings: AthleteSettings
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The per-sample and per-activity metrics of some activities: ``joined`` holds their rows of the activities
     table with the athlete's choices and ratings (:func:`trainlog.store.choices.joined`), ``samples`` their samples
@@ -219,8 +236,10 @@ def sample_and_activity_metrics(
     joined = metrics.two_rows_at_least(joined)  # a run is computed alike alone or among others
     dated = thresholds.by_activity(joined, settings)  # values in force on each activity's day
     # repaired samples are each activity's rows together in time order (repair.repaired's contract)
-    per_sample = activity.sample_metrics(repair.repaired(samples, joined, settings.model), settings, dated,
-                                         in_order=True)
+    # handed over: no reference kept here, so the per-sample steps let go of each raw stream once read
+    per_sample = activity.sample_metrics(
+        repair.repaired(samples.take() if isinstance(samples, Handed) else samples, joined, settings.model), settings,
+        dated, in_order=True)
     per_activity = activity.activity_metrics(joined, per_sample, settings, dated)
     return per_sample, per_activity.filter(pl.col("activity_id").is_not_null())
 
