@@ -33,6 +33,17 @@ def test_a_users_own_options_are_kept():
     assert _run(CONF_SEEN, _RJEM_MALLOC_CONF="narenas:1") == "narenas:1"
 
 
+def test_what_a_parent_processs_polars_wrote_is_not_a_users_choice():
+    """A program that imported Polars (a benchmark, a notebook) passes Polars' own defaults on to the trainlog it
+    starts: those are replaced; a user's options after them are kept."""
+    ours = (allocator.BACKGROUND if sys.platform.startswith("linux") else "") + allocator.JEMALLOC_CONF
+    assert _run(CONF_SEEN, _RJEM_MALLOC_CONF=allocator.POLARS_DEFAULT) == ours
+    inherited = "import polars, subprocess, sys; subprocess.run([sys.executable, '-c', " + repr(CONF_SEEN) + "])"
+    assert _run(inherited) == ours
+    assert _run(CONF_SEEN, _RJEM_MALLOC_CONF=allocator.POLARS_DEFAULT + ",narenas:1") == \
+        allocator.POLARS_DEFAULT + ",narenas:1"
+
+
 def test_nothing_is_set_once_polars_is_loaded():
     """jemalloc read its options when Polars loaded (Polars' own, which it puts in the variable): setting them
     afterwards would only mislead."""

@@ -7,7 +7,8 @@ millions of rows within a second or two, so the process held the freed columns b
 most for a 32 MiB damaged file whose figures need 546 MB (benchmarks/bench_memory.py).
 
 - jemalloc (``_RJEM_MALLOC_CONF``: Polars puts its own options first, ``dirty_decay_ms:500,muzzy_decay_ms:1000``,
-  and what the variable held after them, so these win; a value the user set is kept): freed pages go back after
+  and what the variable held after them, so these win; a value the user set is kept, one a parent process's
+  Polars wrote is not): freed pages go back after
   100 ms, by jemalloc's background thread (not by the thread that frees them), and at once, not 1 s later, from
   the "muzzy" state in which they still count as the process's.
 - glibc (``mallopt(M_MMAP_THRESHOLD)``): blocks of 1 MiB or more are always mapped on their own, so freeing one
@@ -26,6 +27,8 @@ import sys
 #: jemalloc's background thread (built only where pthreads allow it: elsewhere jemalloc would complain at start).
 JEMALLOC_CONF = "dirty_decay_ms:100,muzzy_decay_ms:0"
 BACKGROUND = "background_thread:true,"
+#: What Polars (2.1) puts in the variable when it is imported, before any value it held.
+POLARS_DEFAULT = "dirty_decay_ms:500,muzzy_decay_ms:1000"
 #: glibc's mallopt option number for the mmap threshold (malloc.h: M_MMAP_THRESHOLD = -3) and the value set.
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 1 << 20
@@ -35,11 +38,18 @@ def configure() -> None:
     """Set both allocators' options for this process. Only before Polars is imported (jemalloc reads its options
     once); the C library's threshold only where the C library is glibc. Never fails: the defaults stay."""
     glibc = _glibc()
-    if "polars" not in sys.modules:
-        os.environ.setdefault("_RJEM_MALLOC_CONF", (BACKGROUND if glibc is not None else "") + JEMALLOC_CONF)
+    if "polars" not in sys.modules and not _users_own(os.environ.get("_RJEM_MALLOC_CONF", "")):
+        os.environ["_RJEM_MALLOC_CONF"] = (BACKGROUND if glibc is not None else "") + JEMALLOC_CONF
     if glibc is not None and "MALLOC_MMAP_THRESHOLD_" not in os.environ \
             and "mmap_threshold" not in os.environ.get("GLIBC_TUNABLES", ""):  # the user's own threshold stays
         glibc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+
+
+def _users_own(conf: str) -> bool:
+    """Whether ``conf`` holds options a user chose: not when empty, nor when it is only what Polars writes there
+    for its own process (:data:`POLARS_DEFAULT`), which a program that imported Polars passes on to the processes
+    it starts (a benchmark, a notebook running ``trainlog``)."""
+    return bool(conf.replace(POLARS_DEFAULT, "").strip(","))
 
 
 def _glibc() -> object | None:
