@@ -3,19 +3,19 @@
 Polars allocates with its own jemalloc, which keeps freed pages for a while before it returns them; NumPy allocates
 with the C library's malloc, whose threshold for mapping a large block on its own rises with the largest block
 freed, so arrays of a long run land in a heap that seldom shrinks. An analysis frees and allocates columns of
-millions of rows within a second or two, so the process held the freed columns beside the new ones: 668 MB at
-most for a 32 MiB damaged file whose figures need 546 MB (benchmarks/bench_memory.py).
+millions of rows within a second or two, so the process held the freed columns beside the new ones (the
+analysis of a 32 MiB damaged file: 684 MB, against 541 MB with these settings; benchmarks/README.md, 2026-12-03).
 
 - jemalloc (``_RJEM_MALLOC_CONF``: Polars puts its own options first, ``dirty_decay_ms:500,muzzy_decay_ms:1000``,
   and what the variable held after them, so these win; a value the user set is kept, one a parent process's
-  Polars wrote is not): freed pages go back after
-  100 ms, by jemalloc's background thread (not by the thread that frees them), and at once, not 1 s later, from
-  the "muzzy" state in which they still count as the process's.
+  Polars wrote is not): freed pages go back after 100 ms, by jemalloc's background thread (not by the thread
+  that frees them), and at once, not 1 s later, from the "muzzy" state in which they still count as the
+  process's.
 - glibc (``mallopt(M_MMAP_THRESHOLD)``): blocks of 1 MiB or more are always mapped on their own, so freeing one
   returns it at once.
 
-The speed of the analysis is unchanged within the noise of the machine (a 10-year history: 4.2-5.1 s either way);
-see benchmarks/README.md.
+The speed of the analysis is unchanged within the noise of the machine (a 10-year history: 4.2-5.1 s either way,
+1,380 -> 1,110 MB at its peak).
 """
 
 from __future__ import annotations
