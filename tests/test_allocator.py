@@ -1,4 +1,4 @@
-"""trainlog.allocator: the command line's process gives freed memory back (jemalloc's options for Polars, glibc's
+"""trainlog.cli.allocator: the command line's process gives freed memory back (jemalloc's options for Polars, glibc's
 mmap threshold), set before Polars loads, a user's own setting kept."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from trainlog import allocator
+from trainlog.cli import allocator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,7 +21,7 @@ def _run(code: str, **env: str) -> str:
     return out.stdout.strip()
 
 
-CONF_SEEN = ("from trainlog import allocator; allocator.configure(); import os; "
+CONF_SEEN = ("from trainlog.cli import allocator; allocator.configure(); import os; "
              "print(os.environ.get('_RJEM_MALLOC_CONF'))")
 
 
@@ -54,7 +54,7 @@ def test_nothing_is_set_once_polars_is_loaded():
 def test_polars_takes_the_options():
     """Polars' jemalloc reads the variable configure() sets: an option it does not know makes it say so on
     stderr (jemalloc's own check), one it knows does not."""
-    code = "from trainlog import allocator; allocator.configure(); import polars as pl; pl.Series([1, 2]).sum()"
+    code = "from trainlog.cli import allocator; allocator.configure(); import polars as pl; pl.Series([1, 2]).sum()"
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
     good = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     bad = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "_RJEM_MALLOC_CONF": "no_such_option:1"},

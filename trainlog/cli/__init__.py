@@ -5,7 +5,7 @@ One group, :func:`cli`; each module of this package holds one group of commands
 :mod:`~trainlog.cli.activity`, :mod:`~trainlog.cli.plan`, :mod:`~trainlog.cli.dataset`, :mod:`~trainlog.cli.users`,
 :mod:`~trainlog.cli.serve`, :mod:`~trainlog.cli.export`, :mod:`~trainlog.cli.watch`,
 :mod:`~trainlog.cli.wellness`) and :mod:`~trainlog.cli.options`
-the options they share.
+the options they share; :mod:`~trainlog.cli.allocator` sets how the process gives memory back (:func:`main`).
 :func:`main` is the console script (``trainlog``) and ``python -m trainlog``.
 
 Fast start (issue 17): at module level the command modules import only click and light modules (words,
@@ -80,7 +80,7 @@ def main() -> None:
     (:func:`gc.freeze`): the interpreter's exit then skips collecting Polars', NumPy's and the command's objects,
     which took ~0.2 s of a daily ``trainlog import`` (1.3 s) and nothing more is written after it. (For the
     console script only: called from a running program, it would leave that program's objects frozen.)"""
-    from trainlog import allocator
+    from trainlog.cli import allocator
 
     allocator.configure()  # before Polars loads: freed columns go back to the system, not held beside new ones
     try:
