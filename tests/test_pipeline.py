@@ -253,6 +253,7 @@ def test_samples_handed_over_are_taken_once_and_give_the_same_figures():
         assert got.equals(want)
     with pytest.raises(RuntimeError, match="taken already"):
         handed.take()
+    _same_analysis(report.analyse(acts, report.Handed(smp), settings), report.analyse(acts, smp, settings))
 
 
 def _analysed_in_chunks(acts, smp, settings, chunk):

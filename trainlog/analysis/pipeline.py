@@ -39,13 +39,17 @@ class Analysis:
 
 def analyse(
     activities: pl.DataFrame,
-    samples: pl.DataFrame,
+    samples: pl.DataFrame | Handed,
     settings: AthleteSettings,
     today: dt.date | None = None,
     choices: pl.DataFrame | None = None,
     ratings: pl.DataFrame | None = None,
 ) -> Analysis:
     """Run all metrics once. ``today`` (local date) extends the daily series with rest days.
+
+    ``samples``: the activities' samples, or :class:`Handed` over (the analysis kept on disk): then each chunk's
+    samples go once its per-sample steps are done, when they are a frame of their own (one long run; chunks sliced
+    from one frame share its buffers until the last goes).
 
     ``choices``: the athlete's choices table (:data:`trainlog.store.schema.CHOICES`) or its
     :func:`trainlog.store.choices.state`; None: no choices (nothing excluded or confirmed, no RPE).
@@ -54,26 +58,22 @@ def analyse(
     from trainlog.store import choices as choices_  # here: a summary of the analysis kept on disk needs none of it
 
     joined = choices_.joined(activities, choices, ratings)
-    chunks: list = _chunks(joined, samples)
-    del samples  # each chunk's samples are handed to its part; when they are a frame of their own (one long run,
-    # the caller letting go as the analysis kept on disk does) they go once its per-sample steps are done (chunks
-    # sliced from one frame share its buffers until the last goes)
+    chunks = [(ids, Handed(frame)) for ids, frame in _chunks(joined, _frame(samples))]
 
-    def part(i: int) -> Part:
-        ids = chunks[i][0]
-        return part_of(joined.filter(pl.col("activity_id").is_in(ids)), Handed(_taken(chunks, i)), settings)
+    def part(chunk: tuple[list[str], Handed]) -> Part:
+        return part_of(joined.filter(pl.col("activity_id").is_in(chunk[0])), chunk[1], settings)
 
     threads = min(MAX_THREADS, os.cpu_count() or 1, len(chunks))
     if threads < 2:
-        return assembled(activities, [part(i) for i in range(len(chunks))], settings, today)
+        return assembled(activities, [part(chunk) for chunk in chunks], settings, today)
     with ThreadPoolExecutor(threads) as pool:  # Polars, NumPy and the compiled loops let go of the GIL
-        return assembled(activities, list(pool.map(part, range(len(chunks)))), settings, today)
+        return assembled(activities, list(pool.map(part, chunks)), settings, today)
 
 
 class Handed:
-    """Samples handed over to the per-sample steps (:func:`part_of`): :meth:`take` gives them once and keeps no
-    reference, so the steps let go of each raw stream once they have read it (a very long run holds its figures,
-    not its input beside them)."""
+    """Samples handed over (to :func:`analyse`, to the per-sample steps of :func:`part_of`): :meth:`take` gives
+    them once and keeps no reference, so the steps let go of each raw stream once they have read it (a very long
+    run holds its figures, not its input beside them)."""
 
     __slots__ = ("_frame",)
 
@@ -88,11 +88,9 @@ class Handed:
         return frame
 
 
-def _taken(chunks: list, i: int) -> pl.DataFrame:
-    """The samples of chunk ``i``, taken out of ``chunks`` (the part computing them holds the only reference)."""
-    samples = chunks[i][1]
-    chunks[i] = (chunks[i][0], None)
-    return samples
+def _frame(samples: pl.DataFrame | Handed) -> pl.DataFrame:
+    """The frame of ``samples``, taken when it was handed over."""
+    return samples.take() if isinstance(samples, Handed) else samples
 
 
 #: :func:`analyse` takes the per-sample steps this many samples at a time (whole activities): its memory is a
@@ -238,8 +236,7 @@ def sample_and_activity_metrics(
     # repaired samples are each activity's rows together in time order (repair.repaired's contract)
     # handed over: no reference kept here, so the per-sample steps let go of each raw stream once read
     per_sample = activity.sample_metrics(
-        repair.repaired(samples.take() if isinstance(samples, Handed) else samples, joined, settings.model), settings,
-        dated, in_order=True)
+        repair.repaired(_frame(samples), joined, settings.model), settings, dated, in_order=True)
     per_activity = activity.activity_metrics(joined, per_sample, settings, dated)
     return per_sample, per_activity.filter(pl.col("activity_id").is_not_null())
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from trainlog import __version__
 from trainlog.analysis import metrics
-from trainlog.analysis.pipeline import Analysis, analyse
+from trainlog.analysis.pipeline import Analysis, Handed, analyse
 from trainlog.analysis.tzone import with_local_start
 from trainlog.errors import StoreError, TrainlogError, first_line
 from trainlog.settings import AthleteSettings, load_settings, save_settings
@@ -182,10 +182,9 @@ def _analysed(store: Store, athlete: str, manifest: Manifest, parts: list, setti
         ahead.start()
     try:
         with _read_errors(store, athlete):  # the columns the analysis reads (read_all would take every one)
-            samples = [store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect()]
+            samples = Handed(store.scan("samples", athlete, manifest).select(metrics.SAMPLE_COLUMNS).collect())
         # handed over, not kept here: the analysis lets go of each chunk's samples once its per-sample steps are done
-        result = analyse(tables["activities"], samples.pop(), settings, choices=tables["choices"],
-                         ratings=tables["ratings"])
+        result = analyse(tables["activities"], samples, settings, choices=tables["choices"], ratings=tables["ratings"])
     finally:
         if ahead is not None:  # done long before: no thread outlives the analysis, not even one that failed
             ahead.join()
