@@ -14,10 +14,16 @@ from trainlog.cli import allocator
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(code: str, **env: str) -> str:
+def _proc(code: str, **env: str) -> subprocess.CompletedProcess:
+    """``python -c code`` without the allocator variables of this environment, plus ``env``."""
     environ = {k: v for k, v in os.environ.items() if k not in ("_RJEM_MALLOC_CONF", "MALLOC_MMAP_THRESHOLD_")}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**environ, **env}, capture_output=True,
-                         text=True, check=True)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**environ, **env}, capture_output=True,
+                          text=True)
+
+
+def _run(code: str, **env: str) -> str:
+    out = _proc(code, **env)
+    assert out.returncode == 0, out.stderr
     return out.stdout.strip()
 
 
@@ -26,7 +32,7 @@ CONF_SEEN = ("from trainlog.cli import allocator; allocator.configure(); import 
 
 
 def test_the_options_are_set_before_polars_loads():
-    assert _run(CONF_SEEN) == (allocator.BACKGROUND if sys.platform.startswith("linux") else "") + allocator.JEMALLOC_CONF
+    assert _run(CONF_SEEN) == allocator.jemalloc_options()
 
 
 def test_a_users_own_options_are_kept():
@@ -36,7 +42,7 @@ def test_a_users_own_options_are_kept():
 def test_what_a_parent_processs_polars_wrote_is_not_a_users_choice():
     """A program that imported Polars (a benchmark, a notebook) passes Polars' own defaults on to the trainlog it
     starts: those are replaced; a user's options after them are kept."""
-    ours = (allocator.BACKGROUND if sys.platform.startswith("linux") else "") + allocator.JEMALLOC_CONF
+    ours = allocator.jemalloc_options()
     assert _run(CONF_SEEN, _RJEM_MALLOC_CONF=allocator.POLARS_DEFAULT) == ours
     inherited = "import polars, subprocess, sys; subprocess.run([sys.executable, '-c', " + repr(CONF_SEEN) + "])"
     assert _run(inherited) == ours
@@ -55,10 +61,7 @@ def test_polars_takes_the_options():
     """Polars' jemalloc reads the variable configure() sets: an option it does not know makes it say so on
     stderr (jemalloc's own check), one it knows does not."""
     code = "from trainlog.cli import allocator; allocator.configure(); import polars as pl; pl.Series([1, 2]).sum()"
-    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
-    good = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    bad = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "_RJEM_MALLOC_CONF": "no_such_option:1"},
-                         capture_output=True, text=True)
+    good, bad = _proc(code), _proc(code, _RJEM_MALLOC_CONF="no_such_option:1")
     assert good.returncode == 0 and "Invalid conf" not in good.stderr
     assert "Invalid conf pair: no_such_option:1" in bad.stderr
 

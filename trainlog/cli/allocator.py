@@ -37,12 +37,18 @@ MMAP_THRESHOLD_BYTES = 1 << 20
 def configure() -> None:
     """Set both allocators' options for this process. Only before Polars is imported (jemalloc reads its options
     once); the C library's threshold only where the C library is glibc. Never fails: the defaults stay."""
-    glibc = _glibc()
     if "polars" not in sys.modules and not _users_own(os.environ.get("_RJEM_MALLOC_CONF", "")):
-        os.environ["_RJEM_MALLOC_CONF"] = (BACKGROUND if glibc is not None else "") + JEMALLOC_CONF
+        os.environ["_RJEM_MALLOC_CONF"] = jemalloc_options()
+    glibc = _glibc()
     if glibc is not None and "MALLOC_MMAP_THRESHOLD_" not in os.environ \
             and "mmap_threshold" not in os.environ.get("GLIBC_TUNABLES", ""):  # the user's own threshold stays
         glibc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+
+
+def jemalloc_options() -> str:
+    """The jemalloc options :func:`configure` sets here: :data:`JEMALLOC_CONF`, purged in the background on glibc
+    Linux."""
+    return (BACKGROUND if _glibc() is not None else "") + JEMALLOC_CONF
 
 
 def _users_own(conf: str) -> bool:
